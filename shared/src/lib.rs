@@ -1,0 +1,10 @@
+//! The callback domain. Pure Rust: no I/O, no clock (callers pass `now`), no wasm-bindgen, no
+//! Workers API, no DOM. The edge and the widget share it.
+
+pub mod availability;
+pub mod capacity;
+pub mod config;
+pub mod iso;
+pub mod office_hours;
+pub mod phone;
+pub mod zone;
