@@ -7,4 +7,6 @@ pub mod config;
 pub mod iso;
 pub mod office_hours;
 pub mod phone;
+pub mod record;
+pub mod scenario;
 pub mod zone;
