@@ -4,9 +4,13 @@
 pub mod availability;
 pub mod capacity;
 pub mod config;
+pub mod create;
 pub mod iso;
+pub mod limits;
 pub mod office_hours;
+pub mod params;
 pub mod phone;
+pub mod query;
 pub mod record;
 pub mod scenario;
 pub mod zone;

@@ -1,0 +1,419 @@
+//! The create and update decisions: every check of a create request, in GMS's order, against
+//! counts read from a [`Ledger`]. The edge implements the ledger with synchronous SQL inside the
+//! service's Durable Object, so deciding and recording happen with no `await` between: atomic.
+
+use crate::availability::{self, Bookings, Refusal, Unavailable};
+use crate::config::{CallbackService, Direction, FirstParty};
+use crate::iso;
+use crate::limits::{self, LimitError};
+use crate::params::Params;
+use crate::phone;
+use crate::record::{Callback, Selectors};
+use crate::scenario::NewCallback;
+use chrono::{DateTime, Duration, Utc};
+use std::collections::BTreeMap;
+
+/// What the decisions need to know of the service's stored callbacks.
+pub trait Ledger {
+    /// Bookings per bucket start, for buckets starting in `[from, to)`.
+    fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Bookings;
+    /// Callbacks in the queue (QUEUED, PAUSED, ROUTING, PROCESSING).
+    fn queued(&self) -> u32;
+    /// Callbacks of this number not COMPLETED.
+    fn open_for(&self, number: &str) -> u32;
+    /// Creates accepted since `since`.
+    fn accepted_since(&self, since: DateTime<Utc>) -> u32;
+    /// Creates accepted since `since` whose parameter `key` had `value`.
+    fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> u32;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CreateError {
+    #[error("{key}: {message}")]
+    InvalidParameter { key: String, message: String },
+    #[error("{}", .message)]
+    Unavailable { unavailable: Unavailable, message: String },
+    #[error(transparent)]
+    Limit(#[from] LimitError),
+}
+
+fn invalid(key: &str, message: impl Into<String>) -> CreateError {
+    CreateError::InvalidParameter { key: key.to_string(), message: message.into() }
+}
+
+fn unavailable(service: &CallbackService, unavailable: Unavailable) -> CreateError {
+    CreateError::Unavailable { message: unavailable.refusal.message(service), unavailable }
+}
+
+/// System parameters kept with a callback, besides the lookup keys.
+const KEPT: [&str; 7] = ["_urs_virtual_queue", "_request_queue_time_stat", "_customer_id", "_email_address", "_device_notification_id", "_device_os", "_provide_code"];
+/// Keys that describe the record itself and are never taken from a request.
+const RECORD_KEYS: [&str; 4] = ["_id", "_service_name", "_callback_state", "_desired_time"];
+const MAX_USER_DATA_KEYS: usize = 100;
+const MAX_VALUE_LEN: usize = 4096;
+
+/// Decides a create. `id` is the new callback's id.
+pub fn decide_create(service: &CallbackService, params: &Params, id: String, now: DateTime<Utc>, ledger: &impl Ledger) -> Result<NewCallback, CreateError> {
+    let customer_number = customer_number(service, params)?;
+    for key in &service.mandatory_lookup_keys {
+        if params.get(key).is_none_or(|v| v.trim().is_empty()) {
+            return Err(invalid(key, "is mandatory"));
+        }
+    }
+    let selectors = selectors(service, params)?;
+    let (system, user_data) = split(service, params)?;
+    let scheduled = match params.get("_desired_time").filter(|v| !v.trim().is_empty()) {
+        Some(text) => {
+            let desired = iso::parse(text).map_err(|e| invalid("_desired_time", e.to_string()))?;
+            Some((desired, book(service, desired, now, ledger, None)?))
+        }
+        None => {
+            if service.schedule.reject_out_of_office_hours && service.schedule.has_office_hours && !service.schedule.office.is_open_throughout(now, now + Duration::seconds(1)) {
+                let alternatives = availability::alternatives(service, now, now, &nearby(service, now, now, ledger));
+                return Err(unavailable(service, Unavailable { refusal: Refusal::Closed, alternatives }));
+            }
+            None
+        }
+    };
+    let queued_since = match params.get("_call_entered_time").filter(|v| !v.trim().is_empty()) {
+        Some(text) => Some(iso::parse(text).map_err(|e| invalid("_call_entered_time", e.to_string()))?.min(now)),
+        None => None,
+    };
+    if !customer_number.is_empty() {
+        limits::check_in_queue(&service.limits, &customer_number, ledger.open_for(&customer_number))?;
+    }
+    let day_start = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
+    for key in &service.limits.throttle_parameters {
+        let value = if key == "_customer_number" { Some(customer_number.as_str()) } else { params.get(key).map(String::as_str) };
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            limits::check_daily(&service.limits, key, value, ledger.accepted_with_since(key, value, day_start))?;
+        }
+    }
+    let windows = service.limits.windows.map(|w| ledger.accepted_since(now - Duration::seconds(i64::from(w.seconds))));
+    limits::check_windows(&service.name, &service.limits, windows)?;
+    if scheduled.is_none() {
+        limits::check_queued(&service.name, &service.limits, ledger.queued())?;
+    }
+    Ok(NewCallback { id, customer_number, scheduled, queued_since, selectors, system, user_data })
+}
+
+/// Checks a desired time; answers its bucket. `own` is the bucket the callback already books (a
+/// reschedule), which does not count against it.
+fn book(service: &CallbackService, desired: DateTime<Utc>, now: DateTime<Utc>, ledger: &impl Ledger, own: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, CreateError> {
+    let mut bookings = nearby(service, now, desired, ledger);
+    if let Some(count) = own.and_then(|b| bookings.get_mut(&b)) {
+        *count = count.saturating_sub(1);
+    }
+    availability::check_desired_time(service, now, desired, &bookings).map_err(|u| unavailable(service, u))
+}
+
+/// Bookings around a desired time: what the check and its alternatives look at.
+fn nearby(service: &CallbackService, now: DateTime<Utc>, desired: DateTime<Utc>, ledger: &impl Ledger) -> Bookings {
+    let week = Duration::days(7);
+    let from = availability::bucket_of(service, (desired - week).max(now)).0;
+    ledger.bookings(from, (desired + week).min(service.schedule.horizon.limit(now)) + Duration::days(1))
+}
+
+fn customer_number(service: &CallbackService, params: &Params) -> Result<String, CreateError> {
+    match params.get("_customer_number").filter(|v| !v.trim().is_empty()) {
+        Some(raw) => phone::normalize(raw, &service.phone).map_err(|e| invalid("_customer_number", e.to_string())),
+        None => Ok(String::new()),
+    }
+}
+
+fn selectors(service: &CallbackService, params: &Params) -> Result<Selectors, CreateError> {
+    let sc = &service.scenario;
+    let flag = |key: &str, default: bool| match params.get(key).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if v.is_empty() => Ok(default),
+        Some(v) if v == "true" => Ok(true),
+        Some(v) if v == "false" => Ok(false),
+        Some(v) => Err(invalid(key, format!("`{v}` is not true or false"))),
+    };
+    let direction = match params.get("_call_direction").map(|v| v.trim().to_ascii_uppercase()).as_deref() {
+        None | Some("") => sc.direction,
+        Some("USERTERMINATED") => Direction::UserTerminated,
+        Some("USERORIGINATED") => Direction::UserOriginated,
+        Some(other) => return Err(invalid("_call_direction", format!("`{other}` is not USERTERMINATED or USERORIGINATED"))),
+    };
+    let media_type = match params.get("_media_type").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None | Some("") => sc.media_type.clone(),
+        Some(m @ ("voice" | "chat")) => m.to_string(),
+        Some(other) => return Err(invalid("_media_type", format!("`{other}` is not voice or chat"))),
+    };
+    Ok(Selectors {
+        direction,
+        media_type,
+        wait_for_agent: flag("_wait_for_agent", sc.wait_for_agent)?,
+        wait_for_user_confirm: flag("_wait_for_user_confirm", sc.wait_for_user_confirm)?,
+        first_party: if direction == Direction::UserTerminated { sc.first_party } else { FirstParty::Customer },
+    })
+}
+
+/// Splits the request into kept system parameters (lookup keys and [`KEPT`]) and user data.
+fn split(service: &CallbackService, params: &Params) -> Result<(BTreeMap<String, String>, BTreeMap<String, String>), CreateError> {
+    let mut system = BTreeMap::new();
+    let mut user_data = BTreeMap::new();
+    for (key, value) in params {
+        if value.len() > MAX_VALUE_LEN {
+            return Err(invalid(key, format!("is longer than {MAX_VALUE_LEN} characters")));
+        }
+        if key.starts_with('_') {
+            let lookup = service.lookup_keys.contains(key) && key != "_customer_number";
+            if (lookup || KEPT.contains(&key.as_str())) && !value.is_empty() {
+                system.insert(key.clone(), value.clone());
+            }
+        } else if !key.is_empty() {
+            user_data.insert(key.clone(), value.clone());
+        }
+    }
+    if user_data.len() > MAX_USER_DATA_KEYS {
+        return Err(invalid("user data", format!("at most {MAX_USER_DATA_KEYS} keys")));
+    }
+    Ok((system, user_data))
+}
+
+/// A validated update of a callback's properties (and perhaps its time).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Update {
+    /// A new desired time and the bucket it books.
+    pub reschedule: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    pub customer_number: Option<String>,
+    /// Values to set; an empty value deletes the key.
+    pub system: BTreeMap<String, String>,
+    pub user_data: BTreeMap<String, String>,
+}
+
+impl Update {
+    /// Applies the property changes (not the time: that is the state machine's `Reschedule`).
+    pub fn apply_properties(&self, callback: &mut Callback) {
+        if let Some(n) = &self.customer_number {
+            callback.customer_number = n.clone();
+        }
+        for (target, changes) in [(&mut callback.system, &self.system), (&mut callback.user_data, &self.user_data)] {
+            for (k, v) in changes {
+                if v.is_empty() {
+                    target.remove(k);
+                } else {
+                    target.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Decides an update (`PUT`): `_new_desired_time` is checked like a create; lookup keys are
+/// re-validated; record keys are ignored; an empty user-data value deletes the key.
+pub fn decide_update(service: &CallbackService, callback: &Callback, params: &Params, now: DateTime<Utc>, ledger: &impl Ledger) -> Result<Update, CreateError> {
+    let mut update = Update::default();
+    if let Some(text) = params.get("_new_desired_time").filter(|v| !v.trim().is_empty()) {
+        let desired = iso::parse(text).map_err(|e| invalid("_new_desired_time", e.to_string()))?;
+        update.reschedule = Some((desired, book(service, desired, now, ledger, callback.bucket)?));
+    }
+    if params.contains_key("_customer_number") {
+        let number = customer_number(service, params)?;
+        if number.is_empty() && service.mandatory_lookup_keys.iter().any(|k| k == "_customer_number") {
+            return Err(invalid("_customer_number", "is mandatory"));
+        }
+        update.customer_number = Some(number);
+    }
+    for (key, value) in params {
+        if value.len() > MAX_VALUE_LEN {
+            return Err(invalid(key, format!("is longer than {MAX_VALUE_LEN} characters")));
+        }
+        if key.starts_with('_') {
+            let lookup = service.lookup_keys.contains(key) && key != "_customer_number";
+            if lookup && value.is_empty() && service.mandatory_lookup_keys.contains(key) {
+                return Err(invalid(key, "is mandatory"));
+            }
+            if (lookup || KEPT.contains(&key.as_str())) && !RECORD_KEYS.contains(&key.as_str()) {
+                update.system.insert(key.clone(), value.clone());
+            }
+        } else if !key.is_empty() {
+            update.user_data.insert(key.clone(), value.clone());
+        }
+    }
+    Ok(update)
+}
+
+/// An in-memory ledger: the reference the edge's SQL ledger must agree with (tests, benchmarks).
+#[derive(Debug, Clone, Default)]
+pub struct MemoryLedger {
+    pub callbacks: Vec<Callback>,
+    /// Accepted creates: time and the parameters counted by throttles.
+    pub accepted: Vec<(DateTime<Utc>, BTreeMap<String, String>)>,
+}
+
+impl MemoryLedger {
+    pub fn record(&mut self, callback: Callback, now: DateTime<Utc>) {
+        let counted = [("_customer_number".to_string(), callback.customer_number.clone())].into_iter().chain(callback.system.clone()).collect();
+        self.accepted.push((now, counted));
+        self.callbacks.push(callback);
+    }
+}
+
+impl Ledger for MemoryLedger {
+    fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Bookings {
+        let mut out = Bookings::new();
+        for b in self.callbacks.iter().filter(|c| c.state() != crate::record::State::Completed).filter_map(|c| c.bucket) {
+            if b >= from && b < to {
+                *out.entry(b).or_insert(0) += 1;
+            }
+        }
+        out
+    }
+    fn queued(&self) -> u32 {
+        self.callbacks.iter().filter(|c| c.state().is_in_queue()).count() as u32
+    }
+    fn open_for(&self, number: &str) -> u32 {
+        self.callbacks.iter().filter(|c| c.customer_number == number && c.state() != crate::record::State::Completed).count() as u32
+    }
+    fn accepted_since(&self, since: DateTime<Utc>) -> u32 {
+        self.accepted.iter().filter(|(t, _)| *t > since).count() as u32
+    }
+    fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> u32 {
+        self.accepted.iter().filter(|(t, p)| *t >= since && p.get(key).is_some_and(|v| v == value)).count() as u32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::{demo_config, options};
+    use crate::scenario::{self, Actor};
+
+    fn t(s: &str) -> DateTime<Utc> {
+        iso::parse(s).unwrap()
+    }
+
+    const NOW: &str = "2026-11-30T06:00:00Z"; // Monday 07:00 in Paris
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        options(pairs)
+    }
+
+    fn service(extra: &[(&str, &str)]) -> CallbackService {
+        let mut config = demo_config();
+        let mut all = vec![("_service", "callback"), ("_business_hours_service", "office-paris"), ("_capacity_service", "capacity-paris"), ("_request_time_bucket", "15"), ("_default_country", "FR")];
+        all.extend_from_slice(extra);
+        config.put("service.t", options(&all)).unwrap();
+        config.callback_service("t").unwrap()
+    }
+
+    fn create(s: &CallbackService, ledger: &mut MemoryLedger, p: &[(&str, &str)], now: DateTime<Utc>) -> Result<(), CreateError> {
+        let id = format!("id{}", ledger.callbacks.len());
+        let new = decide_create(s, &params(p), id, now, ledger)?;
+        let step = scenario::create(new, s, now, Actor::Customer);
+        ledger.record(step.callback, now);
+        Ok(())
+    }
+
+    #[test]
+    fn a_scheduled_create_books_its_bucket_until_full() {
+        let s = service(&[("_enable_in_queue_checking", "false")]);
+        let mut ledger = MemoryLedger::default();
+        let now = t(NOW);
+        // 08:00–09:00 Paris has capacity 2 per bucket.
+        for n in ["06 12 34 56 71", "06 12 34 56 72"] {
+            create(&s, &mut ledger, &[("_customer_number", n), ("_desired_time", "2026-11-30T07:05:00Z")], now).unwrap();
+        }
+        let err = create(&s, &mut ledger, &[("_customer_number", "0612345673"), ("_desired_time", "2026-11-30T07:10:00.000+00:00")], now).unwrap_err();
+        let CreateError::Unavailable { unavailable, message } = err else { panic!("{err:?}") };
+        assert_eq!((unavailable.refusal, message.as_str()), (Refusal::Full, "No capacity left at desired time"));
+        assert_eq!(iso::format(unavailable.alternatives[0].start), "2026-11-30T07:15:00.000Z");
+        assert_eq!(ledger.callbacks[0].customer_number, "+33612345671");
+        assert_eq!(ledger.callbacks[0].bucket, Some(t("2026-11-30T07:00:00Z")));
+    }
+
+    #[test]
+    fn bad_parameters_name_the_key() {
+        let s = service(&[]);
+        let ledger = MemoryLedger::default();
+        let key = |p: &[(&str, &str)]| match decide_create(&s, &params(p), "x".into(), t(NOW), &ledger) {
+            Err(CreateError::InvalidParameter { key, .. }) => key,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(key(&[]), "_customer_number");
+        assert_eq!(key(&[("_customer_number", "  ")]), "_customer_number");
+        assert_eq!(key(&[("_customer_number", "12")]), "_customer_number");
+        assert_eq!(key(&[("_customer_number", "0899123456")]), "_customer_number");
+        assert_eq!(key(&[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T10:00:00")]), "_desired_time");
+        assert_eq!(key(&[("_customer_number", "0612345678"), ("_wait_for_agent", "perhaps")]), "_wait_for_agent");
+        assert_eq!(key(&[("_customer_number", "0612345678"), ("_call_direction", "SIDEWAYS")]), "_call_direction");
+        assert_eq!(key(&[("_customer_number", "0612345678"), ("note", &"x".repeat(5000))]), "note");
+    }
+
+    #[test]
+    fn user_data_and_system_parameters_are_split() {
+        let s = service(&[("_customer_lookup_keys", "_customer_number,_customer_id")]);
+        let p = params(&[("_customer_number", "0612345678"), ("_customer_id", "C-1"), ("_urs_virtual_queue", "VQ_A"), ("_unknown", "x"), ("first_name", "Ana"), ("_callback_state", "QUEUED")]);
+        let new = decide_create(&s, &p, "x".into(), t(NOW), &MemoryLedger::default()).unwrap();
+        assert_eq!(new.system.keys().collect::<Vec<_>>(), ["_customer_id", "_urs_virtual_queue"]);
+        assert_eq!(new.user_data.keys().collect::<Vec<_>>(), ["first_name"]);
+        let override_ = decide_create(&s, &params(&[("_customer_number", "0612345678"), ("_wait_for_agent", "true")]), "y".into(), t(NOW), &MemoryLedger::default()).unwrap();
+        assert!(override_.selectors.wait_for_agent);
+    }
+
+    #[test]
+    fn limits_in_gms_order() {
+        let s = service(&[("_max_queued_callbacks_per_service", "3"), ("_throttle_callbacks_per_service_1", "5"), ("_throttle_request_parameters_limit", "2"), ("_enable_in_queue_checking", "true")]);
+        let mut ledger = MemoryLedger::default();
+        let now = t(NOW);
+        let number = [("_customer_number", "0612345678")];
+        create(&s, &mut ledger, &number, now).unwrap();
+        create(&s, &mut ledger, &number, now).unwrap();
+        // A third open callback for the number is a duplicate.
+        assert!(matches!(create(&s, &mut ledger, &number, now), Err(CreateError::Limit(LimitError::Duplicate { open: 2, .. }))));
+        // Cancelled ones do not count as open, but still count for the daily limit.
+        for c in ledger.callbacks.iter_mut() {
+            c.phase = crate::record::Phase::Completed { reason: crate::record::Reason::Cancelled };
+        }
+        let err = create(&s, &mut ledger, &number, now).unwrap_err();
+        assert_eq!(err.to_string(), "Callback for _customer_number=+33612345678 rejected because previous callbacks for this parameter were requested for more than 2 times today.");
+        // The next UTC day the number may ask again.
+        create(&s, &mut ledger, &number, t("2026-12-01T06:00:00Z")).unwrap();
+        create(&s, &mut ledger, &[("_customer_number", "0612345679")], t("2026-12-01T06:00:01Z")).unwrap();
+        create(&s, &mut ledger, &[("_customer_number", "0612345670")], t("2026-12-01T06:00:02Z")).unwrap();
+        assert_eq!(create(&s, &mut ledger, &[("_customer_number", "0612345671")], t("2026-12-01T06:00:03Z")).unwrap_err().to_string(), "Limit of queued callbacks for t is reached.");
+        // A scheduled create is not held by the queue limit, but by the throttle window (5 in 300 s).
+        let at = [("_customer_number", "0612345672"), ("_desired_time", "2026-12-05T09:00:00Z")];
+        create(&s, &mut ledger, &at, t("2026-12-01T06:00:04Z")).unwrap();
+        create(&s, &mut ledger, &[("_customer_number", "0612345673"), ("_desired_time", "2026-12-05T09:00:00Z")], t("2026-12-01T06:00:05Z")).unwrap();
+        let err = create(&s, &mut ledger, &[("_customer_number", "0612345674"), ("_desired_time", "2026-12-05T09:15:00Z")], t("2026-12-01T06:00:06Z")).unwrap_err();
+        assert_eq!(err.to_string(), "Limit of queued callbacks for t is reached for interval 300s.");
+    }
+
+    #[test]
+    fn immediate_creates_out_of_hours_when_asked() {
+        let s = service(&[("_enable_reject_out_of_office_hours", "true")]);
+        let night = t("2026-11-30T21:00:00Z");
+        let err = decide_create(&s, &params(&[("_customer_number", "0612345678")]), "x".into(), night, &MemoryLedger::default()).unwrap_err();
+        let CreateError::Unavailable { unavailable, .. } = err else { panic!() };
+        assert_eq!(unavailable.refusal, Refusal::Closed);
+        // Tuesday to Friday have no capacity in the demo: the nearest free bucket is Saturday 09:00 Paris.
+        assert_eq!(iso::format(unavailable.alternatives[0].start), "2026-12-05T08:00:00.000Z");
+        assert!(decide_create(&service(&[]), &params(&[("_customer_number", "0612345678")]), "x".into(), night, &MemoryLedger::default()).is_ok());
+    }
+
+    #[test]
+    fn updates_reschedule_and_edit_properties() {
+        let s = service(&[("_enable_in_queue_checking", "false")]);
+        let mut ledger = MemoryLedger::default();
+        let now = t(NOW);
+        create(&s, &mut ledger, &[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T07:00:00Z"), ("colour", "blue"), ("size", "L")], now).unwrap();
+        create(&s, &mut ledger, &[("_customer_number", "0612345679"), ("_desired_time", "2026-11-30T07:00:00Z")], now).unwrap();
+        let cb = ledger.callbacks[0].clone();
+        // The bucket is full, but one of its bookings is this callback's own: moving within it is fine.
+        let same = decide_update(&s, &cb, &params(&[("_new_desired_time", "2026-11-30T07:10:00Z")]), now, &ledger).unwrap();
+        assert_eq!(same.reschedule, Some((t("2026-11-30T07:10:00Z"), t("2026-11-30T07:00:00Z"))));
+        let other = &ledger.callbacks[1];
+        assert!(matches!(decide_update(&s, other, &params(&[("_new_desired_time", "2026-11-30T07:20:00Z")]), now, &ledger), Ok(_)), "another bucket of the same hour");
+        let mut cb2 = cb.clone();
+        let update = decide_update(&s, &cb, &params(&[("colour", ""), ("size", "XL"), ("_callback_state", "COMPLETED"), ("_customer_number", "+33 7 00 00 00 01")]), now, &ledger).unwrap();
+        update.apply_properties(&mut cb2);
+        assert_eq!(cb2.user_data, [("size".to_string(), "XL".to_string())].into());
+        assert_eq!((cb2.customer_number.as_str(), cb2.state()), ("+33700000001", cb.state()));
+        assert!(decide_update(&s, &cb, &params(&[("_customer_number", "")]), now, &ledger).is_err());
+        assert!(decide_update(&s, &cb, &params(&[("_new_desired_time", "2026-11-30T21:00:00Z")]), now, &ledger).is_err());
+    }
+}

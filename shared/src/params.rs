@@ -1,0 +1,109 @@
+//! Request parameters: a flat map of string values read from a JSON object or a form body.
+//! GMS clients send every value as a string; numbers and booleans are accepted and kept as text.
+
+use std::collections::BTreeMap;
+
+pub type Params = BTreeMap<String, String>;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamError {
+    #[error("the body is not valid JSON: {0}")]
+    Json(String),
+    #[error("the body must be a JSON object")]
+    NotAnObject,
+    #[error("`{0}` must be a string, number or boolean, not an object or array")]
+    Nested(String),
+    #[error("the body is not valid form data")]
+    Form,
+}
+
+pub fn from_json(body: &str) -> Result<Params, ParamError> {
+    if body.trim().is_empty() {
+        return Ok(Params::new());
+    }
+    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| ParamError::Json(e.to_string()))?;
+    let object = value.as_object().ok_or(ParamError::NotAnObject)?;
+    object
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(k, v)| {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                serde_json::Value::Bool(b) => b.to_string(),
+                _ => return Err(ParamError::Nested(k.clone())),
+            };
+            Ok((k.clone(), text))
+        })
+        .collect()
+}
+
+/// Decodes `application/x-www-form-urlencoded` (also a query string).
+pub fn from_form(body: &str) -> Result<Params, ParamError> {
+    pairs(body).map(|pairs| pairs.into_iter().collect())
+}
+
+/// The pairs of a form body or query string, in order (keys may repeat).
+pub fn pairs(body: &str) -> Result<Vec<(String, String)>, ParamError> {
+    body.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            Ok((decode(k)?, decode(v)?))
+        })
+        .collect()
+}
+
+fn decode(text: &str) -> Result<String, ParamError> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).ok_or(ParamError::Form)?;
+                out.push(u8::from_str_radix(hex, 16).map_err(|_| ParamError::Form)?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| ParamError::Form)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn json_values_become_strings() {
+        let p = from_json(r#"{"_customer_number": "5115", "age": 42, "vip": true, "_callback_state": null}"#).unwrap();
+        assert_eq!(p.get("age").map(String::as_str), Some("42"));
+        assert_eq!(p.get("vip").map(String::as_str), Some("true"));
+        assert!(!p.contains_key("_callback_state"));
+        assert_eq!(from_json(r#"{"a": {"b": 1}}"#), Err(ParamError::Nested("a".into())));
+        assert_eq!(from_json("[1]"), Err(ParamError::NotAnObject));
+        assert!(matches!(from_json("{"), Err(ParamError::Json(_))));
+    }
+
+    #[test]
+    fn form_bodies_as_gms_samples_send_them() {
+        let p = from_form("_customer_number=%2B33+6+12+34+56+78&first_name=Fran%C3%A7oise&_desired_time=2026-12-01T09%3A15%3A00.000Z").unwrap();
+        assert_eq!(p["_customer_number"], "+33 6 12 34 56 78");
+        assert_eq!(p["first_name"], "Françoise");
+        assert_eq!(p["_desired_time"], "2026-12-01T09:15:00.000Z");
+        assert_eq!(from_form("a=%zz"), Err(ParamError::Form));
+        assert_eq!(from_form("a=%ff"), Err(ParamError::Form));
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,60}") {
+            let _ = from_json(&s);
+            let _ = from_form(&s);
+        }
+    }
+}
