@@ -8,7 +8,7 @@
 
 use crate::config::CallbackService;
 use crate::office_hours::Period;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveTime, Utc};
 use std::collections::BTreeMap;
 
 /// Bookings (callbacks not COMPLETED) per bucket start.
@@ -31,36 +31,51 @@ impl Slot {
 /// The bucket containing `t`: `(start, end)`.
 pub fn bucket_of(service: &CallbackService, t: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
     let zone = service.schedule.zone;
-    let midnight = zone.to_utc(zone.to_local(t).date().and_time(chrono::NaiveTime::MIN));
+    let midnight = zone.to_utc(zone.to_local(t).date().and_time(NaiveTime::MIN));
     let step = Duration::minutes(i64::from(service.schedule.bucket_minutes));
-    let next_midnight = zone.to_utc((zone.to_local(t).date() + Duration::days(1)).and_time(chrono::NaiveTime::MIN));
+    let next_midnight = zone.to_utc((zone.to_local(t).date() + Duration::days(1)).and_time(NaiveTime::MIN));
     let k = (t - midnight).num_seconds().div_euclid(step.num_seconds());
     let start = midnight + step * k as i32;
     (start, (start + step).min(next_midnight))
 }
 
 /// Every bucket overlapping `[from, to)`, open ones only, with their limits and bookings.
+///
+/// Walks local days (two zone conversions a day, not per bucket) and the sorted bookings in step
+/// with the buckets: linear in buckets + bookings.
 pub fn open_slots(service: &CallbackService, from: DateTime<Utc>, to: DateTime<Utc>, bookings: &Bookings) -> Vec<Slot> {
     if from >= to {
         return Vec::new();
     }
-    let (first, _) = bucket_of(service, from);
+    let zone = service.schedule.zone;
+    let step = Duration::minutes(i64::from(service.schedule.bucket_minutes));
+    let first = bucket_of(service, from).0;
     let periods = service.schedule.office.open_periods(first, to + Duration::days(1));
     let mut open = periods.iter().peekable();
+    let mut booked = bookings.range(first..).peekable();
     let mut slots = Vec::new();
-    let mut t = first;
-    while t < to {
-        let (start, end) = bucket_of(service, t);
-        while open.peek().is_some_and(|p: &&Period| p.end <= start) {
-            open.next();
-        }
-        if open.peek().is_some_and(|p| p.start <= start && end <= p.end) {
-            let limit = service.bucket_limit(start);
-            if limit > 0 {
-                slots.push(Slot { start, end, limit, booked: bookings.get(&start).copied().unwrap_or(0) });
+    let mut day = zone.to_local(first).date();
+    let mut start = first;
+    while start < to {
+        let next_midnight = zone.to_utc((day + Duration::days(1)).and_time(NaiveTime::MIN));
+        while start < next_midnight && start < to {
+            let end = (start + step).min(next_midnight);
+            while open.peek().is_some_and(|p: &&Period| p.end <= start) {
+                open.next();
             }
+            if open.peek().is_some_and(|p| p.start <= start && end <= p.end) {
+                let limit = service.bucket_limit(start);
+                while booked.peek().is_some_and(|(b, _)| **b < start) {
+                    booked.next();
+                }
+                let count = booked.peek().filter(|(b, _)| **b == start).map_or(0, |(_, n)| **n);
+                if limit > 0 {
+                    slots.push(Slot { start, end, limit, booked: count });
+                }
+            }
+            start = end;
         }
-        t = end;
+        day += Duration::days(1);
     }
     slots
 }
@@ -121,24 +136,20 @@ pub struct Unavailable {
 const ALTERNATIVES_WINDOW_DAYS: i64 = 7;
 const MAX_ALTERNATIVES: usize = 10;
 
-/// Checks a desired time; answers the start of the bucket it books.
-pub fn check_desired_time(service: &CallbackService, now: DateTime<Utc>, desired: DateTime<Utc>, bookings: &Bookings) -> Result<DateTime<Utc>, Unavailable> {
-    let horizon = service.schedule.horizon.limit(now);
+/// Checks a desired time; answers the start of the bucket it books. Only that bucket's bookings
+/// are looked at; [`alternatives`] looks around it.
+pub fn check_desired_time(service: &CallbackService, now: DateTime<Utc>, desired: DateTime<Utc>, bookings: &Bookings) -> Result<DateTime<Utc>, Refusal> {
     let (start, end) = bucket_of(service, desired);
-    let refusal = if desired < now {
-        Some(Refusal::Past)
-    } else if desired > horizon {
-        Some(Refusal::TooFar)
+    if desired < now {
+        Err(Refusal::Past)
+    } else if desired > service.schedule.horizon.limit(now) {
+        Err(Refusal::TooFar)
     } else if !service.schedule.office.is_open_throughout(start, end) || service.bucket_limit(start) == 0 {
-        Some(Refusal::Closed)
+        Err(Refusal::Closed)
     } else if bookings.get(&start).copied().unwrap_or(0) >= service.bucket_limit(start) {
-        Some(Refusal::Full)
+        Err(Refusal::Full)
     } else {
-        None
-    };
-    match refusal {
-        None => Ok(start),
-        Some(refusal) => Err(Unavailable { refusal, alternatives: alternatives(service, now, desired, bookings) }),
+        Ok(start)
     }
 }
 
@@ -260,19 +271,18 @@ mod tests {
         let mut bookings = Bookings::new();
         bookings.insert(t("2026-11-30T11:00:00Z"), 1);
         assert_eq!(check_desired_time(&s, now, t("2026-11-30T09:20:00Z"), &bookings), Ok(t("2026-11-30T09:15:00Z")));
-        let full = check_desired_time(&s, now, t("2026-11-30T11:05:00Z"), &bookings).unwrap_err();
-        assert_eq!(full.refusal, Refusal::Full);
-        let starts: Vec<String> = full.alternatives.iter().map(|a| iso::format(a.start)).collect();
+        assert_eq!(check_desired_time(&s, now, t("2026-11-30T11:05:00Z"), &bookings), Err(Refusal::Full));
+        let starts: Vec<String> = alternatives(&s, now, t("2026-11-30T11:05:00Z"), &bookings).iter().map(|a| iso::format(a.start)).collect();
         assert_eq!(starts.len(), 10);
         assert_eq!(&starts[..3], ["2026-11-30T11:15:00.000Z", "2026-11-30T10:45:00.000Z", "2026-11-30T11:30:00.000Z"]);
-        assert_eq!(check_desired_time(&s, now, t("2026-11-29T09:00:00Z"), &bookings).unwrap_err().refusal, Refusal::Past);
-        assert_eq!(check_desired_time(&s, now, t("2027-03-01T09:00:00Z"), &bookings).unwrap_err().refusal, Refusal::TooFar);
-        let closed = check_desired_time(&s, now, t("2026-11-30T21:00:00Z"), &bookings).unwrap_err();
-        assert_eq!(closed.refusal, Refusal::Closed);
-        assert_eq!(iso::format(closed.alternatives[0].start), "2026-11-30T18:45:00.000Z");
-        assert!(closed.alternatives.iter().all(|a| a.start >= now));
+        assert_eq!(check_desired_time(&s, now, t("2026-11-29T09:00:00Z"), &bookings), Err(Refusal::Past));
+        assert_eq!(check_desired_time(&s, now, t("2027-03-01T09:00:00Z"), &bookings), Err(Refusal::TooFar));
+        assert_eq!(check_desired_time(&s, now, t("2026-11-30T21:00:00Z"), &bookings), Err(Refusal::Closed));
+        let closed = alternatives(&s, now, t("2026-11-30T21:00:00Z"), &bookings);
+        assert_eq!(iso::format(closed[0].start), "2026-11-30T18:45:00.000Z");
+        assert!(closed.iter().all(|a| a.start >= now));
         // Christmas Day is a holiday.
-        assert_eq!(check_desired_time(&s, t("2026-12-20T06:00:00Z"), t("2026-12-25T09:00:00Z"), &bookings).unwrap_err().refusal, Refusal::Closed);
+        assert_eq!(check_desired_time(&s, t("2026-12-20T06:00:00Z"), t("2026-12-25T09:00:00Z"), &bookings), Err(Refusal::Closed));
     }
 
     fn arb_bookings() -> impl Strategy<Value = Bookings> {

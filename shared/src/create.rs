@@ -98,16 +98,23 @@ pub fn decide_create(service: &CallbackService, params: &Params, id: String, now
 }
 
 /// Checks a desired time; answers its bucket. `own` is the bucket the callback already books (a
-/// reschedule), which does not count against it.
+/// reschedule), which does not count against it. Bookings around it are read only on refusal.
 fn book(service: &CallbackService, desired: DateTime<Utc>, now: DateTime<Utc>, ledger: &impl Ledger, own: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, CreateError> {
-    let mut bookings = nearby(service, now, desired, ledger);
-    if let Some(count) = own.and_then(|b| bookings.get_mut(&b)) {
-        *count = count.saturating_sub(1);
-    }
-    availability::check_desired_time(service, now, desired, &bookings).map_err(|u| unavailable(service, u))
+    let without_own = |mut bookings: Bookings| {
+        if let Some(count) = own.and_then(|b| bookings.get_mut(&b)) {
+            *count = count.saturating_sub(1);
+        }
+        bookings
+    };
+    let (bucket, _) = availability::bucket_of(service, desired);
+    let here = without_own(ledger.bookings(bucket, bucket + Duration::seconds(1)));
+    availability::check_desired_time(service, now, desired, &here).map_err(|refusal| {
+        let around = without_own(nearby(service, now, desired, ledger));
+        unavailable(service, Unavailable { refusal, alternatives: availability::alternatives(service, now, desired, &around) })
+    })
 }
 
-/// Bookings around a desired time: what the check and its alternatives look at.
+/// Bookings around a desired time: what its alternatives are chosen from.
 fn nearby(service: &CallbackService, now: DateTime<Utc>, desired: DateTime<Utc>, ledger: &impl Ledger) -> Bookings {
     let week = Duration::days(7);
     let from = availability::bucket_of(service, (desired - week).max(now)).0;

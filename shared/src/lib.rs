@@ -13,4 +13,5 @@ pub mod phone;
 pub mod query;
 pub mod record;
 pub mod scenario;
+pub mod wire;
 pub mod zone;

@@ -1,0 +1,245 @@
+//! Wire types: the JSON of every request and answer of API.md, shared by the edge and the widget.
+
+use crate::availability::Slot;
+use crate::iso;
+use crate::zone::Zone;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A callback as GMS answers it: every value a string.
+pub type Record = BTreeMap<String, String>;
+
+/// Every error answer. `availability` only on availability errors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: u16,
+    pub message: String,
+    pub exception: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<AvailabilityV1>,
+}
+
+/// The answer of a create.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CreateAnswer {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "_desired_time", default, skip_serializing_if = "Option::is_none")]
+    pub desired_time: Option<String>,
+    #[serde(rename = "_dialog_id", default, skip_serializing_if = "Option::is_none")]
+    pub dialog_id: Option<String>,
+    #[serde(rename = "_action", default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    #[serde(rename = "_text", default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(rename = "_ok_title", default, skip_serializing_if = "Option::is_none")]
+    pub ok_title: Option<String>,
+    #[serde(rename = "_label", default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(rename = "_tel_url", default, skip_serializing_if = "Option::is_none")]
+    pub tel_url: Option<String>,
+    #[serde(rename = "_access_code", default, skip_serializing_if = "Option::is_none")]
+    pub access_code: Option<String>,
+}
+
+impl CreateAnswer {
+    /// User-terminated immediate: the confirmation dialog.
+    pub fn confirmation(id: String) -> CreateAnswer {
+        CreateAnswer {
+            id,
+            dialog_id: Some("0".into()),
+            action: Some("ConfirmationDialog".into()),
+            text: Some("You will receive the call shortly".into()),
+            ok_title: Some("OK".into()),
+            ..CreateAnswer::default()
+        }
+    }
+
+    /// User-originated immediate: the number to dial.
+    pub fn dial(id: String, access_number: &str, access_code: Option<String>) -> CreateAnswer {
+        CreateAnswer {
+            id,
+            dialog_id: Some("0".into()),
+            action: Some("DialNumber".into()),
+            label: Some("Connect to agent".into()),
+            tel_url: Some(format!("tel:{access_number}")),
+            access_code,
+            ..CreateAnswer::default()
+        }
+    }
+
+    pub fn scheduled(id: String, desired: chrono::DateTime<chrono::Utc>) -> CreateAnswer {
+        CreateAnswer { id, desired_time: Some(iso::format(desired)), ..CreateAnswer::default() }
+    }
+}
+
+/// Availability v1: bucket start (UTC ISO) → remaining; keys sort chronologically.
+pub type AvailabilityV1 = BTreeMap<String, u32>;
+
+pub fn availability_v1(slots: &[Slot]) -> AvailabilityV1 {
+    slots.iter().map(|s| (iso::format(s.start), s.remaining())).collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AvailabilityV2 {
+    pub duration_min: u32,
+    pub timezone: String,
+    pub slots: Vec<SlotV2>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlotV2 {
+    pub utc_time: String,
+    /// In the asked zone, without offset.
+    pub local_time: String,
+    /// Remaining.
+    pub capacity: u32,
+    /// The bucket's limit.
+    pub total: u32,
+}
+
+pub fn availability_v2(duration_min: u32, zone: Zone, slots: &[Slot]) -> AvailabilityV2 {
+    AvailabilityV2 {
+        duration_min,
+        timezone: zone.name().to_string(),
+        slots: slots
+            .iter()
+            .map(|s| SlotV2 { utc_time: iso::format(s.start), local_time: iso::format_local(zone.to_local(s.start)), capacity: s.remaining(), total: s.limit })
+            .collect(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePosition {
+    #[serde(rename = "_position")]
+    pub position: u32,
+    #[serde(rename = "_total_waiting")]
+    pub total_waiting: u32,
+    #[serde(rename = "_eta")]
+    pub eta: u32,
+    pub ewt: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub start: String,
+    pub end: String,
+}
+
+/// The office-hours service's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfficeHoursAnswer {
+    pub error: Option<String>,
+    pub periods: Vec<Period>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapacitySlot {
+    pub start: String,
+    pub end: String,
+    pub capacity: u32,
+}
+
+/// The capacity service's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CapacityAnswer {
+    pub timezone: String,
+    pub slots: Vec<CapacitySlot>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watermarks {
+    pub services: BTreeMap<String, u32>,
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkCancelRequest {
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BulkCancelAnswer {
+    pub cancelled: Vec<String>,
+    pub failed: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportCancelledRequest {
+    #[serde(default)]
+    pub callback_reason: Option<String>,
+    #[serde(default)]
+    pub exported_properties: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    pub time: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub reason: Option<String>,
+    pub actor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventsAnswer {
+    pub events: Vec<HistoryEvent>,
+}
+
+/// CSV of records with the given columns (RFC 4180 quoting).
+pub fn csv(columns: &[String], records: &[Record]) -> String {
+    fn field(v: &str) -> String {
+        if v.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", v.replace('"', "\"\""))
+        } else {
+            v.to_string()
+        }
+    }
+    let mut out = columns.iter().map(|c| field(c)).collect::<Vec<_>>().join(",");
+    out.push_str("\r\n");
+    for r in records {
+        let row: Vec<String> = columns.iter().map(|c| field(r.get(c).map(String::as_str).unwrap_or(""))).collect();
+        out.push_str(&row.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn create_answers_have_gms_field_names() {
+        let json = serde_json::to_value(CreateAnswer::confirmation("abc".into())).unwrap();
+        assert_eq!(json, serde_json::json!({"_id": "abc", "_dialog_id": "0", "_action": "ConfirmationDialog", "_text": "You will receive the call shortly", "_ok_title": "OK"}));
+        let json = serde_json::to_value(CreateAnswer::dial("abc".into(), "+18005550100", Some("1234".into()))).unwrap();
+        assert_eq!(json["_tel_url"], "tel:+18005550100");
+        assert_eq!(json["_action"], "DialNumber");
+    }
+
+    #[test]
+    fn availability_answers() {
+        let t = |s| iso::parse(s).unwrap();
+        let slots = [Slot { start: t("2026-12-01T08:00:00Z"), end: t("2026-12-01T08:15:00Z"), limit: 10, booked: 7 }];
+        assert_eq!(serde_json::to_string(&availability_v1(&slots)).unwrap(), r#"{"2026-12-01T08:00:00.000Z":3}"#);
+        #[cfg(feature = "tz")]
+        {
+            let v2 = availability_v2(15, Zone::parse("Europe/Paris").unwrap(), &slots);
+            assert_eq!(
+                serde_json::to_value(v2).unwrap(),
+                serde_json::json!({"durationMin": 15, "timezone": "Europe/Paris", "slots": [{"utcTime": "2026-12-01T08:00:00.000Z", "localTime": "2026-12-01T09:00:00.000", "capacity": 3, "total": 10}]})
+            );
+        }
+    }
+
+    #[test]
+    fn csv_quotes_what_needs_it() {
+        let record: Record = [("a".to_string(), "x,y".to_string()), ("b".to_string(), "say \"hi\"".to_string())].into();
+        assert_eq!(csv(&["a".into(), "b".into(), "c".into()], &[record]), "a,b,c\r\n\"x,y\",\"say \"\"hi\"\"\",\r\n");
+    }
+}
