@@ -1,0 +1,42 @@
+# The two commands of the README: `make dev` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export WASM_BINDGEN_BIN := $(HOME)/.cargo/bin/wasm-bindgen
+export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
+export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
+export CHROMEDRIVER := /usr/bin/chromedriver
+
+.PHONY: dev test bootstrap build edge widget unit e2e size bench
+.DEFAULT_GOAL := dev
+
+## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
+dev: bootstrap build
+	wrangler dev --ip 127.0.0.1 --port 8787 --persist-to .wrangler/state
+
+## Run every test: domain unit and property tests, the wasm builds, the size budget, end to end.
+test: bootstrap unit build size e2e
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build: edge widget
+
+edge:
+	cd edge && worker-build --release
+
+widget:
+	scripts/build-widget.sh
+
+unit:
+	cargo test -p callback-shared
+	cargo check -p callback-shared --no-default-features --target wasm32-unknown-unknown
+
+size:
+	scripts/size-report.sh
+
+e2e:
+	node --test --test-concurrency=1 'tests/*.test.mjs'
+
+## Benchmarks (figures, not pass/fail).
+bench:
+	cargo bench -p callback-shared

@@ -1,0 +1,142 @@
+//! The one error type of the edge and the one place that turns errors into HTTP answers.
+
+use callback_shared::availability::Slot;
+use callback_shared::config::ConfigError;
+use callback_shared::create::CreateError;
+use callback_shared::params::ParamError;
+use callback_shared::query::QueryError;
+use callback_shared::scenario::Illegal;
+use callback_shared::wire::{availability_v1, ErrorBody};
+use worker::{Headers, Response};
+
+const EXCEPTIONS: &str = "com.genesyslab.gsg.services.callback.exceptions";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("Service {0} is not configured.")]
+    UnknownService(String),
+    #[error("Callback {0} was not found.")]
+    UnknownCallback(String),
+    #[error("No such resource: {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    InvalidParameter(String),
+    #[error("{message}")]
+    Unavailable { message: String, alternatives: Vec<Slot> },
+    #[error("{0}")]
+    InvalidState(String),
+    #[error("{0}")]
+    ServiceUnavailable(String),
+    #[error("Credentials are required.")]
+    Unauthenticated,
+    #[error("These credentials may not do this.")]
+    Forbidden,
+    #[error("Administration is disabled: this deployment has no admin credentials.")]
+    AdminDisabled,
+    #[error("Too many requests; retry in {0} s.")]
+    TooManyRequests(u32),
+    #[error("The request body is larger than 64 KiB.")]
+    TooLarge,
+    #[error("Send the body as application/json or application/x-www-form-urlencoded.")]
+    UnsupportedMediaType,
+    #[error("{0} is not allowed on this path.")]
+    MethodNotAllowed(String),
+    #[error("The same Idempotency-Key was used with another body.")]
+    IdempotencyConflict,
+    #[error("Internal error: {0}")]
+    Internal(String),
+}
+
+impl From<worker::Error> for ApiError {
+    fn from(e: worker::Error) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+impl From<ParamError> for ApiError {
+    fn from(e: ParamError) -> ApiError {
+        ApiError::InvalidParameter(e.to_string())
+    }
+}
+
+impl From<QueryError> for ApiError {
+    fn from(e: QueryError) -> ApiError {
+        ApiError::InvalidParameter(e.to_string())
+    }
+}
+
+impl From<ConfigError> for ApiError {
+    fn from(e: ConfigError) -> ApiError {
+        ApiError::InvalidParameter(e.to_string())
+    }
+}
+
+impl From<Illegal> for ApiError {
+    fn from(e: Illegal) -> ApiError {
+        match e {
+            Illegal::NotYourCallback => ApiError::Forbidden,
+            other => ApiError::InvalidState(other.to_string()),
+        }
+    }
+}
+
+impl From<CreateError> for ApiError {
+    fn from(e: CreateError) -> ApiError {
+        match e {
+            CreateError::InvalidParameter { .. } => ApiError::InvalidParameter(e.to_string()),
+            CreateError::Unavailable { unavailable, message } => ApiError::Unavailable { message, alternatives: unavailable.alternatives },
+            CreateError::Limit(limit) => ApiError::ServiceUnavailable(limit.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    /// HTTP status and GMS exception class.
+    fn status(&self) -> (u16, &'static str) {
+        match self {
+            ApiError::UnknownService(_) => (404, "CallbackExceptionResource"),
+            ApiError::UnknownCallback(_) | ApiError::NotFound(_) => (404, "CallbackExceptionNotFound"),
+            ApiError::InvalidParameter(_) => (400, "CallbackExceptionInvalidParameter"),
+            ApiError::Unavailable { .. } => (400, "CallbackExceptionAvailability"),
+            ApiError::InvalidState(_) | ApiError::IdempotencyConflict => (409, "CallbackExceptionInvalidState"),
+            ApiError::ServiceUnavailable(_) | ApiError::AdminDisabled => (503, "CallbackExceptionServiceUnavailable"),
+            ApiError::Unauthenticated => (401, "CallbackExceptionUnauthorized"),
+            ApiError::Forbidden => (403, "CallbackExceptionUnauthorized"),
+            ApiError::TooManyRequests(_) => (429, "CallbackExceptionTooManyRequests"),
+            ApiError::TooLarge => (413, "CallbackExceptionInvalidParameter"),
+            ApiError::UnsupportedMediaType => (415, "CallbackExceptionInvalidParameter"),
+            ApiError::MethodNotAllowed(_) => (405, "CallbackExceptionInvalidParameter"),
+            ApiError::Internal(_) => (500, "CallbackException"),
+        }
+    }
+
+    pub fn into_response(self) -> Response {
+        let (code, class) = self.status();
+        if let ApiError::Internal(detail) = &self {
+            worker::console_error!("internal error: {detail}");
+        }
+        let availability = match &self {
+            ApiError::Unavailable { alternatives, .. } => Some(availability_v1(alternatives)),
+            _ => None,
+        };
+        let body = ErrorBody { code, message: self.to_string(), exception: format!("{EXCEPTIONS}.{class}"), availability };
+        let headers = Headers::new();
+        let _ = headers.set("content-type", "application/json; charset=utf-8");
+        match &self {
+            ApiError::TooManyRequests(secs) => {
+                let _ = headers.set("retry-after", &secs.to_string());
+            }
+            ApiError::Unauthenticated => {
+                let _ = headers.set("www-authenticate", "Basic realm=\"callback\"");
+            }
+            _ => {}
+        }
+        let text = serde_json::to_string(&body).unwrap_or_else(|_| String::from("{\"code\":500}"));
+        match Response::ok(text) {
+            Ok(r) => r.with_status(code).with_headers(headers),
+            Err(_) => Response::error("error", code).unwrap_or_else(|_| Response::empty().expect("an empty response can always be built")),
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

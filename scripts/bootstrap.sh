@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what this machine lacks for building, running and testing Callback.
+# Idempotent: on a machine that has everything it only checks versions (a few seconds).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { echo "bootstrap: $*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen-cli must match the workspace's wasm-bindgen exactly (Cargo.toml pins =0.2.130).
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen 0.2.130" ]; then
+  say "installing wasm-bindgen-cli 0.2.130 (a few minutes, once)"
+  cargo install wasm-bindgen-cli --version 0.2.130 --force
+fi
+if [ "$(worker-build --version 2>/dev/null)" != "0.8.7" ]; then
+  say "installing worker-build 0.8.7 (a few minutes, once)"
+  cargo install worker-build --version 0.8.7 --force
+fi
+
+# npm packages exactly as package-lock.json says: wrangler, binaryen (wasm-opt), esbuild,
+# playwright-core, and Node 22 (wrangler 4 needs it; the machine's Node may be older).
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ]; then
+  say "installing npm packages from package-lock.json"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" > node_modules/.lock-hash
+fi
+
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  say "installing Debian's chromium and chromium-driver"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+fi
+
+# Local development credentials (git-ignored): admin/admin and a server API key. Deployments set
+# their own with `wrangler secret put`; without them admin paths answer 503.
+if [ ! -f .dev.vars ]; then
+  say "writing .dev.vars with local development credentials"
+  printf 'ADMIN_USER=admin\nADMIN_PASSWORD=admin\nSERVER_API_KEY=dev-server-key\nWEBHOOK_SECRET=dev-webhook-secret\n' > .dev.vars
+fi
