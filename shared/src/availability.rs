@@ -168,6 +168,50 @@ pub fn alternatives(service: &CallbackService, now: DateTime<Utc>, desired: Date
     free
 }
 
+/// A bad availability query parameter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {message}")]
+pub struct AskError {
+    pub key: &'static str,
+    pub message: String,
+}
+
+/// Reads an availability query: `start` | `start-ms` (default now), `end` | `end-ms` |
+/// `number-of-days` (default one day after start), `max-time-slots`, `report-busy`.
+pub fn parse_ask(params: &crate::params::Params, now: DateTime<Utc>) -> Result<Ask, AskError> {
+    let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let time = |iso_key: &'static str, ms_key: &'static str| -> Result<Option<DateTime<Utc>>, AskError> {
+        if let Some(ms) = get(ms_key) {
+            let bad = || AskError { key: ms_key, message: format!("`{ms}` is not milliseconds since 1970") };
+            return ms.parse::<i64>().ok().and_then(DateTime::from_timestamp_millis).map(Some).ok_or_else(bad);
+        }
+        get(iso_key).map(|t| crate::iso::parse(t).map_err(|e| AskError { key: iso_key, message: e.to_string() })).transpose()
+    };
+    let number = |key: &'static str, max: u32| -> Result<Option<u32>, AskError> {
+        get(key)
+            .map(|v| v.parse::<u32>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| AskError { key, message: format!("`{v}` is not a whole number from 1 to {max}") }))
+            .transpose()
+    };
+    let start = time("start", "start-ms")?.unwrap_or(now);
+    let end = match (time("end", "end-ms")?, number("number-of-days", 366)?) {
+        (Some(end), _) => end,
+        (None, Some(days)) => start + Duration::days(i64::from(days)),
+        (None, None) => start + Duration::days(1),
+    };
+    if end <= start {
+        return Err(AskError { key: "end", message: "must be after start".into() });
+    }
+    if end - start > Duration::days(366) {
+        return Err(AskError { key: "end", message: "at most 366 days after start".into() });
+    }
+    let report_busy = match get("report-busy").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => return Err(AskError { key: "report-busy", message: format!("`{other}` is not true or false") }),
+    };
+    Ok(Ask { start, end, max_slots: number("max-time-slots", MAX_SLOTS)?, report_busy })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +327,21 @@ mod tests {
         assert!(closed.iter().all(|a| a.start >= now));
         // Christmas Day is a holiday.
         assert_eq!(check_desired_time(&s, t("2026-12-20T06:00:00Z"), t("2026-12-25T09:00:00Z"), &bookings), Err(Refusal::Closed));
+    }
+
+    #[test]
+    fn availability_queries() {
+        let now = t("2026-12-01T09:00:00Z");
+        let p = |pairs: &[(&str, &str)]| parse_ask(&options(pairs), now);
+        assert_eq!(p(&[]).unwrap(), Ask { start: now, end: t("2026-12-02T09:00:00Z"), max_slots: None, report_busy: false });
+        assert_eq!(p(&[("number-of-days", "3")]).unwrap().end, t("2026-12-04T09:00:00Z"));
+        assert_eq!(p(&[("start-ms", "1764579600000"), ("end", "2026-12-01T10:00:00+01:00")]).unwrap().start, t("2025-12-01T09:00:00Z"));
+        assert_eq!(p(&[("max-time-slots", "5"), ("report-busy", "TRUE")]).unwrap().max_slots, Some(5));
+        for (bad, key) in [("start", "start"), ("start-ms", "start-ms"), ("max-time-slots", "max-time-slots"), ("number-of-days", "number-of-days"), ("report-busy", "report-busy")] {
+            assert_eq!(p(&[(bad, "x")]).unwrap_err().key, key);
+        }
+        assert_eq!(p(&[("max-time-slots", "1001")]).unwrap_err().key, "max-time-slots");
+        assert_eq!(p(&[("end", "2026-11-30T09:00:00Z")]).unwrap_err().key, "end");
     }
 
     fn arb_bookings() -> impl Strategy<Value = Bookings> {

@@ -14,18 +14,24 @@ use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
 /// What the decisions need to know of the service's stored callbacks.
+/// A read that fails is an error, never a zero: a wrong count could overbook.
 pub trait Ledger {
     /// Bookings per bucket start, for buckets starting in `[from, to)`.
-    fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Bookings;
+    fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Bookings, StorageError>;
     /// Callbacks in the queue (QUEUED, PAUSED, ROUTING, PROCESSING).
-    fn queued(&self) -> u32;
+    fn queued(&self) -> Result<u32, StorageError>;
     /// Callbacks of this number not COMPLETED.
-    fn open_for(&self, number: &str) -> u32;
+    fn open_for(&self, number: &str) -> Result<u32, StorageError>;
     /// Creates accepted since `since`.
-    fn accepted_since(&self, since: DateTime<Utc>) -> u32;
+    fn accepted_since(&self, since: DateTime<Utc>) -> Result<u32, StorageError>;
     /// Creates accepted since `since` whose parameter `key` had `value`.
-    fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> u32;
+    fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> Result<u32, StorageError>;
 }
+
+/// The ledger's storage could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("storage: {0}")]
+pub struct StorageError(pub String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CreateError {
@@ -35,6 +41,8 @@ pub enum CreateError {
     Unavailable { unavailable: Unavailable, message: String },
     #[error(transparent)]
     Limit(#[from] LimitError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
 }
 
 fn invalid(key: &str, message: impl Into<String>) -> CreateError {
@@ -69,7 +77,7 @@ pub fn decide_create(service: &CallbackService, params: &Params, id: String, now
         }
         None => {
             if service.schedule.reject_out_of_office_hours && service.schedule.has_office_hours && !service.schedule.office.is_open_throughout(now, now + Duration::seconds(1)) {
-                let alternatives = availability::alternatives(service, now, now, &nearby(service, now, now, ledger));
+                let alternatives = availability::alternatives(service, now, now, &nearby(service, now, now, ledger)?);
                 return Err(unavailable(service, Unavailable { refusal: Refusal::Closed, alternatives }));
             }
             None
@@ -80,19 +88,21 @@ pub fn decide_create(service: &CallbackService, params: &Params, id: String, now
         None => None,
     };
     if !customer_number.is_empty() {
-        limits::check_in_queue(&service.limits, &customer_number, ledger.open_for(&customer_number))?;
+        limits::check_in_queue(&service.limits, &customer_number, ledger.open_for(&customer_number)?)?;
     }
     let day_start = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
     for key in &service.limits.throttle_parameters {
         let value = if key == "_customer_number" { Some(customer_number.as_str()) } else { params.get(key).map(String::as_str) };
         if let Some(value) = value.filter(|v| !v.is_empty()) {
-            limits::check_daily(&service.limits, key, value, ledger.accepted_with_since(key, value, day_start))?;
+            limits::check_daily(&service.limits, key, value, ledger.accepted_with_since(key, value, day_start)?)?;
         }
     }
-    let windows = service.limits.windows.map(|w| ledger.accepted_since(now - Duration::seconds(i64::from(w.seconds))));
+    let [w1, w2] = service.limits.windows;
+    let since = |seconds: u32| now - Duration::seconds(i64::from(seconds));
+    let windows = [ledger.accepted_since(since(w1.seconds))?, ledger.accepted_since(since(w2.seconds))?];
     limits::check_windows(&service.name, &service.limits, windows)?;
     if scheduled.is_none() {
-        limits::check_queued(&service.name, &service.limits, ledger.queued())?;
+        limits::check_queued(&service.name, &service.limits, ledger.queued()?)?;
     }
     Ok(NewCallback { id, customer_number, scheduled, queued_since, selectors, system, user_data })
 }
@@ -107,15 +117,18 @@ fn book(service: &CallbackService, desired: DateTime<Utc>, now: DateTime<Utc>, l
         bookings
     };
     let (bucket, _) = availability::bucket_of(service, desired);
-    let here = without_own(ledger.bookings(bucket, bucket + Duration::seconds(1)));
-    availability::check_desired_time(service, now, desired, &here).map_err(|refusal| {
-        let around = without_own(nearby(service, now, desired, ledger));
-        unavailable(service, Unavailable { refusal, alternatives: availability::alternatives(service, now, desired, &around) })
-    })
+    let here = without_own(ledger.bookings(bucket, bucket + Duration::seconds(1))?);
+    match availability::check_desired_time(service, now, desired, &here) {
+        Ok(bucket) => Ok(bucket),
+        Err(refusal) => {
+            let around = without_own(nearby(service, now, desired, ledger)?);
+            Err(unavailable(service, Unavailable { refusal, alternatives: availability::alternatives(service, now, desired, &around) }))
+        }
+    }
 }
 
 /// Bookings around a desired time: what its alternatives are chosen from.
-fn nearby(service: &CallbackService, now: DateTime<Utc>, desired: DateTime<Utc>, ledger: &impl Ledger) -> Bookings {
+fn nearby(service: &CallbackService, now: DateTime<Utc>, desired: DateTime<Utc>, ledger: &impl Ledger) -> Result<Bookings, StorageError> {
     let week = Duration::days(7);
     let from = availability::bucket_of(service, (desired - week).max(now)).0;
     ledger.bookings(from, (desired + week).min(service.schedule.horizon.limit(now)) + Duration::days(1))
@@ -260,26 +273,26 @@ impl MemoryLedger {
 }
 
 impl Ledger for MemoryLedger {
-    fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Bookings {
+    fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Bookings, StorageError> {
         let mut out = Bookings::new();
         for b in self.callbacks.iter().filter(|c| c.state() != crate::record::State::Completed).filter_map(|c| c.bucket) {
             if b >= from && b < to {
                 *out.entry(b).or_insert(0) += 1;
             }
         }
-        out
+        Ok(out)
     }
-    fn queued(&self) -> u32 {
-        self.callbacks.iter().filter(|c| c.state().is_in_queue()).count() as u32
+    fn queued(&self) -> Result<u32, StorageError> {
+        Ok(self.callbacks.iter().filter(|c| c.state().is_in_queue()).count() as u32)
     }
-    fn open_for(&self, number: &str) -> u32 {
-        self.callbacks.iter().filter(|c| c.customer_number == number && c.state() != crate::record::State::Completed).count() as u32
+    fn open_for(&self, number: &str) -> Result<u32, StorageError> {
+        Ok(self.callbacks.iter().filter(|c| c.customer_number == number && c.state() != crate::record::State::Completed).count() as u32)
     }
-    fn accepted_since(&self, since: DateTime<Utc>) -> u32 {
-        self.accepted.iter().filter(|(t, _)| *t > since).count() as u32
+    fn accepted_since(&self, since: DateTime<Utc>) -> Result<u32, StorageError> {
+        Ok(self.accepted.iter().filter(|(t, _)| *t > since).count() as u32)
     }
-    fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> u32 {
-        self.accepted.iter().filter(|(t, p)| *t >= since && p.get(key).is_some_and(|v| v == value)).count() as u32
+    fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> Result<u32, StorageError> {
+        Ok(self.accepted.iter().filter(|(t, p)| *t >= since && p.get(key).is_some_and(|v| v == value)).count() as u32)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod office_hours;
 pub mod params;
 pub mod phone;
 pub mod query;
+pub mod queue;
 pub mod record;
 pub mod scenario;
 pub mod wire;
