@@ -11,7 +11,7 @@ export CHROMEDRIVER := /usr/bin/chromedriver
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
 dev: bootstrap build
-	wrangler dev --ip 127.0.0.1 --port 8787 --persist-to .wrangler/state
+	node scripts/dev.mjs
 
 ## Run every test: domain unit and property tests, the wasm builds, the size budget, end to end.
 test: bootstrap unit build size e2e

@@ -86,6 +86,7 @@ impl From<CreateError> for ApiError {
             CreateError::InvalidParameter { .. } => ApiError::InvalidParameter(e.to_string()),
             CreateError::Unavailable { unavailable, message } => ApiError::Unavailable { message, alternatives: unavailable.alternatives },
             CreateError::Limit(limit) => ApiError::ServiceUnavailable(limit.to_string()),
+            CreateError::Storage(e) => ApiError::Internal(e.to_string()),
         }
     }
 }

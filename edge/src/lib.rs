@@ -1,15 +1,21 @@
 //! The Callback API on Cloudflare Workers. This file only wires: see ARCHITECTURE.md.
 
+mod auth;
+mod config_object;
 mod error;
+mod front;
+mod http;
+mod ids;
+mod openapi;
+mod routes;
+mod service_object;
+mod store;
 
-use error::ApiError;
-use worker::*;
+pub use config_object::ConfigObject;
+pub use service_object::ServiceObject;
+use worker::{event, Context, Env, Request, Response};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let path = req.path();
-    if path.starts_with("/genesys/") {
-        return Ok(ApiError::NotFound(path).into_response());
-    }
-    env.assets("ASSETS")?.fetch_request(req).await
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    front::fetch(req, env).await
 }

@@ -70,6 +70,11 @@ impl Config {
         Config::default()
     }
 
+    /// Sections validated when they were written (a stored copy); nothing is checked again.
+    pub fn from_sections(sections: BTreeMap<String, Options>) -> Config {
+        Config { sections }
+    }
+
     pub fn sections(&self) -> &BTreeMap<String, Options> {
         &self.sections
     }
@@ -453,6 +458,8 @@ pub struct CallbackService {
     pub notifications: Notifications,
     pub allowed_origins: Vec<String>,
     pub offer_ewt_threshold: u32,
+    /// `_average_handle_time` **[ext]**: seconds an agent spends on a callback, until measured.
+    pub average_handle_secs: u32,
     pub request_access_service: String,
     pub match_interaction_service: String,
 }
@@ -563,6 +570,7 @@ impl CallbackService {
             notifications,
             allowed_origins: list(&r.text("_allowed_origins", "")),
             offer_ewt_threshold: r.number("_offer_callback_ewt_threshold", 300, 0..=86_400)?,
+            average_handle_secs: r.number("_average_handle_time", 300, 1..=86_400)?,
             request_access_service: r.text("_request_access_service", "request-access"),
             match_interaction_service: r.text("_match_interaction_service", "match-interaction"),
         })

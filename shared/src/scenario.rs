@@ -203,7 +203,7 @@ pub fn create(new: NewCallback, service: &CallbackService, now: DateTime<Utc>, a
         rejects: 0,
         disposition: None,
     };
-    let mut run = Run { from: None, callback, effects: Vec::new(), service, now, actor };
+    let mut run = Run { from: None, callback, effects: Vec::new(), service, now, actor, noted: false };
     run.effects.push(Effect::SetTimer { timer: Timer::Expire, at: run.callback.expires });
     run.schedule_or_queue(new.scheduled.is_some());
     run.finish()
@@ -211,7 +211,7 @@ pub fn create(new: NewCallback, service: &CallbackService, now: DateTime<Utc>, a
 
 /// Applies one event.
 pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: DateTime<Utc>, actor: Actor) -> Result<Step, Illegal> {
-    let mut run = Run { from: Some(callback.state()), callback: callback.clone(), effects: Vec::new(), service, now, actor };
+    let mut run = Run { from: Some(callback.state()), callback: callback.clone(), effects: Vec::new(), service, now, actor, noted: false };
     run.callback.updated = now;
     let phase = callback.phase.clone();
     let illegal = |action| Illegal::State { state: callback.state(), action };
@@ -253,6 +253,7 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
             let expires = c.expires;
             run.effects.push(Effect::SetTimer { timer: Timer::Expire, at: expires });
             run.notify("_cbe_on_callback_rescheduled");
+            run.noted = true;
             run.schedule_or_queue(true);
         }
         (Event::Reschedule { .. }, _) => return Err(illegal("rescheduled")),
@@ -333,6 +334,8 @@ struct Run<'a> {
     service: &'a CallbackService,
     now: DateTime<Utc>,
     actor: Actor,
+    /// Record a history event even if the state stays the same (a reschedule).
+    noted: bool,
 }
 
 impl Run<'_> {
@@ -462,7 +465,7 @@ impl Run<'_> {
         if purge {
             self.effects.push(Effect::Purge);
         }
-        let change = (self.from != Some(to)).then(|| Change { at: self.now, from: self.from, to, reason, actor: self.actor.clone() });
+        let change = (self.from != Some(to) || self.noted).then(|| Change { at: self.now, from: self.from, to, reason, actor: self.actor.clone() });
         Step { callback: self.callback, effects: self.effects, change }
     }
 }
@@ -678,6 +681,7 @@ mod tests {
         assert!(has(&moved, &Effect::SetTimer { timer: Timer::Submit, at: t("2026-12-02T11:58:00Z") }));
         assert!(has(&moved, &Effect::SetTimer { timer: Timer::Expire, at: t("2026-12-03T12:00:00Z") }));
         assert_eq!(notified(&moved), ["_cbe_on_callback_rescheduled"]);
+        assert_eq!(moved.change.map(|c| (c.from, c.to)), Some((Some(State::Scheduled), State::Scheduled)), "a reschedule is in the history");
         let done = run(&s, moved, &[(2, Event::Cancel, Actor::Customer)]);
         let again = apply(&done.callback, Event::Reschedule { desired: t("2026-12-03T12:00:00Z"), bucket: None }, &s, t(NOW), Actor::Customer);
         assert_eq!(again.unwrap_err(), Illegal::State { state: State::Completed, action: "rescheduled" });

@@ -1,0 +1,116 @@
+//! Who is calling: admin (HTTP Basic, credentials from secrets), a server (`X-API-Key`), or the
+//! public. A deployment without admin credentials answers 503 on admin paths: there are no
+//! built-in credentials.
+
+use crate::error::{ApiError, ApiResult};
+use crate::routes::Access;
+use worker::{Env, Request};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    Public,
+    Server,
+    Admin,
+}
+
+impl Caller {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Caller::Public => "public",
+            Caller::Server => "server",
+            Caller::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Caller {
+        match s {
+            "admin" => Caller::Admin,
+            "server" => Caller::Server,
+            _ => Caller::Public,
+        }
+    }
+}
+
+fn setting(env: &Env, name: &str) -> Option<String> {
+    env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string())).ok().filter(|s| !s.is_empty())
+}
+
+/// Compares in time independent of where the strings differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn basic(header: &str) -> Option<(String, String)> {
+    let encoded = header.strip_prefix("Basic ").or_else(|| header.strip_prefix("basic "))?;
+    let decoded = base64_decode(encoded.trim())?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let trimmed = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in trimmed.bytes() {
+        acc = (acc << 6) | u32::from(value(c)?);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// Identifies the caller and checks it may use a route of `access`.
+pub fn caller(env: &Env, req: &Request, access: Access) -> ApiResult<Caller> {
+    let admin = setting(env, "ADMIN_USER").zip(setting(env, "ADMIN_PASSWORD"));
+    let server_key = setting(env, "SERVER_API_KEY");
+    let authorization = req.headers().get("authorization").ok().flatten();
+    let api_key = req.headers().get("x-api-key").ok().flatten();
+    let identified = match (&authorization, &api_key) {
+        (Some(header), _) => {
+            let (user, password) = basic(header).ok_or(ApiError::Unauthenticated)?;
+            let (want_user, want_password) = admin.clone().ok_or(ApiError::AdminDisabled)?;
+            if !(same(user.as_bytes(), want_user.as_bytes()) & same(password.as_bytes(), want_password.as_bytes())) {
+                return Err(ApiError::Unauthenticated);
+            }
+            Caller::Admin
+        }
+        (None, Some(key)) => match &server_key {
+            Some(want) if same(key.as_bytes(), want.as_bytes()) => Caller::Server,
+            _ => return Err(ApiError::Unauthenticated),
+        },
+        (None, None) => Caller::Public,
+    };
+    match (access, identified) {
+        (Access::Admin, _) if admin.is_none() => Err(ApiError::AdminDisabled),
+        (Access::Server, _) if admin.is_none() && server_key.is_none() => Err(ApiError::AdminDisabled),
+        (Access::Admin, Caller::Admin) | (Access::Server, Caller::Admin | Caller::Server) | (Access::Public, _) => Ok(identified),
+        (_, Caller::Public) => Err(ApiError::Unauthenticated),
+        _ => Err(ApiError::Forbidden),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_credentials() {
+        assert_eq!(basic("Basic YWRtaW46YWRtaW4="), Some(("admin".into(), "admin".into())));
+        assert_eq!(basic("Basic dXNlcjpwYTpzcw=="), Some(("user".into(), "pa:ss".into())));
+        assert_eq!(basic("Bearer x"), None);
+        assert_eq!(basic("Basic !!!"), None);
+        assert!(same(b"abc", b"abc") && !same(b"abc", b"abd") && !same(b"abc", b"ab"));
+    }
+}

@@ -1,0 +1,180 @@
+//! The configuration: one Durable Object holding every section. A change is validated against
+//! the whole configuration, stored, then pushed (with a version) to every service's object, so
+//! it takes effect at once; a push that fails is retried from this object's alarm.
+
+use crate::error::{ApiError, ApiResult};
+use crate::http;
+use crate::routes::{self, Kind};
+use crate::service_object::ConfigPush;
+use callback_shared::config::{Config, Options, ServiceKind};
+use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use worker::{durable_object, DurableObject, Env, Method, Request, RequestInit, Response, State as ObjectState};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS sections (name TEXT PRIMARY KEY, options TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+INSERT OR IGNORE INTO meta (id, version) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS pending (service TEXT PRIMARY KEY);
+";
+
+/// Services as the front needs them for answers across services.
+#[derive(Serialize, Deserialize, Default)]
+pub struct Services {
+    pub callback: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct SectionRow {
+    name: String,
+    options: String,
+}
+
+#[derive(Deserialize)]
+struct VersionRow {
+    version: i64,
+}
+
+#[derive(Deserialize)]
+struct PendingRow {
+    service: String,
+}
+
+#[durable_object]
+pub struct ConfigObject {
+    state: ObjectState,
+    env: Env,
+    migrated: Cell<bool>,
+}
+
+impl DurableObject for ConfigObject {
+    fn new(state: ObjectState, env: Env) -> Self {
+        ConfigObject { state, env, migrated: Cell::new(false) }
+    }
+
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        Ok(self.handle(req).await.unwrap_or_else(ApiError::into_response))
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        let retry = async {
+            self.ready()?;
+            let pending: Vec<PendingRow> = self.state.storage().sql().exec("SELECT service FROM pending", None)?.to_array()?;
+            self.push(pending.into_iter().map(|p| p.service).collect()).await
+        };
+        retry.await.map_err(|e: ApiError| worker::Error::RustError(e.to_string()))?;
+        Response::ok("")
+    }
+}
+
+impl ConfigObject {
+    fn ready(&self) -> ApiResult<()> {
+        if !self.migrated.get() {
+            self.state.storage().sql().exec(SCHEMA, None)?;
+            self.migrated.set(true);
+        }
+        Ok(())
+    }
+
+    fn load(&self) -> ApiResult<Config> {
+        let rows: Vec<SectionRow> = self.state.storage().sql().exec("SELECT name, options FROM sections", None)?.to_array()?;
+        let mut sections = BTreeMap::new();
+        for row in rows {
+            let options: Options = serde_json::from_str(&row.options).map_err(|e| ApiError::Internal(format!("section {} unreadable: {e}", row.name)))?;
+            sections.insert(row.name, options);
+        }
+        Ok(Config::from_sections(sections))
+    }
+
+    async fn handle(&self, mut req: Request) -> ApiResult<Response> {
+        self.ready()?;
+        let path = req.path();
+        if path == "/internal/services" {
+            let config = self.load()?;
+            let callback = config.service_names().into_iter().filter(|n| config.kind(n) == Some(ServiceKind::Callback)).collect();
+            return http::json(&Services { callback });
+        }
+        let route = routes::find(&req.method().to_string(), &path)?;
+        let mut config = self.load()?;
+        match route.kind() {
+            Kind::ConfigAll => http::json(config.sections()),
+            Kind::ConfigGet => http::json(config.section(route.section()).ok_or_else(|| ApiError::NotFound(format!("section {}", route.section())))?),
+            Kind::ConfigPut => {
+                let body = http::body(&mut req).await?;
+                let options: Options = http::body_params(&http::content_type(&req), &body)?;
+                let before = config.service_names();
+                config.put(route.section(), options.clone())?;
+                self.store(route.section(), Some(&options))?;
+                self.push(union(before, config.service_names())).await?;
+                http::json(&options)
+            }
+            Kind::ConfigDelete => {
+                let before = config.service_names();
+                if !config.delete(route.section()).map_err(|e| ApiError::InvalidState(e.to_string()))? {
+                    return Err(ApiError::NotFound(format!("section {}", route.section())));
+                }
+                self.store(route.section(), None)?;
+                self.push(before).await?;
+                http::json(&serde_json::json!({}))
+            }
+            _ => Err(ApiError::NotFound(path)),
+        }
+    }
+
+    /// Stores (or deletes) a section and bumps the version; the services to tell are marked pending.
+    fn store(&self, name: &str, options: Option<&Options>) -> ApiResult<()> {
+        let sql = self.state.storage().sql();
+        match options {
+            Some(options) => {
+                let text = serde_json::to_string(options).map_err(|e| ApiError::Internal(e.to_string()))?;
+                sql.exec("INSERT OR REPLACE INTO sections (name, options) VALUES (?, ?)", vec![name.into(), text.into()])?;
+            }
+            None => {
+                sql.exec("DELETE FROM sections WHERE name = ?", vec![name.into()])?;
+            }
+        }
+        sql.exec("UPDATE meta SET version = version + 1 WHERE id = 1", None)?;
+        Ok(())
+    }
+
+    /// Sends the current configuration to each service's object; failures stay pending and are
+    /// retried by the alarm.
+    async fn push(&self, services: Vec<String>) -> ApiResult<()> {
+        let sql = self.state.storage().sql();
+        for s in &services {
+            sql.exec("INSERT OR IGNORE INTO pending (service) VALUES (?)", vec![s.as_str().into()])?;
+        }
+        let version: VersionRow = sql.exec("SELECT version FROM meta WHERE id = 1", None)?.one()?;
+        let sections = self.load()?.sections().clone();
+        let namespace = self.env.durable_object("SERVICES")?;
+        let mut failed = false;
+        for service in services {
+            let push = ConfigPush { service: service.clone(), version: version.version, sections: sections.clone() };
+            let body = serde_json::to_string(&push).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let mut init = RequestInit::new();
+            init.with_method(Method::Post).with_body(Some(body.into()));
+            let request = Request::new_with_init("https://internal/internal/config", &init)?;
+            let delivered = match namespace.id_from_name(&service)?.get_stub()?.fetch_with_request(request).await {
+                Ok(response) => response.status_code() == 200,
+                Err(_) => false,
+            };
+            if delivered {
+                sql.exec("DELETE FROM pending WHERE service = ?", vec![service.as_str().into()])?;
+            } else {
+                failed = true;
+            }
+        }
+        if failed {
+            self.state.storage().set_alarm(1000i64).await?;
+        }
+        Ok(())
+    }
+}
+
+fn union(mut a: Vec<String>, b: Vec<String>) -> Vec<String> {
+    a.extend(b);
+    a.sort();
+    a.dedup();
+    a
+}

@@ -1,0 +1,265 @@
+//! The Worker in front of the objects: authenticates, sends each request to the object that owns
+//! it (a service's, or the configuration's), and assembles answers that span services.
+
+use crate::auth::{self, Caller};
+use crate::config_object::Services;
+use crate::error::{ApiError, ApiResult};
+use crate::http;
+use crate::ids::CallbackId;
+use crate::openapi;
+use crate::routes::{self, Access, Kind, Matched};
+use crate::service_object::group_by_service;
+use callback_shared::wire::{self, BulkCancelAnswer, BulkCancelRequest, Record, ReportCancelledRequest, Watermarks};
+use std::collections::BTreeMap;
+use worker::{Env, Headers, Method, Request, RequestInit, Response};
+
+pub async fn fetch(req: Request, env: Env) -> worker::Result<Response> {
+    let path = req.path();
+    if !path.starts_with("/genesys/") && path != "/openapi.json" {
+        return env.assets("ASSETS")?.fetch_request(req).await;
+    }
+    Ok(route(req, &env).await.unwrap_or_else(ApiError::into_response))
+}
+
+/// Headers a service's object may read from the client's request.
+const PASSED_HEADERS: [&str; 4] = ["content-type", "origin", "idempotency-key", "cf-connecting-ip"];
+
+async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
+    let method = req.method().to_string();
+    let path = req.path();
+    let m = routes::find(&method, &path)?;
+    if method == "OPTIONS" {
+        if m.spec.access != Access::Public || m.kind() == Kind::OpenApi {
+            return Err(ApiError::Forbidden);
+        }
+        let service = target(&m)?;
+        return forward(env, &service, &mut req, Caller::Public).await;
+    }
+    let caller = auth::caller(env, &req, m.spec.access)?;
+    match m.kind() {
+        Kind::OpenApi => http::json(&openapi::document()),
+        Kind::ConfigAll | Kind::ConfigGet | Kind::ConfigPut | Kind::ConfigDelete => {
+            let body = read_body(&mut req).await?;
+            let url = req.url()?.to_string();
+            let response = env.durable_object("CONFIG")?.id_from_name("config")?.get_stub()?.fetch_with_request(internal_request(&url, &method, &req, body, caller)?).await?;
+            Ok(response)
+        }
+        Kind::FindAcross => {
+            let params = http::query_params(&req)?;
+            match params.get("_id") {
+                Some(id) => match CallbackId::parse(id) {
+                    Some(id) => {
+                        let response = forward(env, &id.service, &mut req, caller).await?;
+                        if response.status_code() == 404 {
+                            return http::json(&Vec::<Record>::new());
+                        }
+                        Ok(response)
+                    }
+                    None => http::json(&Vec::<Record>::new()),
+                },
+                None if caller == Caller::Public => Err(ApiError::Unauthenticated),
+                None => find_across(env, &req, caller).await,
+            }
+        }
+        _ => match m.kind() {
+            Kind::AdminQueues => admin_queues(env, &req, caller).await,
+            Kind::AdminWatermarks => watermarks(env, &req, caller).await,
+            Kind::AdminCancel => bulk_cancel(env, &mut req, caller).await,
+            Kind::AdminReport => report(env, &mut req, caller).await,
+            _ => {
+                let service = target(&m)?;
+                forward(env, &service, &mut req, caller).await
+            }
+        },
+    }
+}
+
+/// The service whose object answers a route.
+fn target(m: &Matched) -> ApiResult<String> {
+    match m.kind() {
+        Kind::QueuePosition => Ok(m.id()?.service),
+        Kind::Get | Kind::Update | Kind::Cancel | Kind::Events => {
+            let (service, id) = (m.service()?, m.id()?);
+            if id.service != service {
+                return Err(ApiError::UnknownCallback(id.text));
+            }
+            Ok(service)
+        }
+        _ => m.service(),
+    }
+}
+
+async fn read_body(req: &mut Request) -> ApiResult<Option<String>> {
+    match req.method() {
+        Method::Post | Method::Put => Ok(Some(http::body(req).await?)),
+        _ => Ok(None),
+    }
+}
+
+fn internal_request(url: &str, method: &str, original: &Request, body: Option<String>, caller: Caller) -> ApiResult<Request> {
+    let headers = Headers::new();
+    for name in PASSED_HEADERS {
+        if let Some(value) = http::header(original, name) {
+            headers.set(name, &value)?;
+        }
+    }
+    headers.set("x-callback-caller", caller.as_str())?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::from(method.to_string())).with_headers(headers).with_body(body.map(Into::into));
+    Ok(Request::new_with_init(url, &init)?)
+}
+
+/// Sends the client's request to a service's object.
+async fn forward(env: &Env, service: &str, req: &mut Request, caller: Caller) -> ApiResult<Response> {
+    let body = read_body(req).await?;
+    let url = req.url()?.to_string();
+    let request = internal_request(&url, &req.method().to_string(), req, body, caller)?;
+    request.headers().set("x-callback-service", service)?;
+    Ok(env.durable_object("SERVICES")?.id_from_name(service)?.get_stub()?.fetch_with_request(request).await?)
+}
+
+/// An internal call to a service's object; answers its status and JSON.
+async fn call(env: &Env, service: &str, origin: &str, path_and_query: &str, body: Option<String>, caller: Caller) -> ApiResult<(u16, serde_json::Value)> {
+    let headers = Headers::new();
+    headers.set("x-callback-service", service)?;
+    headers.set("x-callback-caller", caller.as_str())?;
+    headers.set("content-type", "application/json")?;
+    let mut init = RequestInit::new();
+    init.with_method(if body.is_some() { Method::Post } else { Method::Get }).with_headers(headers).with_body(body.map(Into::into));
+    let request = Request::new_with_init(&format!("{origin}{path_and_query}"), &init)?;
+    let mut response = env.durable_object("SERVICES")?.id_from_name(service)?.get_stub()?.fetch_with_request(request).await?;
+    let status = response.status_code();
+    let value = response.json::<serde_json::Value>().await.map_err(|e| ApiError::Internal(format!("service {service}: {e}")))?;
+    Ok((status, value))
+}
+
+/// The callback services, from the configuration's object.
+async fn callback_services(env: &Env) -> ApiResult<Vec<String>> {
+    let mut response = env.durable_object("CONFIG")?.id_from_name("config")?.get_stub()?.fetch_with_str("https://internal/internal/services").await?;
+    let services: Services = response.json().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(services.callback)
+}
+
+/// An error answered by a service's object, passed on as it was.
+fn passed_on(status: u16, value: serde_json::Value) -> ApiError {
+    let message = value.get("message").and_then(|m| m.as_str()).unwrap_or("error").to_string();
+    match status {
+        400 => ApiError::InvalidParameter(message),
+        404 => ApiError::NotFound(message),
+        409 => ApiError::InvalidState(message),
+        _ => ApiError::Internal(message),
+    }
+}
+
+async fn find_across(env: &Env, req: &Request, caller: Caller) -> ApiResult<Response> {
+    let origin = http::own_origin(req)?;
+    let query = req.url()?.query().unwrap_or("").to_string();
+    let mut records: Vec<serde_json::Value> = Vec::new();
+    let mut refusal = None;
+    let services = callback_services(env).await?;
+    let any = !services.is_empty();
+    let mut accepted = false;
+    for service in services {
+        let (status, value) = call(env, &service, &origin, &format!("/internal/find?{query}"), None, caller).await?;
+        match (status, value) {
+            (200, serde_json::Value::Array(found)) => {
+                accepted = true;
+                records.extend(found);
+            }
+            (status, value) => refusal = Some(passed_on(status, value)),
+        }
+    }
+    match refusal {
+        // A key no service can search is a bad request; otherwise, what the services found.
+        Some(e) if any && !accepted => Err(e),
+        _ => http::json(&records),
+    }
+}
+
+async fn admin_queues(env: &Env, req: &Request, caller: Caller) -> ApiResult<Response> {
+    let params = http::query_params(req)?;
+    let services = match params.get("target").filter(|t| !t.is_empty()) {
+        Some(target) => vec![target.clone()],
+        None => callback_services(env).await?,
+    };
+    let origin = http::own_origin(req)?;
+    let query = req.url()?.query().unwrap_or("").to_string();
+    let mut answer: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    for service in services {
+        let (status, value) = call(env, &service, &origin, &format!("/internal/queues?{query}"), None, caller).await?;
+        match status {
+            200 => {
+                answer.insert(service, value);
+            }
+            404 => return Err(ApiError::UnknownService(service)),
+            _ => return Err(passed_on(status, value)),
+        }
+    }
+    http::json(&answer)
+}
+
+async fn watermarks(env: &Env, req: &Request, caller: Caller) -> ApiResult<Response> {
+    let asked: Vec<String> = http::query(req)?.into_iter().filter(|(k, _)| k == "service_name").map(|(_, v)| v).collect();
+    let services = if asked.is_empty() { callback_services(env).await? } else { asked };
+    let origin = http::own_origin(req)?;
+    let mut marks = Watermarks { services: BTreeMap::new(), total: 0 };
+    for service in services {
+        let (status, value) = call(env, &service, &origin, "/internal/watermark", None, caller).await?;
+        // A service that does not exist has nothing in queue.
+        let n = if status == 200 { value.as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0) } else { 0 };
+        marks.total += n;
+        marks.services.insert(service, n);
+    }
+    http::json(&marks)
+}
+
+async fn bulk_cancel(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Response> {
+    let body = http::body(req).await?;
+    let request: BulkCancelRequest = http::body_json(&http::content_type(req), &body)?;
+    if let Some(reason) = request.reason.as_deref().filter(|r| *r != "CANCELLED_BY_ADMIN") {
+        return Err(ApiError::InvalidParameter(format!("reason: `{reason}` is not CANCELLED_BY_ADMIN")));
+    }
+    if request.ids.len() > 1000 {
+        return Err(ApiError::InvalidParameter("ids: at most 1000 at a time".into()));
+    }
+    let (groups, unknown) = group_by_service(&request.ids);
+    let mut answer = BulkCancelAnswer::default();
+    for id in unknown {
+        answer.failed.insert(id, "not found".into());
+    }
+    let origin = http::own_origin(req)?;
+    for (service, ids) in groups {
+        let ids_json = serde_json::to_string(&ids).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let (status, value) = call(env, &service, &origin, "/internal/cancel", Some(ids_json), caller).await?;
+        match serde_json::from_value::<BulkCancelAnswer>(value) {
+            Ok(part) if status == 200 => {
+                answer.cancelled.extend(part.cancelled);
+                answer.failed.extend(part.failed);
+            }
+            _ => {
+                for id in ids {
+                    answer.failed.insert(id, "not found".into());
+                }
+            }
+        }
+    }
+    http::json(&answer)
+}
+
+async fn report(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Response> {
+    let body = http::body(req).await?;
+    let request: ReportCancelledRequest = http::body_json(&http::content_type(req), &body)?;
+    let reason = serde_json::to_string(&request.callback_reason).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let origin = http::own_origin(req)?;
+    let mut records: Vec<Record> = Vec::new();
+    for service in callback_services(env).await? {
+        let (status, value) = call(env, &service, &origin, "/internal/report", Some(reason.clone()), caller).await?;
+        if status != 200 {
+            return Err(passed_on(status, value));
+        }
+        records.extend(serde_json::from_value::<Vec<Record>>(value).map_err(|e| ApiError::Internal(e.to_string()))?);
+    }
+    let mut columns = vec!["_id".to_string(), "_service_name".to_string(), "_callback_reason".to_string()];
+    columns.extend(request.exported_properties.into_iter().filter(|p| !["_id", "_service_name", "_callback_reason"].contains(&p.as_str())));
+    http::text_response(wire::csv(&columns, &records), "text/csv; charset=utf-8", 200)
+}

@@ -1,0 +1,72 @@
+//! The OpenAPI 3.1 document, generated from the route table so that it lists exactly the routes
+//! the router knows.
+
+use crate::routes::{Access, ROUTES};
+use serde_json::{json, Map, Value};
+
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for spec in ROUTES {
+        let mut parameters: Vec<Value> = spec
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        parameters.extend(spec.query.iter().map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}})));
+        let mut operation = json!({
+            "summary": spec.summary,
+            "operationId": format!("{:?}", spec.kind),
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "OK"},
+                "default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        });
+        if matches!(spec.method, "POST" | "PUT") {
+            operation["requestBody"] = json!({"content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/x-www-form-urlencoded": {"schema": {"type": "object"}}
+            }});
+        }
+        match spec.access {
+            Access::Admin => operation["security"] = json!([{"basic": []}]),
+            Access::Server => operation["security"] = json!([{"basic": []}, {"apiKey": []}]),
+            Access::Public => {}
+        }
+        let entry = paths.entry(spec.path.to_string()).or_insert_with(|| json!({}));
+        entry[spec.method.to_ascii_lowercase()] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Callback API (GMS-compatible)", "version": env!("CARGO_PKG_VERSION")},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "basic": {"type": "http", "scheme": "basic"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["code", "message", "exception"], "properties": {
+                    "code": {"type": "integer"}, "message": {"type": "string"}, "exception": {"type": "string"},
+                    "availability": {"type": "object", "additionalProperties": {"type": "integer"}}
+                }}
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_lists_exactly_the_routes() {
+        let doc = document();
+        let listed: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+        assert_eq!(listed, ROUTES.len());
+        for spec in ROUTES {
+            assert!(doc["paths"][spec.path][spec.method.to_ascii_lowercase()].is_object(), "{} {}", spec.method, spec.path);
+        }
+    }
+}

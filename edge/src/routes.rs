@@ -1,0 +1,198 @@
+//! The API's routes: one table, read by the parser (the Worker to authenticate and forward, the
+//! Durable Objects to act) and by the OpenAPI document, so the two cannot disagree.
+
+use crate::error::{ApiError, ApiResult};
+use std::collections::BTreeMap;
+
+/// What a route does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Create,
+    FindAcross,
+    FindInService,
+    Get,
+    Update,
+    Cancel,
+    Events,
+    AvailabilityV1,
+    AvailabilityV2,
+    QueuePosition,
+    BuiltinGet,
+    AdminQueues,
+    AdminWatermarks,
+    AdminCancel,
+    AdminReport,
+    ConfigAll,
+    ConfigGet,
+    ConfigPut,
+    ConfigDelete,
+    OpenApi,
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (browsers: CORS and per-IP rate limits apply); an id is the capability for one callback.
+    Public,
+    /// Admin Basic credentials or the server API key (`X-API-Key`).
+    Server,
+    /// Admin Basic credentials.
+    Admin,
+}
+
+#[derive(Debug)]
+pub struct Spec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub kind: Kind,
+    pub access: Access,
+    pub summary: &'static str,
+    pub query: &'static [&'static str],
+}
+
+const AVAILABILITY_QUERY: &[&str] = &["start", "end", "number-of-days", "max-time-slots"];
+
+pub const ROUTES: &[Spec] = &[
+    Spec { method: "POST", path: "/genesys/1/service/callback/{service}", kind: Kind::Create, access: Access::Public, summary: "Create a callback: immediate (no _desired_time) or scheduled", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/service/callback", kind: Kind::FindAcross, access: Access::Public, summary: "Get callbacks by _id (public), or query by properties across services (server credentials)", query: &["_id", "operand"] },
+    Spec { method: "GET", path: "/genesys/1/service/callback/{service}", kind: Kind::FindInService, access: Access::Server, summary: "Query callbacks of a service by properties (AND/OR, !negation)", query: &["operand"] },
+    Spec { method: "GET", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Get, access: Access::Public, summary: "One callback as an object", query: &[] },
+    Spec { method: "PUT", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Update, access: Access::Public, summary: "Reschedule (_new_desired_time) and/or update properties", query: &[] },
+    Spec { method: "DELETE", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Cancel, access: Access::Public, summary: "Cancel a callback", query: &["discard_ors_failure"] },
+    Spec { method: "GET", path: "/genesys/1/service/callback/{service}/{id}/events", kind: Kind::Events, access: Access::Public, summary: "Event history of a callback, oldest first", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/service/callback/{service}/availability", kind: Kind::AvailabilityV1, access: Access::Public, summary: "Availability v1: bucket start -> remaining", query: AVAILABILITY_QUERY },
+    Spec {
+        method: "GET",
+        path: "/genesys/2/service/callback/{service}/availability",
+        kind: Kind::AvailabilityV2,
+        access: Access::Public,
+        summary: "Availability v2: slots with local times",
+        query: &["start", "end", "start-ms", "end-ms", "number-of-days", "max-time-slots", "timezone", "report-busy"],
+    },
+    Spec { method: "GET", path: "/genesys/1/service/{id}/check-queue-position", kind: Kind::QueuePosition, access: Access::Public, summary: "Position and estimated wait of a queued callback", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/service/{service}", kind: Kind::BuiltinGet, access: Access::Public, summary: "Office-hours service (open periods) or capacity service (slots)", query: &["start", "end", "number-of-days", "timezone"] },
+    Spec { method: "GET", path: "/genesys/1/admin/callback/queues", kind: Kind::AdminQueues, access: Access::Admin, summary: "Callbacks per service in a time window", query: &["target", "states", "start_time", "end_time", "max"] },
+    Spec { method: "GET", path: "/genesys/1/admin/callback/watermarks", kind: Kind::AdminWatermarks, access: Access::Admin, summary: "Callbacks in queue per service", query: &["service_name"] },
+    Spec { method: "POST", path: "/genesys/1/admin/callback/cancel", kind: Kind::AdminCancel, access: Access::Admin, summary: "Bulk cancel with a reason", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/admin/callback/reportcancelled", kind: Kind::AdminReport, access: Access::Admin, summary: "CSV of cancelled callbacks", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/admin/config", kind: Kind::ConfigAll, access: Access::Admin, summary: "Every configuration section", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/admin/config/{section}", kind: Kind::ConfigGet, access: Access::Admin, summary: "One configuration section", query: &[] },
+    Spec { method: "PUT", path: "/genesys/1/admin/config/{section}", kind: Kind::ConfigPut, access: Access::Admin, summary: "Create or replace a section (validated; errors name the option)", query: &[] },
+    Spec { method: "DELETE", path: "/genesys/1/admin/config/{section}", kind: Kind::ConfigDelete, access: Access::Admin, summary: "Delete a section", query: &[] },
+    Spec { method: "GET", path: "/openapi.json", kind: Kind::OpenApi, access: Access::Public, summary: "This API's OpenAPI 3.1 document", query: &[] },
+];
+
+/// A matched route and its path parameters.
+#[derive(Debug, Clone)]
+pub struct Matched {
+    pub spec: &'static Spec,
+    pub params: BTreeMap<&'static str, String>,
+}
+
+impl Matched {
+    pub fn kind(&self) -> Kind {
+        self.spec.kind
+    }
+
+    fn param(&self, name: &str) -> &str {
+        self.params.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// The `{service}` segment, when it is a possible service name.
+    pub fn service(&self) -> ApiResult<String> {
+        let name = self.param("service");
+        if callback_shared::config::valid_service_name(name) {
+            Ok(name.to_string())
+        } else {
+            Err(ApiError::UnknownService(name.chars().take(100).collect()))
+        }
+    }
+
+    /// The `{id}` segment, when it is a well-formed id.
+    pub fn id(&self) -> ApiResult<crate::ids::CallbackId> {
+        crate::ids::CallbackId::parse(self.param("id")).ok_or_else(|| ApiError::UnknownCallback(self.param("id").chars().take(100).collect()))
+    }
+
+    pub fn section(&self) -> &str {
+        self.param("section")
+    }
+}
+
+/// Finds the route of a request. Of several templates that fit, the one with most literal
+/// segments wins (`.../{service}/availability` over `.../{service}/{id}`).
+pub fn find(method: &str, path: &str) -> ApiResult<Matched> {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    let mut best: Option<(usize, Matched)> = None;
+    let mut path_known = false;
+    for spec in ROUTES {
+        let Some((literals, params)) = fit(spec.path, &segments) else { continue };
+        path_known = true;
+        // A CORS preflight asks about any method of the path.
+        if spec.method != method && method != "OPTIONS" {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(l, _)| literals > *l) {
+            best = Some((literals, Matched { spec, params }));
+        }
+    }
+    match best {
+        Some((_, m)) => Ok(m),
+        None if path_known => Err(ApiError::MethodNotAllowed(method.to_string())),
+        None => Err(ApiError::NotFound(path.chars().take(200).collect())),
+    }
+}
+
+fn fit(template: &'static str, segments: &[&str]) -> Option<(usize, BTreeMap<&'static str, String>)> {
+    let parts: Vec<&'static str> = template.split('/').skip(1).collect();
+    if parts.len() != segments.len() {
+        return None;
+    }
+    let mut literals = 0;
+    let mut params = BTreeMap::new();
+    for (part, segment) in parts.iter().zip(segments) {
+        match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            Some(name) if !segment.is_empty() => {
+                params.insert(name, segment.to_string());
+            }
+            Some(_) => return None,
+            None if part == segment => literals += 1,
+            None => return None,
+        }
+    }
+    Some((literals, params))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(template: &str) -> String {
+        template.replace("{service}", "callback-web").replace("{id}", "callback-web~AAAAAAAAAAAAAAAAAAAAAA").replace("{section}", "service.callback-web")
+    }
+
+    #[test]
+    fn every_route_in_the_table_is_reached_by_its_own_template() {
+        for spec in ROUTES {
+            let matched = find(spec.method, &example(spec.path)).unwrap_or_else(|e| panic!("{} {}: {e}", spec.method, spec.path));
+            assert_eq!(matched.kind(), spec.kind, "{} {}", spec.method, spec.path);
+        }
+    }
+
+    #[test]
+    fn literal_segments_win_and_methods_are_checked() {
+        assert_eq!(find("GET", "/genesys/1/service/callback/cb/availability").unwrap().kind(), Kind::AvailabilityV1);
+        assert_eq!(find("GET", "/genesys/1/service/callback/cb/x~y").unwrap().kind(), Kind::Get);
+        assert_eq!(find("GET", "/genesys/1/service/callback").unwrap().kind(), Kind::FindAcross);
+        assert!(matches!(find("PATCH", "/genesys/1/service/callback/cb"), Err(ApiError::MethodNotAllowed(_))));
+        assert!(matches!(find("GET", "/genesys/1/nowhere"), Err(ApiError::NotFound(_))));
+        assert!(matches!(find("GET", "/genesys/1/service/callback//x"), Err(ApiError::NotFound(_))));
+    }
+
+    #[test]
+    fn odd_names_and_ids_are_unknown() {
+        let m = find("GET", "/genesys/1/service/callback/..%2F/x").unwrap();
+        assert!(matches!(m.service(), Err(ApiError::UnknownService(_))));
+        let m = find("GET", "/genesys/1/service/callback/cb/..%2Fetc").unwrap();
+        assert!(matches!(m.id(), Err(ApiError::UnknownCallback(_))));
+    }
+}

@@ -1,0 +1,530 @@
+//! One Durable Object per service (named by the service): all its callbacks, bookings, limits,
+//! throttles and timers. Requests are decided and recorded here with no `await` between the
+//! decision and its writes, so concurrent requests can never overbook or exceed a limit.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::http;
+use crate::ids::CallbackId;
+use crate::routes::{self, Kind};
+use crate::store::Store;
+use callback_shared::availability::{self, Ask};
+use callback_shared::config::{CallbackService, Config, Direction, ServiceKind};
+use callback_shared::create::{decide_create, decide_update, Ledger};
+use callback_shared::iso;
+use callback_shared::query::Query;
+use callback_shared::queue;
+use callback_shared::record::{Callback, Reason, State};
+use callback_shared::scenario::{self, Actor, Event, Step};
+use callback_shared::wire::{self, BulkCancelAnswer, CapacityAnswer, CapacitySlot, CreateAnswer, EventsAnswer, OfficeHoursAnswer, Period, QueuePosition, Record};
+use callback_shared::zone::Zone;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+use wasm_bindgen::prelude::wasm_bindgen;
+use worker::{durable_object, DurableObject, Env, Request, Response, State as ObjectState};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(buf: &mut [u8]);
+}
+
+fn random16() -> [u8; 16] {
+    let mut buf = [0u8; 16];
+    get_random_values(&mut buf);
+    buf
+}
+
+/// The configuration as pushed by the configuration object, and this service's part of it.
+struct View {
+    version: i64,
+    name: String,
+    config: Config,
+}
+
+impl View {
+    fn callback(&self) -> ApiResult<CallbackService> {
+        match self.config.kind(&self.name) {
+            Some(ServiceKind::Callback) => self.config.callback_service(&self.name).map_err(|e| ApiError::ServiceUnavailable(format!("Service {} is misconfigured: {e}", self.name))),
+            _ => Err(ApiError::UnknownService(self.name.clone())),
+        }
+    }
+}
+
+/// What the configuration object pushes.
+#[derive(Serialize, Deserialize)]
+pub struct ConfigPush {
+    pub service: String,
+    pub version: i64,
+    pub sections: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+#[durable_object]
+pub struct ServiceObject {
+    state: ObjectState,
+    store: Store,
+    migrated: Cell<bool>,
+    view: RefCell<Option<std::rc::Rc<View>>>,
+    /// Per client IP: (window start in ms, requests in it). Rate limits need not survive eviction.
+    rates: RefCell<HashMap<String, (i64, u32)>>,
+    alarm: Cell<Option<i64>>,
+}
+
+impl DurableObject for ServiceObject {
+    fn new(state: ObjectState, _env: Env) -> Self {
+        let store = Store::new(state.storage().sql());
+        ServiceObject { state, store, migrated: Cell::new(false), view: RefCell::new(None), rates: RefCell::new(HashMap::new()), alarm: Cell::new(None) }
+    }
+
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        Ok(self.handle(req).await.unwrap_or_else(ApiError::into_response))
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        self.alarm.set(None);
+        self.run_timers().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+        Response::ok("")
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+impl ServiceObject {
+    fn ready(&self) -> ApiResult<()> {
+        if !self.migrated.get() {
+            self.store.migrate()?;
+            self.migrated.set(true);
+        }
+        Ok(())
+    }
+
+    fn view(&self, name: &str) -> ApiResult<std::rc::Rc<View>> {
+        if let Some(view) = self.view.borrow().as_ref() {
+            return Ok(view.clone());
+        }
+        let row = self.store.config()?.ok_or_else(|| ApiError::UnknownService(name.to_string()))?;
+        let sections = serde_json::from_str(&row.sections).map_err(|e| ApiError::Internal(format!("stored configuration unreadable: {e}")))?;
+        let view = std::rc::Rc::new(View { version: row.version, name: row.service, config: Config::from_sections(sections) });
+        *self.view.borrow_mut() = Some(view.clone());
+        Ok(view)
+    }
+
+    async fn handle(&self, mut req: Request) -> ApiResult<Response> {
+        self.ready()?;
+        let path = req.path();
+        if path == "/internal/config" {
+            return self.receive_config(&mut req).await;
+        }
+        let name = http::header(&req, "x-callback-service").unwrap_or_default();
+        let caller = Caller::parse(&http::header(&req, "x-callback-caller").unwrap_or_default());
+        let view = self.view(&name)?;
+        match path.as_str() {
+            "/internal/find" => return self.find(&req, &view.callback()?),
+            "/internal/queues" => return self.queues(&req),
+            "/internal/watermark" => return http::json(&self.store.in_queue()?),
+            "/internal/cancel" => return self.bulk_cancel(&mut req, &view.callback()?).await,
+            "/internal/report" => return self.report(&mut req).await,
+            _ => {}
+        }
+        let method = req.method().to_string();
+        if method == "OPTIONS" {
+            let origin = http::header(&req, "origin").ok_or(ApiError::Forbidden)?;
+            if !http::origin_allowed(&origin, &http::own_origin(&req)?, &view.callback()?.allowed_origins) {
+                return Err(ApiError::Forbidden);
+            }
+            return http::preflight(&origin);
+        }
+        let route = routes::find(&method, &path)?;
+        if route.kind() == Kind::BuiltinGet {
+            return self.builtin(&req, &view);
+        }
+        let service = view.callback()?;
+        let cors = self.guard(&req, &service.allowed_origins, caller)?;
+        let answer = match route.kind() {
+            Kind::Create => self.create(&mut req, &service, caller).await,
+            Kind::FindAcross => self.by_id(&req),
+            Kind::FindInService => self.find(&req, &service),
+            Kind::Get => self.get(&route.id()?, &req).and_then(|r| http::json(&r)),
+            Kind::Update => self.update(&mut req, &route.id()?, &service).await,
+            Kind::Cancel => self.cancel(&route.id()?, &req, &service, caller),
+            Kind::Events => self.events(&route.id()?),
+            Kind::AvailabilityV1 | Kind::AvailabilityV2 => self.availability(&req, &service, route.kind() == Kind::AvailabilityV2),
+            Kind::QueuePosition => self.queue_position(&route.id()?, &service),
+            _ => Err(ApiError::NotFound(path)),
+        };
+        self.sync_alarm().await?;
+        answer.map(|r| http::with_cors(r, cors.as_deref()))
+    }
+
+    /// Browsers: the origin must be allowed. Public callers: the per-IP rate limit. Answers the
+    /// origin to name in CORS headers, if any.
+    fn guard(&self, req: &Request, allowed: &[String], caller: Caller) -> ApiResult<Option<String>> {
+        let cors = match http::header(req, "origin") {
+            Some(origin) if origin != http::own_origin(req)? => {
+                if !http::origin_allowed(&origin, "", allowed) {
+                    return Err(ApiError::Forbidden);
+                }
+                Some(origin)
+            }
+            _ => None,
+        };
+        if caller == Caller::Public {
+            let view = self.view("")?;
+            let limit = view.callback().map(|s| s.limits.client_rate).ok();
+            if let Some(window) = limit {
+                let ip = http::header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into());
+                let now_ms = now().timestamp_millis();
+                let window_ms = i64::from(window.seconds) * 1000;
+                let mut rates = self.rates.borrow_mut();
+                if rates.len() > 10_000 {
+                    rates.retain(|_, (start, _)| now_ms - *start < window_ms);
+                }
+                let entry = rates.entry(ip).or_insert((now_ms, 0));
+                if now_ms - entry.0 >= window_ms {
+                    *entry = (now_ms, 0);
+                }
+                entry.1 += 1;
+                if entry.1 > window.limit {
+                    let retry = ((entry.0 + window_ms - now_ms) / 1000).max(1);
+                    return Err(ApiError::TooManyRequests(u32::try_from(retry).unwrap_or(u32::MAX)));
+                }
+            }
+        }
+        Ok(cors)
+    }
+
+    async fn receive_config(&self, req: &mut Request) -> ApiResult<Response> {
+        let body = http::body(req).await?;
+        let push: ConfigPush = serde_json::from_str(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+        let sections = serde_json::to_string(&push.sections).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let stale = self.view.borrow().as_ref().is_some_and(|v| v.version >= push.version);
+        if !stale {
+            self.store.save_config(&push.service, push.version, &sections)?;
+            *self.view.borrow_mut() = None;
+        }
+        // Timers that waited for a configuration may run now.
+        self.sync_alarm().await?;
+        http::json(&push.version)
+    }
+
+    fn base(req: &Request) -> ApiResult<String> {
+        Ok(format!("{}/genesys/1/service", http::own_origin(req)?))
+    }
+
+    fn load(&self, id: &CallbackId) -> ApiResult<Callback> {
+        self.store.load(&id.text)?.ok_or_else(|| ApiError::UnknownCallback(id.text.clone()))
+    }
+
+    fn get(&self, id: &CallbackId, req: &Request) -> ApiResult<Record> {
+        Ok(self.load(id)?.to_gms(&Self::base(req)?))
+    }
+
+    async fn create(&self, req: &mut Request, service: &CallbackService, caller: Caller) -> ApiResult<Response> {
+        let body = http::body(req).await?;
+        let params = http::body_params(&http::content_type(req), &body)?;
+        let key = http::header(req, "idempotency-key");
+        if key.as_ref().is_some_and(|k| k.len() > 200) {
+            return Err(ApiError::InvalidParameter("Idempotency-Key: at most 200 characters".into()));
+        }
+        // From here to the writes: no `await`, so the decision and its record are atomic.
+        let now = now();
+        if let Some(key) = &key {
+            if let Some(first) = self.store.idempotent(key, now)? {
+                if first.body != body {
+                    return Err(ApiError::IdempotencyConflict);
+                }
+                return http::text_response(first.answer, "application/json; charset=utf-8", u16::try_from(first.status).unwrap_or(200));
+            }
+        }
+        let id = CallbackId::new(&service.name, random16());
+        let new = decide_create(service, &params, id.text.clone(), now, &self.store)?;
+        let throttled: Vec<(String, String)> = service
+            .limits
+            .throttle_parameters
+            .iter()
+            .filter_map(|k| {
+                let value = if k == "_customer_number" { Some(new.customer_number.clone()) } else { params.get(k).cloned() };
+                value.filter(|v| !v.is_empty()).map(|v| (k.clone(), v))
+            })
+            .collect();
+        let actor = if caller == Caller::Admin { Actor::Admin } else { Actor::Customer };
+        let step = scenario::create(new, service, now, actor);
+        self.store.save(&step)?;
+        self.store.remember_accepted(now, &throttled)?;
+        let c = &step.callback;
+        let answer = match (c.bucket, c.selectors.direction) {
+            (Some(_), _) => CreateAnswer::scheduled(id.text.clone(), c.desired_time),
+            (None, Direction::UserTerminated) => CreateAnswer::confirmation(id.text.clone()),
+            (None, Direction::UserOriginated) => CreateAnswer { id: id.text.clone(), ..CreateAnswer::default() },
+        };
+        let text = serde_json::to_string(&answer).map_err(|e| ApiError::Internal(e.to_string()))?;
+        if let Some(key) = &key {
+            self.store.remember_answer(key, &body, 200, &text, now)?;
+        }
+        http::text_response(text, "application/json; charset=utf-8", 200)
+    }
+
+    /// `GET /genesys/1/service/callback?_id=…`: an array, empty when unknown.
+    fn by_id(&self, req: &Request) -> ApiResult<Response> {
+        let params = http::query_params(req)?;
+        let found = params.get("_id").and_then(|id| CallbackId::parse(id)).map(|id| self.store.load(&id.text)).transpose()?.flatten();
+        let base = Self::base(req)?;
+        http::json(&found.map(|c| vec![c.to_gms(&base)]).unwrap_or_default())
+    }
+
+    /// Property queries: every term must match (AND) or any (OR).
+    fn find(&self, req: &Request, service: &CallbackService) -> ApiResult<Response> {
+        let pairs = http::query(req)?;
+        let query = Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), &service.lookup_keys)?;
+        let base = Self::base(req)?;
+        let records: Vec<Record> = self.store.select("1 = 1", vec![], 100_000)?.into_iter().filter(|c| query.matches(c)).take(1000).map(|c| c.to_gms(&base)).collect();
+        http::json(&records)
+    }
+
+    /// Admin queues: callbacks of a time window (`start_time`, `end_time`; default 15 minutes ago
+    /// to 24 hours ahead), in some states, at most `max`.
+    fn queues(&self, req: &Request) -> ApiResult<Response> {
+        let p = http::query_params(req)?;
+        let now = now();
+        let time = |key: &str, default: DateTime<Utc>| -> ApiResult<DateTime<Utc>> {
+            p.get(key).filter(|v| !v.is_empty()).map(|v| iso::parse(v).map_err(|e| ApiError::InvalidParameter(format!("{key}: {e}")))).unwrap_or(Ok(default))
+        };
+        let start = time("start_time", now - Duration::minutes(15))?;
+        let end = time("end_time", now + Duration::hours(24))?;
+        let states: Vec<State> = match p.get("states").filter(|v| !v.is_empty()) {
+            Some(list) => list.split(',').map(|s| s.parse().map_err(|_| ApiError::InvalidParameter(format!("states: `{s}` is not a callback state")))).collect::<ApiResult<_>>()?,
+            None => State::ALL.to_vec(),
+        };
+        let max = match p.get("max").filter(|v| !v.is_empty()) {
+            Some(v) => v.parse::<u32>().ok().filter(|n| (1..=10_000).contains(n)).ok_or_else(|| ApiError::InvalidParameter(format!("max: `{v}` is not a whole number from 1 to 10000")))?,
+            None => 1000,
+        };
+        let marks: Vec<String> = states.iter().map(|_| "?".to_string()).collect();
+        let mut bindings: Vec<worker::SqlStorageValue> = vec![start.timestamp_millis().into(), end.timestamp_millis().into()];
+        bindings.extend(states.iter().map(|s| s.as_str().into()));
+        let condition = format!("desired_ms >= ? AND desired_ms < ? AND state IN ({})", marks.join(", "));
+        let base = Self::base(req)?;
+        let records: Vec<Record> = self.store.select(&condition, bindings, max)?.iter().map(|c| c.to_gms(&base)).collect();
+        http::json(&records)
+    }
+
+    async fn bulk_cancel(&self, req: &mut Request, service: &CallbackService) -> ApiResult<Response> {
+        let body = http::body(req).await?;
+        let ids: Vec<String> = serde_json::from_str(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+        let now = now();
+        let mut answer = BulkCancelAnswer::default();
+        for id in ids {
+            let outcome = match self.store.load(&id)? {
+                None => Err("not found".to_string()),
+                Some(c) => scenario::apply(&c, Event::Cancel, service, now, Actor::Admin).map_err(|e| e.to_string()),
+            };
+            match outcome {
+                Ok(step) => {
+                    self.store.save(&step)?;
+                    answer.cancelled.push(id);
+                }
+                Err(why) => {
+                    answer.failed.insert(id, why);
+                }
+            }
+        }
+        http::json(&answer)
+    }
+
+    /// Completed callbacks with a reason (default: both cancel reasons), as records.
+    async fn report(&self, req: &mut Request) -> ApiResult<Response> {
+        let body = http::body(req).await?;
+        let reason: Option<String> = serde_json::from_str(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+        let wanted: Vec<Reason> = match reason {
+            Some(text) => vec![text.parse().map_err(|_| ApiError::InvalidParameter(format!("callback_reason: `{text}` is not a callback reason")))?],
+            None => vec![Reason::Cancelled, Reason::CancelledByAdmin],
+        };
+        let base = Self::base(req)?;
+        let records: Vec<Record> = self
+            .store
+            .select("state = 'COMPLETED'", vec![], 100_000)?
+            .into_iter()
+            .filter(|c| c.phase.reason().is_some_and(|r| wanted.contains(&r)))
+            .map(|c| c.to_gms(&base))
+            .collect();
+        http::json(&records)
+    }
+
+    async fn update(&self, req: &mut Request, id: &CallbackId, service: &CallbackService) -> ApiResult<Response> {
+        let body = http::body(req).await?;
+        let params = http::body_params(&http::content_type(req), &body)?;
+        let now = now();
+        let callback = self.load(id)?;
+        if callback.state() == State::Completed {
+            return Err(ApiError::InvalidState(format!("a {} callback cannot be updated", State::Completed)));
+        }
+        let update = decide_update(service, &callback, &params, now, &self.store)?;
+        let mut step = match update.reschedule {
+            Some((desired, bucket)) => scenario::apply(&callback, Event::Reschedule { desired, bucket: Some(bucket) }, service, now, Actor::Customer)?,
+            None => Step { callback: callback.clone(), effects: Vec::new(), change: None },
+        };
+        update.apply_properties(&mut step.callback);
+        step.callback.updated = now;
+        self.store.save(&step)?;
+        http::json(&step.callback.to_gms(&Self::base(req)?))
+    }
+
+    fn cancel(&self, id: &CallbackId, req: &Request, service: &CallbackService, caller: Caller) -> ApiResult<Response> {
+        let callback = self.load(id)?;
+        let actor = if caller == Caller::Admin { Actor::Admin } else { Actor::Customer };
+        let step = scenario::apply(&callback, Event::Cancel, service, now(), actor)?;
+        self.store.save(&step)?;
+        http::json(&step.callback.to_gms(&Self::base(req)?))
+    }
+
+    fn events(&self, id: &CallbackId) -> ApiResult<Response> {
+        self.load(id)?;
+        http::json(&EventsAnswer { events: self.store.events(&id.text)? })
+    }
+
+    fn availability(&self, req: &Request, service: &CallbackService, v2: bool) -> ApiResult<Response> {
+        let params = http::query_params(req)?;
+        let now = now();
+        let ask: Ask = availability::parse_ask(&params, now).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+        let from = availability::bucket_of(service, ask.start.max(now)).0;
+        let bookings = self.store.bookings(from, ask.end).map_err(|e| ApiError::Internal(e.0))?;
+        let slots = availability::offer(service, now, &ask, &bookings);
+        if !v2 {
+            return http::json(&wire::availability_v1(&slots));
+        }
+        let zone = match params.get("timezone").filter(|z| !z.is_empty()) {
+            Some(name) => Zone::parse(name).map_err(|e| ApiError::InvalidParameter(format!("timezone: {e}")))?,
+            None => service.schedule.office.zone,
+        };
+        http::json(&wire::availability_v2(service.schedule.bucket_minutes, zone, &slots))
+    }
+
+    fn queue_position(&self, id: &CallbackId, service: &CallbackService) -> ApiResult<Response> {
+        let callback = self.load(id)?;
+        if callback.state() != State::Queued {
+            return Err(ApiError::InvalidState(format!("a {} callback is not waiting in queue", callback.state())));
+        }
+        let (position, total) = self.store.queue_position(&callback)?;
+        let ewt = queue::estimated_wait(position - 1, service.average_handle_secs, 0);
+        http::json(&QueuePosition { position, total_waiting: total, eta: ewt, ewt })
+    }
+
+    /// Office-hours and capacity services.
+    fn builtin(&self, req: &Request, view: &View) -> ApiResult<Response> {
+        let p = http::query_params(req)?;
+        let now = now();
+        let get = |k: &str| p.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        match view.config.kind(&view.name) {
+            Some(ServiceKind::OfficeHours) => {
+                let hours = view.config.office_hours(&view.name)?;
+                let start = get("start").map(iso::parse).transpose().map_err(|e| ApiError::InvalidParameter(format!("start: {e}")))?;
+                let end = match (get("end"), get("number-of-days")) {
+                    (Some(e), _) => Some(iso::parse(e).map_err(|e| ApiError::InvalidParameter(format!("end: {e}")))?),
+                    (None, Some(n)) => {
+                        let days: i64 = n.parse().ok().filter(|d| (1..=366).contains(d)).ok_or_else(|| ApiError::InvalidParameter(format!("number-of-days: `{n}` is not from 1 to 366")))?;
+                        Some(start.unwrap_or(now) + Duration::days(days))
+                    }
+                    (None, None) => None,
+                };
+                let periods = match end {
+                    Some(end) => hours.open_periods(start.unwrap_or(now), end),
+                    // No range: the period open at that instant, if any ("is it open now").
+                    None => {
+                        let at = start.unwrap_or(now);
+                        hours.open_periods(at - Duration::days(2), at + Duration::days(2)).into_iter().filter(|p| p.start <= at && at < p.end).collect()
+                    }
+                };
+                http::json(&OfficeHoursAnswer { error: None, periods: periods.iter().map(|p| Period { start: iso::format(p.start), end: iso::format(p.end) }).collect() })
+            }
+            Some(ServiceKind::Capacity) => {
+                let capacity = view.config.capacity(&view.name)?;
+                let own_zone = view.config.capacity_zone(&view.name)?;
+                let zone = match get("timezone") {
+                    Some(z) => Zone::parse(z).map_err(|e| ApiError::InvalidParameter(format!("timezone: {e}")))?,
+                    None => own_zone,
+                };
+                let instant = |key: &str| -> ApiResult<DateTime<Utc>> {
+                    let text = get(key).ok_or_else(|| ApiError::InvalidParameter(format!("{key}: required")))?;
+                    iso::parse(text).or_else(|_| iso::parse_local(text).map(|l| zone.to_utc(l))).map_err(|e| ApiError::InvalidParameter(format!("{key}: {e}")))
+                };
+                let (start, end) = (instant("start")?, instant("end")?);
+                if end <= start || end - start > Duration::days(62) {
+                    return Err(ApiError::InvalidParameter("end: must be after start, at most 62 days".into()));
+                }
+                let mut slots: Vec<CapacitySlot> = Vec::new();
+                let mut t = start;
+                while t < end {
+                    let next = (t + Duration::minutes(30) - Duration::seconds(t.timestamp().rem_euclid(1800))).min(end);
+                    let n = capacity.at(own_zone.to_local(t));
+                    match slots.last_mut() {
+                        Some(last) if last.capacity == n && last.end == iso::format(t) => last.end = iso::format(next),
+                        _ if n > 0 => slots.push(CapacitySlot { start: iso::format(t), end: iso::format(next), capacity: n }),
+                        _ => {}
+                    }
+                    t = next;
+                }
+                http::json(&CapacityAnswer { timezone: zone.name().to_string(), slots })
+            }
+            _ => Err(ApiError::UnknownService(view.name.clone())),
+        }
+    }
+
+    /// Runs every due timer through the state machine, then sets the alarm to the next.
+    async fn run_timers(&self) -> ApiResult<()> {
+        self.ready()?;
+        let service = match self.view("").and_then(|v| v.callback()) {
+            Ok(s) => s,
+            // Without a usable configuration timers wait; a configuration push sets the alarm again.
+            Err(_) => return Ok(()),
+        };
+        let now = now();
+        loop {
+            let due = self.store.due_timers(now, 200)?;
+            for (id, timer) in &due {
+                self.store.clear_timer(id, *timer)?;
+                if let Some(callback) = self.store.load(id)? {
+                    match scenario::apply(&callback, Event::Timer(*timer), &service, now, Actor::System) {
+                        Ok(step) => self.store.save(&step)?,
+                        Err(e) => worker::console_warn!("timer {} of {id}: {e}", timer.as_str()),
+                    }
+                }
+            }
+            if due.len() < 200 {
+                break;
+            }
+        }
+        self.sync_alarm().await
+    }
+
+    /// Keeps the object's one alarm on the earliest timer.
+    async fn sync_alarm(&self) -> ApiResult<()> {
+        let next = self.store.next_due()?.map(|t| t.timestamp_millis());
+        if next == self.alarm.get() {
+            return Ok(());
+        }
+        let storage = self.state.storage();
+        match next {
+            Some(ms) => storage.set_alarm(DateTime::from_timestamp_millis(ms).unwrap_or_else(now)).await?,
+            None => storage.delete_alarm().await?,
+        }
+        self.alarm.set(next);
+        Ok(())
+    }
+}
+
+/// Ids of a bulk cancel, grouped by the service object that holds them.
+pub fn group_by_service(ids: &[String]) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut unknown = Vec::new();
+    for id in ids {
+        match CallbackId::parse(id) {
+            Some(parsed) => groups.entry(parsed.service).or_default().push(id.clone()),
+            None => unknown.push(id.clone()),
+        }
+    }
+    (groups, unknown)
+}

@@ -1,0 +1,291 @@
+//! The SQLite storage of one callback service's Durable Object. Every method is synchronous
+//! (`SqlStorage::exec` is), so a decision that reads through the [`Ledger`] and the writes that
+//! record it run with no `await` between them: atomic in the object.
+
+use crate::error::{ApiError, ApiResult};
+use callback_shared::availability::Bookings;
+use callback_shared::create::{Ledger, StorageError};
+use callback_shared::iso;
+use callback_shared::record::{Callback, State};
+use callback_shared::scenario::{Change, Effect, Step, Timer};
+use callback_shared::wire::HistoryEvent;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use worker::{SqlStorage, SqlStorageValue as V};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), service TEXT NOT NULL, version INTEGER NOT NULL, sections TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS callbacks (id TEXT PRIMARY KEY, state TEXT NOT NULL, number TEXT NOT NULL, desired_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL, bucket_ms INTEGER, record TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS callbacks_bucket ON callbacks (bucket_ms) WHERE bucket_ms IS NOT NULL AND state <> 'COMPLETED';
+CREATE INDEX IF NOT EXISTS callbacks_number ON callbacks (number, state);
+CREATE INDEX IF NOT EXISTS callbacks_state ON callbacks (state, desired_ms, created_ms);
+CREATE INDEX IF NOT EXISTS callbacks_desired ON callbacks (desired_ms);
+CREATE TABLE IF NOT EXISTS events (callback_id TEXT NOT NULL, seq INTEGER NOT NULL, time_ms INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, reason TEXT, actor TEXT NOT NULL, PRIMARY KEY (callback_id, seq));
+CREATE TABLE IF NOT EXISTS timers (callback_id TEXT NOT NULL, kind TEXT NOT NULL, due_ms INTEGER NOT NULL, PRIMARY KEY (callback_id, kind));
+CREATE INDEX IF NOT EXISTS timers_due ON timers (due_ms);
+CREATE TABLE IF NOT EXISTS accepted (time_ms INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS accepted_key ON accepted (key, value, time_ms);
+CREATE INDEX IF NOT EXISTS accepted_time ON accepted (time_ms);
+CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body TEXT NOT NULL, status INTEGER NOT NULL, answer TEXT NOT NULL, created_ms INTEGER NOT NULL);
+";
+
+/// How long accepted creates are remembered for throttles (the longest window is one day).
+const ACCEPTED_KEEP_MS: i64 = 2 * 86_400_000;
+/// How long an Idempotency-Key holds.
+pub const IDEMPOTENCY_MS: i64 = 86_400_000;
+
+pub struct Store {
+    sql: SqlStorage,
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: i64,
+}
+
+#[derive(Deserialize)]
+struct RecordRow {
+    record: String,
+}
+
+#[derive(Deserialize)]
+pub struct ConfigRow {
+    pub service: String,
+    pub version: i64,
+    pub sections: String,
+}
+
+#[derive(Deserialize)]
+struct TimerRow {
+    callback_id: String,
+    kind: String,
+}
+
+#[derive(Deserialize)]
+struct EventRow {
+    time_ms: i64,
+    from_state: Option<String>,
+    to_state: String,
+    reason: Option<String>,
+    actor: String,
+}
+
+#[derive(Deserialize)]
+struct BucketRow {
+    bucket_ms: i64,
+    n: i64,
+}
+
+#[derive(Deserialize)]
+struct Due {
+    due: Option<i64>,
+}
+
+#[derive(Deserialize)]
+pub struct Remembered {
+    pub body: String,
+    pub status: i64,
+    pub answer: String,
+}
+
+fn ms(t: DateTime<Utc>) -> V {
+    V::Integer(t.timestamp_millis())
+}
+
+fn time(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn storage(e: worker::Error) -> StorageError {
+    StorageError(e.to_string())
+}
+
+fn corrupt(e: serde_json::Error) -> ApiError {
+    ApiError::Internal(format!("stored record unreadable: {e}"))
+}
+
+impl Store {
+    pub fn new(sql: SqlStorage) -> Store {
+        Store { sql }
+    }
+
+    pub fn migrate(&self) -> ApiResult<()> {
+        self.sql.exec(SCHEMA, None)?;
+        Ok(())
+    }
+
+    fn count(&self, query: &str, bindings: Vec<V>) -> Result<u32, StorageError> {
+        let row: Count = self.sql.exec(query, bindings).and_then(|c| c.one()).map_err(storage)?;
+        Ok(u32::try_from(row.n).unwrap_or(u32::MAX))
+    }
+
+    pub fn config(&self) -> ApiResult<Option<ConfigRow>> {
+        Ok(self.sql.exec("SELECT service, version, sections FROM config WHERE id = 1", None)?.to_array::<ConfigRow>()?.into_iter().next())
+    }
+
+    pub fn save_config(&self, service: &str, version: i64, sections: &str) -> ApiResult<()> {
+        self.sql.exec(
+            "INSERT INTO config (id, service, version, sections) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET service = excluded.service, version = excluded.version, sections = excluded.sections WHERE excluded.version > config.version",
+            vec![service.into(), V::Integer(version), sections.into()],
+        )?;
+        Ok(())
+    }
+
+    pub fn load(&self, id: &str) -> ApiResult<Option<Callback>> {
+        let rows: Vec<RecordRow> = self.sql.exec("SELECT record FROM callbacks WHERE id = ?", vec![id.into()])?.to_array()?;
+        rows.into_iter().next().map(|r| serde_json::from_str(&r.record).map_err(corrupt)).transpose()
+    }
+
+    /// Callbacks selected by a SQL condition on the columns (`state`, `number`, `desired_ms`, …).
+    pub fn select(&self, condition: &str, bindings: Vec<V>, limit: u32) -> ApiResult<Vec<Callback>> {
+        let query = format!("SELECT record FROM callbacks WHERE {condition} ORDER BY desired_ms, created_ms LIMIT {limit}");
+        let rows: Vec<RecordRow> = self.sql.exec(&query, bindings)?.to_array()?;
+        rows.iter().map(|r| serde_json::from_str(&r.record).map_err(corrupt)).collect()
+    }
+
+    /// Writes what a step decided: the record, its history, its timers; or purges it.
+    pub fn save(&self, step: &Step) -> ApiResult<()> {
+        let c = &step.callback;
+        let id = c.id.as_str();
+        if step.effects.contains(&Effect::Purge) {
+            for table in ["callbacks WHERE id = ?", "events WHERE callback_id = ?", "timers WHERE callback_id = ?"] {
+                self.sql.exec(&format!("DELETE FROM {table}"), vec![id.into()])?;
+            }
+            return Ok(());
+        }
+        let record = serde_json::to_string(c).map_err(|e| ApiError::Internal(e.to_string()))?;
+        self.sql.exec(
+            "INSERT INTO callbacks (id, state, number, desired_ms, created_ms, bucket_ms, record) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state, number = excluded.number, desired_ms = excluded.desired_ms, bucket_ms = excluded.bucket_ms, record = excluded.record",
+            vec![id.into(), c.state().as_str().into(), c.customer_number.as_str().into(), ms(c.desired_time), ms(c.created), c.bucket.map(|b| b.timestamp_millis()).into(), record.into()],
+        )?;
+        if let Some(change) = &step.change {
+            self.append_event(id, change)?;
+        }
+        for effect in &step.effects {
+            match effect {
+                Effect::SetTimer { timer, at } => {
+                    self.sql.exec(
+                        "INSERT INTO timers (callback_id, kind, due_ms) VALUES (?, ?, ?) ON CONFLICT (callback_id, kind) DO UPDATE SET due_ms = excluded.due_ms",
+                        vec![id.into(), timer.as_str().into(), ms(*at)],
+                    )?;
+                }
+                Effect::ClearTimer(timer) => {
+                    self.sql.exec("DELETE FROM timers WHERE callback_id = ? AND kind = ?", vec![id.into(), timer.as_str().into()])?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn append_event(&self, id: &str, change: &Change) -> ApiResult<()> {
+        self.sql.exec(
+            "INSERT INTO events (callback_id, seq, time_ms, from_state, to_state, reason, actor)
+             VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM events WHERE callback_id = ?), ?, ?, ?, ?, ?)",
+            vec![
+                id.into(),
+                id.into(),
+                ms(change.at),
+                change.from.map(|s| s.as_str()).into(),
+                change.to.as_str().into(),
+                change.reason.map(|r| r.to_string()).into(),
+                change.actor.to_string().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn events(&self, id: &str) -> ApiResult<Vec<HistoryEvent>> {
+        let rows: Vec<EventRow> = self.sql.exec("SELECT time_ms, from_state, to_state, reason, actor FROM events WHERE callback_id = ? ORDER BY seq", vec![id.into()])?.to_array()?;
+        Ok(rows.into_iter().map(|r| HistoryEvent { time: iso::format(time(r.time_ms)), from: r.from_state, to: r.to_state, reason: r.reason, actor: r.actor }).collect())
+    }
+
+    /// Remembers an accepted create for the throttles: once for the windows (key ""), once per
+    /// throttled parameter.
+    pub fn remember_accepted(&self, now: DateTime<Utc>, parameters: &[(String, String)]) -> ApiResult<()> {
+        self.sql.exec("DELETE FROM accepted WHERE time_ms < ?", vec![V::Integer(now.timestamp_millis() - ACCEPTED_KEEP_MS)])?;
+        self.sql.exec("INSERT INTO accepted (time_ms, key, value) VALUES (?, '', '')", vec![ms(now)])?;
+        for (key, value) in parameters {
+            self.sql.exec("INSERT INTO accepted (time_ms, key, value) VALUES (?, ?, ?)", vec![ms(now), key.as_str().into(), value.as_str().into()])?;
+        }
+        Ok(())
+    }
+
+    pub fn idempotent(&self, key: &str, now: DateTime<Utc>) -> ApiResult<Option<Remembered>> {
+        self.sql.exec("DELETE FROM idempotency WHERE created_ms < ?", vec![V::Integer(now.timestamp_millis() - IDEMPOTENCY_MS)])?;
+        Ok(self.sql.exec("SELECT body, status, answer FROM idempotency WHERE key = ?", vec![key.into()])?.to_array::<Remembered>()?.into_iter().next())
+    }
+
+    pub fn remember_answer(&self, key: &str, body: &str, status: u16, answer: &str, now: DateTime<Utc>) -> ApiResult<()> {
+        self.sql.exec(
+            "INSERT OR REPLACE INTO idempotency (key, body, status, answer, created_ms) VALUES (?, ?, ?, ?, ?)",
+            vec![key.into(), body.into(), V::Integer(i64::from(status)), answer.into(), ms(now)],
+        )?;
+        Ok(())
+    }
+
+    /// Timers due at `now`, earliest first.
+    pub fn due_timers(&self, now: DateTime<Utc>, limit: u32) -> ApiResult<Vec<(String, Timer)>> {
+        let rows: Vec<TimerRow> = self.sql.exec(&format!("SELECT callback_id, kind FROM timers WHERE due_ms <= ? ORDER BY due_ms LIMIT {limit}"), vec![ms(now)])?.to_array()?;
+        Ok(rows.into_iter().filter_map(|r| Some((r.callback_id, r.kind.parse().ok()?))).collect())
+    }
+
+    pub fn clear_timer(&self, id: &str, timer: Timer) -> ApiResult<()> {
+        self.sql.exec("DELETE FROM timers WHERE callback_id = ? AND kind = ?", vec![id.into(), timer.as_str().into()])?;
+        Ok(())
+    }
+
+    pub fn next_due(&self) -> ApiResult<Option<DateTime<Utc>>> {
+        let row: Due = self.sql.exec("SELECT min(due_ms) AS due FROM timers", None)?.one()?;
+        Ok(row.due.map(time))
+    }
+
+    /// Position (1-based) of a waiting callback among the service's queued ones, and how many wait.
+    pub fn queue_position(&self, callback: &Callback) -> ApiResult<(u32, u32)> {
+        let queued = State::Queued.as_str();
+        let ahead = self
+            .count(
+                "SELECT count(*) AS n FROM callbacks WHERE state = ? AND (desired_ms < ? OR (desired_ms = ? AND created_ms < ?))",
+                vec![queued.into(), ms(callback.desired_time), ms(callback.desired_time), ms(callback.created)],
+            )
+            .map_err(|e| ApiError::Internal(e.0))?;
+        let total = self.count("SELECT count(*) AS n FROM callbacks WHERE state = ?", vec![queued.into()]).map_err(|e| ApiError::Internal(e.0))?;
+        Ok((ahead + 1, total))
+    }
+
+    /// How many callbacks are in the queue (watermark).
+    pub fn in_queue(&self) -> ApiResult<u32> {
+        self.queued().map_err(|e| ApiError::Internal(e.0))
+    }
+}
+
+impl Ledger for Store {
+    fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Bookings, StorageError> {
+        let rows: Vec<BucketRow> = self
+            .sql
+            .exec(
+                "SELECT bucket_ms, count(*) AS n FROM callbacks WHERE bucket_ms IS NOT NULL AND state <> 'COMPLETED' AND bucket_ms >= ? AND bucket_ms < ? GROUP BY bucket_ms",
+                vec![ms(from), ms(to)],
+            )
+            .and_then(|c| c.to_array())
+            .map_err(storage)?;
+        Ok(rows.into_iter().map(|r| (time(r.bucket_ms), u32::try_from(r.n).unwrap_or(u32::MAX))).collect())
+    }
+
+    fn queued(&self) -> Result<u32, StorageError> {
+        self.count("SELECT count(*) AS n FROM callbacks WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING')", vec![])
+    }
+
+    fn open_for(&self, number: &str) -> Result<u32, StorageError> {
+        self.count("SELECT count(*) AS n FROM callbacks WHERE number = ? AND state <> 'COMPLETED'", vec![number.into()])
+    }
+
+    fn accepted_since(&self, since: DateTime<Utc>) -> Result<u32, StorageError> {
+        self.count("SELECT count(*) AS n FROM accepted WHERE key = '' AND value = '' AND time_ms > ?", vec![ms(since)])
+    }
+
+    fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> Result<u32, StorageError> {
+        self.count("SELECT count(*) AS n FROM accepted WHERE key = ? AND value = ? AND time_ms >= ?", vec![key.into(), value.into(), ms(since)])
+    }
+}
