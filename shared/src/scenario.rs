@@ -681,7 +681,7 @@ mod tests {
         assert!(has(&moved, &Effect::SetTimer { timer: Timer::Submit, at: t("2026-12-02T11:58:00Z") }));
         assert!(has(&moved, &Effect::SetTimer { timer: Timer::Expire, at: t("2026-12-03T12:00:00Z") }));
         assert_eq!(notified(&moved), ["_cbe_on_callback_rescheduled"]);
-        assert_eq!(moved.change.map(|c| (c.from, c.to)), Some((Some(State::Scheduled), State::Scheduled)), "a reschedule is in the history");
+        assert_eq!(moved.change.as_ref().map(|c| (c.from, c.to)), Some((Some(State::Scheduled), State::Scheduled)), "a reschedule is in the history");
         let done = run(&s, moved, &[(2, Event::Cancel, Actor::Customer)]);
         let again = apply(&done.callback, Event::Reschedule { desired: t("2026-12-03T12:00:00Z"), bucket: None }, &s, t(NOW), Actor::Customer);
         assert_eq!(again.unwrap_err(), Illegal::State { state: State::Completed, action: "rescheduled" });
