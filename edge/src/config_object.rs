@@ -99,7 +99,7 @@ impl ConfigObject {
         let mut config = self.load()?;
         match route.kind() {
             Kind::ConfigAll => http::json(config.sections()),
-            Kind::ConfigGet => http::json(config.section(route.section()).ok_or_else(|| ApiError::NotFound(format!("section {}", route.section())))?),
+            Kind::ConfigGet => http::json(config.section(route.section()).ok_or_else(|| ApiError::UnknownSection(route.section().to_string()))?),
             Kind::ConfigPut => {
                 let body = http::body(&mut req).await?;
                 let options: Options = http::body_params(&http::content_type(&req), &body)?;
@@ -112,7 +112,7 @@ impl ConfigObject {
             Kind::ConfigDelete => {
                 let before = config.service_names();
                 if !config.delete(route.section()).map_err(|e| ApiError::InvalidState(e.to_string()))? {
-                    return Err(ApiError::NotFound(format!("section {}", route.section())));
+                    return Err(ApiError::UnknownSection(route.section().to_string()));
                 }
                 self.store(route.section(), None)?;
                 self.push(before).await?;

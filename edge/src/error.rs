@@ -17,8 +17,10 @@ pub enum ApiError {
     UnknownService(String),
     #[error("Callback {0} was not found.")]
     UnknownCallback(String),
-    #[error("No such resource: {0}")]
+    #[error("No route for {0}")]
     NotFound(String),
+    #[error("Section {0} does not exist.")]
+    UnknownSection(String),
     #[error("{0}")]
     InvalidParameter(String),
     #[error("{message}")]
@@ -96,7 +98,7 @@ impl ApiError {
     fn status(&self) -> (u16, &'static str) {
         match self {
             ApiError::UnknownService(_) => (404, "CallbackExceptionResource"),
-            ApiError::UnknownCallback(_) | ApiError::NotFound(_) => (404, "CallbackExceptionNotFound"),
+            ApiError::UnknownCallback(_) | ApiError::NotFound(_) | ApiError::UnknownSection(_) => (404, "CallbackExceptionNotFound"),
             ApiError::InvalidParameter(_) => (400, "CallbackExceptionInvalidParameter"),
             ApiError::Unavailable { .. } => (400, "CallbackExceptionAvailability"),
             ApiError::InvalidState(_) | ApiError::IdempotencyConflict => (409, "CallbackExceptionInvalidState"),

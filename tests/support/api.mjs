@@ -1,0 +1,59 @@
+// A small client for the API under test.
+import { basicAuth } from '../../scripts/demo.mjs';
+
+export const admin = basicAuth('admin', 'admin');
+
+export function client(base) {
+  async function call(method, path, { body, form, headers = {}, auth } = {}) {
+    const h = { ...headers };
+    if (auth) h.authorization = auth;
+    let payload;
+    if (form) {
+      h['content-type'] = 'application/x-www-form-urlencoded';
+      payload = new URLSearchParams(form).toString();
+    } else if (body !== undefined) {
+      h['content-type'] ??= 'application/json';
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+    }
+    const res = await fetch(`${base}${path}`, { method, headers: h, body: payload });
+    const text = await res.text();
+    let json;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    return { status: res.status, body: json, text, headers: res.headers };
+  }
+  return {
+    call,
+    get: (path, opts) => call('GET', path, opts),
+    post: (path, body, opts = {}) => call('POST', path, { ...opts, body }),
+    put: (path, body, opts = {}) => call('PUT', path, { ...opts, body }),
+    del: (path, opts) => call('DELETE', path, opts),
+    /** PUTs a configuration section as admin; throws unless 200. */
+    async section(name, options) {
+      const r = await call('PUT', `/genesys/1/admin/config/${name}`, { body: options, auth: admin });
+      if (r.status !== 200) throw new Error(`section ${name}: ${r.status} ${r.text}`);
+      return r;
+    },
+  };
+}
+
+/** A 24x7 office and a callback service over it, with a generous client rate limit. */
+export async function alwaysOpenService(api, name, options = {}) {
+  await api.section('service.office-24x7', { _type: 'builtin', _service: 'office-hours', _timezone: 'Europe/Paris', _bh_regular1: 'Mon-Sun 00:00-24:00' });
+  await api.section(`service.${name}`, {
+    _type: 'ors', _service: 'callback', _business_hours_service: 'office-24x7', _default_country: 'FR',
+    _client_rate_limit: '100000/60', ...options,
+  });
+}
+
+/** A French mobile number, distinct for each i. */
+export const number = (i) => `+336${String(10000000 + i).slice(-8)}`;
+
+/** The start of a 5-minute bucket about `minutes` from now (UTC ISO). */
+export function bucketIn(minutes) {
+  const t = new Date(Date.now() + minutes * 60_000);
+  t.setUTCSeconds(0, 0);
+  t.setUTCMinutes(t.getUTCMinutes() - (t.getUTCMinutes() % 5));
+  return t.toISOString();
+}
+
+export const EXC = 'com.genesyslab.gsg.services.callback.exceptions.';
