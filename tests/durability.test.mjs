@@ -1,0 +1,86 @@
+// Timers and durability: a SCHEDULED callback becomes QUEUED by itself; stopping and restarting
+// the runtime on the same state keeps callbacks, configuration and pending timers, which still fire.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRuntime, newStateDir } from './support/runtime.mjs';
+import { client, alwaysOpenService, number, bucketIn } from './support/api.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A service whose execution buffer makes a callback at `desired` due `inSeconds` from now. */
+async function serviceDueIn(api, name, desired, inSeconds, extra = {}) {
+  const buffer = Math.floor((Date.parse(desired) - Date.now()) / 1000) - inSeconds;
+  await alwaysOpenService(api, name, { _request_execution_time_buffer: String(buffer), ...extra });
+}
+
+async function waitForState(api, path, state, seconds) {
+  let last;
+  for (let i = 0; i < seconds * 4; i++) {
+    last = await api.get(path);
+    if (last.body?._callback_state === state) return last;
+    await sleep(250);
+  }
+  return last;
+}
+
+test('a SCHEDULED callback becomes QUEUED by itself; a TTL purges', async () => {
+  const rt = await startRuntime();
+  try {
+    const api = client(rt.base);
+    const desired = bucketIn(12);
+    await serviceDueIn(api, 'timed', desired, 3);
+    const { body } = await api.post('/genesys/1/service/callback/timed', { _customer_number: number(1), _desired_time: desired });
+    const path = `/genesys/1/service/callback/timed/${body._id}`;
+    assert.equal((await api.get(path)).body._callback_state, 'SCHEDULED');
+    const queued = await waitForState(api, path, 'QUEUED', 15);
+    assert.equal(queued.body._callback_state, 'QUEUED');
+    const events = (await api.get(`${path}/events`)).body.events;
+    assert.deepEqual(events.at(-1).actor, 'system');
+
+    await alwaysOpenService(api, 'short', { _ttl: '3' });
+    const short = (await api.post('/genesys/1/service/callback/short', { _customer_number: number(2) })).body._id;
+    assert.equal((await api.get(`/genesys/1/service/callback/short/${short}`)).status, 200);
+    let gone;
+    for (let i = 0; i < 40 && gone !== 404; i++) {
+      await sleep(250);
+      gone = (await api.get(`/genesys/1/service/callback/short/${short}`)).status;
+    }
+    assert.equal(gone, 404, 'purged _ttl seconds after its desired time');
+  } finally {
+    await rt.stop();
+  }
+});
+
+test('restarting the runtime keeps callbacks, configuration and timers', async () => {
+  const stateDir = newStateDir();
+  let rt = await startRuntime({ stateDir });
+  const desired = bucketIn(15);
+  let ids;
+  try {
+    const api = client(rt.base);
+    await serviceDueIn(api, 'durable', desired, 12, { _enable_in_queue_checking: 'false' });
+    ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await api.post('/genesys/1/service/callback/durable', { _customer_number: number(10 + i), _desired_time: desired, note: `n${i}` })).body._id);
+    ids.push((await api.post('/genesys/1/service/callback/durable', { _customer_number: number(20) })).body._id);
+  } finally {
+    await rt.stop();
+  }
+  rt = await startRuntime({ stateDir });
+  try {
+    const api = client(rt.base);
+    for (const [i, id] of ids.entries()) {
+      const r = await api.get(`/genesys/1/service/callback/durable/${id}`);
+      assert.equal(r.status, 200, 'still there after a restart');
+      assert.equal(r.body._callback_state, i < 3 ? 'SCHEDULED' : 'QUEUED');
+      if (i < 3) assert.equal(r.body.note, `n${i}`);
+    }
+    const config = await api.get('/genesys/1/service/callback/durable/availability');
+    assert.equal(config.status, 200, 'the configuration survived');
+    for (const id of ids.slice(0, 3)) {
+      const r = await waitForState(api, `/genesys/1/service/callback/durable/${id}`, 'QUEUED', 25);
+      assert.equal(r.body._callback_state, 'QUEUED', 'the pending timer fired after the restart');
+    }
+  } finally {
+    await rt.stop();
+  }
+});
