@@ -6,7 +6,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: dev test bootstrap build edge widget unit e2e size bench
+.PHONY: dev test bootstrap build edge widget unit e2e size bench bench-load
 .DEFAULT_GOAL := dev
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
@@ -40,3 +40,7 @@ e2e:
 ## Benchmarks (figures, not pass/fail).
 bench:
 	cargo bench -p callback-shared
+
+## Load benchmark against the local runtime (prints creates/s and latencies).
+bench-load: bootstrap build
+	node scripts/bench-load.mjs

@@ -9,7 +9,7 @@ use crate::ids::CallbackId;
 use crate::routes::{self, Kind};
 use crate::store::Store;
 use callback_shared::availability::{self, Ask};
-use callback_shared::config::{CallbackService, Config, Direction, ServiceKind};
+use callback_shared::config::{CallbackService, Config, Direction, ServiceKind, Window};
 use callback_shared::create::{decide_create, decide_update, Ledger};
 use callback_shared::iso;
 use callback_shared::query::Query;
@@ -42,14 +42,17 @@ struct View {
     version: i64,
     name: String,
     config: Config,
+    /// This service resolved, once per version.
+    callback: std::cell::OnceCell<Result<std::rc::Rc<CallbackService>, String>>,
 }
 
 impl View {
-    fn callback(&self) -> ApiResult<CallbackService> {
-        match self.config.kind(&self.name) {
-            Some(ServiceKind::Callback) => self.config.callback_service(&self.name).map_err(|e| ApiError::ServiceUnavailable(format!("Service {} is misconfigured: {e}", self.name))),
-            _ => Err(ApiError::UnknownService(self.name.clone())),
+    fn callback(&self) -> ApiResult<std::rc::Rc<CallbackService>> {
+        if self.config.kind(&self.name) != Some(ServiceKind::Callback) {
+            return Err(ApiError::UnknownService(self.name.clone()));
         }
+        let resolved = self.callback.get_or_init(|| self.config.callback_service(&self.name).map(std::rc::Rc::new).map_err(|e| e.to_string()));
+        resolved.clone().map_err(|e| ApiError::ServiceUnavailable(format!("Service {} is misconfigured: {e}", self.name)))
     }
 }
 
@@ -108,7 +111,7 @@ impl ServiceObject {
         }
         let row = self.store.config()?.ok_or_else(|| ApiError::UnknownService(name.to_string()))?;
         let sections = serde_json::from_str(&row.sections).map_err(|e| ApiError::Internal(format!("stored configuration unreadable: {e}")))?;
-        let view = std::rc::Rc::new(View { version: row.version, name: row.service, config: Config::from_sections(sections) });
+        let view = std::rc::Rc::new(View { version: row.version, name: row.service, config: Config::from_sections(sections), callback: std::cell::OnceCell::new() });
         *self.view.borrow_mut() = Some(view.clone());
         Ok(view)
     }
@@ -123,10 +126,10 @@ impl ServiceObject {
         let caller = Caller::parse(&http::header(&req, "x-callback-caller").unwrap_or_default());
         let view = self.view(&name)?;
         match path.as_str() {
-            "/internal/find" => return self.find(&req, &view.callback()?),
+            "/internal/find" => return self.find(&req, &*view.callback()?),
             "/internal/queues" => return self.queues(&req),
             "/internal/watermark" => return http::json(&self.store.in_queue()?),
-            "/internal/cancel" => return self.bulk_cancel(&mut req, &view.callback()?).await,
+            "/internal/cancel" => return self.bulk_cancel(&mut req, &*view.callback()?).await,
             "/internal/report" => return self.report(&mut req).await,
             _ => {}
         }
@@ -143,7 +146,7 @@ impl ServiceObject {
             return self.builtin(&req, &view);
         }
         let service = view.callback()?;
-        let cors = self.guard(&req, &service.allowed_origins, caller)?;
+        let cors = self.guard(&req, &service.allowed_origins, service.limits.client_rate, caller)?;
         let answer = match route.kind() {
             Kind::Create => self.create(&mut req, &service, caller).await,
             Kind::FindAcross => self.by_id(&req),
@@ -162,7 +165,7 @@ impl ServiceObject {
 
     /// Browsers: the origin must be allowed. Public callers: the per-IP rate limit. Answers the
     /// origin to name in CORS headers, if any.
-    fn guard(&self, req: &Request, allowed: &[String], caller: Caller) -> ApiResult<Option<String>> {
+    fn guard(&self, req: &Request, allowed: &[String], rate: Window, caller: Caller) -> ApiResult<Option<String>> {
         let cors = match http::header(req, "origin") {
             Some(origin) if origin != http::own_origin(req)? => {
                 if !http::origin_allowed(&origin, "", allowed) {
@@ -173,25 +176,21 @@ impl ServiceObject {
             _ => None,
         };
         if caller == Caller::Public {
-            let view = self.view("")?;
-            let limit = view.callback().map(|s| s.limits.client_rate).ok();
-            if let Some(window) = limit {
-                let ip = http::header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into());
-                let now_ms = now().timestamp_millis();
-                let window_ms = i64::from(window.seconds) * 1000;
-                let mut rates = self.rates.borrow_mut();
-                if rates.len() > 10_000 {
-                    rates.retain(|_, (start, _)| now_ms - *start < window_ms);
-                }
-                let entry = rates.entry(ip).or_insert((now_ms, 0));
-                if now_ms - entry.0 >= window_ms {
-                    *entry = (now_ms, 0);
-                }
-                entry.1 += 1;
-                if entry.1 > window.limit {
-                    let retry = ((entry.0 + window_ms - now_ms) / 1000).max(1);
-                    return Err(ApiError::TooManyRequests(u32::try_from(retry).unwrap_or(u32::MAX)));
-                }
+            let ip = http::header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into());
+            let now_ms = now().timestamp_millis();
+            let window_ms = i64::from(rate.seconds) * 1000;
+            let mut rates = self.rates.borrow_mut();
+            if rates.len() > 10_000 {
+                rates.retain(|_, (start, _)| now_ms - *start < window_ms);
+            }
+            let entry = rates.entry(ip).or_insert((now_ms, 0));
+            if now_ms - entry.0 >= window_ms {
+                *entry = (now_ms, 0);
+            }
+            entry.1 += 1;
+            if entry.1 > rate.limit {
+                let retry = ((entry.0 + window_ms - now_ms) / 1000).max(1);
+                return Err(ApiError::TooManyRequests(u32::try_from(retry).unwrap_or(u32::MAX)));
             }
         }
         Ok(cors)

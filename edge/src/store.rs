@@ -23,6 +23,8 @@ CREATE INDEX IF NOT EXISTS callbacks_desired ON callbacks (desired_ms);
 CREATE TABLE IF NOT EXISTS events (callback_id TEXT NOT NULL, seq INTEGER NOT NULL, time_ms INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, reason TEXT, actor TEXT NOT NULL, PRIMARY KEY (callback_id, seq));
 CREATE TABLE IF NOT EXISTS timers (callback_id TEXT NOT NULL, kind TEXT NOT NULL, due_ms INTEGER NOT NULL, PRIMARY KEY (callback_id, kind));
 CREATE INDEX IF NOT EXISTS timers_due ON timers (due_ms);
+CREATE TABLE IF NOT EXISTS state_counts (state TEXT PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS accepted_seconds (second INTEGER PRIMARY KEY, n INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS accepted (time_ms INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS accepted_key ON accepted (key, value, time_ms);
 CREATE INDEX IF NOT EXISTS accepted_time ON accepted (time_ms);
@@ -71,9 +73,8 @@ struct EventRow {
 }
 
 #[derive(Deserialize)]
-struct BucketRow {
-    bucket_ms: i64,
-    n: i64,
+struct Packed {
+    packed: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -143,11 +144,19 @@ impl Store {
         rows.iter().map(|r| serde_json::from_str(&r.record).map_err(corrupt)).collect()
     }
 
-    /// Writes what a step decided: the record, its history, its timers; or purges it.
+    /// Writes what a step decided: the record, its history, its timers, the count per state; or
+    /// purges it.
     pub fn save(&self, step: &Step) -> ApiResult<()> {
         let c = &step.callback;
         let id = c.id.as_str();
+        if let Some(change) = &step.change {
+            if let Some(from) = change.from {
+                self.sql.exec("UPDATE state_counts SET n = n - 1 WHERE state = ?", vec![from.as_str().into()])?;
+            }
+            self.sql.exec("INSERT INTO state_counts (state, n) VALUES (?, 1) ON CONFLICT (state) DO UPDATE SET n = n + 1", vec![change.to.as_str().into()])?;
+        }
         if step.effects.contains(&Effect::Purge) {
+            self.sql.exec("UPDATE state_counts SET n = n - 1 WHERE state = ?", vec![c.state().as_str().into()])?;
             for table in ["callbacks WHERE id = ?", "events WHERE callback_id = ?", "timers WHERE callback_id = ?"] {
                 self.sql.exec(&format!("DELETE FROM {table}"), vec![id.into()])?;
             }
@@ -201,11 +210,13 @@ impl Store {
         Ok(rows.into_iter().map(|r| HistoryEvent { time: iso::format(time(r.time_ms)), from: r.from_state, to: r.to_state, reason: r.reason, actor: r.actor }).collect())
     }
 
-    /// Remembers an accepted create for the throttles: once for the windows (key ""), once per
-    /// throttled parameter.
+    /// Remembers an accepted create for the throttles: counted per second for the windows (so a
+    /// window costs at most one row per second, however busy), and once per throttled parameter.
     pub fn remember_accepted(&self, now: DateTime<Utc>, parameters: &[(String, String)]) -> ApiResult<()> {
-        self.sql.exec("DELETE FROM accepted WHERE time_ms < ?", vec![V::Integer(now.timestamp_millis() - ACCEPTED_KEEP_MS)])?;
-        self.sql.exec("INSERT INTO accepted (time_ms, key, value) VALUES (?, '', '')", vec![ms(now)])?;
+        let keep_from = now.timestamp_millis() - ACCEPTED_KEEP_MS;
+        self.sql.exec("DELETE FROM accepted WHERE time_ms < ?", vec![V::Integer(keep_from)])?;
+        self.sql.exec("DELETE FROM accepted_seconds WHERE second < ?", vec![V::Integer(keep_from / 1000)])?;
+        self.sql.exec("INSERT INTO accepted_seconds (second, n) VALUES (?, 1) ON CONFLICT (second) DO UPDATE SET n = n + 1", vec![V::Integer(now.timestamp())])?;
         for (key, value) in parameters {
             self.sql.exec("INSERT INTO accepted (time_ms, key, value) VALUES (?, ?, ?)", vec![ms(now), key.as_str().into(), value.as_str().into()])?;
         }
@@ -250,7 +261,7 @@ impl Store {
                 vec![queued.into(), ms(callback.desired_time), ms(callback.desired_time), ms(callback.created)],
             )
             .map_err(|e| ApiError::Internal(e.0))?;
-        let total = self.count("SELECT count(*) AS n FROM callbacks WHERE state = ?", vec![queued.into()]).map_err(|e| ApiError::Internal(e.0))?;
+        let total = self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = ?", vec![queued.into()]).map_err(|e| ApiError::Internal(e.0))?;
         Ok((ahead + 1, total))
     }
 
@@ -261,28 +272,40 @@ impl Store {
 }
 
 impl Ledger for Store {
+    /// One row, `bucket:count,…`: thousands of rows would each cross the JS boundary.
     fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Bookings, StorageError> {
-        let rows: Vec<BucketRow> = self
+        let row: Packed = self
             .sql
             .exec(
-                "SELECT bucket_ms, count(*) AS n FROM callbacks WHERE bucket_ms IS NOT NULL AND state <> 'COMPLETED' AND bucket_ms >= ? AND bucket_ms < ? GROUP BY bucket_ms",
+                "SELECT group_concat(bucket_ms || ':' || n) AS packed FROM (SELECT bucket_ms, count(*) AS n FROM callbacks
+                 WHERE bucket_ms IS NOT NULL AND state <> 'COMPLETED' AND bucket_ms >= ? AND bucket_ms < ? GROUP BY bucket_ms)",
                 vec![ms(from), ms(to)],
             )
-            .and_then(|c| c.to_array())
+            .and_then(|c| c.one())
             .map_err(storage)?;
-        Ok(rows.into_iter().map(|r| (time(r.bucket_ms), u32::try_from(r.n).unwrap_or(u32::MAX))).collect())
+        row.packed
+            .unwrap_or_default()
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(|pair| {
+                let (b, n) = pair.split_once(':').ok_or_else(|| StorageError(format!("bad bookings row {pair}")))?;
+                let parse = |t: &str| t.parse::<i64>().map_err(|e| StorageError(e.to_string()));
+                Ok((time(parse(b)?), u32::try_from(parse(n)?).unwrap_or(u32::MAX)))
+            })
+            .collect()
     }
 
     fn queued(&self) -> Result<u32, StorageError> {
-        self.count("SELECT count(*) AS n FROM callbacks WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING')", vec![])
+        self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING')", vec![])
     }
 
     fn open_for(&self, number: &str) -> Result<u32, StorageError> {
         self.count("SELECT count(*) AS n FROM callbacks WHERE number = ? AND state <> 'COMPLETED'", vec![number.into()])
     }
 
+    /// To the second: the window's first second counts whole.
     fn accepted_since(&self, since: DateTime<Utc>) -> Result<u32, StorageError> {
-        self.count("SELECT count(*) AS n FROM accepted WHERE key = '' AND value = '' AND time_ms > ?", vec![ms(since)])
+        self.count("SELECT coalesce(sum(n), 0) AS n FROM accepted_seconds WHERE second >= ?", vec![V::Integer(since.timestamp())])
     }
 
     fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> Result<u32, StorageError> {

@@ -1,0 +1,67 @@
+// Load benchmark against the local runtime (wrangler dev / workerd) with wrk. Prints figures:
+// immediate creates per second with p50/p99 on one service, and availability v2 p50/p99 with
+// 10,000 stored callbacks. Run: `make bench-load` (after `make build`).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRuntime } from '../tests/support/runtime.mjs';
+import { client, alwaysOpenService } from '../tests/support/api.mjs';
+
+if (spawnSync('wrk', ['--version']).error) {
+  console.log('installing wrk (Debian)');
+  execFileSync('bash', ['-c', 'apt-get install -y -q wrk >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null)'], { stdio: 'inherit' });
+}
+
+const unlimited = {
+  _enable_in_queue_checking: 'false', _max_queued_callbacks_per_service: '10000000',
+  _throttle_callbacks_per_service_1: '10000000', _throttle_callbacks_per_service_2: '10000000',
+  _throttle_request_parameters_limit: '1000000', _max_request_by_time_bucket: '100', _reject_future_desired_time: '2M',
+};
+
+/** Runs wrk and answers requests/s and latency percentiles (ms). */
+function wrk(url, { seconds = 10, connections = 16, script } = {}) {
+  const args = [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, '--latency'];
+  if (script) args.push('-s', script);
+  const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
+  const ms = (label) => {
+    const m = out.match(new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`));
+    if (!m) return NaN;
+    return Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]];
+  };
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+  return { rps: Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]), p50: ms('50'), p99: ms('99'), errors: non2xx };
+}
+
+const rt = await startRuntime();
+try {
+  const api = client(rt.base);
+  await alwaysOpenService(api, 'load', unlimited);
+  const post = join(tmpdir(), 'callback-create.lua');
+  // A different caller each request, as real traffic.
+  writeFileSync(post, `counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format('{"_customer_number": "+3361%07d", "first_name": "Load"}', counter + math.random(0, 999) * 10000)
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
+end
+`);
+  wrk(`${rt.base}/genesys/1/service/callback/load`, { seconds: 3, script: post }); // warm-up
+  const creates = wrk(`${rt.base}/genesys/1/service/callback/load`, { seconds: 10, script: post });
+  console.log(`immediate creates, one service:   ${creates.rps.toFixed(0)} creates/s   p50 ${creates.p50.toFixed(2)} ms   p99 ${creates.p99.toFixed(2)} ms   (non-2xx: ${creates.errors})`);
+
+  // 10,000 scheduled callbacks over the next 30 days.
+  await alwaysOpenService(api, 'stored', unlimited);
+  const start = Date.now() + 3600_000;
+  const jobs = Array.from({ length: 10_000 }, (_, i) => new Date(Math.floor((start + (i * 30 * 86_400_000) / 10_000) / 300_000) * 300_000).toISOString());
+  for (let i = 0; i < jobs.length; i += 50) {
+    await Promise.all(jobs.slice(i, i + 50).map((t, k) => api.post('/genesys/1/service/callback/stored', { _customer_number: `+3361${String(2000000 + i + k).padStart(7, '0')}`, _desired_time: t })));
+  }
+  // The widget's query (one day), then a week and a month (capped at 1,000 slots, ~100 KB).
+  for (const [label, query, connections] of [['1 day (the widget), 1 client ', 'number-of-days=1', 1], ['1 day (the widget), 8 clients', 'number-of-days=1', 8], ['7 days, 8 clients            ', 'number-of-days=7', 8], ['30 days, 8 clients           ', 'number-of-days=30', 8]]) {
+    const r = wrk(`${rt.base}/genesys/2/service/callback/stored/availability?${query}`, { seconds: 8, connections });
+    console.log(`availability v2, ${label} (10,000 stored): ${r.rps.toFixed(0)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   (non-2xx: ${r.errors})`);
+  }
+} finally {
+  await rt.stop();
+}
