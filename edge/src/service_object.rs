@@ -10,7 +10,7 @@ use crate::routes::{self, Kind};
 use crate::store::Store;
 use callback_shared::availability::{self, Ask};
 use callback_shared::config::{CallbackService, Config, Direction, ServiceKind, Window};
-use callback_shared::create::{decide_create, decide_update, Ledger};
+use callback_shared::create::{decide_create, decide_update, throttled_parameters, Ledger};
 use callback_shared::iso;
 use callback_shared::query::Query;
 use callback_shared::queue;
@@ -159,7 +159,7 @@ impl ServiceObject {
             Kind::QueuePosition => self.queue_position(&route.id()?, &service),
             _ => Err(ApiError::NotFound(path)),
         };
-        self.sync_alarm().await?;
+        self.alarm_no_later().await?;
         answer.map(|r| http::with_cors(r, cors.as_deref()))
     }
 
@@ -241,15 +241,7 @@ impl ServiceObject {
         }
         let id = CallbackId::new(&service.name, random16());
         let new = decide_create(service, &params, id.text.clone(), now, &self.store)?;
-        let throttled: Vec<(String, String)> = service
-            .limits
-            .throttle_parameters
-            .iter()
-            .filter_map(|k| {
-                let value = if k == "_customer_number" { Some(new.customer_number.clone()) } else { params.get(k).cloned() };
-                value.filter(|v| !v.is_empty()).map(|v| (k.clone(), v))
-            })
-            .collect();
+        let throttled = throttled_parameters(service, &params, &new.customer_number);
         let actor = if caller == Caller::Admin { Actor::Admin } else { Actor::Customer };
         let step = scenario::create(new, service, now, actor);
         self.store.save(&step)?;
@@ -499,8 +491,25 @@ impl ServiceObject {
         self.sync_alarm().await
     }
 
-    /// Keeps the object's one alarm on the earliest timer.
+    /// After a request: the alarm must not be later than the earliest timer. Known in memory, it
+    /// only moves earlier (a cleared timer may leave it early: the alarm then finds nothing due and
+    /// sets itself again); unknown (a fresh object), it is read.
+    async fn alarm_no_later(&self) -> ApiResult<()> {
+        let earliest = self.store.take_earliest_set();
+        match (self.alarm.get(), earliest) {
+            (None, _) => self.sync_alarm().await,
+            (Some(current), Some(new)) if new < current => {
+                self.state.storage().set_alarm(DateTime::from_timestamp_millis(new).unwrap_or_else(now)).await?;
+                self.alarm.set(Some(new));
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Sets the object's one alarm to the earliest timer.
     async fn sync_alarm(&self) -> ApiResult<()> {
+        self.store.take_earliest_set();
         let next = self.store.next_due()?.map(|t| t.timestamp_millis());
         if next == self.alarm.get() {
             return Ok(());

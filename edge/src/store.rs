@@ -4,7 +4,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use callback_shared::availability::Bookings;
-use callback_shared::create::{Ledger, StorageError};
+use callback_shared::create::{Counts, CountsAsk, Ledger, StorageError};
 use callback_shared::iso;
 use callback_shared::record::{Callback, State};
 use callback_shared::scenario::{Change, Effect, Step, Timer};
@@ -38,6 +38,10 @@ pub const IDEMPOTENCY_MS: i64 = 86_400_000;
 
 pub struct Store {
     sql: SqlStorage,
+    /// When old throttle rows were last deleted (ms); once a minute is enough.
+    pruned: std::cell::Cell<i64>,
+    /// The earliest timer written since [`Store::take_earliest_set`] was last called (ms).
+    earliest_set: std::cell::Cell<Option<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -107,7 +111,7 @@ fn corrupt(e: serde_json::Error) -> ApiError {
 
 impl Store {
     pub fn new(sql: SqlStorage) -> Store {
-        Store { sql }
+        Store { sql, pruned: std::cell::Cell::new(0), earliest_set: std::cell::Cell::new(None) }
     }
 
     pub fn migrate(&self) -> ApiResult<()> {
@@ -174,6 +178,8 @@ impl Store {
         for effect in &step.effects {
             match effect {
                 Effect::SetTimer { timer, at } => {
+                    let due = at.timestamp_millis();
+                    self.earliest_set.set(Some(self.earliest_set.get().map_or(due, |e| e.min(due))));
                     self.sql.exec(
                         "INSERT INTO timers (callback_id, kind, due_ms) VALUES (?, ?, ?) ON CONFLICT (callback_id, kind) DO UPDATE SET due_ms = excluded.due_ms",
                         vec![id.into(), timer.as_str().into(), ms(*at)],
@@ -213,9 +219,12 @@ impl Store {
     /// Remembers an accepted create for the throttles: counted per second for the windows (so a
     /// window costs at most one row per second, however busy), and once per throttled parameter.
     pub fn remember_accepted(&self, now: DateTime<Utc>, parameters: &[(String, String)]) -> ApiResult<()> {
-        let keep_from = now.timestamp_millis() - ACCEPTED_KEEP_MS;
-        self.sql.exec("DELETE FROM accepted WHERE time_ms < ?", vec![V::Integer(keep_from)])?;
-        self.sql.exec("DELETE FROM accepted_seconds WHERE second < ?", vec![V::Integer(keep_from / 1000)])?;
+        if now.timestamp_millis() - self.pruned.get() > 60_000 {
+            let keep_from = now.timestamp_millis() - ACCEPTED_KEEP_MS;
+            self.sql.exec("DELETE FROM accepted WHERE time_ms < ?", vec![V::Integer(keep_from)])?;
+            self.sql.exec("DELETE FROM accepted_seconds WHERE second < ?", vec![V::Integer(keep_from / 1000)])?;
+            self.pruned.set(now.timestamp_millis());
+        }
         self.sql.exec("INSERT INTO accepted_seconds (second, n) VALUES (?, 1) ON CONFLICT (second) DO UPDATE SET n = n + 1", vec![V::Integer(now.timestamp())])?;
         for (key, value) in parameters {
             self.sql.exec("INSERT INTO accepted (time_ms, key, value) VALUES (?, ?, ?)", vec![ms(now), key.as_str().into(), value.as_str().into()])?;
@@ -247,6 +256,10 @@ impl Store {
         Ok(())
     }
 
+    pub fn take_earliest_set(&self) -> Option<i64> {
+        self.earliest_set.take()
+    }
+
     pub fn next_due(&self) -> ApiResult<Option<DateTime<Utc>>> {
         let row: Due = self.sql.exec("SELECT min(due_ms) AS due FROM timers", None)?.one()?;
         Ok(row.due.map(time))
@@ -267,7 +280,7 @@ impl Store {
 
     /// How many callbacks are in the queue (watermark).
     pub fn in_queue(&self) -> ApiResult<u32> {
-        self.queued().map_err(|e| ApiError::Internal(e.0))
+        self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING')", vec![]).map_err(|e| ApiError::Internal(e.0))
     }
 }
 
@@ -295,20 +308,25 @@ impl Ledger for Store {
             .collect()
     }
 
-    fn queued(&self) -> Result<u32, StorageError> {
-        self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING')", vec![])
-    }
-
-    fn open_for(&self, number: &str) -> Result<u32, StorageError> {
-        self.count("SELECT count(*) AS n FROM callbacks WHERE number = ? AND state <> 'COMPLETED'", vec![number.into()])
-    }
-
-    /// To the second: the window's first second counts whole.
-    fn accepted_since(&self, since: DateTime<Utc>) -> Result<u32, StorageError> {
-        self.count("SELECT coalesce(sum(n), 0) AS n FROM accepted_seconds WHERE second >= ?", vec![V::Integer(since.timestamp())])
-    }
-
-    fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> Result<u32, StorageError> {
-        self.count("SELECT count(*) AS n FROM accepted WHERE key = ? AND value = ? AND time_ms >= ?", vec![key.into(), value.into(), ms(since)])
+    /// One statement for every count (each statement crosses into the runtime). Windows count to
+    /// the second: a window's first second counts whole.
+    fn counts(&self, ask: &CountsAsk) -> Result<Counts, StorageError> {
+        let mut query = String::from(
+            "SELECT (SELECT count(*) FROM callbacks WHERE number = ? AND state <> 'COMPLETED'),
+                    (SELECT coalesce(sum(n), 0) FROM accepted_seconds WHERE second >= ?),
+                    (SELECT coalesce(sum(n), 0) FROM accepted_seconds WHERE second >= ?),
+                    (SELECT coalesce(sum(n), 0) FROM state_counts WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING'))",
+        );
+        let mut bindings: Vec<V> = vec![ask.number.as_str().into(), V::Integer(ask.windows[0].timestamp()), V::Integer(ask.windows[1].timestamp())];
+        for (key, value) in &ask.parameters {
+            query.push_str(", (SELECT count(*) FROM accepted WHERE key = ? AND value = ? AND time_ms >= ?)");
+            bindings.extend([key.as_str().into(), value.as_str().into(), ms(ask.day_start)]);
+        }
+        let row = self.sql.exec(&query, bindings).map_err(storage)?.raw().next().ok_or_else(|| StorageError("no counts".into()))?.map_err(storage)?;
+        let n: Vec<u32> = row.iter().map(|v| if let V::Integer(i) = v { u32::try_from(*i).unwrap_or(u32::MAX) } else { 0 }).collect();
+        if n.len() != 4 + ask.parameters.len() {
+            return Err(StorageError("counts of the wrong shape".into()));
+        }
+        Ok(Counts { open_for_number: n[0], windows: [n[1], n[2]], queued: n[3], parameters_today: n[4..].to_vec() })
     }
 }

@@ -13,19 +13,38 @@ use crate::scenario::NewCallback;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 
-/// What the decisions need to know of the service's stored callbacks.
-/// A read that fails is an error, never a zero: a wrong count could overbook.
+/// What the decisions need to know of the service's stored callbacks. A read that fails is an
+/// error, never a zero: a wrong count could overbook.
 pub trait Ledger {
     /// Bookings per bucket start, for buckets starting in `[from, to)`.
     fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Bookings, StorageError>;
+    /// Every count a create is checked against, read at once.
+    fn counts(&self, ask: &CountsAsk) -> Result<Counts, StorageError>;
+}
+
+/// Which counts a create needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountsAsk {
+    /// The normalised customer number (empty: none).
+    pub number: String,
+    /// Throttled parameters of the request, `(key, value)`.
+    pub parameters: Vec<(String, String)>,
+    /// Start of the current UTC day.
+    pub day_start: DateTime<Utc>,
+    /// Starts of the two throttle windows.
+    pub windows: [DateTime<Utc>; 2],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Callbacks of the number not COMPLETED.
+    pub open_for_number: u32,
+    /// Creates accepted today with each of `CountsAsk::parameters`.
+    pub parameters_today: Vec<u32>,
+    /// Creates accepted in each window.
+    pub windows: [u32; 2],
     /// Callbacks in the queue (QUEUED, PAUSED, ROUTING, PROCESSING).
-    fn queued(&self) -> Result<u32, StorageError>;
-    /// Callbacks of this number not COMPLETED.
-    fn open_for(&self, number: &str) -> Result<u32, StorageError>;
-    /// Creates accepted since `since`.
-    fn accepted_since(&self, since: DateTime<Utc>) -> Result<u32, StorageError>;
-    /// Creates accepted since `since` whose parameter `key` had `value`.
-    fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> Result<u32, StorageError>;
+    pub queued: u32,
 }
 
 /// The ledger's storage could not be read.
@@ -87,24 +106,38 @@ pub fn decide_create(service: &CallbackService, params: &Params, id: String, now
         Some(text) => Some(iso::parse(text).map_err(|e| invalid("_call_entered_time", e.to_string()))?.min(now)),
         None => None,
     };
+    let ask = CountsAsk {
+        parameters: throttled_parameters(service, params, &customer_number),
+        number: customer_number.clone(),
+        day_start: now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc(),
+        windows: service.limits.windows.map(|w| now - Duration::seconds(i64::from(w.seconds))),
+    };
+    let counts = ledger.counts(&ask)?;
     if !customer_number.is_empty() {
-        limits::check_in_queue(&service.limits, &customer_number, ledger.open_for(&customer_number)?)?;
+        limits::check_in_queue(&service.limits, &customer_number, counts.open_for_number)?;
     }
-    let day_start = now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc();
-    for key in &service.limits.throttle_parameters {
-        let value = if key == "_customer_number" { Some(customer_number.as_str()) } else { params.get(key).map(String::as_str) };
-        if let Some(value) = value.filter(|v| !v.is_empty()) {
-            limits::check_daily(&service.limits, key, value, ledger.accepted_with_since(key, value, day_start)?)?;
-        }
+    for ((key, value), today) in ask.parameters.iter().zip(&counts.parameters_today) {
+        limits::check_daily(&service.limits, key, value, *today)?;
     }
-    let [w1, w2] = service.limits.windows;
-    let since = |seconds: u32| now - Duration::seconds(i64::from(seconds));
-    let windows = [ledger.accepted_since(since(w1.seconds))?, ledger.accepted_since(since(w2.seconds))?];
-    limits::check_windows(&service.name, &service.limits, windows)?;
+    limits::check_windows(&service.name, &service.limits, counts.windows)?;
     if scheduled.is_none() {
-        limits::check_queued(&service.name, &service.limits, ledger.queued()?)?;
+        limits::check_queued(&service.name, &service.limits, counts.queued)?;
     }
     Ok(NewCallback { id, customer_number, scheduled, queued_since, selectors, system, user_data })
+}
+
+/// The throttled parameters of a request (`_throttle_request_parameters`), with the customer
+/// number normalised: what the daily limit counts, and what an accepted create is remembered by.
+pub fn throttled_parameters(service: &CallbackService, params: &Params, customer_number: &str) -> Vec<(String, String)> {
+    service
+        .limits
+        .throttle_parameters
+        .iter()
+        .filter_map(|key| {
+            let value = if key == "_customer_number" { Some(customer_number) } else { params.get(key).map(String::as_str) };
+            value.filter(|v| !v.is_empty()).map(|v| (key.clone(), v.to_string()))
+        })
+        .collect()
 }
 
 /// Checks a desired time; answers its bucket. `own` is the bucket the callback already books (a
@@ -282,17 +315,19 @@ impl Ledger for MemoryLedger {
         }
         Ok(out)
     }
-    fn queued(&self) -> Result<u32, StorageError> {
-        Ok(self.callbacks.iter().filter(|c| c.state().is_in_queue()).count() as u32)
-    }
-    fn open_for(&self, number: &str) -> Result<u32, StorageError> {
-        Ok(self.callbacks.iter().filter(|c| c.customer_number == number && c.state() != crate::record::State::Completed).count() as u32)
-    }
-    fn accepted_since(&self, since: DateTime<Utc>) -> Result<u32, StorageError> {
-        Ok(self.accepted.iter().filter(|(t, _)| *t > since).count() as u32)
-    }
-    fn accepted_with_since(&self, key: &str, value: &str, since: DateTime<Utc>) -> Result<u32, StorageError> {
-        Ok(self.accepted.iter().filter(|(t, p)| *t >= since && p.get(key).is_some_and(|v| v == value)).count() as u32)
+    fn counts(&self, ask: &CountsAsk) -> Result<Counts, StorageError> {
+        let open = |c: &&Callback| c.state() != crate::record::State::Completed;
+        let accepted_since = |since: DateTime<Utc>| self.accepted.iter().filter(|(t, _)| *t >= since).count() as u32;
+        Ok(Counts {
+            open_for_number: self.callbacks.iter().filter(open).filter(|c| c.customer_number == ask.number).count() as u32,
+            parameters_today: ask
+                .parameters
+                .iter()
+                .map(|(k, v)| self.accepted.iter().filter(|(t, p)| *t >= ask.day_start && p.get(k) == Some(v)).count() as u32)
+                .collect(),
+            windows: ask.windows.map(accepted_since),
+            queued: self.callbacks.iter().filter(|c| c.state().is_in_queue()).count() as u32,
+        })
     }
 }
 
