@@ -16,7 +16,7 @@ use callback_shared::query::Query;
 use callback_shared::queue;
 use callback_shared::record::{Callback, Reason, State};
 use callback_shared::scenario::{self, Actor, Event, Step};
-use callback_shared::wire::{self, BulkCancelAnswer, CapacityAnswer, CapacitySlot, CreateAnswer, EventsAnswer, OfficeHoursAnswer, Period, QueuePosition, Record};
+use callback_shared::wire::{self, BulkCancelAnswer, CapacityAnswer, CapacitySlot, CreateAnswer, EventsAnswer, OfferAnswer, OfficeHoursAnswer, Period, QueuePosition, Record};
 use callback_shared::zone::Zone;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -157,6 +157,7 @@ impl ServiceObject {
             Kind::Events => self.events(&route.id()?),
             Kind::AvailabilityV1 | Kind::AvailabilityV2 => self.availability(&req, &service, route.kind() == Kind::AvailabilityV2),
             Kind::QueuePosition => self.queue_position(&route.id()?, &service),
+            Kind::Offer => self.offer(&service),
             _ => Err(ApiError::NotFound(path)),
         };
         self.alarm_no_later().await?;
@@ -402,6 +403,15 @@ impl ServiceObject {
         let (position, total) = self.store.queue_position(&callback)?;
         let ewt = queue::estimated_wait(position - 1, service.average_handle_secs, 0);
         http::json(&QueuePosition { position, total_waiting: total, eta: ewt, ewt })
+    }
+
+    /// IVR Classic: offer a callback when the office is open and the wait is over the threshold.
+    fn offer(&self, service: &CallbackService) -> ApiResult<Response> {
+        let now = now();
+        let waiting = self.store.queue_position_of_new()?;
+        let ewt = queue::estimated_wait(waiting, service.average_handle_secs, 0);
+        let open = !service.schedule.has_office_hours || service.schedule.office.is_open_throughout(now, now + Duration::seconds(1));
+        http::json(&OfferAnswer { ewt, offer: open && ewt > service.offer_ewt_threshold, open, position: waiting + 1, timezone: service.schedule.office.zone.name().to_string() })
     }
 
     /// Office-hours and capacity services.

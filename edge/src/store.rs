@@ -278,6 +278,11 @@ impl Store {
         Ok((ahead + 1, total))
     }
 
+    /// How many callbacks wait (QUEUED) ahead of one created now.
+    pub fn queue_position_of_new(&self) -> ApiResult<u32> {
+        self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = 'QUEUED'", vec![]).map_err(|e| ApiError::Internal(e.0))
+    }
+
     /// How many callbacks are in the queue (watermark).
     pub fn in_queue(&self) -> ApiResult<u32> {
         self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING')", vec![]).map_err(|e| ApiError::Internal(e.0))

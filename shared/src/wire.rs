@@ -122,6 +122,20 @@ pub struct QueuePosition {
     pub ewt: u32,
 }
 
+/// IVR Classic and the widget: should a callback be offered now?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferAnswer {
+    /// Estimated wait in seconds for a callback created now.
+    pub ewt: u32,
+    /// Open and the wait exceeds `_offer_callback_ewt_threshold`.
+    pub offer: bool,
+    pub open: bool,
+    /// The position a callback created now would take.
+    pub position: u32,
+    /// **[ext]** The service's (office hours') time zone.
+    pub timezone: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {
     pub start: String,
