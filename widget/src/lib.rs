@@ -1,20 +1,48 @@
-//! The embeddable callback widget.
+//! The embeddable callback widget. `www/widget/callback.js` creates the shadow root and calls
+//! [`mount_widget`] (or [`mount_manage`] on the manage page).
 
-mod form;
+mod api;
+mod browser;
+mod components;
+pub mod i18n;
+pub mod model;
 
+use components::{Manage, Settings, Widget};
+use js_sys::Reflect;
+use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
-/// Mounts the widget in a shadow root of `host`, so that the page's CSS and ours stay apart.
+fn option(options: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(options, &key.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+}
+
+/// Reads `{service, api, locale, consent, floating, manage}` given by the loader.
+fn settings(options: &JsValue) -> Result<Settings, JsValue> {
+    let service = option(options, "service").ok_or("the widget needs a service name (data-service or service=)")?;
+    let base = option(options, "api").ok_or("the widget needs the API's address")?.trim_end_matches('/').to_string();
+    let lang = i18n::Lang::from_tag(&option(options, "locale").unwrap_or_else(browser::language));
+    Ok(Settings {
+        manage_page: option(options, "manage").unwrap_or_else(|| format!("{base}/manage.html")),
+        api: api::Api { base, service },
+        lang,
+        zone: browser::zone(),
+        consent: option(options, "consent"),
+        floating: Reflect::get(options, &"floating".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false),
+    })
+}
+
+/// Mounts the button and its dialog into `root` (inside the host's shadow root).
 #[wasm_bindgen]
-pub fn mount(host: web_sys::HtmlElement, css: String) -> Result<(), JsValue> {
-    let shadow = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let style = document.create_element("style")?;
-    style.set_text_content(Some(&css));
-    shadow.append_child(&style)?;
-    let root: web_sys::HtmlElement = document.create_element("div")?.unchecked_into();
-    shadow.append_child(&root)?;
-    leptos::mount::mount_to(root, form::Widget).forget();
+pub fn mount_widget(root: web_sys::HtmlElement, options: JsValue) -> Result<(), JsValue> {
+    let settings = settings(&options)?;
+    leptos::mount::mount_to(root, move || view! { <Widget settings /> }).forget();
+    Ok(())
+}
+
+/// Mounts the manage view of callback `id` into `root`.
+#[wasm_bindgen]
+pub fn mount_manage(root: web_sys::HtmlElement, options: JsValue, id: String) -> Result<(), JsValue> {
+    let settings = settings(&options)?;
+    leptos::mount::mount_to(root, move || view! { <Manage settings id /> }).forget();
     Ok(())
 }

@@ -1,28 +1,70 @@
 // Loads the Callback widget. One tag mounts a floating button:
 //   <script type="module" src="https://<host>/widget/callback.js" data-service="callback-web"></script>
-// or place <callback-widget service="callback-web" api="https://<host>"></callback-widget> anywhere.
-import init, { mount } from './pkg/callback_widget.js';
+// or place <callback-widget service="callback-web" api="https://<host>" locale="fr"></callback-widget>
+// anywhere. Everything renders in a shadow root; styles come from callback.css (a stylesheet link,
+// not inline styles), so the widget works under a strict Content-Security-Policy.
+import init, { mount_manage, mount_widget } from './pkg/callback_widget.js';
 
+performance.mark('callback:script');
 const here = new URL(import.meta.url);
-const ready = Promise.all([
-  init({ module_or_path: new URL('./pkg/callback_widget_bg.wasm', here) }),
-  fetch(new URL('./callback.css', here)).then((r) => r.text()),
-]);
+const ready = init({ module_or_path: new URL('./pkg/callback_widget_bg.wasm', here) });
+
+/** A shadow root on `host` with our stylesheet; answers the element to mount into. */
+function shadow(host) {
+  const root = host.attachShadow({ mode: 'open' });
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = new URL('./callback.css', here).href;
+  const mountPoint = document.createElement('div');
+  root.append(link, mountPoint);
+  return mountPoint;
+}
+
+function options(el) {
+  return {
+    service: el.getAttribute('service') ?? '',
+    api: el.getAttribute('api') ?? here.origin,
+    locale: el.getAttribute('locale') ?? '',
+    consent: el.getAttribute('consent') ?? '',
+    manage: el.getAttribute('manage') ?? '',
+    floating: el.hasAttribute('floating'),
+  };
+}
 
 class CallbackWidget extends HTMLElement {
   async connectedCallback() {
     if (this.shadowRoot) return;
-    const [, css] = await ready;
-    mount(this, css);
+    const mountPoint = shadow(this);
+    await ready;
+    mount_widget(mountPoint, options(this));
+    performance.mark('callback:button');
+    this.dispatchEvent(new CustomEvent('callback-ready', { bubbles: true }));
   }
 }
-if (!customElements.get('callback-widget')) customElements.define('callback-widget', CallbackWidget);
 
-const tag = document.currentScript ?? document.querySelector('script[src*="/widget/callback.js"][data-service]');
-if (tag?.dataset.service && !document.querySelector('callback-widget')) {
+class CallbackManage extends HTMLElement {
+  async connectedCallback() {
+    if (this.shadowRoot) return;
+    const mountPoint = shadow(this);
+    await ready;
+    const params = new URLSearchParams(location.search);
+    const opts = options(this);
+    if (!opts.service) opts.service = (params.get('id') ?? '').split('~')[0];
+    if (!opts.locale) opts.locale = params.get('lang') ?? '';
+    mount_manage(mountPoint, opts, this.getAttribute('callback-id') ?? params.get('id') ?? '');
+  }
+}
+
+if (!customElements.get('callback-widget')) customElements.define('callback-widget', CallbackWidget);
+if (!customElements.get('callback-manage')) customElements.define('callback-manage', CallbackManage);
+
+// The one-tag form: a module script has no currentScript, so find the tag by its address.
+const tag = [...document.querySelectorAll('script[data-service]')].find((s) => s.src === import.meta.url);
+if (tag) {
   const el = document.createElement('callback-widget');
-  el.setAttribute('service', tag.dataset.service);
-  el.setAttribute('api', tag.dataset.api ?? here.origin);
+  for (const [attr, key] of [['service', 'service'], ['api', 'api'], ['locale', 'locale'], ['consent', 'consent']]) {
+    if (tag.dataset[key]) el.setAttribute(attr, tag.dataset[key]);
+  }
   el.setAttribute('floating', '');
   document.body.append(el);
 }

@@ -1,0 +1,215 @@
+//! The widget's logic, in plain types tested natively: days and their free times, what an API
+//! error means to a visitor, the calendar file, the country a locale suggests.
+
+use callback_shared::phone::Country;
+use callback_shared::wire::SlotV2;
+
+/// A calendar date. The widget's own few lines instead of chrono, whose formatting and parsing
+/// would weigh more than the rest of the date handling here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    /// `2026-12-05` (what follows, such as a time, is ignored).
+    pub fn parse(text: &str) -> Option<Date> {
+        let mut parts = text.get(..10)?.split('-');
+        let date = Date { year: parts.next()?.parse().ok()?, month: parts.next()?.parse().ok()?, day: parts.next()?.parse().ok()? };
+        (1..=12).contains(&date.month).then_some(())?;
+        (1..=Date::days_in_month(date.year, date.month)).contains(&date.day).then_some(date)
+    }
+
+    fn days_in_month(year: i32, month: u32) -> u32 {
+        match month {
+            2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        }
+    }
+
+    /// The next day.
+    pub fn next(self) -> Date {
+        match (self.day < Date::days_in_month(self.year, self.month), self.month) {
+            (true, _) => Date { day: self.day + 1, ..self },
+            (false, 12) => Date { year: self.year + 1, month: 1, day: 1 },
+            (false, m) => Date { month: m + 1, day: 1, ..self },
+        }
+    }
+
+    pub fn iso(&self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// One day of the slot picker: its local date and its free times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Day {
+    pub date: Date,
+    pub slots: Vec<SlotV2>,
+}
+
+/// The next `count` local days from `today`, each with its free slots (slots carry the visitor's
+/// local time, asked with `timezone`).
+pub fn days(today: Date, count: usize, slots: &[SlotV2]) -> Vec<Day> {
+    std::iter::successors(Some(today), |d| Some(d.next()))
+        .take(count)
+        .map(|date| {
+            let prefix = date.iso();
+            Day { date, slots: slots.iter().filter(|s| s.local_time.starts_with(&prefix) && s.capacity > 0).cloned().collect() }
+        })
+        .collect()
+}
+
+/// The day to show when `wanted` is picked: itself if it has free times, else the next that has.
+pub fn day_to_show(days: &[Day], wanted: usize) -> Option<usize> {
+    (wanted..days.len()).find(|&i| !days[i].slots.is_empty())
+}
+
+/// What went wrong, in the visitor's terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The time was taken meanwhile; the nearest free times (UTC ISO).
+    Taken(Vec<String>),
+    /// A queue limit, throttle or duplicate.
+    Limit,
+    TooMany(u32),
+    Invalid(String),
+    NotFound,
+    Network,
+    Other(String),
+}
+
+impl Problem {
+    /// From an error answer: its status, `Retry-After`, and the body's `message`, `exception` and
+    /// `availability` slots.
+    pub fn from_answer(status: u16, retry_after: Option<u32>, message: String, exception: &str, alternatives: Vec<String>) -> Problem {
+        match status {
+            400 if exception.ends_with("CallbackExceptionAvailability") => Problem::Taken(alternatives),
+            400 => Problem::Invalid(message),
+            404 => Problem::NotFound,
+            429 => Problem::TooMany(retry_after.unwrap_or(60)),
+            503 => Problem::Limit,
+            _ => Problem::Other(message),
+        }
+    }
+}
+
+/// The country a locale suggests for phone numbers (`fr-CA` → CA, `de` → DE), or the first known.
+pub fn country_of_locale(tag: &str) -> Country {
+    let region = tag.split(['-', '_']).nth(1).map(str::to_ascii_uppercase);
+    let from_language = match tag.get(..2).map(str::to_ascii_lowercase).as_deref() {
+        Some("fr") => "FR",
+        Some("de") => "DE",
+        Some("es") => "ES",
+        Some("it") => "IT",
+        _ => "US",
+    };
+    region.as_deref().and_then(Country::from_iso).or_else(|| Country::from_iso(from_language)).unwrap_or(Country::all()[0])
+}
+
+/// A short reference to read over the phone: the id's last 8 characters.
+pub fn reference(id: &str) -> String {
+    let tail: Vec<char> = id.chars().rev().take(8).collect();
+    tail.into_iter().rev().collect::<String>().to_ascii_uppercase()
+}
+
+/// `2026-12-01T09:15:00.000Z` → `20261201T091500Z` (iCalendar UTC form).
+fn ics_time(iso: &str) -> String {
+    iso.chars().filter(|c| c.is_ascii_digit() || *c == 'T').take(15).collect::<String>() + "Z"
+}
+
+/// An iCalendar event for the booked callback.
+pub fn ics(id: &str, start_utc: &str, end_utc: &str, title: &str, description: &str, stamp_utc: &str) -> String {
+    let escape = |s: &str| s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n");
+    [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Callback//Widget//EN",
+        "BEGIN:VEVENT",
+        &format!("UID:{id}@callback"),
+        &format!("DTSTAMP:{}", ics_time(stamp_utc)),
+        &format!("DTSTART:{}", ics_time(start_utc)),
+        &format!("DTEND:{}", ics_time(end_utc)),
+        &format!("SUMMARY:{}", escape(title)),
+        &format!("DESCRIPTION:{}", escape(description)),
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+    ]
+    .join("\r\n")
+}
+
+/// The service a callback id belongs to (`callback-web~…` → `callback-web`).
+pub fn service_of(id: &str) -> Option<&str> {
+    id.rsplit_once('~').map(|(s, _)| s).filter(|s| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(local: &str, capacity: u32) -> SlotV2 {
+        SlotV2 { utc_time: format!("{local}Z"), local_time: format!("{local}.000"), capacity, total: 3 }
+    }
+
+    #[test]
+    fn dates() {
+        let d = |s| Date::parse(s).unwrap();
+        assert_eq!(d("2026-12-31").next(), d("2027-01-01"));
+        assert_eq!(d("2028-02-28").next(), d("2028-02-29"));
+        assert_eq!(d("2026-02-28").next(), d("2026-03-01"));
+        assert_eq!(d("2026-04-30T10:00:00.000").next().iso(), "2026-05-01");
+        for bad in ["2026-02-29", "2026-13-01", "2026-1-1", "", "garbage!!!"] {
+            assert!(Date::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn days_group_free_slots_and_skip_to_the_next_open_day() {
+        let today = Date::parse("2026-12-05").unwrap();
+        let slots = [slot("2026-12-05T09:00:00", 0), slot("2026-12-07T09:00:00", 2), slot("2026-12-07T09:15:00", 1), slot("2026-12-08T10:00:00", 1)];
+        let d = days(today, 5, &slots);
+        assert_eq!(d.len(), 5);
+        assert!(d[0].slots.is_empty(), "a full slot is not free");
+        assert_eq!(d[2].slots.len(), 2);
+        assert_eq!(day_to_show(&d, 0), Some(2));
+        assert_eq!(day_to_show(&d, 3), Some(3));
+        assert_eq!(day_to_show(&d, 4), None);
+    }
+
+    #[test]
+    fn problems_in_visitor_terms() {
+        let p = |status, retry, exception: &str, alternatives: &[&str]| Problem::from_answer(status, retry, "m".into(), exception, alternatives.iter().map(|s| s.to_string()).collect());
+        let availability = "com.genesyslab.gsg.services.callback.exceptions.CallbackExceptionAvailability";
+        assert_eq!(p(400, None, availability, &["2026-12-01T09:00:00.000Z"]), Problem::Taken(vec!["2026-12-01T09:00:00.000Z".into()]));
+        assert_eq!(p(400, None, "x.CallbackExceptionInvalidParameter", &[]), Problem::Invalid("m".into()));
+        assert_eq!(p(503, None, "", &[]), Problem::Limit);
+        assert_eq!(p(429, Some(12), "", &[]), Problem::TooMany(12));
+        assert_eq!(p(404, None, "", &[]), Problem::NotFound);
+    }
+
+    #[test]
+    fn countries_from_locales() {
+        assert_eq!(country_of_locale("fr-FR").iso, "FR");
+        assert_eq!(country_of_locale("fr-CA").iso, "CA");
+        assert_eq!(country_of_locale("en-GB").iso, "GB");
+        assert_eq!(country_of_locale("de").iso, "DE");
+        assert_eq!(country_of_locale("ja-JP").iso, "US");
+    }
+
+    #[test]
+    fn calendar_file_and_references() {
+        let text = ics("cb~abc", "2026-12-01T09:15:00.000Z", "2026-12-01T09:30:00.000Z", "Callback, Acme", "Ref ABC", "2026-11-24T08:00:00.000Z");
+        assert!(text.contains("DTSTART:20261201T091500Z\r\n"));
+        assert!(text.contains("DTEND:20261201T093000Z\r\n"));
+        assert!(text.contains("SUMMARY:Callback\\, Acme\r\n"));
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.ends_with("END:VCALENDAR\r\n"));
+        assert_eq!(reference("callback-web~HO5nnvJl7YXApGofKkjGmA"), "APGOFKKJGMA".chars().skip(3).collect::<String>());
+        assert_eq!(service_of("callback-web~HO5nnvJl7YXApGofKkjGmA"), Some("callback-web"));
+        assert_eq!(service_of("nonsense"), None);
+    }
+}
