@@ -80,10 +80,12 @@ impl Api {
         format!("{}/genesys/1/service/callback/{}{rest}", self.base, encode(&self.service))
     }
 
+    #[cfg(feature = "manage")]
     fn one(&self, id: &str) -> String {
         self.callback(&format!("/{}", encode(id)))
     }
 
+    #[cfg(feature = "manage")]
     /// For a callback id: the same API, on the id's service.
     pub fn for_id(&self, id: &str) -> Api {
         Api { base: self.base.clone(), service: crate::model::service_of(id).unwrap_or(&self.service).to_string() }
@@ -111,14 +113,17 @@ impl Api {
         Ok(call("POST", &self.callback(""), Some(params)).await?.text("_id"))
     }
 
+    #[cfg(feature = "manage")]
     pub async fn get(&self, id: &str) -> Result<Json, Problem> {
         call("GET", &self.one(id), None).await
     }
 
+    #[cfg(feature = "manage")]
     pub async fn cancel(&self, id: &str) -> Result<Json, Problem> {
         call("DELETE", &self.one(id), None).await
     }
 
+    #[cfg(feature = "manage")]
     pub async fn reschedule(&self, id: &str, utc: &str) -> Result<Json, Problem> {
         call("PUT", &self.one(id), Some(&[("_new_desired_time", utc.to_string())])).await
     }

@@ -1,13 +1,19 @@
-//! The widget's components: thin views over `model`, `api` and `browser`.
+//! The widget's views. Size matters here (the budget is 90 KB gzipped, and every reactive closure
+//! and signal type instantiates Leptos generics), so each view is one render of one state value:
+//! an action changes the state, the view renders again, and focus is put back on the control
+//! that had it (by its `data-k` key), so keyboard users never lose their place.
 
-use crate::api::{Api, Json};
+use crate::api::Api;
+#[cfg(feature = "manage")]
+use crate::api::Json;
 use crate::browser::{self, Style};
 use crate::i18n::{fill, Lang, Texts};
 use crate::model::{self, Day, Problem};
 use callback_shared::phone::{self, Country, PhonePolicy};
-use callback_shared::wire::{OfferAnswer, SlotV2};
+use callback_shared::wire::SlotV2;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
 
 /// Everything the widget is told by its host element, and what it finds in the browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +31,7 @@ pub struct Settings {
 }
 
 impl Settings {
-    fn texts(&self) -> &'static Texts {
+    fn t(&self) -> &'static Texts {
         self.lang.texts()
     }
 
@@ -35,319 +41,520 @@ impl Settings {
 }
 
 /// How long the slot picker looks ahead.
-const DAYS_AHEAD: u32 = 14;
+const DAYS_AHEAD: usize = 14;
+/// The most slots one availability answer holds (the API's cap).
+const MAX_SLOTS: usize = 1000;
 
-/// The "Call me back" button and its dialog.
-#[component]
-pub fn Widget(settings: Settings) -> impl IntoView {
-    let t = settings.texts();
-    let open = RwSignal::new(false);
-    let launcher = NodeRef::<leptos::html::Button>::new();
-    let close = Callback::new(move |_: ()| {
-        open.set(false);
-        if let Some(button) = launcher.get_untracked() {
-            let _ = button.focus();
-        }
-    });
-    let floating = settings.floating;
-    let settings = StoredValue::new(settings);
-    view! {
-        <div class="cb" class:cb-floating=floating>
-            <button type="button" class="cb-launcher" node_ref=launcher aria-haspopup="dialog"
-                aria-expanded=move || if open.get() { "true" } else { "false" } on:click=move |_| open.set(true)>
-                {t.launcher}
-            </button>
-            <Show when=move || open.get()>
-                <Dialog settings=settings.get_value() on_close=close />
-            </Show>
-        </div>
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 enum Step {
+    #[default]
     Form,
     Slots,
     Done { id: String, at: Option<String> },
 }
 
-/// The request dialog: form, then a time, then the confirmation. Escape closes it; Tab stays in it.
-#[component]
-fn Dialog(settings: Settings, on_close: Callback<()>) -> impl IntoView {
-    let t = settings.texts();
-    let step = RwSignal::new(Step::Form);
-    let name = RwSignal::new(String::new());
-    let number = RwSignal::new(String::new());
-    let country = RwSignal::new(model::country_of_locale(&browser::language()).iso.to_string());
-    let reason = RwSignal::new(String::new());
-    let number_error = RwSignal::new(None::<String>);
-    let problem = RwSignal::new(None::<Problem>);
-    let busy = RwSignal::new(false);
-    let status = RwSignal::new(String::new());
-    let offer = RwSignal::new(None::<OfferAnswer>);
-    let attempt = StoredValue::new(None::<Option<String>>);
-    let dialog = NodeRef::<leptos::html::Div>::new();
-    let first_field = NodeRef::<leptos::html::Input>::new();
-    let s = StoredValue::new(settings);
+/// The slot picker's state, shared by the dialog and the manage view.
+#[derive(Debug, Clone, Default)]
+struct Picker {
+    days: Option<Result<Vec<Day>, Problem>>,
+    wanted: usize,
+    chosen: Option<SlotV2>,
+}
 
-    spawn_local({
-        let api = s.with_value(|s| s.api.clone());
-        async move {
-            if let Ok(o) = api.offer().await {
-                offer.set(Some(o));
-            }
+impl Picker {
+    fn shown(&self) -> Option<usize> {
+        match &self.days {
+            Some(Ok(days)) => model::day_to_show(days, self.wanted),
+            _ => None,
         }
-    });
-    Effect::new(move |_| {
-        if let Some(input) = first_field.get() {
-            let _ = input.focus();
-        }
-    });
+    }
+}
 
-    // Sends the request: now (`None`) or at a slot's UTC time.
-    let send = move |at: Option<String>| {
-        let country_code = country.get_untracked();
-        let policy = PhonePolicy { default_country: Country::from_iso(&country_code).unwrap_or(Country::all()[0]), disallow_impossible: true, disallow_premium: true };
-        let e164 = match phone::normalize(&number.get_untracked(), &policy) {
-            Ok(n) => n,
-            Err(_) => {
-                number_error.set(Some(t.invalid.to_string()));
-                step.set(Step::Form);
-                return;
+/// The dialog's whole state.
+#[derive(Debug, Clone, Default)]
+struct Ui {
+    open: bool,
+    step: Step,
+    busy: bool,
+    status: &'static str,
+    problem: Option<Problem>,
+    number_invalid: bool,
+    /// Open now, estimated wait (s), the business's zone.
+    offer: Option<(bool, u32, String)>,
+    picker: Picker,
+    /// The last request sent (`None` = now), for "try again".
+    attempt: Option<Option<String>>,
+}
+
+/// What the visitor typed: outside the reactive state, so typing renders nothing.
+#[derive(Debug, Clone, Default)]
+struct Fields {
+    name: String,
+    number: String,
+    country: String,
+    reason: String,
+}
+
+/// Handles to everything a view's actions touch (all `Copy`).
+#[derive(Clone, Copy)]
+struct Ctx {
+    s: StoredValue<Settings>,
+    ui: RwSignal<Ui>,
+    fields: StoredValue<Fields>,
+    root: StoredValue<web_sys::HtmlElement, LocalStorage>,
+}
+
+fn data_k(el: &web_sys::Element) -> Option<String> {
+    el.get_attribute("data-k")
+}
+
+impl Ctx {
+    fn t(&self) -> &'static Texts {
+        self.s.with_value(Settings::t)
+    }
+
+    /// Changes the state, then puts focus back where it was; else on the first control of the
+    /// dialog's body (a new step, or the dialog just opened); on an alert that appeared first.
+    fn act(&self, change: impl FnOnce(&mut Ui)) {
+        let root = self.root.get_value();
+        let shadow = root.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok();
+        let key = shadow.as_ref().and_then(|s| s.active_element()).and_then(|a| data_k(&a));
+        let had_problem = self.ui.with_untracked(|u| u.problem.is_some());
+        self.ui.update(change);
+        let has_problem = self.ui.with_untracked(|u| u.problem.is_some());
+        request_animation_frame(move || {
+            let find = |selector: &str| root.query_selector(selector).ok().flatten();
+            let target = if has_problem && !had_problem { find(".cb-problem") } else { None }
+                .or_else(|| key.as_ref().and_then(|k| find(&format!("[data-k=\"{k}\"]"))))
+                .or_else(|| find(".cb-body [data-k]"));
+            if let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = el.focus();
             }
-        };
-        number_error.set(None);
-        let mut params: Vec<(&str, String)> = vec![("_customer_number", e164)];
-        for (key, value) in [("first_name", name.get_untracked()), ("reason", reason.get_untracked())] {
-            if !value.trim().is_empty() {
-                params.push((key, value.trim().to_string()));
-            }
-        }
-        if let Some(at) = &at {
-            params.push(("_desired_time", at.clone()));
-        }
-        attempt.set_value(Some(at.clone()));
-        busy.set(true);
-        problem.set(None);
-        status.set(t.sending.to_string());
-        let api = s.with_value(|s| s.api.clone());
+        });
+    }
+
+        fn policy(&self) -> PhonePolicy {
+        let country = self.fields.with_value(|f| Country::from_iso(&f.country)).unwrap_or(Country::all()[0]);
+        PhonePolicy { default_country: country, disallow_impossible: true, disallow_premium: true }
+    }
+
+        fn number(&self) -> Option<String> {
+        phone::normalize(&self.fields.with_value(|f| f.number.clone()), &self.policy()).ok()
+    }
+
+        fn open(self) {
+        self.act(|u| *u = Ui { open: true, ..Ui::default() });
+        let api = self.s.with_value(|s| s.api.clone());
         spawn_local(async move {
-            let result = api.create(&params).await;
-            busy.set(false);
-            match result {
-                Ok(id) => {
-                    status.set(String::new());
-                    step.set(Step::Done { id, at });
-                }
-                Err(p) => {
-                    status.set(String::new());
-                    problem.set(Some(p));
+            if let Ok(o) = api.offer().await {
+                self.ui.update(|u| u.offer = Some((o.open, o.ewt, o.timezone)));
+            }
+        });
+    }
+
+        fn close(self) {
+        self.ui.update(|u| u.open = false);
+        // The launcher is not part of the dialog: it can take focus at once.
+        let launcher = self.root.with_value(|r| r.query_selector(".cb-launcher").ok().flatten());
+        if let Some(b) = launcher.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = b.focus();
+        }
+    }
+
+        /// Sends the request: now (`None`) or at a slot's UTC time.
+    fn send(self, at: Option<String>) {
+        let Some(number) = self.number() else {
+            self.act(|u| {
+                u.number_invalid = true;
+                u.step = Step::Form;
+            });
+            return;
+        };
+        let mut params: Vec<(&str, String)> = vec![("_customer_number", number)];
+        self.fields.with_value(|f| {
+            for (key, value) in [("first_name", &f.name), ("reason", &f.reason)] {
+                if !value.trim().is_empty() {
+                    params.push((key, value.trim().to_string()));
                 }
             }
         });
-    };
+        if let Some(at) = &at {
+            params.push(("_desired_time", at.clone()));
+        }
+        let t = self.t();
+        self.act(|u| {
+            u.attempt = Some(at.clone());
+            u.busy = true;
+            u.problem = None;
+            u.status = t.sending;
+        });
+        let api = self.s.with_value(|s| s.api.clone());
+        spawn_local(async move {
+            let result = api.create(&params).await;
+            self.act(|u| {
+                u.busy = false;
+                u.status = "";
+                match result {
+                    Ok(id) => u.step = Step::Done { id, at },
+                    Err(p) => u.problem = Some(p),
+                }
+            });
+        });
+    }
 
+        fn choose_time(self) {
+        if self.number().is_none() {
+            self.act(|u| u.number_invalid = true);
+            return;
+        }
+        self.act(|u| {
+            u.number_invalid = false;
+            u.problem = None;
+            u.step = Step::Slots;
+            u.picker = Picker::default();
+        });
+        self.load_slots(move |picker| self.ui.update(|u| u.picker = picker));
+    }
+
+    /// Loads the free slots of the coming days into a fresh picker.
+    fn load_slots(&self, done: impl FnOnce(Picker) + 'static) {
+        let (api, zone) = self.s.with_value(|s| (s.api.clone(), s.zone.clone()));
+        spawn_local(async move {
+            let answer = api.availability(&zone, DAYS_AHEAD as u32).await;
+            let days = answer.map(|a| model::days(browser::today(&zone), DAYS_AHEAD, &a.slots, a.slots.len() < MAX_SLOTS));
+            done(Picker { days: Some(days), ..Picker::default() });
+        });
+    }
+}
+
+/// An input that keeps its value in `Fields` (rendering again restores it).
+fn text_input(c: Ctx, key: &'static str, kind: &'static str, autocomplete: &'static str, value: String, set: fn(&mut Fields, String)) -> AnyView {
+    view! { <input data-k=key type=kind autocomplete=autocomplete value=value on:input=move |ev| c.fields.update_value(|f| set(f, event_target_value(&ev))) /> }.into_any()
+}
+
+/// The "Call me back" button and its dialog.
+pub fn widget(settings: Settings, root: web_sys::HtmlElement) -> impl IntoView {
+    let t = settings.t();
+    let floating = settings.floating;
+    let country = model::country_of_locale(&browser::language()).iso.to_string();
+    let c = Ctx {
+        s: StoredValue::new(settings),
+        ui: RwSignal::new(Ui::default()),
+        fields: StoredValue::new(Fields { country, ..Fields::default() }),
+        root: StoredValue::new_local(root),
+    };
+    view! {
+        <div class=if floating { "cb cb-floating" } else { "cb" }>
+            <button type="button" class="cb-launcher" aria-haspopup="dialog" on:click=move |_| c.open()>{t.launcher}</button>
+            {move || c.ui.with(|u| if u.open { dialog(c, u) } else { ().into_any() })}
+        </div>
+    }
+}
+
+fn dialog(c: Ctx, u: &Ui) -> AnyView {
+    let t = c.t();
     let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
-        "Escape" => on_close.run(()),
+        "Escape" => c.close(),
         "Tab" => {
-            if let Some(d) = dialog.get_untracked() {
+            if let Some(d) = ev.current_target().and_then(|d| d.dyn_into::<web_sys::Element>().ok()) {
                 browser::trap_tab(&d, &ev);
             }
         }
         _ => {}
     };
-    let retry = move |_| {
-        if let Some(at) = attempt.get_value() {
-            send(at);
+    let body = match &u.step {
+        Step::Form => form(c, u),
+        Step::Slots => view! {
+            {picker(c, &u.picker, u.busy, move |slot| c.send(Some(slot)), move |change| c.act(|u| change(&mut u.picker)))}
+            <button type="button" class="cb-link" data-k="back" on:click=move |_| c.act(|u| { u.problem = None; u.step = Step::Form })>{t.back}</button>
         }
+        .into_any(),
+        Step::Done { id, at } => confirmation(c, id, at.as_deref(), u.offer.as_ref().map(|o| o.2.as_str())),
     };
-
-    let form = move || {
-        let consent = s.with_value(|s| s.consent.clone()).unwrap_or_else(|| t.consent.to_string());
-        let countries = Country::all().iter().map(|c| view! { <option value=c.iso selected=move || country.get() == c.iso>{format!("{} +{}", c.iso, c.calling_code)}</option> }).collect_view();
-        view! {
-            <form class="cb-form" on:submit=move |ev| { ev.prevent_default(); send(None); }>
-                <label>{t.name}<input node_ref=first_field type="text" autocomplete="name" prop:value=name on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                <div class="cb-phone">
-                    <label class="cb-country">{t.country}
-                        <select on:change=move |ev| country.set(event_target_value(&ev))>{countries}</select>
-                    </label>
-                    <label>{t.phone}
-                        <input type="tel" autocomplete="tel" required aria-describedby="cb-number-error"
-                            aria-invalid=move || if number_error.get().is_some() { "true" } else { "false" }
-                            prop:value=number on:input=move |ev| number.set(event_target_value(&ev)) />
-                    </label>
-                </div>
-                <p id="cb-number-error" class="cb-error">{move || number_error.get()}</p>
-                <label>{t.reason}<textarea rows="2" prop:value=reason on:input=move |ev| reason.set(event_target_value(&ev))></textarea></label>
-                <p class="cb-consent">{consent}</p>
-                <div class="cb-actions">
-                    {move || match offer.get() {
-                        Some(o) if o.open => view! {
-                            <button type="submit" class="cb-primary" disabled=move || busy.get()>{t.call_now}</button>
-                            <span class="cb-wait">{fill(t.wait, &[&o.ewt.div_ceil(60).to_string()])}</span>
-                        }.into_any(),
-                        Some(_) => view! { <span class="cb-wait">{t.closed_now}</span> }.into_any(),
-                        None => ().into_any(),
-                    }}
-                    <button type="button" class="cb-secondary" disabled=move || busy.get() on:click=move |_| {
-                        let e164 = Country::from_iso(&country.get_untracked()).map(|c| phone::normalize(&number.get_untracked(), &PhonePolicy { default_country: c, disallow_impossible: true, disallow_premium: true }));
-                        if matches!(e164, Some(Ok(_))) { number_error.set(None); step.set(Step::Slots); } else { number_error.set(Some(t.invalid.to_string())); }
-                    }>{t.choose_time}</button>
-                </div>
-            </form>
-        }
-    };
-
-    let problem_view = move || {
-        problem.get().map(|p| {
-            let taken = |alternatives: Vec<String>| {
-                let buttons = alternatives.into_iter().map(|utc| {
-                    let label = s.with_value(|s| s.when(&utc, Style::Moment));
-                    view! { <li><button type="button" class="cb-slot" on:click=move |_| send(Some(utc.clone()))>{label}</button></li> }
-                }).collect_view();
-                view! { <p>{t.taken}</p><ul class="cb-alternatives" aria-label=t.alternatives>{buttons}</ul> }.into_any()
-            };
-            let body = match p {
-                Problem::Taken(alternatives) => taken(alternatives),
-                Problem::Limit => view! { <p>{t.limit}</p> }.into_any(),
-                Problem::TooMany(secs) => view! { <p>{fill(t.too_many, &[&secs.to_string()])}</p> }.into_any(),
-                Problem::Network => view! { <p>{t.network}</p><button type="button" class="cb-secondary" on:click=retry>{t.retry}</button> }.into_any(),
-                Problem::Invalid(_) => view! { <p>{t.invalid}</p> }.into_any(),
-                Problem::NotFound => view! { <p>{t.not_found}</p> }.into_any(),
-                Problem::Other(message) => view! { <p>{message}</p> }.into_any(),
-            };
-            view! { <div class="cb-problem" role="alert">{body}</div> }
-        })
-    };
-
     view! {
         <div class="cb-backdrop">
-            <div class="cb-dialog" role="dialog" aria-modal="true" aria-labelledby="cb-title" node_ref=dialog on:keydown=on_key>
+            <div class="cb-dialog" role="dialog" aria-modal="true" aria-labelledby="cb-title" on:keydown=on_key>
                 <div class="cb-head">
                     <h2 id="cb-title">{t.title}</h2>
-                    <button type="button" class="cb-close" aria-label=t.close on:click=move |_| on_close.run(())>"×"</button>
+                    <button type="button" class="cb-close" data-k="close" aria-label=t.close on:click=move |_| c.close()>"×"</button>
                 </div>
-                <p class="cb-status" role="status" aria-live="polite">{move || status.get()}</p>
-                {problem_view}
-                {move || match step.get() {
-                    Step::Form => form().into_any(),
-                    Step::Slots => view! {
-                        <SlotPicker settings=s.get_value() busy=busy.into() on_pick=Callback::new(move |slot: SlotV2| send(Some(slot.utc_time))) />
-                        <button type="button" class="cb-link" on:click=move |_| { problem.set(None); step.set(Step::Form) }>{t.back}</button>
-                    }.into_any(),
-                    Step::Done { id, at } => view! {
-                        <Confirmation settings=s.get_value() id=id at=at business_zone=offer.get_untracked().map(|o| o.timezone) />
-                    }.into_any(),
-                }}
+                <p class="cb-status" role="status" aria-live="polite">{u.status}</p>
+                {u.problem.clone().map(|p| problem(c, p))}
+                <div class="cb-body">{body}</div>
             </div>
         </div>
     }
+    .into_any()
+}
+
+fn form(c: Ctx, u: &Ui) -> AnyView {
+    let t = c.t();
+    let f = c.fields.get_value();
+    let consent = c.s.with_value(|s| s.consent.clone()).unwrap_or_else(|| t.consent.to_string());
+    let countries = Country::all()
+        .iter()
+        .map(|k| view! { <option value=k.iso selected=f.country == k.iso>{format!("{} +{}", k.iso, k.calling_code)}</option> })
+        .collect_view();
+    let now = match &u.offer {
+        Some((true, ewt, _)) => {
+            let wait = if *ewt == 0 { t.no_wait.to_string() } else { fill(t.wait, &[&ewt.div_ceil(60).to_string()]) };
+            view! { <button type="submit" class="cb-primary" data-k="now" disabled=u.busy>{t.call_now}</button><span class="cb-wait">{wait}</span> }.into_any()
+        }
+        Some(_) => view! { <span class="cb-wait">{t.closed_now}</span> }.into_any(),
+        None => ().into_any(),
+    };
+    let invalid = if u.number_invalid { "true" } else { "false" };
+    view! {
+        <form class="cb-form" on:submit=move |ev| { ev.prevent_default(); c.send(None) }>
+            <label>{t.name}{text_input(c, "name", "text", "name", f.name, |f, v| f.name = v)}</label>
+            <div class="cb-phone">
+                <label>{t.country}
+                    <select data-k="country" on:change=move |ev| c.fields.update_value(|f| f.country = event_target_value(&ev))>{countries}</select>
+                </label>
+                <label>{t.phone}
+                    <input data-k="number" type="tel" autocomplete="tel" required aria-describedby="cb-number-error" aria-invalid=invalid value=f.number
+                        on:input=move |ev| c.fields.update_value(|f| f.number = event_target_value(&ev)) />
+                </label>
+            </div>
+            <p id="cb-number-error" class="cb-error">{u.number_invalid.then_some(t.invalid)}</p>
+            <label>{t.reason}<textarea data-k="reason" rows="2" prop:value=f.reason on:input=move |ev| c.fields.update_value(|f| f.reason = event_target_value(&ev))></textarea></label>
+            <p class="cb-consent">{consent}</p>
+            <div class="cb-actions">
+                {now}
+                <button type="button" class="cb-secondary" data-k="choose" disabled=u.busy on:click=move |_| c.choose_time()>{t.choose_time}</button>
+            </div>
+        </form>
+    }
+    .into_any()
+}
+
+fn problem(c: Ctx, p: Problem) -> AnyView {
+    let t = c.t();
+    let body = match p {
+        Problem::Taken(alternatives) => {
+            let buttons = alternatives
+                .into_iter()
+                .enumerate()
+                .map(|(i, utc)| {
+                    let label = c.s.with_value(|s| s.when(&utc, Style::Moment));
+                    view! { <li><button type="button" class="cb-slot" data-k=format!("alt-{i}") on:click=move |_| c.send(Some(utc.clone()))>{label}</button></li> }
+                })
+                .collect_view();
+            view! { <p>{t.taken}</p><ul class="cb-alternatives" aria-label=t.alternatives>{buttons}</ul> }.into_any()
+        }
+        Problem::Network => view! {
+            <p>{t.network}</p>
+            <button type="button" class="cb-secondary" data-k="retry" on:click=move |_| { if let Some(at) = c.ui.with_untracked(|u| u.attempt.clone()) { c.send(at) } }>{t.retry}</button>
+        }
+        .into_any(),
+        other => {
+            let text = match other {
+                Problem::Limit => t.limit.to_string(),
+                Problem::TooMany(secs) => fill(t.too_many, &[&secs.to_string()]),
+                Problem::Invalid(_) => t.invalid.to_string(),
+                Problem::NotFound => t.not_found.to_string(),
+                Problem::Other(message) => message,
+                Problem::Taken(_) | Problem::Network => String::new(),
+            };
+            view! { <p>{text}</p> }.into_any()
+        }
+    };
+    view! { <div class="cb-problem" role="alert" tabindex="-1">{body}</div> }.into_any()
 }
 
 /// Days, then the free times of the chosen day; a day without free times says so and shows the
 /// next day that has some.
-#[component]
-fn SlotPicker(settings: Settings, busy: Signal<bool>, on_pick: Callback<SlotV2>) -> impl IntoView {
-    let t = settings.texts();
-    let days = RwSignal::new(None::<Result<Vec<Day>, Problem>>);
-    let wanted = RwSignal::new(0usize);
-    let chosen = RwSignal::new(None::<SlotV2>);
-    let s = StoredValue::new(settings);
-    spawn_local({
-        let (api, zone) = s.with_value(|s| (s.api.clone(), s.zone.clone()));
-        async move {
-            let answer = api.availability(&zone, DAYS_AHEAD).await;
-            days.set(Some(answer.map(|a| model::days(browser::today(&zone), DAYS_AHEAD as usize, &a.slots))));
-        }
-    });
-    let shown = move || days.with(|d| match d {
-        Some(Ok(d)) => model::day_to_show(d, wanted.get()),
+fn picker(c: Ctx, p: &Picker, busy: bool, on_pick: impl Fn(String) + Copy + 'static, change: impl Fn(fn_box::Change) + Copy + 'static) -> AnyView {
+    let t = c.t();
+    let days = match &p.days {
+        None => return view! { <p class="cb-loading">{t.loading}</p> }.into_any(),
+        Some(Err(_)) => return view! { <p class="cb-problem" role="alert">{t.network}</p> }.into_any(),
+        Some(Ok(days)) if days.iter().all(|d| d.slots.is_empty()) => return view! { <p>{t.no_slots}</p> }.into_any(),
+        Some(Ok(days)) => days,
+    };
+    let lang = c.s.with_value(|s| s.lang.tag());
+    let shown = p.shown();
+    let day_buttons = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let pressed = if shown == Some(i) { "true" } else { "false" };
+            let class = if d.slots.is_empty() { "cb-day cb-empty" } else { "cb-day" };
+            view! { <li><button type="button" class=class data-k=format!("day-{i}") aria-pressed=pressed on:click=move |_| change(fn_box::day(i))>{browser::day_label(d.date, lang)}</button></li> }
+        })
+        .collect_view();
+    let notice = match shown {
+        Some(s) if s != p.wanted => Some(fill(t.no_slots_day, &[&browser::day_label(days[p.wanted].date, lang), &browser::day_label(days[s].date, lang)])),
+        None => Some(t.no_slots.to_string()),
         _ => None,
-    });
-    move || match days.get() {
-        None => view! { <p class="cb-loading">{t.loading}</p> }.into_any(),
-        Some(Err(_)) => view! { <p class="cb-problem" role="alert">{t.network}</p> }.into_any(),
-        Some(Ok(list)) if list.iter().all(|d| d.slots.is_empty()) => view! { <p>{t.no_slots}</p> }.into_any(),
-        Some(Ok(list)) => {
-            let lang = s.with_value(|s| s.lang.tag());
-            let list = StoredValue::new(list);
-            let day_buttons = (0..list.with_value(|l| l.len())).map(|i| {
-                let (label, empty) = list.with_value(|l| (browser::day_label(l[i].date, lang), l[i].slots.is_empty()));
-                view! {
-                    <li><button type="button" class="cb-day" class:cb-empty=empty aria-pressed=move || if shown() == Some(i) { "true" } else { "false" }
-                        on:click=move |_| { wanted.set(i); chosen.set(None); }>{label}</button></li>
-                }
-            }).collect_view();
-            let notice = move || {
-                let (w, sh) = (wanted.get(), shown());
-                let text = match sh {
-                    Some(sh) if sh != w => {
-                        let (a, b) = list.with_value(|l| (browser::day_label(l[w].date, lang), browser::day_label(l[sh].date, lang)));
-                        Some(fill(t.no_slots_day, &[&a, &b]))
-                    }
-                    None => Some(t.no_slots.to_string()),
-                    _ => None,
-                };
-                text.map(|text| view! { <p class="cb-notice">{text}</p> })
-            };
-            let times = move || {
-                let slots = shown().map(|i| list.with_value(|l| l[i].slots.clone())).unwrap_or_default();
-                slots.into_iter().map(|slot| {
-                    let label = s.with_value(|s| s.when(&slot.utc_time, Style::Time));
-                    let utc = slot.utc_time.clone();
-                    let pressed = move || if chosen.with(|c| c.as_ref().is_some_and(|c| c.utc_time == utc)) { "true" } else { "false" };
-                    view! { <li><button type="button" class="cb-slot" aria-pressed=pressed on:click=move |_| chosen.set(Some(slot.clone()))>{label}</button></li> }
-                }).collect_view()
-            };
-            view! {
-                <fieldset class="cb-days"><legend>{t.days}</legend><ul>{day_buttons}</ul></fieldset>
-                {notice}
-                <fieldset class="cb-times"><legend>{t.times}</legend><ul>{times}</ul></fieldset>
-                <button type="button" class="cb-primary" disabled=move || busy.get() || chosen.get().is_none()
-                    on:click=move |_| { if let Some(slot) = chosen.get_untracked() { on_pick.run(slot) } }>{t.book}</button>
-            }.into_any()
-        }
+    };
+    let times = shown
+        .map(|i| days[i].slots.iter().enumerate())
+        .into_iter()
+        .flatten()
+        .map(|(k, slot)| {
+            let pressed = if p.chosen.as_ref().is_some_and(|c| c.utc_time == slot.utc_time) { "true" } else { "false" };
+            let label = c.s.with_value(|s| s.when(&slot.utc_time, Style::Time));
+            let slot = slot.clone();
+            view! { <li><button type="button" class="cb-slot" data-k=format!("slot-{k}") aria-pressed=pressed on:click=move |_| change(fn_box::slot(slot.clone()))>{label}</button></li> }
+        })
+        .collect_view();
+    let chosen = p.chosen.clone();
+    view! {
+        <fieldset class="cb-days"><legend>{t.days}</legend><ul>{day_buttons}</ul></fieldset>
+        {notice.map(|n| view! { <p class="cb-notice">{n}</p> })}
+        <fieldset class="cb-times"><legend>{t.times}</legend><ul>{times}</ul></fieldset>
+        <div class="cb-actions">
+            <button type="button" class="cb-primary" data-k="book" disabled=busy || chosen.is_none()
+                on:click=move |_| { if let Some(slot) = &chosen { on_pick(slot.utc_time.clone()) } }>{t.book}</button>
+        </div>
+    }
+    .into_any()
+}
+
+/// Picker changes as plain function pointers: one closure type for every day and slot button.
+mod fn_box {
+    use super::Picker;
+    use callback_shared::wire::SlotV2;
+
+    pub type Change = Box<dyn FnOnce(&mut Picker)>;
+
+    pub fn day(i: usize) -> Change {
+        Box::new(move |p| {
+            p.wanted = i;
+            p.chosen = None;
+        })
+    }
+
+    pub fn slot(slot: SlotV2) -> Change {
+        Box::new(move |p| p.chosen = Some(slot))
     }
 }
 
 /// The booked callback: when (the visitor's time, and the business's when different), a
 /// reference, a calendar file and the manage link.
-#[component]
-fn Confirmation(settings: Settings, id: String, at: Option<String>, business_zone: Option<String>) -> impl IntoView {
-    let t = settings.texts();
-    let lang = settings.lang.tag();
-    let reference = model::reference(&id);
-    let manage = format!("{}?id={}&lang={lang}", settings.manage_page, js_sys::encode_uri_component(&id));
-    let when = match &at {
+fn confirmation(c: Ctx, id: &str, at: Option<&str>, business_zone: Option<&str>) -> AnyView {
+    let t = c.t();
+    let s = c.s.get_value();
+    let lang = s.lang.tag();
+    let reference = model::reference(id);
+    let manage = format!("{}?id={}&lang={lang}", s.manage_page, js_sys::encode_uri_component(id));
+    let when = match at {
         None => t.done_now.to_string(),
         Some(utc) => {
-            let mut text = fill(t.done_at, &[&settings.when(utc, Style::Moment)]);
-            if let Some(zone) = business_zone.filter(|z| *z != settings.zone) {
+            let mut text = fill(t.done_at, &[&s.when(utc, Style::Moment)]);
+            if let Some(zone) = business_zone.filter(|z| *z != s.zone) {
                 text.push(' ');
-                text.push_str(&fill(t.business_time, &[&browser::format(utc, lang, &zone, Style::Time), &zone]));
+                text.push_str(&fill(t.business_time, &[&browser::format(utc, lang, zone, Style::Time), zone]));
             }
             text
         }
     };
     let calendar = at.map(|utc| {
-        let (id, reference, title) = (id.clone(), reference.clone(), t.calendar_title);
-        view! {
-            <button type="button" class="cb-secondary" on:click=move |_| {
-                let text = model::ics(&id, &utc, &browser::plus_minutes(&utc, 15), title, &format!("{title} {reference}"), &browser::now_iso());
-                browser::download("callback.ics", &text, "text/calendar");
-            }>{t.add_calendar}</button>
-        }
+        let text = model::ics(id, utc, &browser::plus_minutes(utc, 15), t.calendar_title, &format!("{} {reference}", t.calendar_title), &browser::now_iso());
+        view! { <button type="button" class="cb-secondary" data-k="calendar" on:click=move |_| browser::download("callback.ics", &text, "text/calendar")>{t.add_calendar}</button> }
     });
     view! {
         <div class="cb-done" role="status">
             <p class="cb-when">{when}</p>
             <p>{t.reference}": "<strong class="cb-reference">{reference}</strong></p>
-            <div class="cb-actions">{calendar}<a class="cb-link" href=manage target="_blank" rel="noopener">{t.manage}</a></div>
+            <div class="cb-actions">{calendar}<a class="cb-link" data-k="manage" href=manage target="_blank" rel="noopener">{t.manage}</a></div>
         </div>
+    }
+    .into_any()
+}
+
+#[cfg(feature = "manage")]
+/// The manage view's state.
+#[derive(Debug, Clone, Default)]
+struct Managed {
+    record: Option<Result<Json, Problem>>,
+    message: &'static str,
+    busy: bool,
+    picker: Option<Picker>,
+}
+
+#[cfg(feature = "manage")]
+/// The manage page: the callback's status, cancel, and another time.
+pub fn manage(settings: Settings, root: web_sys::HtmlElement, id: String) -> impl IntoView {
+    let api = settings.api.for_id(&id);
+    let c = Ctx {
+        s: StoredValue::new(Settings { api: api.clone(), ..settings }),
+        ui: RwSignal::new(Ui::default()),
+        fields: StoredValue::new(Fields::default()),
+        root: StoredValue::new_local(root),
+    };
+    let state = RwSignal::new(Managed::default());
+    let id = StoredValue::new(id);
+    spawn_local(async move {
+        let record = api.get(&id.get_value()).await;
+        state.update(|m| m.record = Some(record));
+    });
+    let act = move |cancel: bool, at: Option<String>| {
+        let t = c.t();
+        let api = c.s.with_value(|s| s.api.clone());
+        state.update(|m| m.busy = true);
+        spawn_local(async move {
+            let id = id.get_value();
+            let result = if cancel { api.cancel(&id).await } else { api.reschedule(&id, at.as_deref().unwrap_or_default()).await };
+            state.update(|m| {
+                m.busy = false;
+                match result {
+                    Ok(r) => {
+                        m.message = if cancel { t.cancelled } else { t.rescheduled };
+                        m.picker = None;
+                        m.record = Some(Ok(r));
+                    }
+                    Err(Problem::Taken(_)) => m.message = t.taken,
+                    Err(Problem::Network) => m.message = t.network,
+                    Err(_) => m.message = t.not_found,
+                }
+            });
+        });
+    };
+    let t = c.t();
+    view! {
+        <section class="cb-manage" aria-labelledby="cb-manage-title">
+            <h2 id="cb-manage-title">{t.manage_title}</h2>
+            {move || state.with(|m| {
+                let body = match &m.record {
+                    None => view! { <p>{t.loading}</p> }.into_any(),
+                    Some(Err(Problem::Network)) => view! { <p role="alert">{t.network}</p> }.into_any(),
+                    Some(Err(_)) => view! { <p role="alert">{t.not_found}</p> }.into_any(),
+                    Some(Ok(r)) => {
+                        let open = matches!(r.text("_callback_state").as_str(), "SCHEDULED" | "QUEUED");
+                        let when = c.s.with_value(|s| s.when(&r.text("_desired_time"), Style::Moment));
+                        let buttons = open.then(|| view! {
+                            <div class="cb-actions">
+                                <button type="button" class="cb-secondary" disabled=m.busy on:click=move |_| act(true, None)>{t.cancel}</button>
+                                <button type="button" class="cb-secondary" disabled=m.busy on:click=move |_| {
+                                    state.update(|m| m.picker = Some(Picker::default()));
+                                    c.load_slots(move |p| state.update(|m| m.picker = Some(p)));
+                                }>{t.reschedule}</button>
+                            </div>
+                        });
+                        let chooser = m.picker.as_ref().map(|p| picker(c, p, m.busy, move |slot| act(false, Some(slot)), move |change| state.update(|m| {
+                            if let Some(p) = m.picker.as_mut() { change(p) }
+                        })));
+                        view! {
+                            <dl>
+                                <dt>{t.status}</dt><dd class="cb-state">{state_text(t, r)}</dd>
+                                <dt>{t.reference}</dt><dd>{model::reference(&id.get_value())}</dd>
+                            </dl>
+                            <p class="cb-when">{when}</p>
+                            {buttons}
+                            {chooser}
+                        }
+                        .into_any()
+                    }
+                };
+                view! { <p class="cb-status" role="status" aria-live="polite">{m.message}</p>{body} }
+            })}
+        </section>
     }
 }
 
+#[cfg(feature = "manage")]
 fn state_text(t: &'static Texts, record: &Json) -> &'static str {
     match (record.text("_callback_state").as_str(), record.text("_callback_reason").as_str()) {
         ("SCHEDULED", _) => t.state_scheduled,
@@ -355,71 +562,5 @@ fn state_text(t: &'static Texts, record: &Json) -> &'static str {
         ("ROUTING" | "PROCESSING", _) => t.state_calling,
         (_, "CANCELLED" | "CANCELLED_BY_ADMIN") => t.state_cancelled,
         _ => t.state_done,
-    }
-}
-
-/// The manage page: the callback's status, cancel, and another time.
-#[component]
-pub fn Manage(settings: Settings, id: String) -> impl IntoView {
-    let t = settings.texts();
-    let record = RwSignal::new(None::<Result<Json, Problem>>);
-    let message = RwSignal::new(String::new());
-    let choosing = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let api = settings.api.for_id(&id);
-    let s = StoredValue::new(Settings { api: api.clone(), ..settings });
-    let id = StoredValue::new(id);
-    spawn_local({
-        let (api, id) = (api.clone(), id.get_value());
-        async move { record.set(Some(api.get(&id).await)) }
-    });
-    let act = move |cancel: bool, at: Option<String>| {
-        let (api, id) = (s.with_value(|s| s.api.clone()), id.get_value());
-        busy.set(true);
-        spawn_local(async move {
-            let result = if cancel { api.cancel(&id).await } else { api.reschedule(&id, at.as_deref().unwrap_or_default()).await };
-            busy.set(false);
-            match result {
-                Ok(r) => {
-                    message.set(if cancel { t.cancelled } else { t.rescheduled }.to_string());
-                    choosing.set(false);
-                    record.set(Some(Ok(r)));
-                }
-                Err(Problem::Taken(_)) => message.set(t.taken.to_string()),
-                Err(Problem::Network) => message.set(t.network.to_string()),
-                Err(_) => message.set(t.not_found.to_string()),
-            }
-        });
-    };
-    view! {
-        <section class="cb-manage" aria-labelledby="cb-manage-title">
-            <h2 id="cb-manage-title">{t.title}</h2>
-            <p class="cb-status" role="status" aria-live="polite">{move || message.get()}</p>
-            {move || match record.get() {
-                None => view! { <p>{t.loading}</p> }.into_any(),
-                Some(Err(Problem::Network)) => view! { <p role="alert">{t.network}</p> }.into_any(),
-                Some(Err(_)) => view! { <p role="alert">{t.not_found}</p> }.into_any(),
-                Some(Ok(r)) => {
-                    let open = matches!(r.text("_callback_state").as_str(), "SCHEDULED" | "QUEUED");
-                    let when = s.with_value(|s| s.when(&r.text("_desired_time"), Style::Moment));
-                    view! {
-                        <dl>
-                            <dt>{t.status}</dt><dd class="cb-state">{state_text(t, &r)}</dd>
-                            <dt>{t.reference}</dt><dd>{model::reference(&id.get_value())}</dd>
-                        </dl>
-                        <p class="cb-when">{when}</p>
-                        <Show when=move || open>
-                            <div class="cb-actions">
-                                <button type="button" class="cb-secondary" disabled=move || busy.get() on:click=move |_| act(true, None)>{t.cancel}</button>
-                                <button type="button" class="cb-secondary" disabled=move || busy.get() on:click=move |_| choosing.set(true)>{t.reschedule}</button>
-                            </div>
-                        </Show>
-                        <Show when=move || choosing.get()>
-                            <SlotPicker settings=s.get_value() busy=busy.into() on_pick=Callback::new(move |slot: SlotV2| act(false, Some(slot.utc_time))) />
-                        </Show>
-                    }.into_any()
-                }
-            }}
-        </section>
     }
 }

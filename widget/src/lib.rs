@@ -1,5 +1,9 @@
 //! The embeddable callback widget. `www/widget/callback.js` creates the shadow root and calls
-//! [`mount_widget`] (or [`mount_manage`] on the manage page).
+//! `mount_widget`; the manage page's module (feature `manage`, `www/widget/manage.js`) calls
+//! `mount_manage`.
+
+// The manage page's module uses only part of the widget's code (the slot picker, the API).
+#![cfg_attr(feature = "manage", allow(dead_code, unused_imports))]
 
 mod api;
 mod browser;
@@ -7,9 +11,8 @@ mod components;
 pub mod i18n;
 pub mod model;
 
-use components::{Manage, Settings, Widget};
+use components::Settings;
 use js_sys::Reflect;
-use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
 fn option(options: &JsValue, key: &str) -> Option<String> {
@@ -32,17 +35,22 @@ fn settings(options: &JsValue) -> Result<Settings, JsValue> {
 }
 
 /// Mounts the button and its dialog into `root` (inside the host's shadow root).
+#[cfg(not(feature = "manage"))]
 #[wasm_bindgen]
 pub fn mount_widget(root: web_sys::HtmlElement, options: JsValue) -> Result<(), JsValue> {
     let settings = settings(&options)?;
-    leptos::mount::mount_to(root, move || view! { <Widget settings /> }).forget();
+    let mount_point = root.clone();
+    leptos::mount::mount_to(mount_point, move || components::widget(settings, root)).forget();
     Ok(())
 }
 
 /// Mounts the manage view of callback `id` into `root`.
+#[cfg(feature = "manage")]
 #[wasm_bindgen]
 pub fn mount_manage(root: web_sys::HtmlElement, options: JsValue, id: String) -> Result<(), JsValue> {
     let settings = settings(&options)?;
-    leptos::mount::mount_to(root, move || view! { <Manage settings id /> }).forget();
+    let mount_point = root.clone();
+    leptos::mount::mount_to(mount_point, move || components::manage(settings, root, id)).forget();
     Ok(())
 }
+

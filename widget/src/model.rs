@@ -53,10 +53,13 @@ pub struct Day {
 }
 
 /// The next `count` local days from `today`, each with its free slots (slots carry the visitor's
-/// local time, asked with `timezone`).
-pub fn days(today: Date, count: usize, slots: &[SlotV2]) -> Vec<Day> {
+/// local time, asked with `timezone`). When the answer was cut at its slot limit (`complete` is
+/// false), days after its last slot are unknown, so they are not shown as empty.
+pub fn days(today: Date, count: usize, slots: &[SlotV2], complete: bool) -> Vec<Day> {
+    let last_known = if complete { None } else { slots.last().and_then(|s| Date::parse(&s.local_time)) };
     std::iter::successors(Some(today), |d| Some(d.next()))
         .take(count)
+        .take_while(|d| last_known.is_none_or(|last| *d <= last))
         .map(|date| {
             let prefix = date.iso();
             Day { date, slots: slots.iter().filter(|s| s.local_time.starts_with(&prefix) && s.capacity > 0).cloned().collect() }
@@ -111,9 +114,9 @@ pub fn country_of_locale(tag: &str) -> Country {
     region.as_deref().and_then(Country::from_iso).or_else(|| Country::from_iso(from_language)).unwrap_or(Country::all()[0])
 }
 
-/// A short reference to read over the phone: the id's last 8 characters.
+/// A short reference to read over the phone: the id's last 8 letters and digits.
 pub fn reference(id: &str) -> String {
-    let tail: Vec<char> = id.chars().rev().take(8).collect();
+    let tail: Vec<char> = id.chars().rev().filter(char::is_ascii_alphanumeric).take(8).collect();
     tail.into_iter().rev().collect::<String>().to_ascii_uppercase()
 }
 
@@ -172,8 +175,9 @@ mod tests {
     fn days_group_free_slots_and_skip_to_the_next_open_day() {
         let today = Date::parse("2026-12-05").unwrap();
         let slots = [slot("2026-12-05T09:00:00", 0), slot("2026-12-07T09:00:00", 2), slot("2026-12-07T09:15:00", 1), slot("2026-12-08T10:00:00", 1)];
-        let d = days(today, 5, &slots);
+        let d = days(today, 5, &slots, true);
         assert_eq!(d.len(), 5);
+        assert_eq!(days(today, 5, &slots, false).len(), 4, "a cut answer says nothing of the days after its last slot");
         assert!(d[0].slots.is_empty(), "a full slot is not free");
         assert_eq!(d[2].slots.len(), 2);
         assert_eq!(day_to_show(&d, 0), Some(2));
@@ -208,7 +212,8 @@ mod tests {
         assert!(text.contains("DTEND:20261201T093000Z\r\n"));
         assert!(text.contains("SUMMARY:Callback\\, Acme\r\n"));
         assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.ends_with("END:VCALENDAR\r\n"));
-        assert_eq!(reference("callback-web~HO5nnvJl7YXApGofKkjGmA"), "APGOFKKJGMA".chars().skip(3).collect::<String>());
+        assert_eq!(reference("callback-web~HO5nnvJl7YXApGofKkjGmA"), "OFKKJGMA");
+        assert_eq!(reference("cb~AAAAAAAAAAAAAAQMVW-8R_C"), "AQMVW8RC");
         assert_eq!(service_of("callback-web~HO5nnvJl7YXApGofKkjGmA"), Some("callback-web"));
         assert_eq!(service_of("nonsense"), None);
     }

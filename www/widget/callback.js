@@ -1,16 +1,16 @@
 // Loads the Callback widget. One tag mounts a floating button:
 //   <script type="module" src="https://<host>/widget/callback.js" data-service="callback-web"></script>
 // or place <callback-widget service="callback-web" api="https://<host>" locale="fr"></callback-widget>
-// anywhere. Everything renders in a shadow root; styles come from callback.css (a stylesheet link,
+// anywhere. (The manage page's <callback-manage> is in manage.js.) Everything renders in a shadow root; styles come from callback.css (a stylesheet link,
 // not inline styles), so the widget works under a strict Content-Security-Policy.
-import init, { mount_manage, mount_widget } from './pkg/callback_widget.js';
+import init, { mount_widget } from './pkg/callback_widget.js';
 
 performance.mark('callback:script');
 const here = new URL(import.meta.url);
-const ready = init({ module_or_path: new URL('./pkg/callback_widget_bg.wasm', here) });
+export const ready = init({ module_or_path: new URL('./pkg/callback_widget_bg.wasm', here) });
 
 /** A shadow root on `host` with our stylesheet; answers the element to mount into. */
-function shadow(host) {
+export function shadow(host) {
   const root = host.attachShadow({ mode: 'open' });
   const link = document.createElement('link');
   link.rel = 'stylesheet';
@@ -20,7 +20,7 @@ function shadow(host) {
   return mountPoint;
 }
 
-function options(el) {
+export function options(el) {
   return {
     service: el.getAttribute('service') ?? '',
     api: el.getAttribute('api') ?? here.origin,
@@ -42,21 +42,7 @@ class CallbackWidget extends HTMLElement {
   }
 }
 
-class CallbackManage extends HTMLElement {
-  async connectedCallback() {
-    if (this.shadowRoot) return;
-    const mountPoint = shadow(this);
-    await ready;
-    const params = new URLSearchParams(location.search);
-    const opts = options(this);
-    if (!opts.service) opts.service = (params.get('id') ?? '').split('~')[0];
-    if (!opts.locale) opts.locale = params.get('lang') ?? '';
-    mount_manage(mountPoint, opts, this.getAttribute('callback-id') ?? params.get('id') ?? '');
-  }
-}
-
 if (!customElements.get('callback-widget')) customElements.define('callback-widget', CallbackWidget);
-if (!customElements.get('callback-manage')) customElements.define('callback-manage', CallbackManage);
 
 // The one-tag form: a module script has no currentScript, so find the tag by its address.
 const tag = [...document.querySelectorAll('script[data-service]')].find((s) => s.src === import.meta.url);

@@ -1,0 +1,39 @@
+// Headless Debian Chromium driven by playwright-core, and screenshots under target/screenshots/.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from './runtime.mjs';
+
+export const shots = join(root, 'target', 'screenshots');
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function shot(page, name) {
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
+/** A host page at `base` with the widget on it (served through routing, same origin as the API). */
+export async function hostPage(context, base, { service, locale = '', consent = '', title = 'Test host' }) {
+  const page = await context.newPage();
+  const url = `${base}/test-host-${service}.html`;
+  await page.route(url, (route) => route.fulfill({
+    contentType: 'text/html',
+    headers: { 'content-security-policy': "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data:" },
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head><body>
+      <h1>${title}</h1><p><a href="#top">A link before the widget</a></p>
+      <callback-widget service="${service}" ${locale ? `locale="${locale}"` : ''} ${consent ? `consent="${consent}"` : ''}></callback-widget>
+      <script type="module" src="/widget/callback.js"></script></body></html>`,
+  }));
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url);
+  await page.locator('callback-widget .cb-launcher').waitFor();
+  return { page, errors };
+}

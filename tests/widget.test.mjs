@@ -1,0 +1,240 @@
+// The real widget in headless Chromium against the real Worker in workerd. Screenshots of each
+// step go to target/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRuntime } from './support/runtime.mjs';
+import { client, admin, alwaysOpenService, number } from './support/api.mjs';
+import { launch, shot, hostPage } from './support/browser.mjs';
+import { seedDemo } from '../scripts/demo.mjs';
+
+let rt, api, browser;
+before(async () => {
+  rt = await startRuntime();
+  api = client(rt.base);
+  await seedDemo(rt.base, admin);
+  await alwaysOpenService(api, 'web', { _request_time_bucket: '15', _max_request_by_time_bucket: '2', _enable_in_queue_checking: 'false' });
+  await alwaysOpenService(api, 'one', { _request_time_bucket: '15', _max_request_by_time_bucket: '1', _enable_in_queue_checking: 'false' });
+  await alwaysOpenService(api, 'full', { _max_queued_callbacks_per_service: '0' });
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await rt?.stop(); });
+
+const w = (page, selector, options) => page.locator(`callback-widget ${selector}`, options);
+const records = async (service) => (await api.get(`/genesys/1/admin/callback/queues?target=${service}&end_time=${encodeURIComponent(new Date(Date.now() + 30 * 86_400_000).toISOString())}`, { auth: admin })).body[service];
+const active = (page) => page.evaluate(() => {
+  const a = document.querySelector('callback-widget')?.shadowRoot?.activeElement;
+  return a ? { tag: a.tagName, cls: a.className, text: a.textContent, inDialog: !!a.closest('.cb-dialog') } : { tag: document.activeElement?.tagName };
+});
+
+async function openForm(page, { name = 'Ana Lima', phone = '+33 6 12 34 56 78', reason = 'Contract question' } = {}) {
+  await w(page, '.cb-launcher').click();
+  await w(page, 'input[type=tel]').fill(phone);
+  await w(page, 'input[autocomplete=name]').fill(name);
+  await w(page, 'textarea').fill(reason);
+}
+
+test('immediate request: the dialog, the estimated wait, the confirmation, the record', async () => {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris' });
+  const { page, errors } = await hostPage(context, rt.base, { service: 'web', title: 'Immediate' });
+  await shot(page, 'immediate-1-button');
+  await openForm(page);
+  await w(page, '.cb-wait').waitFor();
+  assert.equal(await w(page, '.cb-wait').textContent(), 'No wait right now');
+  await shot(page, 'immediate-2-form');
+  await w(page, '.cb-primary', { hasText: 'Call me now' }).click();
+  await w(page, '.cb-done').waitFor();
+  await shot(page, 'immediate-3-done');
+  assert.equal(await w(page, '.cb-when').textContent(), 'We will call you shortly.');
+  const [record] = (await records('web')).filter((r) => r.reason === 'Contract question');
+  assert.equal(record._callback_state, 'QUEUED');
+  assert.equal(record._customer_number, '+33612345678');
+  assert.equal(record.first_name, 'Ana Lima');
+  assert.match(await w(page, '.cb-reference').textContent(), /^[A-Z0-9]{8}$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('scheduled request from New York: the slot is shown in local time and booked at the right UTC time', async () => {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/New_York' });
+  const { page } = await hostPage(context, rt.base, { service: 'web', title: 'Scheduled' });
+  await openForm(page, { reason: 'New York booking' });
+  const listed = page.waitForResponse((r) => r.url().includes('/availability'));
+  await w(page, '.cb-secondary', { hasText: 'Choose a time' }).click();
+  const availability = await (await listed).json();
+  assert.equal(availability.timezone, 'America/New_York', 'the widget asks in the visitor\'s zone');
+  await w(page, '.cb-slot').first().waitFor();
+  await shot(page, 'scheduled-1-slots');
+  const slot = availability.slots.find((s) => s.capacity > 0);
+  const label = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit' }).format(new Date(slot.utcTime));
+  assert.equal(await w(page, '.cb-slot').first().textContent(), label);
+  assert.equal(slot.localTime.slice(11, 16), new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(slot.utcTime)));
+  await w(page, '.cb-slot').first().click();
+  await w(page, '.cb-primary', { hasText: 'Book this time' }).click();
+  await w(page, '.cb-done').waitFor();
+  await shot(page, 'scheduled-2-done');
+  const when = await w(page, '.cb-when').textContent();
+  assert.match(when, /our time, Europe\/Paris/, 'the business\'s time too, as the zones differ');
+  const [record] = (await records('web')).filter((r) => r.reason === 'New York booking');
+  assert.equal(record._desired_time, slot.utcTime);
+  // The first slot may be within the execution buffer (2 minutes), and then queues at once.
+  assert.ok(['SCHEDULED', 'QUEUED'].includes(record._callback_state));
+  const download = page.waitForEvent('download');
+  await w(page, '.cb-secondary', { hasText: 'Add to calendar' }).click();
+  const ics = await (await download).path().then((p) => import('node:fs').then((fs) => fs.readFileSync(p, 'utf8')));
+  assert.match(ics, new RegExp(`DTSTART:${slot.utcTime.replace(/[-:]/g, '').slice(0, 15)}Z`));
+  await context.close();
+});
+
+test('cancel from the manage page', async () => {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris' });
+  const { page } = await hostPage(context, rt.base, { service: 'web', title: 'Manage' });
+  await openForm(page, { reason: 'To cancel' });
+  await w(page, '.cb-secondary', { hasText: 'Choose a time' }).click();
+  await w(page, '.cb-slot').nth(3).click();
+  await w(page, '.cb-primary', { hasText: 'Book this time' }).click();
+  const href = await w(page, '.cb-done a').getAttribute('href');
+  assert.match(href, /\/manage\.html\?id=web~/);
+  await page.goto(href);
+  const m = (sel, options) => page.locator(`callback-manage ${sel}`, options);
+  await m('.cb-state').waitFor();
+  assert.equal(await m('.cb-state').textContent(), 'Booked');
+  await shot(page, 'manage-1-booked');
+  await m('button', { hasText: 'Cancel the callback' }).click();
+  await m('.cb-status', { hasText: 'Your callback is cancelled.' }).waitFor();
+  assert.equal(await m('.cb-state').textContent(), 'Cancelled');
+  await shot(page, 'manage-2-cancelled');
+  const id = new URL(href).searchParams.get('id');
+  const record = (await api.get(`/genesys/1/service/callback/web/${id}`)).body;
+  assert.deepEqual([record._callback_state, record._callback_reason], ['COMPLETED', 'CANCELLED']);
+  await context.close();
+});
+
+test('a slot taken meanwhile shows the alternatives the server returned', async () => {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris' });
+  const { page } = await hostPage(context, rt.base, { service: 'one', title: 'Taken' });
+  await openForm(page, { reason: 'Lost the race' });
+  const listed = page.waitForResponse((r) => r.url().includes('/availability'));
+  await w(page, '.cb-secondary', { hasText: 'Choose a time' }).click();
+  const slot = (await (await listed).json()).slots.find((s) => s.capacity > 0);
+  await w(page, '.cb-slot').first().click();
+  // Someone else books the only place first.
+  assert.equal((await api.post('/genesys/1/service/callback/one', { _customer_number: number(500), _desired_time: slot.utcTime })).status, 200);
+  await w(page, '.cb-primary', { hasText: 'Book this time' }).click();
+  await w(page, '.cb-problem', { hasText: 'That time was just taken' }).waitFor();
+  await shot(page, 'taken-1-alternatives');
+  const alternatives = w(page, '.cb-alternatives button');
+  assert.ok(await alternatives.count() > 0);
+  await alternatives.first().click();
+  await w(page, '.cb-done').waitFor();
+  await shot(page, 'taken-2-done');
+  const mine = (await records('one')).filter((r) => r.reason === 'Lost the race');
+  assert.equal(mine.length, 1);
+  assert.notEqual(mine[0]._desired_time, slot.utcTime);
+  await context.close();
+});
+
+test('keyboard only: open, fill, choose a time, book; focus stays in the dialog and returns to the button', async () => {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris' });
+  const { page } = await hostPage(context, rt.base, { service: 'web', title: 'Keyboard' });
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal((await active(page)).cls, 'cb-launcher');
+  await page.keyboard.press('Enter');
+  await w(page, '.cb-dialog').waitFor();
+  await page.waitForFunction(() => document.querySelector('callback-widget').shadowRoot.activeElement?.tagName === 'INPUT');
+  await page.keyboard.type('Key Board');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('+33 6 99 88 77 66');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('Keyboard booking');
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    assert.ok((await active(page)).inDialog, 'Tab never leaves the dialog');
+  }
+  await page.keyboard.press('Escape');
+  assert.equal(await w(page, '.cb-dialog').count(), 0);
+  assert.equal((await active(page)).cls, 'cb-launcher', 'focus returns to the button');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('callback-widget').shadowRoot.activeElement?.tagName === 'INPUT');
+  assert.equal(await w(page, 'input[type=tel]').inputValue(), '+33 6 99 88 77 66', 'what was typed is kept when the dialog is closed');
+  const tabTo = async (cls) => {
+    for (let i = 0; i < 60 && (await active(page)).cls !== cls; i++) await page.keyboard.press('Tab');
+    assert.equal((await active(page)).cls, cls);
+  };
+  await tabTo('cb-secondary');
+  await page.keyboard.press('Enter');
+  await w(page, '.cb-slot').first().waitFor();
+  await tabTo('cb-slot');
+  await page.keyboard.press('Enter');
+  await tabTo('cb-primary');
+  await shot(page, 'keyboard-1-focus');
+  await page.keyboard.press('Enter');
+  await w(page, '.cb-done').waitFor();
+  assert.equal((await records('web')).filter((r) => r.reason === 'Keyboard booking').length, 1);
+  await context.close();
+});
+
+test('French visitor: words and dates in French', async () => {
+  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  const { page } = await hostPage(context, rt.base, { service: 'web', title: 'Français' });
+  assert.equal(await w(page, '.cb-launcher').textContent(), 'Rappelez-moi');
+  await openForm(page, { phone: '06 12 34 56 79', reason: 'En français' });
+  assert.equal(await w(page, 'select').inputValue(), 'FR', 'the country follows the browser locale');
+  await w(page, '.cb-secondary', { hasText: 'Choisir un horaire' }).click();
+  await w(page, '.cb-slot').first().waitFor();
+  const day = await w(page, '.cb-day').first().textContent();
+  assert.match(day, /^(lun|mar|mer|jeu|ven|sam|dim)\./, `a French day label: ${day}`);
+  await shot(page, 'french-1-slots');
+  await w(page, '.cb-slot').first().click();
+  await w(page, '.cb-primary').click();
+  await w(page, '.cb-done').waitFor();
+  assert.match(await w(page, '.cb-when').textContent(), /^Nous vous appellerons /);
+  await shot(page, 'french-2-done');
+  await context.close();
+});
+
+test('limits and a lost connection get human messages; retry works', async () => {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris' });
+  const full = await hostPage(context, rt.base, { service: 'full', title: 'Full' });
+  await openForm(full.page);
+  await w(full.page, '.cb-primary', { hasText: 'Call me now' }).click();
+  await w(full.page, '.cb-problem', { hasText: 'We cannot take more requests right now' }).waitFor();
+  const { page } = await hostPage(context, rt.base, { service: 'web', title: 'Offline' });
+  await openForm(page, { reason: 'Retried' });
+  await page.route('**/genesys/1/service/callback/web', (route) => route.abort('internetdisconnected'));
+  await w(page, '.cb-primary', { hasText: 'Call me now' }).click();
+  await w(page, '.cb-problem', { hasText: 'could not reach the service' }).waitFor();
+  await shot(page, 'offline-1-retry');
+  await page.unroute('**/genesys/1/service/callback/web');
+  await w(page, '.cb-problem button', { hasText: 'Try again' }).click();
+  await w(page, '.cb-done').waitFor();
+  assert.equal((await records('web')).filter((r) => r.reason === 'Retried').length, 1);
+  await context.close();
+});
+
+test('the demo page: one tag, a floating button, a strict CSP, no errors; load timing', async () => {
+  const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${rt.base}/`);
+  await w(page, '.cb-launcher').waitFor();
+  await shot(page, 'demo-page');
+  const timing = await page.evaluate(() => {
+    const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/widget/callback.js'));
+    const shown = performance.getEntriesByName('callback:button')[0];
+    return { fromScriptRequest: shown.startTime - script.startTime, fromNavigation: shown.startTime };
+  });
+  console.log(`widget timing: script request -> button shown ${timing.fromScriptRequest.toFixed(0)} ms; navigation -> button ${timing.fromNavigation.toFixed(0)} ms`);
+  assert.equal(await page.locator('callback-widget').getAttribute('floating'), '');
+  assert.deepEqual(errors, []);
+  for (const path of ['/embed.html', '/docs.html']) {
+    await page.goto(`${rt.base}${path}`);
+    await shot(page, path.slice(1, -5));
+  }
+  await page.locator('#api table').waitFor();
+  assert.ok(await page.locator('#api tbody tr').count() >= 20, 'the API docs list the operations');
+  await context.close();
+});
