@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 gz() { gzip -9 -c "$1" | wc -c; }
 total=0
 printf '%-42s %10s %10s\n' file bytes gzip
-for f in www/widget/callback.js www/widget/pkg/callback_widget.js www/widget/pkg/callback_widget_bg.wasm www/widget/callback.css; do
+for f in www/widget/callback.js www/widget/shadow.js www/widget/pkg/callback_widget.js www/widget/pkg/callback_widget_bg.wasm www/widget/callback.css; do
   [ -f "$f" ] || continue
   g=$(gz "$f"); total=$((total + g))
   printf '%-42s %10d %10d\n' "$f" "$(wc -c < "$f")" "$g"

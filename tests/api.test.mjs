@@ -179,6 +179,18 @@ describe('limits and throttles (GMS messages, 503)', () => {
     const adminCall = await api.get('/genesys/1/service/callback/rated/availability', { auth: admin });
     assert.equal(adminCall.status, 200, 'authenticated calls are exempt');
   });
+
+  test('per-number rate limit on public creates: 429 with Retry-After', async () => {
+    await alwaysOpenService(api, 'burst', { _number_rate_limit: '2/60', _enable_in_queue_checking: 'false' });
+    const p = (n, opts) => api.post('/genesys/1/service/callback/burst', { _customer_number: n }, opts);
+    assert.equal((await p('+33 6 77 00 00 01')).status, 200);
+    assert.equal((await p('06 77 00 00 01')).status, 200, 'the same number, written nationally');
+    const third = await p('+33 677 000 001');
+    assert.equal(third.status, 429);
+    assert.ok(Number(third.headers.get('retry-after')) >= 1);
+    assert.equal((await p(number(600))).status, 200, 'another number is not held');
+    assert.equal((await p('+33 6 77 00 00 01', { auth: admin })).status, 200, 'server calls are exempt');
+  });
 });
 
 describe('get, query, update, cancel, history', () => {

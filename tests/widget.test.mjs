@@ -26,6 +26,15 @@ const active = (page) => page.evaluate(() => {
   return a ? { tag: a.tagName, cls: a.className, text: a.textContent, inDialog: !!a.closest('.cb-dialog') } : { tag: document.activeElement?.tagName };
 });
 
+/** Clicks "Choose a time" (in `label`'s language) and answers the availability the widget was given. */
+async function chooseTime(page, label = 'Choose a time') {
+  const listed = page.waitForResponse((r) => r.url().includes('/availability'));
+  await w(page, '.cb-secondary', { hasText: label }).click();
+  const availability = await (await listed).json();
+  await w(page, '.cb-slot').first().waitFor();
+  return availability;
+}
+
 async function openForm(page, { name = 'Ana Lima', phone = '+33 6 12 34 56 78', reason = 'Contract question' } = {}) {
   await w(page, '.cb-launcher').click();
   await w(page, 'input[type=tel]').fill(phone);
@@ -58,11 +67,8 @@ test('scheduled request from New York: the slot is shown in local time and booke
   const context = await browser.newContext({ locale: 'en-US', timezoneId: 'America/New_York' });
   const { page } = await hostPage(context, rt.base, { service: 'web', title: 'Scheduled' });
   await openForm(page, { reason: 'New York booking' });
-  const listed = page.waitForResponse((r) => r.url().includes('/availability'));
-  await w(page, '.cb-secondary', { hasText: 'Choose a time' }).click();
-  const availability = await (await listed).json();
+  const availability = await chooseTime(page);
   assert.equal(availability.timezone, 'America/New_York', 'the widget asks in the visitor\'s zone');
-  await w(page, '.cb-slot').first().waitFor();
   await shot(page, 'scheduled-1-slots');
   const slot = availability.slots.find((s) => s.capacity > 0);
   const label = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit' }).format(new Date(slot.utcTime));
@@ -89,7 +95,7 @@ test('cancel from the manage page', async () => {
   const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris' });
   const { page } = await hostPage(context, rt.base, { service: 'web', title: 'Manage' });
   await openForm(page, { reason: 'To cancel' });
-  await w(page, '.cb-secondary', { hasText: 'Choose a time' }).click();
+  await chooseTime(page);
   await w(page, '.cb-slot').nth(3).click();
   await w(page, '.cb-primary', { hasText: 'Book this time' }).click();
   const href = await w(page, '.cb-done a').getAttribute('href');
@@ -113,9 +119,7 @@ test('a slot taken meanwhile shows the alternatives the server returned', async 
   const context = await browser.newContext({ locale: 'en-US', timezoneId: 'Europe/Paris' });
   const { page } = await hostPage(context, rt.base, { service: 'one', title: 'Taken' });
   await openForm(page, { reason: 'Lost the race' });
-  const listed = page.waitForResponse((r) => r.url().includes('/availability'));
-  await w(page, '.cb-secondary', { hasText: 'Choose a time' }).click();
-  const slot = (await (await listed).json()).slots.find((s) => s.capacity > 0);
+  const slot = (await chooseTime(page)).slots.find((s) => s.capacity > 0);
   await w(page, '.cb-slot').first().click();
   // Someone else books the only place first.
   assert.equal((await api.post('/genesys/1/service/callback/one', { _customer_number: number(500), _desired_time: slot.utcTime })).status, 200);
@@ -181,8 +185,7 @@ test('French visitor: words and dates in French', async () => {
   assert.equal(await w(page, '.cb-launcher').textContent(), 'Rappelez-moi');
   await openForm(page, { phone: '06 12 34 56 79', reason: 'En français' });
   assert.equal(await w(page, 'select').inputValue(), 'FR', 'the country follows the browser locale');
-  await w(page, '.cb-secondary', { hasText: 'Choisir un horaire' }).click();
-  await w(page, '.cb-slot').first().waitFor();
+  await chooseTime(page, 'Choisir un horaire');
   const day = await w(page, '.cb-day').first().textContent();
   assert.match(day, /^(lun|mar|mer|jeu|ven|sam|dim)\./, `a French day label: ${day}`);
   await shot(page, 'french-1-slots');

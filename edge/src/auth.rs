@@ -75,6 +75,11 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 pub fn caller(env: &Env, req: &Request, access: Access) -> ApiResult<Caller> {
     let admin = setting(env, "ADMIN_USER").zip(setting(env, "ADMIN_PASSWORD"));
     let server_key = setting(env, "SERVER_API_KEY");
+    match access {
+        Access::Admin if admin.is_none() => return Err(ApiError::AdminDisabled),
+        Access::Server if admin.is_none() && server_key.is_none() => return Err(ApiError::AdminDisabled),
+        _ => {}
+    }
     let authorization = req.headers().get("authorization").ok().flatten();
     let api_key = req.headers().get("x-api-key").ok().flatten();
     let identified = match (&authorization, &api_key) {
@@ -93,8 +98,6 @@ pub fn caller(env: &Env, req: &Request, access: Access) -> ApiResult<Caller> {
         (None, None) => Caller::Public,
     };
     match (access, identified) {
-        (Access::Admin, _) if admin.is_none() => Err(ApiError::AdminDisabled),
-        (Access::Server, _) if admin.is_none() && server_key.is_none() => Err(ApiError::AdminDisabled),
         (Access::Admin, Caller::Admin) | (Access::Server, Caller::Admin | Caller::Server) | (Access::Public, _) => Ok(identified),
         (_, Caller::Public) => Err(ApiError::Unauthenticated),
         _ => Err(ApiError::Forbidden),

@@ -12,6 +12,7 @@ use callback_shared::availability::{self, Ask};
 use callback_shared::config::{CallbackService, Config, Direction, ServiceKind, Window};
 use callback_shared::create::{decide_create, decide_update, throttled_parameters, Ledger};
 use callback_shared::iso;
+use callback_shared::phone;
 use callback_shared::query::Query;
 use callback_shared::queue;
 use callback_shared::record::{Callback, Reason, State};
@@ -177,24 +178,30 @@ impl ServiceObject {
             _ => None,
         };
         if caller == Caller::Public {
-            let ip = http::header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into());
-            let now_ms = now().timestamp_millis();
-            let window_ms = i64::from(rate.seconds) * 1000;
-            let mut rates = self.rates.borrow_mut();
-            if rates.len() > 10_000 {
-                rates.retain(|_, (start, _)| now_ms - *start < window_ms);
-            }
-            let entry = rates.entry(ip).or_insert((now_ms, 0));
-            if now_ms - entry.0 >= window_ms {
-                *entry = (now_ms, 0);
-            }
-            entry.1 += 1;
-            if entry.1 > rate.limit {
-                let retry = ((entry.0 + window_ms - now_ms) / 1000).max(1);
-                return Err(ApiError::TooManyRequests(u32::try_from(retry).unwrap_or(u32::MAX)));
-            }
+            self.limit(format!("ip:{}", http::header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into())), rate)?;
         }
         Ok(cors)
+    }
+
+    /// A fixed-window rate limit on `key` (a client IP, a customer number). Kept in memory: it
+    /// protects the service, and need not survive an eviction.
+    fn limit(&self, key: String, window: Window) -> ApiResult<()> {
+        let now_ms = now().timestamp_millis();
+        let window_ms = i64::from(window.seconds) * 1000;
+        let mut rates = self.rates.borrow_mut();
+        if rates.len() > 10_000 {
+            rates.retain(|_, (start, _)| now_ms - *start < window_ms);
+        }
+        let entry = rates.entry(key).or_insert((now_ms, 0));
+        if now_ms - entry.0 >= window_ms {
+            *entry = (now_ms, 0);
+        }
+        entry.1 += 1;
+        if entry.1 > window.limit {
+            let retry = ((entry.0 + window_ms - now_ms) / 1000).max(1);
+            return Err(ApiError::TooManyRequests(u32::try_from(retry).unwrap_or(u32::MAX)));
+        }
+        Ok(())
     }
 
     async fn receive_config(&self, req: &mut Request) -> ApiResult<Response> {
@@ -226,6 +233,11 @@ impl ServiceObject {
     async fn create(&self, req: &mut Request, service: &CallbackService, caller: Caller) -> ApiResult<Response> {
         let body = http::body(req).await?;
         let params = http::body_params(&http::content_type(req), &body)?;
+        if caller == Caller::Public {
+            if let Some(number) = params.get("_customer_number").and_then(|n| phone::normalize(n, &service.phone).ok()) {
+                self.limit(format!("number:{number}"), service.limits.number_rate)?;
+            }
+        }
         let key = http::header(req, "idempotency-key");
         if key.as_ref().is_some_and(|k| k.len() > 200) {
             return Err(ApiError::InvalidParameter("Idempotency-Key: at most 200 characters".into()));

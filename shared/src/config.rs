@@ -133,7 +133,7 @@ impl Config {
         match name {
             GLOBAL => {
                 let global = Reader { service: &Options::new(), global: options };
-                Limits::read(&global, "callback").map(|_| ())
+                Limits::read(&global).map(|_| ())
             }
             CAPACITY_GLOBAL => max_capacity(options).map(|_| ()),
             _ => {
@@ -364,17 +364,20 @@ pub struct Limits {
     pub per_parameter_daily: u32,
     /// `_client_rate_limit` **[ext]**: requests per seconds per client IP.
     pub client_rate: Window,
+    /// `_number_rate_limit` **[ext]**: public creates per seconds per customer number (a burst
+    /// limit answered 429; the daily limit above is GMS's 503).
+    pub number_rate: Window,
 }
 
 impl Limits {
-    fn read(r: &Reader, _service: &str) -> Result<Limits, ConfigError> {
-        let client_rate = match r.get("_client_rate_limit").filter(|t| !t.is_empty()) {
-            None => Window { limit: 120, seconds: 60 },
+    fn read(r: &Reader) -> Result<Limits, ConfigError> {
+        let rate = |option: &str, default: Window| match r.get(option).filter(|t| !t.is_empty()) {
+            None => Ok(default),
             Some(text) => text
                 .split_once('/')
                 .and_then(|(n, s)| Some(Window { limit: n.trim().parse().ok()?, seconds: s.trim().parse().ok()? }))
                 .filter(|w| w.limit > 0 && (1..=86_400).contains(&w.seconds))
-                .ok_or_else(|| ConfigError::new("_client_rate_limit", format!("`{text}` is not requests/seconds such as 120/60")))?,
+                .ok_or_else(|| ConfigError::new(option, format!("`{text}` is not requests/seconds such as 120/60"))),
         };
         Ok(Limits {
             max_queued: r.number("_max_queued_callbacks_per_service", 1000, 0..=10_000_000)?,
@@ -385,7 +388,8 @@ impl Limits {
             ],
             throttle_parameters: list(&r.text("_throttle_request_parameters", "_customer_number")),
             per_parameter_daily: r.number("_throttle_request_parameters_limit", 6, 0..=1_000_000)?,
-            client_rate,
+            client_rate: rate("_client_rate_limit", Window { limit: 120, seconds: 60 })?,
+            number_rate: rate("_number_rate_limit", Window { limit: 5, seconds: 60 })?,
         })
     }
 }
@@ -563,7 +567,7 @@ impl CallbackService {
             name: name.to_string(),
             scenario,
             schedule,
-            limits: Limits::read(r, name)?,
+            limits: Limits::read(r)?,
             phone,
             lookup_keys,
             mandatory_lookup_keys,
@@ -664,6 +668,7 @@ pub(crate) mod tests {
         assert_eq!(s.limits.in_queue, InQueueCheck::Two);
         assert_eq!(s.limits.windows, [Window { limit: 500, seconds: 300 }, Window { limit: 1000, seconds: 3600 }]);
         assert_eq!((s.limits.per_parameter_daily, s.limits.client_rate), (6, Window { limit: 120, seconds: 60 }));
+        assert_eq!(s.limits.number_rate, Window { limit: 5, seconds: 60 });
         assert_eq!(s.phone.default_country.iso, "US");
         assert!(s.phone.disallow_impossible && s.phone.disallow_premium);
         assert_eq!(s.lookup_keys, ["_customer_number"]);
@@ -698,6 +703,7 @@ pub(crate) mod tests {
         assert_eq!(put(&mut config, &[("_service", "callback"), ("_default_country", "ZZ")]), "_default_country");
         assert_eq!(put(&mut config, &[("_service", "callback"), ("_enable_in_queue_checking", "sometimes")]), "_enable_in_queue_checking");
         assert_eq!(put(&mut config, &[("_service", "callback"), ("_client_rate_limit", "many")]), "_client_rate_limit");
+        assert_eq!(put(&mut config, &[("_service", "callback"), ("_number_rate_limit", "0/60")]), "_number_rate_limit");
         assert_eq!(put(&mut config, &[("_service", "callback"), ("_callback_events_list", "_cbe_on_lunch")]), "_callback_events_list");
         assert_eq!(put(&mut config, &[("_service", "request-access"), ("_access_numbers", "+1800,12")]), "_access_numbers");
         assert_eq!(put(&mut config, &[("_service", "teleport")]), "_service");

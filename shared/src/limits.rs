@@ -66,6 +66,7 @@ mod tests {
             throttle_parameters: vec!["_customer_number".into()],
             per_parameter_daily: 6,
             client_rate: Window { limit: 120, seconds: 60 },
+            number_rate: Window { limit: 5, seconds: 60 },
         }
     }
 

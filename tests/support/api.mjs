@@ -41,7 +41,7 @@ export async function alwaysOpenService(api, name, options = {}) {
   await api.section('service.office-24x7', { _type: 'builtin', _service: 'office-hours', _timezone: 'Europe/Paris', _bh_regular1: 'Mon-Sun 00:00-24:00' });
   await api.section(`service.${name}`, {
     _type: 'ors', _service: 'callback', _business_hours_service: 'office-24x7', _default_country: 'FR',
-    _client_rate_limit: '100000/60', ...options,
+    _client_rate_limit: '100000/60', _number_rate_limit: '100000/60', ...options,
   });
 }
 

@@ -37,6 +37,18 @@ fn find(root: &web_sys::ShadowRoot, selector: &str) -> Option<HtmlElement> {
     root.query_selector(selector).unwrap().map(|e| e.unchecked_into())
 }
 
+/// Opens the dialog, types `number` and asks for a time; answers the number field.
+async fn ask_time_for(root: &web_sys::ShadowRoot, number: &str) -> web_sys::HtmlInputElement {
+    find(root, ".cb-launcher").unwrap().click();
+    frame().await;
+    let field: web_sys::HtmlInputElement = find(root, "input[type=tel]").unwrap().unchecked_into();
+    field.set_value(number);
+    field.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    find(root, "[data-k=choose]").unwrap().click();
+    frame().await;
+    field
+}
+
 #[wasm_bindgen_test]
 async fn the_launcher_opens_a_labelled_modal_dialog_and_escape_closes_it() {
     let root = mounted("en");
@@ -61,13 +73,7 @@ async fn the_launcher_opens_a_labelled_modal_dialog_and_escape_closes_it() {
 #[wasm_bindgen_test]
 async fn an_impossible_number_is_refused_before_anything_is_sent() {
     let root = mounted("en");
-    find(&root, ".cb-launcher").unwrap().click();
-    frame().await;
-    let number: web_sys::HtmlInputElement = find(&root, "input[type=tel]").unwrap().unchecked_into();
-    number.set_value("12");
-    number.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
-    find(&root, "[data-k=choose]").unwrap().click();
-    frame().await;
+    let number = ask_time_for(&root, "12").await;
     assert_eq!(number.get_attribute("aria-invalid").as_deref(), Some("true"));
     assert_eq!(find(&root, "#cb-number-error").unwrap().text_content().unwrap(), "Please check the phone number.");
     assert!(find(&root, ".cb-days").is_none(), "still on the form");
@@ -84,12 +90,7 @@ async fn languages_come_from_the_locale_attribute() {
 #[wasm_bindgen_test]
 async fn without_a_server_the_slot_picker_says_so() {
     let root = mounted("en");
-    find(&root, ".cb-launcher").unwrap().click();
-    frame().await;
-    let number: web_sys::HtmlInputElement = find(&root, "input[type=tel]").unwrap().unchecked_into();
-    number.set_value("+33 6 12 34 56 78");
-    number.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
-    find(&root, "[data-k=choose]").unwrap().click();
+    ask_time_for(&root, "+33 6 12 34 56 78").await;
     for _ in 0..50 {
         frame().await;
         if find(&root, ".cb-body .cb-problem").is_some() {

@@ -1,26 +1,16 @@
 // Loads the Callback widget. One tag mounts a floating button:
 //   <script type="module" src="https://<host>/widget/callback.js" data-service="callback-web"></script>
 // or place <callback-widget service="callback-web" api="https://<host>" locale="fr"></callback-widget>
-// anywhere. (The manage page's <callback-manage> is in manage.js.) Everything renders in a shadow root; styles come from callback.css (a stylesheet link,
-// not inline styles), so the widget works under a strict Content-Security-Policy.
+// anywhere. Everything renders in a shadow root with callback.css linked (shadow.js), so the widget
+// works under a strict Content-Security-Policy. The manage page's <callback-manage> is manage.js.
 import init, { mount_widget } from './pkg/callback_widget.js';
+import { shadow } from './shadow.js';
 
 performance.mark('callback:script');
 const here = new URL(import.meta.url);
-export const ready = init({ module_or_path: new URL('./pkg/callback_widget_bg.wasm', here) });
+const ready = init({ module_or_path: new URL('./pkg/callback_widget_bg.wasm', here) });
 
-/** A shadow root on `host` with our stylesheet; answers the element to mount into. */
-export function shadow(host) {
-  const root = host.attachShadow({ mode: 'open' });
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = new URL('./callback.css', here).href;
-  const mountPoint = document.createElement('div');
-  root.append(link, mountPoint);
-  return mountPoint;
-}
-
-export function options(el) {
+function options(el) {
   return {
     service: el.getAttribute('service') ?? '',
     api: el.getAttribute('api') ?? here.origin,
@@ -34,7 +24,7 @@ export function options(el) {
 class CallbackWidget extends HTMLElement {
   async connectedCallback() {
     if (this.shadowRoot) return;
-    const mountPoint = shadow(this);
+    const mountPoint = shadow(this, new URL('./callback.css', here).href);
     await ready;
     mount_widget(mountPoint, options(this));
     performance.mark('callback:button');

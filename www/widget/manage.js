@@ -1,6 +1,7 @@
 // The manage page's <callback-manage> element: the status of the callback in `?id=`, cancel, and
 // another time. A module of its own, so that the widget sites embed stays small.
 import init, { mount_manage } from './manage/callback_widget.js';
+import { shadow } from './shadow.js';
 
 const here = new URL(import.meta.url);
 const ready = init({ module_or_path: new URL('./manage/callback_widget_bg.wasm', here) });
@@ -8,12 +9,7 @@ const ready = init({ module_or_path: new URL('./manage/callback_widget_bg.wasm',
 class CallbackManage extends HTMLElement {
   async connectedCallback() {
     if (this.shadowRoot) return;
-    const root = this.attachShadow({ mode: 'open' });
-    const link = document.createElement('link');
-    link.rel = 'stylesheet';
-    link.href = new URL('./callback.css', here).href;
-    const mountPoint = document.createElement('div');
-    root.append(link, mountPoint);
+    const mountPoint = shadow(this, new URL('./callback.css', here).href);
     await ready;
     const params = new URLSearchParams(location.search);
     const id = this.getAttribute('callback-id') ?? params.get('id') ?? '';
