@@ -73,13 +73,16 @@ pub struct ServiceObject {
     view: RefCell<Option<std::rc::Rc<View>>>,
     /// Per client IP: (window start in ms, requests in it). Rate limits need not survive eviction.
     rates: RefCell<HashMap<String, (i64, u32)>>,
+    /// Availability answers by (query, configuration version, current bucket), with the store's
+    /// write count they were computed at: any booking written makes them stale.
+    answers: RefCell<HashMap<String, (u64, String)>>,
     alarm: Cell<Option<i64>>,
 }
 
 impl DurableObject for ServiceObject {
     fn new(state: ObjectState, _env: Env) -> Self {
         let store = Store::new(state.storage().sql());
-        ServiceObject { state, store, migrated: Cell::new(false), view: RefCell::new(None), rates: RefCell::new(HashMap::new()), alarm: Cell::new(None) }
+        ServiceObject { state, store, migrated: Cell::new(false), view: RefCell::new(None), rates: RefCell::new(HashMap::new()), answers: RefCell::new(HashMap::new()), alarm: Cell::new(None) }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -156,7 +159,7 @@ impl ServiceObject {
             Kind::Update => self.update(&mut req, &route.id()?, &service).await,
             Kind::Cancel => self.cancel(&route.id()?, &req, &service, caller),
             Kind::Events => self.events(&route.id()?),
-            Kind::AvailabilityV1 | Kind::AvailabilityV2 => self.availability(&req, &service, route.kind() == Kind::AvailabilityV2),
+            Kind::AvailabilityV1 | Kind::AvailabilityV2 => self.availability(&req, &service, view.version, route.kind() == Kind::AvailabilityV2),
             Kind::QueuePosition => self.queue_position(&route.id()?, &service),
             Kind::Offer => self.offer(&service),
             _ => Err(ApiError::NotFound(path)),
@@ -390,21 +393,38 @@ impl ServiceObject {
         http::json(&EventsAnswer { events: self.store.events(&id.text)? })
     }
 
-    fn availability(&self, req: &Request, service: &CallbackService, v2: bool) -> ApiResult<Response> {
-        let params = http::query_params(req)?;
+    /// Availability v1 or v2. Answers are cached until a booking is written or the configuration
+    /// or the current bucket changes: a horizon up to one bucket old only offers less, never more.
+    fn availability(&self, req: &Request, service: &CallbackService, version: i64, v2: bool) -> ApiResult<Response> {
         let now = now();
+        let key = format!("{v2}|{version}|{}|{}", availability::bucket_of(service, now).0.timestamp(), req.url()?.query().unwrap_or(""));
+        let writes = self.store.writes();
+        if let Some((at, json)) = self.answers.borrow().get(&key) {
+            if *at == writes {
+                return http::text_response(json.clone(), "application/json; charset=utf-8", 200);
+            }
+        }
+        let params = http::query_params(req)?;
         let ask: Ask = availability::parse_ask(&params, now).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
         let from = availability::bucket_of(service, ask.start.max(now)).0;
         let bookings = self.store.bookings(from, ask.end).map_err(|e| ApiError::Internal(e.0))?;
         let slots = availability::offer(service, now, &ask, &bookings);
-        if !v2 {
-            return http::json(&wire::availability_v1(&slots));
+        let json = if v2 {
+            let zone = match params.get("timezone").filter(|z| !z.is_empty()) {
+                Some(name) => Zone::parse(name).map_err(|e| ApiError::InvalidParameter(format!("timezone: {e}")))?,
+                None => service.schedule.office.zone,
+            };
+            serde_json::to_string(&wire::availability_v2(service.schedule.bucket_minutes, zone, &slots))
+        } else {
+            serde_json::to_string(&wire::availability_v1(&slots))
         }
-        let zone = match params.get("timezone").filter(|z| !z.is_empty()) {
-            Some(name) => Zone::parse(name).map_err(|e| ApiError::InvalidParameter(format!("timezone: {e}")))?,
-            None => service.schedule.office.zone,
-        };
-        http::json(&wire::availability_v2(service.schedule.bucket_minutes, zone, &slots))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let mut answers = self.answers.borrow_mut();
+        if answers.len() >= 200 {
+            answers.clear();
+        }
+        answers.insert(key, (writes, json.clone()));
+        http::text_response(json, "application/json; charset=utf-8", 200)
     }
 
     fn queue_position(&self, id: &CallbackId, service: &CallbackService) -> ApiResult<Response> {

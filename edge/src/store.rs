@@ -42,6 +42,8 @@ pub struct Store {
     pruned: std::cell::Cell<i64>,
     /// The earliest timer written since [`Store::take_earliest_set`] was last called (ms).
     earliest_set: std::cell::Cell<Option<i64>>,
+    /// Records written since the object started: answers derived from them are fresh while it holds.
+    writes: std::cell::Cell<u64>,
 }
 
 #[derive(Deserialize)]
@@ -111,7 +113,7 @@ fn corrupt(e: serde_json::Error) -> ApiError {
 
 impl Store {
     pub fn new(sql: SqlStorage) -> Store {
-        Store { sql, pruned: std::cell::Cell::new(0), earliest_set: std::cell::Cell::new(None) }
+        Store { sql, pruned: std::cell::Cell::new(0), earliest_set: std::cell::Cell::new(None), writes: std::cell::Cell::new(0) }
     }
 
     pub fn migrate(&self) -> ApiResult<()> {
@@ -151,6 +153,7 @@ impl Store {
     /// Writes what a step decided: the record, its history, its timers, the count per state; or
     /// purges it.
     pub fn save(&self, step: &Step) -> ApiResult<()> {
+        self.writes.set(self.writes.get() + 1);
         let c = &step.callback;
         let id = c.id.as_str();
         if let Some(change) = &step.change {
@@ -254,6 +257,10 @@ impl Store {
     pub fn clear_timer(&self, id: &str, timer: Timer) -> ApiResult<()> {
         self.sql.exec("DELETE FROM timers WHERE callback_id = ? AND kind = ?", vec![id.into(), timer.as_str().into()])?;
         Ok(())
+    }
+
+    pub fn writes(&self) -> u64 {
+        self.writes.get()
     }
 
     pub fn take_earliest_set(&self) -> Option<i64> {
