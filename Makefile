@@ -29,6 +29,7 @@ widget:
 
 unit:
 	cargo test -p callback-shared
+	cargo test -p callback-edge --lib
 	cargo test -p callback-widget --lib
 	cd widget && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --test web
 	cargo check -p callback-shared --no-default-features --target wasm32-unknown-unknown

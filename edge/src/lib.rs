@@ -9,6 +9,7 @@ mod ids;
 mod openapi;
 mod routes;
 mod service_object;
+mod signing;
 mod store;
 
 pub use config_object::ConfigObject;

@@ -68,6 +68,7 @@ pub struct ConfigPush {
 #[durable_object]
 pub struct ServiceObject {
     state: ObjectState,
+    env: Env,
     store: Store,
     migrated: Cell<bool>,
     view: RefCell<Option<std::rc::Rc<View>>>,
@@ -80,9 +81,9 @@ pub struct ServiceObject {
 }
 
 impl DurableObject for ServiceObject {
-    fn new(state: ObjectState, _env: Env) -> Self {
+    fn new(state: ObjectState, env: Env) -> Self {
         let store = Store::new(state.storage().sql());
-        ServiceObject { state, store, migrated: Cell::new(false), view: RefCell::new(None), rates: RefCell::new(HashMap::new()), answers: RefCell::new(HashMap::new()), alarm: Cell::new(None) }
+        ServiceObject { state, env, store, migrated: Cell::new(false), view: RefCell::new(None), rates: RefCell::new(HashMap::new()), answers: RefCell::new(HashMap::new()), alarm: Cell::new(None) }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -91,7 +92,12 @@ impl DurableObject for ServiceObject {
 
     async fn alarm(&self) -> worker::Result<Response> {
         self.alarm.set(None);
-        self.run_timers().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+        let run = async {
+            self.run_timers()?;
+            self.deliver_notifications().await?;
+            self.sync_alarm().await
+        };
+        run.await.map_err(|e: ApiError| worker::Error::RustError(e.to_string()))?;
         Response::ok("")
     }
 }
@@ -129,6 +135,7 @@ impl ServiceObject {
         let name = http::header(&req, "x-callback-service").unwrap_or_default();
         let caller = Caller::parse(&http::header(&req, "x-callback-caller").unwrap_or_default());
         let view = self.view(&name)?;
+        self.store.set_origin(&http::own_origin(&req)?)?;
         match path.as_str() {
             "/internal/find" => return self.find(&req, &*view.callback()?),
             "/internal/queues" => return self.queues(&req),
@@ -506,8 +513,8 @@ impl ServiceObject {
         }
     }
 
-    /// Runs every due timer through the state machine, then sets the alarm to the next.
-    async fn run_timers(&self) -> ApiResult<()> {
+    /// Runs every due timer through the state machine.
+    fn run_timers(&self) -> ApiResult<()> {
         self.ready()?;
         let service = match self.view("").and_then(|v| v.callback()) {
             Ok(s) => s,
@@ -530,7 +537,43 @@ impl ServiceObject {
                 break;
             }
         }
-        self.sync_alarm().await
+        Ok(())
+    }
+
+    /// Delivers due notifications: signed POSTs to `_status_notification_target`, in order per
+    /// callback (only a callback's first undelivered one is tried), retried with backoff (1 s,
+    /// doubling, at most 5 minutes) until a 2xx answer or 24 hours.
+    async fn deliver_notifications(&self) -> ApiResult<()> {
+        let Ok(service) = self.view("").and_then(|v| v.callback()) else { return Ok(()) };
+        let secret = Some(service.notifications.secret.clone())
+            .filter(|s| !s.is_empty())
+            .or_else(|| self.env.secret("WEBHOOK_SECRET").map(|s| s.to_string()).ok())
+            .unwrap_or_default();
+        for _round in 0..10 {
+            let now = now();
+            let due = self.store.due_notifications(now, 50)?;
+            if due.is_empty() {
+                break;
+            }
+            for pending in due {
+                let delivered = match &service.notifications.target {
+                    Some(target) => post_signed(target, &secret, &pending.body, now).await,
+                    // Notifications were turned off meanwhile: nobody to tell.
+                    None => true,
+                };
+                if delivered {
+                    self.store.delivered(pending.id, now)?;
+                } else if now.timestamp_millis() - pending.created_ms > 86_400_000 {
+                    worker::console_error!("notification {} abandoned after 24 h", pending.id);
+                    self.store.delivered(pending.id, now)?;
+                } else {
+                    let attempts = pending.attempts + 1;
+                    let backoff = Duration::seconds(1i64 << attempts.min(8)).min(Duration::minutes(5));
+                    self.store.retry_later(pending.id, attempts, now + backoff)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// After a request: the alarm must not be later than the earliest timer. Known in memory, it
@@ -564,6 +607,21 @@ impl ServiceObject {
         self.alarm.set(next);
         Ok(())
     }
+}
+
+/// POSTs a signed notification; answers whether the receiver took it (2xx within 10 s).
+async fn post_signed(target: &str, secret: &str, body: &str, now: DateTime<Utc>) -> bool {
+    let send = async {
+        let headers = worker::Headers::new();
+        headers.set("content-type", "application/json")?;
+        headers.set(crate::signing::HEADER, &crate::signing::sign(secret, now.timestamp(), body))?;
+        let mut init = worker::RequestInit::new();
+        init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(body.into()));
+        let request = Request::new_with_init(target, &init)?;
+        let signal: worker::AbortSignal = web_sys::AbortSignal::timeout_with_u32(10_000).into();
+        worker::Fetch::Request(request).send_with_signal(&signal).await
+    };
+    matches!(send.await, Ok(response) if (200..300).contains(&response.status_code()))
 }
 
 /// Ids of a bulk cancel, grouped by the service object that holds them.

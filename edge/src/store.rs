@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS accepted_seconds (second INTEGER PRIMARY KEY, n INTEG
 CREATE TABLE IF NOT EXISTS accepted (time_ms INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS accepted_key ON accepted (key, value, time_ms);
 CREATE INDEX IF NOT EXISTS accepted_time ON accepted (time_ms);
+CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, callback_id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL, delivered_ms INTEGER);
+CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (next_ms) WHERE delivered_ms IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_callback ON outbox (callback_id, seq);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body TEXT NOT NULL, status INTEGER NOT NULL, answer TEXT NOT NULL, created_ms INTEGER NOT NULL);
 ";
 
@@ -44,6 +49,28 @@ pub struct Store {
     earliest_set: std::cell::Cell<Option<i64>>,
     /// Records written since the object started: answers derived from them are fresh while it holds.
     writes: std::cell::Cell<u64>,
+    /// The service's public origin (`https://host`), for records' `_url` in notifications sent
+    /// from the alarm, where there is no request to take it from.
+    origin: std::cell::RefCell<String>,
+}
+
+/// A notification waiting in the outbox.
+#[derive(Deserialize)]
+pub struct Pending {
+    pub id: i64,
+    pub body: String,
+    pub attempts: i64,
+    pub created_ms: i64,
+}
+
+#[derive(Deserialize)]
+struct Seq {
+    seq: i64,
+}
+
+#[derive(Deserialize)]
+struct MetaRow {
+    value: String,
 }
 
 #[derive(Deserialize)]
@@ -113,11 +140,24 @@ fn corrupt(e: serde_json::Error) -> ApiError {
 
 impl Store {
     pub fn new(sql: SqlStorage) -> Store {
-        Store { sql, pruned: std::cell::Cell::new(0), earliest_set: std::cell::Cell::new(None), writes: std::cell::Cell::new(0) }
+        Store { sql, pruned: std::cell::Cell::new(0), earliest_set: std::cell::Cell::new(None), writes: std::cell::Cell::new(0), origin: std::cell::RefCell::new(String::new()) }
     }
 
     pub fn migrate(&self) -> ApiResult<()> {
         self.sql.exec(SCHEMA, None)?;
+        let rows: Vec<MetaRow> = self.sql.exec("SELECT value FROM meta WHERE key = 'origin'", None)?.to_array()?;
+        if let Some(row) = rows.into_iter().next() {
+            *self.origin.borrow_mut() = row.value;
+        }
+        Ok(())
+    }
+
+    /// Remembers the origin requests come to (written only when it changes).
+    pub fn set_origin(&self, origin: &str) -> ApiResult<()> {
+        if *self.origin.borrow() != origin {
+            self.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('origin', ?)", vec![origin.into()])?;
+            *self.origin.borrow_mut() = origin.to_string();
+        }
         Ok(())
     }
 
@@ -162,9 +202,15 @@ impl Store {
             }
             self.sql.exec("INSERT INTO state_counts (state, n) VALUES (?, 1) ON CONFLICT (state) DO UPDATE SET n = n + 1", vec![change.to.as_str().into()])?;
         }
+        for effect in &step.effects {
+            if let Effect::Notify(event) = effect {
+                self.enqueue(c, event)?;
+            }
+        }
         if step.effects.contains(&Effect::Purge) {
             self.sql.exec("UPDATE state_counts SET n = n - 1 WHERE state = ?", vec![c.state().as_str().into()])?;
-            for table in ["callbacks WHERE id = ?", "events WHERE callback_id = ?", "timers WHERE callback_id = ?"] {
+            // Notifications not yet delivered outlive the record.
+            for table in ["callbacks WHERE id = ?", "events WHERE callback_id = ?", "timers WHERE callback_id = ?", "outbox WHERE delivered_ms IS NOT NULL AND callback_id = ?"] {
                 self.sql.exec(&format!("DELETE FROM {table}"), vec![id.into()])?;
             }
             return Ok(());
@@ -194,6 +240,45 @@ impl Store {
                 _ => {}
             }
         }
+        Ok(())
+    }
+
+    /// Puts a `_cbe_on_*` notification in the outbox, numbered in order for its callback.
+    fn enqueue(&self, c: &Callback, event: &str) -> ApiResult<()> {
+        let last: Seq = self.sql.exec("SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE callback_id = ?", vec![c.id.as_str().into()])?.one()?;
+        let seq = last.seq + 1;
+        let base = format!("{}/genesys/1/service", self.origin.borrow());
+        let body = serde_json::json!({"event": event, "seq": seq, "time": iso::format(c.updated), "callback": c.to_gms(&base)}).to_string();
+        self.sql.exec(
+            "INSERT INTO outbox (callback_id, seq, body, next_ms, created_ms) VALUES (?, ?, ?, ?, ?)",
+            vec![c.id.as_str().into(), V::Integer(seq), body.into(), ms(c.updated), ms(c.updated)],
+        )?;
+        let due = c.updated.timestamp_millis();
+        self.earliest_set.set(Some(self.earliest_set.get().map_or(due, |e| e.min(due))));
+        Ok(())
+    }
+
+    /// Notifications due at `now`: for each callback only its first undelivered one (in order).
+    pub fn due_notifications(&self, now: DateTime<Utc>, limit: u32) -> ApiResult<Vec<Pending>> {
+        Ok(self
+            .sql
+            .exec(
+                &format!(
+                    "SELECT id, body, attempts, created_ms FROM outbox o WHERE delivered_ms IS NULL AND next_ms <= ?
+                     AND seq = (SELECT min(seq) FROM outbox WHERE callback_id = o.callback_id AND delivered_ms IS NULL) ORDER BY id LIMIT {limit}"
+                ),
+                vec![ms(now)],
+            )?
+            .to_array()?)
+    }
+
+    pub fn delivered(&self, id: i64, now: DateTime<Utc>) -> ApiResult<()> {
+        self.sql.exec("UPDATE outbox SET delivered_ms = ? WHERE id = ?", vec![ms(now), V::Integer(id)])?;
+        Ok(())
+    }
+
+    pub fn retry_later(&self, id: i64, attempts: i64, next: DateTime<Utc>) -> ApiResult<()> {
+        self.sql.exec("UPDATE outbox SET attempts = ?, next_ms = ? WHERE id = ?", vec![V::Integer(attempts), ms(next), V::Integer(id)])?;
         Ok(())
     }
 
@@ -268,7 +353,10 @@ impl Store {
     }
 
     pub fn next_due(&self) -> ApiResult<Option<DateTime<Utc>>> {
-        let row: Due = self.sql.exec("SELECT min(due_ms) AS due FROM timers", None)?.one()?;
+        let row: Due = self
+            .sql
+            .exec("SELECT min(due) AS due FROM (SELECT min(due_ms) AS due FROM timers UNION ALL SELECT min(next_ms) FROM outbox WHERE delivered_ms IS NULL)", None)?
+            .one()?;
         Ok(row.due.map(time))
     }
 

@@ -441,6 +441,8 @@ pub struct Notifications {
     pub target: Option<String>,
     /// Empty = every event.
     pub events: Vec<String>,
+    /// `_webhook_secret` **[ext]**: signs notifications (empty: the deployment's secret).
+    pub secret: String,
 }
 
 impl Notifications {
@@ -559,6 +561,7 @@ impl CallbackService {
                 other => return Err(ConfigError::new("_enable_status_notification", format!("`{other}` is not subscribe_notify or false"))),
             },
             events: list(&r.text("_callback_events_list", "")),
+            secret: r.text("_webhook_secret", ""),
         };
         if let Some(e) = notifications.events.iter().find(|e| !NOTIFICATION_EVENTS.contains(&e.as_str())) {
             return Err(ConfigError::new("_callback_events_list", format!("unknown event `{e}`")));

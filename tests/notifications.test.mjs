@@ -1,0 +1,95 @@
+// Status notifications (_cbe_on_*): signed, from a durable outbox, retried with backoff, in order per
+// callback, at least once; nothing lost while the receiver is down or the runtime restarts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRuntime, newStateDir } from './support/runtime.mjs';
+import { startReceiver } from './support/receiver.mjs';
+import { client, alwaysOpenService, number, bucketIn } from './support/api.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const SECRET = 'notify-secret';
+
+async function notifyingService(api, receiver, extra = {}) {
+  await alwaysOpenService(api, 'notify', {
+    _enable_status_notification: 'subscribe_notify', _status_notification_type: 'httpcb',
+    _status_notification_target: receiver.url, _webhook_secret: SECRET, _enable_in_queue_checking: 'false', ...extra,
+  });
+}
+
+async function until(check, seconds) {
+  for (let i = 0; i < seconds * 10 && !check(); i++) await sleep(100);
+  return check();
+}
+
+const eventsOf = (receiver, id) => receiver.received.filter((r) => r.body.callback._id === id);
+
+test('signed notifications arrive in order for each change', async () => {
+  const receiver = await startReceiver({ secret: SECRET });
+  const rt = await startRuntime();
+  try {
+    const api = client(rt.base);
+    await notifyingService(api, receiver);
+    const id = (await api.post('/genesys/1/service/callback/notify', { _customer_number: number(1), first_name: 'Ana' })).body._id;
+    const later = (await api.post('/genesys/1/service/callback/notify', { _customer_number: number(2), _desired_time: bucketIn(120) })).body._id;
+    await api.put(`/genesys/1/service/callback/notify/${later}`, { _new_desired_time: bucketIn(180) });
+    await api.del(`/genesys/1/service/callback/notify/${id}`);
+    assert.ok(await until(() => eventsOf(receiver, id).length === 5 && eventsOf(receiver, later).length === 2, 10), JSON.stringify(receiver.received.map((r) => r.body.event)));
+    const mine = eventsOf(receiver, id);
+    assert.deepEqual(mine.map((r) => r.body.event), ['_cbe_on_callback_queued', '_cbe_on_callback_submitted', '_cbe_on_callback_cancelled', '_cbe_on_service_exit', '_cbe_on_callback_status_updated']);
+    assert.deepEqual(mine.map((r) => r.body.seq), [1, 2, 3, 4, 5]);
+    assert.ok(mine.every((r) => r.valid), 'every notification carries a valid signature');
+    assert.equal(mine[0].body.callback.first_name, 'Ana');
+    assert.equal(mine[2].body.callback._callback_reason, 'CANCELLED');
+    assert.match(mine[0].body.callback._url, /^http:\/\/127\.0\.0\.1:\d+\/genesys\/1\/service\/notify~/);
+    assert.deepEqual(eventsOf(receiver, later).map((r) => r.body.event), ['_cbe_on_callback_scheduled', '_cbe_on_callback_rescheduled']);
+  } finally {
+    await rt.stop();
+    await receiver.stop();
+  }
+});
+
+test('a failing receiver gets every notification, in order, once it recovers', async () => {
+  const receiver = await startReceiver({ secret: SECRET });
+  const rt = await startRuntime();
+  try {
+    const api = client(rt.base);
+    await notifyingService(api, receiver, { _callback_events_list: '_cbe_on_callback_queued,_cbe_on_callback_cancelled' });
+    await receiver.set('fail');
+    const id = (await api.post('/genesys/1/service/callback/notify', { _customer_number: number(3) })).body._id;
+    await api.del(`/genesys/1/service/callback/notify/${id}`);
+    await sleep(2500);
+    assert.equal(eventsOf(receiver, id).length, 0);
+    await receiver.set('ok');
+    assert.ok(await until(() => eventsOf(receiver, id).length === 2, 15));
+    assert.deepEqual(eventsOf(receiver, id).map((r) => r.body.event), ['_cbe_on_callback_queued', '_cbe_on_callback_cancelled'], 'only the listed events, in order');
+  } finally {
+    await rt.stop();
+    await receiver.stop();
+  }
+});
+
+test('notifications survive a restart of the runtime while the receiver is down', async () => {
+  const receiver = await startReceiver({ secret: SECRET });
+  const stateDir = newStateDir();
+  let rt = await startRuntime({ stateDir });
+  let id;
+  try {
+    const api = client(rt.base);
+    await notifyingService(api, receiver);
+    await receiver.set('down');
+    id = (await api.post('/genesys/1/service/callback/notify', { _customer_number: number(4) })).body._id;
+    await sleep(1500);
+  } finally {
+    await rt.stop();
+  }
+  await receiver.set('ok');
+  rt = await startRuntime({ stateDir });
+  try {
+    // Any request wakes nothing up: the object's alarm, kept in its storage, does.
+    assert.ok(await until(() => eventsOf(receiver, id).length === 2, 20), 'delivered after the restart');
+    assert.deepEqual(eventsOf(receiver, id).map((r) => r.body.seq), [1, 2]);
+  } finally {
+    await rt.stop();
+    await receiver.stop();
+  }
+});

@@ -1,0 +1,42 @@
+// A test receiver for webhooks (status notifications): records what it is sent, and on command
+// answers 2xx, fails with 503, or is down (not listening).
+import { createServer } from 'node:http';
+import { createHmac } from 'node:crypto';
+import { freePort } from './runtime.mjs';
+
+export async function startReceiver({ secret, port } = {}) {
+  port ??= await freePort();
+  const received = [];
+  let mode = 'ok';
+  let server;
+  const listen = () => new Promise((resolve) => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        if (mode === 'fail') {
+          res.writeHead(503).end();
+          return;
+        }
+        const header = req.headers['x-callback-signature'] ?? '';
+        const [, t, v1] = header.match(/^t=(\d+),v1=([0-9a-f]{64})$/) ?? [];
+        const valid = !!t && createHmac('sha256', secret).update(`${t}.${body}`).digest('hex') === v1;
+        received.push({ body: JSON.parse(body), valid });
+        res.writeHead(200).end('ok');
+      });
+    });
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  await listen();
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    /** 'ok', 'fail' (503) or 'down' (closed). */
+    async set(next) {
+      if (next === 'down' && mode !== 'down') await new Promise((r) => { server.closeAllConnections?.(); server.close(r); });
+      if (next !== 'down' && mode === 'down') await listen();
+      mode = next;
+    },
+    async stop() { if (mode !== 'down') await new Promise((r) => { server.closeAllConnections?.(); server.close(r); }); },
+  };
+}
