@@ -274,6 +274,38 @@ describe('get, query, update, cancel, history', () => {
   });
 });
 
+describe('pause and resume', () => {
+  test('pausing a service pauses its waiting callbacks; resuming queues them again in their place', async () => {
+    await alwaysOpenService(api, 'pausable', { _enable_in_queue_checking: 'false' });
+    const ids = [];
+    for (let i = 0; i < 2; i++) ids.push((await api.post('/genesys/1/service/callback/pausable', { _customer_number: number(700 + i) })).body._id);
+    const state = async (id) => (await api.get(`/genesys/1/service/callback/pausable/${id}`)).body._callback_state;
+    await alwaysOpenService(api, 'pausable', { _enable_in_queue_checking: 'false', _paused: 'true' });
+    assert.deepEqual([await state(ids[0]), await state(ids[1])], ['PAUSED', 'PAUSED']);
+    const during = (await api.post('/genesys/1/service/callback/pausable', { _customer_number: number(702) })).body._id;
+    assert.equal(await state(during), 'PAUSED', 'a callback created while paused waits paused');
+    assert.equal((await api.get('/genesys/1/admin/callback/watermarks?service_name=pausable', { auth: admin })).body.total, 3, 'paused callbacks are in queue');
+    await alwaysOpenService(api, 'pausable', { _enable_in_queue_checking: 'false' });
+    assert.deepEqual([await state(ids[0]), await state(ids[1]), await state(during)], ['QUEUED', 'QUEUED', 'QUEUED']);
+    assert.equal((await api.get(`/genesys/1/service/${ids[0]}/check-queue-position`)).body._position, 1, 'the first keeps its place');
+    const { events } = (await api.get(`/genesys/1/service/callback/pausable/${ids[0]}/events`)).body;
+    assert.deepEqual(events.map((e) => e.to), ['QUEUED', 'PAUSED', 'QUEUED']);
+  });
+});
+
+describe('IVR Classic callback', () => {
+  test('a callback created for a caller already in queue keeps the caller\'s place (_call_entered_time)', async () => {
+    await alwaysOpenService(api, 'ivrq', { _enable_in_queue_checking: 'false' });
+    const first = (await api.post('/genesys/1/service/callback/ivrq', { _customer_number: number(710) })).body._id;
+    const entered = new Date(Date.now() - 10 * 60_000).toISOString();
+    const caller = await api.call('POST', '/genesys/1/service/callback/ivrq', { form: { _customer_number: number(711), _call_entered_time: entered } });
+    assert.equal(caller.status, 200);
+    assert.equal((await api.get(`/genesys/1/service/${caller.body._id}/check-queue-position`)).body._position, 1, 'ahead of those who came later');
+    assert.equal((await api.get(`/genesys/1/service/${first}/check-queue-position`)).body._position, 2);
+    assert.equal((await api.post('/genesys/1/service/callback/ivrq', { _customer_number: number(712), _call_entered_time: 'an hour ago' })).status, 400);
+  });
+});
+
 describe('IVR Classic offer', () => {
   test('offers when open and the estimated wait is over the threshold (queued x handle time / ready agents)', async () => {
     await alwaysOpenService(api, 'ivr', { _average_handle_time: '200', _offer_callback_ewt_threshold: '300', _enable_in_queue_checking: 'false' });

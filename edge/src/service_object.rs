@@ -193,6 +193,21 @@ impl ServiceObject {
         Ok(cors)
     }
 
+    /// `_paused`: waiting callbacks become PAUSED while the service is paused, and QUEUED again
+    /// (in their place: order is by desired time) when it resumes.
+    fn apply_pause(&self) -> ApiResult<()> {
+        let Ok(service) = self.view("").and_then(|v| v.callback()) else { return Ok(()) };
+        let (from, event) = if service.scenario.paused { (State::Queued, Event::Pause) } else { (State::Paused, Event::Resume) };
+        let now = now();
+        for callback in self.store.select("state = ?", vec![from.as_str().into()], 100_000)? {
+            // Only waiting callbacks pause; those with an agent or on a call go on.
+            if let Ok(step) = scenario::apply(&callback, event.clone(), &service, now, Actor::Admin) {
+                self.store.save(&step)?;
+            }
+        }
+        Ok(())
+    }
+
     /// A fixed-window rate limit on `key` (a client IP, a customer number). Kept in memory: it
     /// protects the service, and need not survive an eviction.
     fn limit(&self, key: String, window: Window) -> ApiResult<()> {
@@ -222,6 +237,7 @@ impl ServiceObject {
         if !stale {
             self.store.save_config(&push.service, push.version, &sections)?;
             *self.view.borrow_mut() = None;
+            self.apply_pause()?;
         }
         // Timers that waited for a configuration may run now.
         self.sync_alarm().await?;
