@@ -22,7 +22,7 @@ pub async fn fetch(req: Request, env: Env) -> worker::Result<Response> {
 }
 
 /// Headers a service's object may read from the client's request.
-const PASSED_HEADERS: [&str; 4] = ["content-type", "origin", "idempotency-key", "cf-connecting-ip"];
+const PASSED_HEADERS: [&str; 5] = ["content-type", "origin", "idempotency-key", "cf-connecting-ip", crate::signing::HEADER];
 
 async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
     let method = req.method().to_string();
@@ -78,7 +78,7 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
 fn target(m: &Matched) -> ApiResult<String> {
     match m.kind() {
         Kind::QueuePosition => Ok(m.id()?.service),
-        Kind::Get | Kind::Update | Kind::Cancel | Kind::Events => {
+        Kind::Get | Kind::Update | Kind::Cancel | Kind::Events | Kind::DialResult => {
             let (service, id) = (m.service()?, m.id()?);
             if id.service != service {
                 return Err(ApiError::UnknownCallback(id.text));

@@ -14,6 +14,7 @@ pub enum Kind {
     Update,
     Cancel,
     Events,
+    DialResult,
     AvailabilityV1,
     AvailabilityV2,
     QueuePosition,
@@ -61,6 +62,14 @@ pub const ROUTES: &[Spec] = &[
     Spec { method: "PUT", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Update, access: Access::Public, summary: "Reschedule (_new_desired_time) and/or update properties", query: &[] },
     Spec { method: "DELETE", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Cancel, access: Access::Public, summary: "Cancel a callback", query: &["discard_ors_failure"] },
     Spec { method: "GET", path: "/genesys/1/service/callback/{service}/{id}/events", kind: Kind::Events, access: Access::Public, summary: "Event history of a callback, oldest first", query: &[] },
+    Spec {
+        method: "POST",
+        path: "/genesys/1/service/callback/{service}/{id}/dial-result",
+        kind: Kind::DialResult,
+        access: Access::Public,
+        summary: "The dialer's result of a dial: {\"outcome\": \"ANSWERED|ANSWERING_MACHINE|NO_ANSWER|BUSY|INVALID_NUMBER|FAILED\"}, signed (X-Callback-Signature)",
+        query: &[],
+    },
     Spec { method: "GET", path: "/genesys/1/service/callback/{service}/availability", kind: Kind::AvailabilityV1, access: Access::Public, summary: "Availability v1: bucket start -> remaining", query: AVAILABILITY_QUERY },
     Spec {
         method: "GET",

@@ -16,7 +16,7 @@ use callback_shared::phone;
 use callback_shared::query::Query;
 use callback_shared::queue;
 use callback_shared::record::{Callback, Reason, State};
-use callback_shared::scenario::{self, Actor, Event, Step};
+use callback_shared::scenario::{self, Actor, DialOutcome, Event, Step};
 use callback_shared::wire::{self, BulkCancelAnswer, CapacityAnswer, CapacitySlot, CreateAnswer, EventsAnswer, OfferAnswer, OfficeHoursAnswer, Period, QueuePosition, Record};
 use callback_shared::zone::Zone;
 use chrono::{DateTime, Duration, Utc};
@@ -94,7 +94,7 @@ impl DurableObject for ServiceObject {
         self.alarm.set(None);
         let run = async {
             self.run_timers()?;
-            self.deliver_notifications().await?;
+            self.deliver_webhooks().await?;
             self.sync_alarm().await
         };
         run.await.map_err(|e: ApiError| worker::Error::RustError(e.to_string()))?;
@@ -122,6 +122,7 @@ impl ServiceObject {
         let row = self.store.config()?.ok_or_else(|| ApiError::UnknownService(name.to_string()))?;
         let sections = serde_json::from_str(&row.sections).map_err(|e| ApiError::Internal(format!("stored configuration unreadable: {e}")))?;
         let view = std::rc::Rc::new(View { version: row.version, name: row.service, config: Config::from_sections(sections), callback: std::cell::OnceCell::new() });
+        self.store.set_dialer(view.callback().is_ok_and(|s| s.scenario.dialer_url.is_some()));
         *self.view.borrow_mut() = Some(view.clone());
         Ok(view)
     }
@@ -166,6 +167,7 @@ impl ServiceObject {
             Kind::Update => self.update(&mut req, &route.id()?, &service).await,
             Kind::Cancel => self.cancel(&route.id()?, &req, &service, caller),
             Kind::Events => self.events(&route.id()?),
+            Kind::DialResult => self.dial_result(&mut req, &route.id()?, &service).await,
             Kind::AvailabilityV1 | Kind::AvailabilityV2 => self.availability(&req, &service, view.version, route.kind() == Kind::AvailabilityV2),
             Kind::QueuePosition => self.queue_position(&route.id()?, &service),
             Kind::Offer => self.offer(&service),
@@ -556,31 +558,55 @@ impl ServiceObject {
         Ok(())
     }
 
-    /// Delivers due notifications: signed POSTs to `_status_notification_target`, in order per
-    /// callback (only a callback's first undelivered one is tried), retried with backoff (1 s,
-    /// doubling, at most 5 minutes) until a 2xx answer or 24 hours.
-    async fn deliver_notifications(&self) -> ApiResult<()> {
-        let Ok(service) = self.view("").and_then(|v| v.callback()) else { return Ok(()) };
-        let secret = Some(service.notifications.secret.clone())
+    /// The secret webhooks are signed with: the service's `_webhook_secret`, else the deployment's.
+    fn webhook_secret(&self, service: &CallbackService) -> String {
+        Some(service.notifications.secret.clone())
             .filter(|s| !s.is_empty())
             .or_else(|| self.env.secret("WEBHOOK_SECRET").map(|s| s.to_string()).ok())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// The dialer reports a dial's outcome; the request must be signed with the webhook secret.
+    async fn dial_result(&self, req: &mut Request, id: &CallbackId, service: &CallbackService) -> ApiResult<Response> {
+        let body = http::body(req).await?;
+        let signature = http::header(req, crate::signing::HEADER).ok_or(ApiError::Unauthenticated)?;
+        if !crate::signing::verify(&self.webhook_secret(service), &signature, &body, now().timestamp()) {
+            return Err(ApiError::Unauthenticated);
+        }
+        let params = http::body_params(&http::content_type(req), &body)?;
+        let text = params.get("outcome").map(String::as_str).unwrap_or("");
+        let outcome: DialOutcome = text
+            .parse()
+            .map_err(|_| ApiError::InvalidParameter(format!("outcome: `{text}` is not ANSWERED, ANSWERING_MACHINE, NO_ANSWER, BUSY, INVALID_NUMBER or FAILED")))?;
+        let callback = self.load(id)?;
+        let step = scenario::apply(&callback, Event::DialResult(outcome), service, now(), Actor::Dialer)?;
+        self.store.save(&step)?;
+        http::json(&step.callback.to_gms(&Self::base(req)?))
+    }
+
+    /// Delivers due webhooks — notifications to `_status_notification_target`, dials to
+    /// `_dialer_url` — signed, in order per callback and kind (only the first undelivered one is
+    /// tried), retried with backoff (1 s, doubling, at most 5 minutes) until a 2xx or 24 hours.
+    async fn deliver_webhooks(&self) -> ApiResult<()> {
+        let Ok(service) = self.view("").and_then(|v| v.callback()) else { return Ok(()) };
+        let secret = self.webhook_secret(&service);
         for _round in 0..10 {
             let now = now();
-            let due = self.store.due_notifications(now, 50)?;
+            let due = self.store.due_webhooks(now, 50)?;
             if due.is_empty() {
                 break;
             }
             for pending in due {
-                let delivered = match &service.notifications.target {
+                let target = if pending.kind == crate::store::DIAL { &service.scenario.dialer_url } else { &service.notifications.target };
+                let delivered = match target {
                     Some(target) => post_signed(target, &secret, &pending.body, now).await,
-                    // Notifications were turned off meanwhile: nobody to tell.
+                    // Turned off meanwhile: nobody to tell.
                     None => true,
                 };
                 if delivered {
                     self.store.delivered(pending.id, now)?;
                 } else if now.timestamp_millis() - pending.created_ms > 86_400_000 {
-                    worker::console_error!("notification {} abandoned after 24 h", pending.id);
+                    worker::console_error!("{} webhook {} abandoned after 24 h", pending.kind, pending.id);
                     self.store.delivered(pending.id, now)?;
                 } else {
                     let attempts = pending.attempts + 1;

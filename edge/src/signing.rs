@@ -22,6 +22,29 @@ pub fn sign(secret: &str, t: i64, body: &str) -> String {
     format!("t={t},v1={hex}")
 }
 
+/// How far a signed request's time may be from ours (replays older than this are refused).
+const TOLERANCE_SECS: i64 = 300;
+
+/// Whether `header` signs `body` with `secret`, at a time within five minutes of `now`.
+pub fn verify(secret: &str, header: &str, body: &str, now: i64) -> bool {
+    let mut t = None;
+    let mut v1 = None;
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", value)) => t = value.parse::<i64>().ok(),
+            Some(("v1", value)) => v1 = Some(value),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else { return false };
+    if (now - t).abs() > TOLERANCE_SECS || v1.len() != 64 {
+        return false;
+    }
+    let Some(bytes) = (0..32).map(|i| u8::from_str_radix(v1.get(2 * i..2 * i + 2)?, 16).ok()).collect::<Option<Vec<u8>>>() else { return false };
+    // Constant-time comparison, by the MAC itself.
+    mac(secret, t, body).verify_slice(&bytes).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +57,17 @@ mod tests {
         assert_ne!(sign("key", 1, "{}"), sign("key", 2, "{}"));
         assert_ne!(sign("key", 1, "{}"), sign("other", 1, "{}"));
         assert_eq!(sign("key", 1, "{}"), sign("key", 1, "{}"));
+    }
+
+    #[test]
+    fn verification_needs_the_secret_the_body_and_a_recent_time() {
+        let header = sign("s3cret", 1_000, r#"{"outcome":"BUSY"}"#);
+        assert!(verify("s3cret", &header, r#"{"outcome":"BUSY"}"#, 1_100));
+        assert!(!verify("other", &header, r#"{"outcome":"BUSY"}"#, 1_100));
+        assert!(!verify("s3cret", &header, r#"{"outcome":"ANSWERED"}"#, 1_100));
+        assert!(!verify("s3cret", &header, r#"{"outcome":"BUSY"}"#, 1_400), "too old");
+        for bad in ["", "t=1000", "v1=00", "t=x,v1=00", "t=1000,v1=zz"] {
+            assert!(!verify("s3cret", bad, "{}", 1_000), "{bad}");
+        }
     }
 }

@@ -36,6 +36,13 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, body TEXT NOT NULL, status INTEGER NOT NULL, answer TEXT NOT NULL, created_ms INTEGER NOT NULL);
 ";
 
+/// Changes to the schema after its first version, in order; `meta.schema` counts those applied.
+const MIGRATIONS: &[&str] = &[
+    // The outbox carries dial webhooks too; each kind keeps its own order per callback.
+    "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'notify';
+     CREATE INDEX IF NOT EXISTS outbox_kind ON outbox (callback_id, kind, seq);",
+];
+
 /// How long accepted creates are remembered for throttles (the longest window is one day).
 const ACCEPTED_KEEP_MS: i64 = 2 * 86_400_000;
 /// How long an Idempotency-Key holds.
@@ -52,12 +59,18 @@ pub struct Store {
     /// The service's public origin (`https://host`), for records' `_url` in notifications sent
     /// from the alarm, where there is no request to take it from.
     origin: std::cell::RefCell<String>,
+    dialer: std::cell::Cell<bool>,
 }
 
-/// A notification waiting in the outbox.
+/// What an outbox row is for.
+pub const NOTIFY: &str = "notify";
+pub const DIAL: &str = "dial";
+
+/// A webhook waiting in the outbox.
 #[derive(Deserialize)]
 pub struct Pending {
     pub id: i64,
+    pub kind: String,
     pub body: String,
     pub attempts: i64,
     pub created_ms: i64,
@@ -140,16 +153,30 @@ fn corrupt(e: serde_json::Error) -> ApiError {
 
 impl Store {
     pub fn new(sql: SqlStorage) -> Store {
-        Store { sql, pruned: std::cell::Cell::new(0), earliest_set: std::cell::Cell::new(None), writes: std::cell::Cell::new(0), origin: std::cell::RefCell::new(String::new()) }
+        Store { sql, pruned: std::cell::Cell::new(0), earliest_set: std::cell::Cell::new(None), writes: std::cell::Cell::new(0), origin: std::cell::RefCell::new(String::new()), dialer: std::cell::Cell::new(false) }
     }
 
     pub fn migrate(&self) -> ApiResult<()> {
         self.sql.exec(SCHEMA, None)?;
-        let rows: Vec<MetaRow> = self.sql.exec("SELECT value FROM meta WHERE key = 'origin'", None)?.to_array()?;
-        if let Some(row) = rows.into_iter().next() {
-            *self.origin.borrow_mut() = row.value;
+        let meta = |key: &str| -> ApiResult<Option<String>> {
+            let rows: Vec<MetaRow> = self.sql.exec("SELECT value FROM meta WHERE key = ?", vec![key.into()])?.to_array()?;
+            Ok(rows.into_iter().next().map(|r| r.value))
+        };
+        let applied: usize = meta("schema")?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        for migration in MIGRATIONS.iter().skip(applied) {
+            self.sql.exec(migration, None)?;
+        }
+        self.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", vec![MIGRATIONS.len().to_string().into()])?;
+        if let Some(origin) = meta("origin")? {
+            *self.origin.borrow_mut() = origin;
         }
         Ok(())
+    }
+
+    /// Whether the service has a dialer (`_dialer_url`): dials then go out as webhooks; without
+    /// one, the agent dials from the console.
+    pub fn set_dialer(&self, present: bool) {
+        self.dialer.set(present);
     }
 
     /// Remembers the origin requests come to (written only when it changes).
@@ -203,8 +230,19 @@ impl Store {
             self.sql.exec("INSERT INTO state_counts (state, n) VALUES (?, 1) ON CONFLICT (state) DO UPDATE SET n = n + 1", vec![change.to.as_str().into()])?;
         }
         for effect in &step.effects {
-            if let Effect::Notify(event) = effect {
-                self.enqueue(c, event)?;
+            match effect {
+                Effect::Notify(event) => {
+                    let base = format!("{}/genesys/1/service", self.origin.borrow());
+                    let body = |seq: i64| serde_json::json!({"event": event, "seq": seq, "time": iso::format(c.updated), "callback": c.to_gms(&base)});
+                    self.enqueue(c, NOTIFY, body)?;
+                }
+                Effect::Dial { attempt, first } if self.dialer.get() => {
+                    let base = format!("{}/genesys/1/service", self.origin.borrow());
+                    let agent = c.phase.agent().map(|a| serde_json::json!({"id": a}));
+                    let body = |seq: i64| serde_json::json!({"event": "dial", "seq": seq, "attempt": attempt, "first_connect_party": first, "agent": agent, "callback": c.to_gms(&base)});
+                    self.enqueue(c, DIAL, body)?;
+                }
+                _ => {}
             }
         }
         if step.effects.contains(&Effect::Purge) {
@@ -243,29 +281,27 @@ impl Store {
         Ok(())
     }
 
-    /// Puts a `_cbe_on_*` notification in the outbox, numbered in order for its callback.
-    fn enqueue(&self, c: &Callback, event: &str) -> ApiResult<()> {
-        let last: Seq = self.sql.exec("SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE callback_id = ?", vec![c.id.as_str().into()])?.one()?;
+    /// Puts a webhook in the outbox, numbered in order for its callback and kind.
+    fn enqueue(&self, c: &Callback, kind: &str, body: impl FnOnce(i64) -> serde_json::Value) -> ApiResult<()> {
+        let last: Seq = self.sql.exec("SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE callback_id = ? AND kind = ?", vec![c.id.as_str().into(), kind.into()])?.one()?;
         let seq = last.seq + 1;
-        let base = format!("{}/genesys/1/service", self.origin.borrow());
-        let body = serde_json::json!({"event": event, "seq": seq, "time": iso::format(c.updated), "callback": c.to_gms(&base)}).to_string();
         self.sql.exec(
-            "INSERT INTO outbox (callback_id, seq, body, next_ms, created_ms) VALUES (?, ?, ?, ?, ?)",
-            vec![c.id.as_str().into(), V::Integer(seq), body.into(), ms(c.updated), ms(c.updated)],
+            "INSERT INTO outbox (callback_id, kind, seq, body, next_ms, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+            vec![c.id.as_str().into(), kind.into(), V::Integer(seq), body(seq).to_string().into(), ms(c.updated), ms(c.updated)],
         )?;
         let due = c.updated.timestamp_millis();
         self.earliest_set.set(Some(self.earliest_set.get().map_or(due, |e| e.min(due))));
         Ok(())
     }
 
-    /// Notifications due at `now`: for each callback only its first undelivered one (in order).
-    pub fn due_notifications(&self, now: DateTime<Utc>, limit: u32) -> ApiResult<Vec<Pending>> {
+    /// Webhooks due at `now`: for each callback and kind only its first undelivered one (in order).
+    pub fn due_webhooks(&self, now: DateTime<Utc>, limit: u32) -> ApiResult<Vec<Pending>> {
         Ok(self
             .sql
             .exec(
                 &format!(
-                    "SELECT id, body, attempts, created_ms FROM outbox o WHERE delivered_ms IS NULL AND next_ms <= ?
-                     AND seq = (SELECT min(seq) FROM outbox WHERE callback_id = o.callback_id AND delivered_ms IS NULL) ORDER BY id LIMIT {limit}"
+                    "SELECT id, kind, body, attempts, created_ms FROM outbox o WHERE delivered_ms IS NULL AND next_ms <= ?
+                     AND seq = (SELECT min(seq) FROM outbox WHERE callback_id = o.callback_id AND kind = o.kind AND delivered_ms IS NULL) ORDER BY id LIMIT {limit}"
                 ),
                 vec![ms(now)],
             )?
