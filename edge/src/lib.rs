@@ -1,5 +1,6 @@
 //! The Callback API on Cloudflare Workers. This file only wires: see ARCHITECTURE.md.
 
+mod access;
 mod auth;
 mod config_object;
 mod error;

@@ -143,6 +143,10 @@ impl ServiceObject {
             "/internal/watermark" => return http::json(&self.store.in_queue()?),
             "/internal/cancel" => return self.bulk_cancel(&mut req, &*view.callback()?).await,
             "/internal/report" => return self.report(&mut req).await,
+            "/internal/match" => {
+                let body = http::body(&mut req).await?;
+                return http::json(&crate::access::matched(self.store.sql(), &http::body_params("application/json", &body)?, now())?);
+            }
             _ => {}
         }
         let method = req.method().to_string();
@@ -154,8 +158,10 @@ impl ServiceObject {
             return http::preflight(&origin);
         }
         let route = routes::find(&method, &path)?;
-        if route.kind() == Kind::BuiltinGet {
-            return self.builtin(&req, &view);
+        match route.kind() {
+            Kind::BuiltinGet => return self.builtin(&req, &view),
+            Kind::BuiltinPost => return self.builtin_post(&mut req, &view).await,
+            _ => {}
         }
         let service = view.callback()?;
         let cors = self.guard(&req, &service.allowed_origins, service.limits.client_rate, caller)?;
@@ -460,6 +466,36 @@ impl ServiceObject {
         let (position, total) = self.store.queue_position(&callback)?;
         let ewt = queue::estimated_wait(position - 1, service.average_handle_secs, 0);
         http::json(&QueuePosition { position, total_waiting: total, eta: ewt, ewt })
+    }
+
+    /// The user-originated builtin services: request-access holds a number, match-interaction
+    /// finds (in its request-access service's object) and releases the hold of a call.
+    async fn builtin_post(&self, req: &mut Request, view: &View) -> ApiResult<Response> {
+        let body = http::body(req).await?;
+        let params = http::body_params(&http::content_type(req), &body)?;
+        match view.config.kind(&view.name) {
+            Some(ServiceKind::RequestAccess) => {
+                let access = view.config.request_access(&view.name)?;
+                let random = random16();
+                let fresh = crate::access::Fresh {
+                    id: CallbackId::new(&view.name, random).text,
+                    data_id: CallbackId::new(&view.name, random16()).text,
+                    code_seed: u32::from_be_bytes([random[12], random[13], random[14], random[15]]),
+                };
+                http::json(&crate::access::request(self.store.sql(), &view.name, &access, &params, fresh, now())?)
+            }
+            Some(ServiceKind::MatchInteraction) => {
+                let holder = view.config.holds_of(&view.name);
+                let text = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
+                let headers = worker::Headers::new();
+                headers.set("x-callback-service", &holder)?;
+                let mut init = worker::RequestInit::new();
+                init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(text.into()));
+                let request = Request::new_with_init(&format!("{}/internal/match", http::own_origin(req)?), &init)?;
+                Ok(self.env.durable_object("SERVICES")?.id_from_name(&holder)?.get_stub()?.fetch_with_request(request).await?)
+            }
+            _ => Err(ApiError::UnknownService(view.name.clone())),
+        }
     }
 
     /// IVR Classic: offer a callback when the office is open and the wait is over the threshold.

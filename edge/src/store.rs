@@ -156,8 +156,13 @@ impl Store {
         Store { sql, pruned: std::cell::Cell::new(0), earliest_set: std::cell::Cell::new(None), writes: std::cell::Cell::new(0), origin: std::cell::RefCell::new(String::new()), dialer: std::cell::Cell::new(false) }
     }
 
+    pub fn sql(&self) -> &SqlStorage {
+        &self.sql
+    }
+
     pub fn migrate(&self) -> ApiResult<()> {
         self.sql.exec(SCHEMA, None)?;
+        self.sql.exec(crate::access::SCHEMA, None)?;
         let meta = |key: &str| -> ApiResult<Option<String>> {
             let rows: Vec<MetaRow> = self.sql.exec("SELECT value FROM meta WHERE key = ?", vec![key.into()])?.to_array()?;
             Ok(rows.into_iter().next().map(|r| r.value))

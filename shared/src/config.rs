@@ -197,6 +197,12 @@ impl Config {
         })
     }
 
+    /// The request-access service a match-interaction service looks in
+    /// (`_request_access_service` **[ext]**, default `request-access`).
+    pub fn holds_of(&self, match_service: &str) -> String {
+        self.service_option(match_service, "_request_access_service").filter(|s| !s.is_empty()).unwrap_or("request-access").to_string()
+    }
+
     /// A callback service, fully resolved.
     pub fn callback_service(&self, service: &str) -> Result<CallbackService, ConfigError> {
         let options = self.service_section(service, ServiceKind::Callback, "_service")?;
