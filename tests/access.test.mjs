@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRuntime } from './support/runtime.mjs';
-import { client } from './support/api.mjs';
+import { client, admin, alwaysOpenService, number } from './support/api.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let rt, api;
@@ -51,6 +51,32 @@ test('with codes one number serves several calls; matches by code or by the call
   assert.equal((await api.post('/genesys/1/service/matcher-codes', { _access_number: first._access_number, _access_code: '99999' })).status, 404);
   const byPhone = await api.call('POST', '/genesys/1/service/matcher-codes', { form: { _phone_number: '+33611111111' } });
   assert.deepEqual([byPhone.body._id, byPhone.body.topic], ['cb~given', 'billing']);
+});
+
+test('User Originated Immediate: the create answers the number to dial; the matched call waits for an agent', async () => {
+  await alwaysOpenService(api, 'uo', { _call_direction: 'USERORIGINATED', _request_access_service: 'access-codes', _enable_in_queue_checking: 'false' });
+  const created = await api.post('/genesys/1/service/callback/uo', { _customer_number: '06 33 33 33 33', first_name: 'Uma' });
+  assert.equal(created.status, 200, created.text);
+  assert.deepEqual([created.body._action, created.body._dialog_id, created.body._label, created.body._tel_url], ['DialNumber', '0', 'Connect to agent', 'tel:+18005550199']);
+  assert.match(created.body._access_code, /^\d{4}$/);
+  const path = `/genesys/1/service/callback/uo/${created.body._id}`;
+  assert.equal((await api.get(path)).body._callback_state, 'QUEUED');
+  const match = await api.call('POST', '/genesys/1/service/matcher-codes', { form: { _phone_number: '+33633333333' } });
+  assert.deepEqual([match.body._id, match.body.first_name], [created.body._id, 'Uma'], 'the IVR finds the callback by the caller\'s number');
+  assert.equal((await api.get(path)).body._callback_state, 'ROUTING', 'the customer is on the line, waiting for an agent');
+});
+
+test('User Originated with no access number free: 503 and no callback', async () => {
+  await alwaysOpenService(api, 'uo-small', { _call_direction: 'USERORIGINATED', _request_access_service: 'access', _enable_in_queue_checking: 'false' });
+  await sleep(2200);
+  await hold('access', { _customer_number: '+33 6 00 00 00 06' });
+  await hold('access', { _customer_number: '+33 6 00 00 00 07' });
+  const refused = await api.post('/genesys/1/service/callback/uo-small', { _customer_number: number(800) });
+  assert.equal(refused.status, 503);
+  assert.match(refused.body.message, /No access number is free/);
+  assert.deepEqual((await api.get(`/genesys/1/service/callback/uo-small?_customer_number=${encodeURIComponent(number(800))}`, { auth: admin })).body, []);
+  const scheduled = await api.post('/genesys/1/service/callback/uo-small', { _customer_number: number(801), _desired_time: new Date(Date.now() + 3 * 3600_000).toISOString() });
+  assert.equal(scheduled.status, 200, 'a scheduled user-originated callback needs no number yet');
 });
 
 test('bad requests', async () => {

@@ -143,6 +143,18 @@ impl ServiceObject {
             "/internal/watermark" => return http::json(&self.store.in_queue()?),
             "/internal/cancel" => return self.bulk_cancel(&mut req, &*view.callback()?).await,
             "/internal/report" => return self.report(&mut req).await,
+            "/internal/hold" => {
+                let body = http::body(&mut req).await?;
+                return http::json(&self.hold(&view, &http::body_params("application/json", &body)?)?);
+            }
+            "/internal/arrived" => {
+                let body = http::body(&mut req).await?;
+                let id = CallbackId::parse(body.trim()).ok_or_else(|| ApiError::UnknownCallback(body.clone()))?;
+                let step = scenario::apply(&self.load(&id)?, Event::CallerArrived, &*view.callback()?, now(), Actor::System)?;
+                self.store.save(&step)?;
+                self.alarm_no_later().await?;
+                return http::json(&step.callback.state());
+            }
             "/internal/match" => {
                 let body = http::body(&mut req).await?;
                 return http::json(&crate::access::matched(self.store.sql(), &http::body_params("application/json", &body)?, now())?);
@@ -276,34 +288,81 @@ impl ServiceObject {
         if key.as_ref().is_some_and(|k| k.len() > 200) {
             return Err(ApiError::InvalidParameter("Idempotency-Key: at most 200 characters".into()));
         }
-        // From here to the writes: no `await`, so the decision and its record are atomic.
+        let id = CallbackId::new(&service.name, random16());
+        // User-originated and immediate: the customer will dial an access number, held first
+        // (the one `await`), so that the decision below stays atomic.
+        let origin = http::own_origin(req)?;
+        let held = if user_originated_now(service, &params) {
+            let mut ask = params.clone();
+            ask.insert("_id".into(), id.text.clone());
+            // Held under the normalised number, so that a match by the caller's ANI finds it.
+            if let Some(number) = params.get("_customer_number").and_then(|n| phone::normalize(n, &service.phone).ok()) {
+                ask.insert("_customer_number".into(), number);
+            }
+            match self.ask(&service.request_access_service, &origin, "/internal/hold", &ask).await? {
+                (200, hold) => Some(hold),
+                (503, answer) => return Err(ApiError::ServiceUnavailable(answer["message"].as_str().unwrap_or("No access number is free.").to_string())),
+                _ => return Err(ApiError::ServiceUnavailable(format!("Service {} has no request-access service {}.", service.name, service.request_access_service))),
+            }
+        } else {
+            None
+        };
+        let decided = self.decide_and_record(&body, &params, key.as_deref(), &id, service, caller, held.as_ref());
+        if let (Some(hold), Err(_) | Ok((_, true))) = (&held, &decided) {
+            // Refused, or answered from an earlier request: the number goes back.
+            let mut release = callback_shared::params::Params::new();
+            for k in ["_access_number", "_access_code"] {
+                if let Some(v) = hold.get(k).and_then(|v| v.as_str()) {
+                    release.insert(k.into(), v.into());
+                }
+            }
+            self.ask(&service.request_access_service, &origin, "/internal/match", &release).await?;
+        }
+        let (text, _) = decided?;
+        http::text_response(text, "application/json; charset=utf-8", 200)
+    }
+
+    /// The synchronous part of a create: idempotency, decision, record. Answers the JSON answer and
+    /// whether it was an earlier request's.
+    fn decide_and_record(
+        &self,
+        body: &str,
+        params: &callback_shared::params::Params,
+        key: Option<&str>,
+        id: &CallbackId,
+        service: &CallbackService,
+        caller: Caller,
+        held: Option<&serde_json::Value>,
+    ) -> ApiResult<(String, bool)> {
         let now = now();
-        if let Some(key) = &key {
+        if let Some(key) = key {
             if let Some(first) = self.store.idempotent(key, now)? {
                 if first.body != body {
                     return Err(ApiError::IdempotencyConflict);
                 }
-                return http::text_response(first.answer, "application/json; charset=utf-8", u16::try_from(first.status).unwrap_or(200));
+                return Ok((first.answer, true));
             }
         }
-        let id = CallbackId::new(&service.name, random16());
-        let new = decide_create(service, &params, id.text.clone(), now, &self.store)?;
-        let throttled = throttled_parameters(service, &params, &new.customer_number);
+        let new = decide_create(service, params, id.text.clone(), now, &self.store)?;
+        let throttled = throttled_parameters(service, params, &new.customer_number);
         let actor = if caller == Caller::Admin { Actor::Admin } else { Actor::Customer };
         let step = scenario::create(new, service, now, actor);
         self.store.save(&step)?;
         self.store.remember_accepted(now, &throttled)?;
         let c = &step.callback;
-        let answer = match (c.bucket, c.selectors.direction) {
+        let answer = match (c.bucket, held) {
             (Some(_), _) => CreateAnswer::scheduled(id.text.clone(), c.desired_time),
-            (None, Direction::UserTerminated) => CreateAnswer::confirmation(id.text.clone()),
-            (None, Direction::UserOriginated) => CreateAnswer { id: id.text.clone(), ..CreateAnswer::default() },
+            (None, Some(hold)) => {
+                let text = |k: &str| hold.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                CreateAnswer::dial(id.text.clone(), &text("_access_number").unwrap_or_default(), text("_access_code"))
+            }
+            (None, None) => CreateAnswer::confirmation(id.text.clone()),
         };
         let text = serde_json::to_string(&answer).map_err(|e| ApiError::Internal(e.to_string()))?;
-        if let Some(key) = &key {
-            self.store.remember_answer(key, &body, 200, &text, now)?;
+        if let Some(key) = key {
+            self.store.remember_answer(key, body, 200, &text, now)?;
         }
-        http::text_response(text, "application/json; charset=utf-8", 200)
+        Ok((text, false))
     }
 
     /// `GET /genesys/1/service/callback?_id=…`: an array, empty when unknown.
@@ -474,28 +533,51 @@ impl ServiceObject {
         let body = http::body(req).await?;
         let params = http::body_params(&http::content_type(req), &body)?;
         match view.config.kind(&view.name) {
-            Some(ServiceKind::RequestAccess) => {
-                let access = view.config.request_access(&view.name)?;
-                let random = random16();
-                let fresh = crate::access::Fresh {
-                    id: CallbackId::new(&view.name, random).text,
-                    data_id: CallbackId::new(&view.name, random16()).text,
-                    code_seed: u32::from_be_bytes([random[12], random[13], random[14], random[15]]),
-                };
-                http::json(&crate::access::request(self.store.sql(), &view.name, &access, &params, fresh, now())?)
-            }
+            Some(ServiceKind::RequestAccess) => http::json(&self.hold(view, &params)?),
             Some(ServiceKind::MatchInteraction) => {
-                let holder = view.config.holds_of(&view.name);
-                let text = serde_json::to_string(&params).map_err(|e| ApiError::Internal(e.to_string()))?;
-                let headers = worker::Headers::new();
-                headers.set("x-callback-service", &holder)?;
-                let mut init = worker::RequestInit::new();
-                init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(text.into()));
-                let request = Request::new_with_init(&format!("{}/internal/match", http::own_origin(req)?), &init)?;
-                Ok(self.env.durable_object("SERVICES")?.id_from_name(&holder)?.get_stub()?.fetch_with_request(request).await?)
+                let origin = http::own_origin(req)?;
+                let (status, answer) = self.ask(&view.config.holds_of(&view.name), &origin, "/internal/match", &params).await?;
+                if status != 200 {
+                    return http::json_status(&answer, status);
+                }
+                // The call of a user-originated callback arrived: it now waits for an agent.
+                if let Some(id) = answer.get("_id").and_then(|v| v.as_str()).and_then(CallbackId::parse) {
+                    let headers = worker::Headers::new();
+                    headers.set("x-callback-service", &id.service)?;
+                    let mut init = worker::RequestInit::new();
+                    init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(id.text.clone().into()));
+                    let request = Request::new_with_init(&format!("{origin}/internal/arrived"), &init)?;
+                    let _ = self.env.durable_object("SERVICES")?.id_from_name(&id.service)?.get_stub()?.fetch_with_request(request).await;
+                }
+                http::json(&answer)
             }
             _ => Err(ApiError::UnknownService(view.name.clone())),
         }
+    }
+
+    /// Holds an access number in this (request-access) service.
+    fn hold(&self, view: &View, params: &callback_shared::params::Params) -> ApiResult<serde_json::Value> {
+        let access = view.config.request_access(&view.name)?;
+        let random = random16();
+        let fresh = crate::access::Fresh {
+            id: CallbackId::new(&view.name, random).text,
+            data_id: CallbackId::new(&view.name, random16()).text,
+            code_seed: u32::from_be_bytes([random[12], random[13], random[14], random[15]]),
+        };
+        crate::access::request(self.store.sql(), &view.name, &access, params, fresh, now())
+    }
+
+    /// Posts parameters to another service's object; answers its status and JSON.
+    async fn ask(&self, service: &str, origin: &str, path: &str, params: &callback_shared::params::Params) -> ApiResult<(u16, serde_json::Value)> {
+        let text = serde_json::to_string(params).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let headers = worker::Headers::new();
+        headers.set("x-callback-service", service)?;
+        let mut init = worker::RequestInit::new();
+        init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(text.into()));
+        let request = Request::new_with_init(&format!("{origin}{path}"), &init)?;
+        let mut response = self.env.durable_object("SERVICES")?.id_from_name(service)?.get_stub()?.fetch_with_request(request).await?;
+        let status = response.status_code();
+        Ok((status, response.json().await.map_err(|e| ApiError::Internal(e.to_string()))?))
     }
 
     /// IVR Classic: offer a callback when the office is open and the wait is over the threshold.
@@ -685,6 +767,17 @@ impl ServiceObject {
         self.alarm.set(next);
         Ok(())
     }
+}
+
+/// Whether a create is user-originated (the request's `_call_direction`, else the service's) and
+/// immediate.
+fn user_originated_now(service: &CallbackService, params: &callback_shared::params::Params) -> bool {
+    let immediate = params.get("_desired_time").is_none_or(|d| d.trim().is_empty());
+    let originated = match params.get("_call_direction").map(|d| d.trim()).filter(|d| !d.is_empty()) {
+        Some(d) => d.eq_ignore_ascii_case("USERORIGINATED"),
+        None => service.scenario.direction == Direction::UserOriginated,
+    };
+    immediate && originated
 }
 
 /// POSTs a signed notification; answers whether the receiver took it (2xx within 10 s).

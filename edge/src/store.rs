@@ -131,7 +131,6 @@ struct Due {
 #[derive(Deserialize)]
 pub struct Remembered {
     pub body: String,
-    pub status: i64,
     pub answer: String,
 }
 
@@ -363,7 +362,7 @@ impl Store {
 
     pub fn idempotent(&self, key: &str, now: DateTime<Utc>) -> ApiResult<Option<Remembered>> {
         self.sql.exec("DELETE FROM idempotency WHERE created_ms < ?", vec![V::Integer(now.timestamp_millis() - IDEMPOTENCY_MS)])?;
-        Ok(self.sql.exec("SELECT body, status, answer FROM idempotency WHERE key = ?", vec![key.into()])?.to_array::<Remembered>()?.into_iter().next())
+        Ok(self.sql.exec("SELECT body, answer FROM idempotency WHERE key = ?", vec![key.into()])?.to_array::<Remembered>()?.into_iter().next())
     }
 
     pub fn remember_answer(&self, key: &str, body: &str, status: u16, answer: &str, now: DateTime<Utc>) -> ApiResult<()> {

@@ -113,6 +113,8 @@ pub enum Event {
     DialResult(DialOutcome),
     /// The customer and an agent are talking.
     Connected,
+    /// User-originated: the customer's call to the access number arrived (match-interaction).
+    CallerArrived,
     CallEnded,
     Disposition(Disposition),
     Pause,
@@ -301,6 +303,11 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
         (Event::Connected, Phase::Dialing { agent }) => run.answered(agent),
         (Event::Connected, Phase::Connected { .. }) => {}
         (Event::Connected, _) => return Err(illegal("connected")),
+        (Event::CallerArrived, Phase::Waiting | Phase::Dialing { .. }) if callback.selectors.direction == Direction::UserOriginated => {
+            let agent = callback.phase.agent().map(str::to_string);
+            run.answered(agent);
+        }
+        (Event::CallerArrived, _) => return Err(illegal("matched to a call")),
         (Event::CallEnded, Phase::Connected { agent }) => {
             if service.scenario.enable_disposition {
                 run.callback.phase = Phase::Disposition { agent };
@@ -721,6 +728,21 @@ mod tests {
         assert_eq!(confirmed.callback.dial_attempts, 0);
         let talking = run(&s, confirmed, &[(30, Event::Connected, Actor::System)]);
         assert_eq!(talking.callback.phase, Phase::Connected { agent: "a1".into() });
+    }
+
+    #[test]
+    fn user_originated_immediate_waits_for_the_call_then_for_an_agent() {
+        let s = service(&[("_call_direction", "USERORIGINATED")]);
+        let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
+        assert_eq!(step.callback.phase, Phase::Waiting);
+        let arrived = run(&s, step, &[(20, Event::CallerArrived, Actor::System)]);
+        assert_eq!(arrived.callback.phase, Phase::AwaitingAgent);
+        assert!(has(&arrived, &Effect::SeekAgent));
+        let talking = run(&s, arrived, &[(25, reserved("a1"), Actor::System)]);
+        assert_eq!(talking.callback.phase, Phase::Connected { agent: "a1".into() });
+        let ut = service(&[]);
+        let queued = create(new(&ut, None), &ut, t(NOW), Actor::Customer);
+        assert!(apply(&queued.callback, Event::CallerArrived, &ut, t(NOW), Actor::System).is_err(), "only user-originated callbacks wait for a call");
     }
 
     #[test]
