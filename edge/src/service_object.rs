@@ -149,7 +149,9 @@ impl ServiceObject {
             }
             "/internal/arrived" => {
                 let body = http::body(&mut req).await?;
-                let id = CallbackId::parse(body.trim()).ok_or_else(|| ApiError::UnknownCallback(body.clone()))?;
+                let params = http::body_params("application/json", &body)?;
+                let text = params.get("_id").cloned().unwrap_or_default();
+                let id = CallbackId::parse(&text).ok_or(ApiError::UnknownCallback(text))?;
                 let step = scenario::apply(&self.load(&id)?, Event::CallerArrived, &*view.callback()?, now(), Actor::System)?;
                 self.store.save(&step)?;
                 self.alarm_no_later().await?;
@@ -542,12 +544,9 @@ impl ServiceObject {
                 }
                 // The call of a user-originated callback arrived: it now waits for an agent.
                 if let Some(id) = answer.get("_id").and_then(|v| v.as_str()).and_then(CallbackId::parse) {
-                    let headers = worker::Headers::new();
-                    headers.set("x-callback-service", &id.service)?;
-                    let mut init = worker::RequestInit::new();
-                    init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(id.text.clone().into()));
-                    let request = Request::new_with_init(&format!("{origin}/internal/arrived"), &init)?;
-                    let _ = self.env.durable_object("SERVICES")?.id_from_name(&id.service)?.get_stub()?.fetch_with_request(request).await;
+                    let arrived: callback_shared::params::Params = [("_id".to_string(), id.text.clone())].into();
+                    // A hold made by someone else than a callback service has nothing to move on.
+                    let _ = self.ask(&id.service, &origin, "/internal/arrived", &arrived).await;
                 }
                 http::json(&answer)
             }
