@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRuntime, newStateDir } from './support/runtime.mjs';
-import { client, alwaysOpenService, number, bucketIn } from './support/api.mjs';
+import { client, admin, alwaysOpenService, number, bucketIn } from './support/api.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,6 +46,24 @@ test('a SCHEDULED callback becomes QUEUED by itself; a TTL purges', async () => 
       gone = (await api.get(`/genesys/1/service/callback/short/${short}`)).status;
     }
     assert.equal(gone, 404, 'purged _ttl seconds after its desired time');
+  } finally {
+    await rt.stop();
+  }
+});
+
+test('timers of a service whose configuration is gone wait for it to come back', async () => {
+  const rt = await startRuntime();
+  try {
+    const api = client(rt.base);
+    const desired = bucketIn(12);
+    await serviceDueIn(api, 'comeback', desired, 3);
+    const id = (await api.post('/genesys/1/service/callback/comeback', { _customer_number: number(30), _desired_time: desired })).body._id;
+    assert.equal((await api.del('/genesys/1/admin/config/service.comeback', { auth: admin })).status, 200);
+    await sleep(4000);
+    assert.equal((await api.get(`/genesys/1/service/callback/comeback/${id}`)).status, 404, 'the service is gone');
+    await serviceDueIn(api, 'comeback', desired, -60);
+    const r = await waitForState(api, `/genesys/1/service/callback/comeback/${id}`, 'QUEUED', 10);
+    assert.equal(r.body._callback_state, 'QUEUED', 'the overdue timer ran once the configuration was back');
   } finally {
     await rt.stop();
   }

@@ -93,8 +93,12 @@ impl DurableObject for ServiceObject {
     async fn alarm(&self) -> worker::Result<Response> {
         self.alarm.set(None);
         let run = async {
-            self.run_timers()?;
-            self.deliver_webhooks().await?;
+            self.ready()?;
+            // Without a usable configuration timers and webhooks wait, and the alarm rests: the
+            // configuration's next push sets it again.
+            let Ok(service) = self.view("").and_then(|v| v.callback()) else { return Ok(()) };
+            self.run_timers(&service)?;
+            self.deliver_webhooks(&service).await?;
             self.sync_alarm().await
         };
         run.await.map_err(|e: ApiError| worker::Error::RustError(e.to_string()))?;
@@ -649,20 +653,14 @@ impl ServiceObject {
     }
 
     /// Runs every due timer through the state machine.
-    fn run_timers(&self) -> ApiResult<()> {
-        self.ready()?;
-        let service = match self.view("").and_then(|v| v.callback()) {
-            Ok(s) => s,
-            // Without a usable configuration timers wait; a configuration push sets the alarm again.
-            Err(_) => return Ok(()),
-        };
+    fn run_timers(&self, service: &CallbackService) -> ApiResult<()> {
         let now = now();
         loop {
             let due = self.store.due_timers(now, 200)?;
             for (id, timer) in &due {
                 self.store.clear_timer(id, *timer)?;
                 if let Some(callback) = self.store.load(id)? {
-                    match scenario::apply(&callback, Event::Timer(*timer), &service, now, Actor::System) {
+                    match scenario::apply(&callback, Event::Timer(*timer), service, now, Actor::System) {
                         Ok(step) => self.store.save(&step)?,
                         Err(e) => worker::console_warn!("timer {} of {id}: {e}", timer.as_str()),
                     }
@@ -704,12 +702,19 @@ impl ServiceObject {
     /// Delivers due webhooks — notifications to `_status_notification_target`, dials to
     /// `_dialer_url` — signed, in order per callback and kind (only the first undelivered one is
     /// tried), retried with backoff (1 s, doubling, at most 5 minutes) until a 2xx or 24 hours.
-    async fn deliver_webhooks(&self) -> ApiResult<()> {
-        let Ok(service) = self.view("").and_then(|v| v.callback()) else { return Ok(()) };
-        let secret = self.webhook_secret(&service);
+    async fn deliver_webhooks(&self, service: &CallbackService) -> ApiResult<()> {
+        let secret = self.webhook_secret(service);
+        // A receiver that failed this time is not tried again before its backoff: its other rows
+        // wait as long (a silent receiver would cost its timeout for each).
+        let mut failed: Vec<(String, DateTime<Utc>)> = Vec::new();
         for _round in 0..10 {
             let now = now();
-            let due = self.store.due_webhooks(now, 50)?;
+            let due: Vec<_> = self.store.due_webhooks(now, 50)?;
+            let (waiting, due): (Vec<_>, Vec<_>) = due.into_iter().partition(|p| failed.iter().any(|(kind, _)| *kind == p.kind));
+            for pending in waiting {
+                let until = failed.iter().find(|(kind, _)| *kind == pending.kind).map_or(now, |(_, t)| *t);
+                self.store.retry_later(pending.id, pending.attempts, until)?;
+            }
             if due.is_empty() {
                 break;
             }
@@ -729,6 +734,7 @@ impl ServiceObject {
                     let attempts = pending.attempts + 1;
                     let backoff = Duration::seconds(1i64 << attempts.min(8)).min(Duration::minutes(5));
                     self.store.retry_later(pending.id, attempts, now + backoff)?;
+                    failed.push((pending.kind.clone(), now + backoff));
                 }
             }
         }
