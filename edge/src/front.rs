@@ -6,6 +6,7 @@ use crate::config_object::Services;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
+use crate::objects::call_service;
 use crate::openapi;
 use crate::routes::{self, Access, Kind, Matched};
 use crate::service_object::group_by_service;
@@ -118,21 +119,6 @@ async fn forward(env: &Env, service: &str, req: &mut Request, caller: Caller) ->
     Ok(env.durable_object("SERVICES")?.id_from_name(service)?.get_stub()?.fetch_with_request(request).await?)
 }
 
-/// An internal call to a service's object; answers its status and JSON.
-async fn call(env: &Env, service: &str, origin: &str, path_and_query: &str, body: Option<String>, caller: Caller) -> ApiResult<(u16, serde_json::Value)> {
-    let headers = Headers::new();
-    headers.set("x-callback-service", service)?;
-    headers.set("x-callback-caller", caller.as_str())?;
-    headers.set("content-type", "application/json")?;
-    let mut init = RequestInit::new();
-    init.with_method(if body.is_some() { Method::Post } else { Method::Get }).with_headers(headers).with_body(body.map(Into::into));
-    let request = Request::new_with_init(&format!("{origin}{path_and_query}"), &init)?;
-    let mut response = env.durable_object("SERVICES")?.id_from_name(service)?.get_stub()?.fetch_with_request(request).await?;
-    let status = response.status_code();
-    let value = response.json::<serde_json::Value>().await.map_err(|e| ApiError::Internal(format!("service {service}: {e}")))?;
-    Ok((status, value))
-}
-
 /// The callback services, from the configuration's object.
 async fn callback_services(env: &Env) -> ApiResult<Vec<String>> {
     let mut response = env.durable_object("CONFIG")?.id_from_name("config")?.get_stub()?.fetch_with_str("https://internal/internal/services").await?;
@@ -160,7 +146,7 @@ async fn find_across(env: &Env, req: &Request, caller: Caller) -> ApiResult<Resp
     let any = !services.is_empty();
     let mut accepted = false;
     for service in services {
-        let (status, value) = call(env, &service, &origin, &format!("/internal/find?{query}"), None, caller).await?;
+        let (status, value) = call_service(env, &service, &origin, &format!("/internal/find?{query}"), None, caller).await?;
         match (status, value) {
             (200, serde_json::Value::Array(found)) => {
                 accepted = true;
@@ -186,7 +172,7 @@ async fn admin_queues(env: &Env, req: &Request, caller: Caller) -> ApiResult<Res
     let query = req.url()?.query().unwrap_or("").to_string();
     let mut answer: BTreeMap<String, serde_json::Value> = BTreeMap::new();
     for service in services {
-        let (status, value) = call(env, &service, &origin, &format!("/internal/queues?{query}"), None, caller).await?;
+        let (status, value) = call_service(env, &service, &origin, &format!("/internal/queues?{query}"), None, caller).await?;
         match status {
             200 => {
                 answer.insert(service, value);
@@ -204,7 +190,7 @@ async fn watermarks(env: &Env, req: &Request, caller: Caller) -> ApiResult<Respo
     let origin = http::own_origin(req)?;
     let mut marks = Watermarks { services: BTreeMap::new(), total: 0 };
     for service in services {
-        let (status, value) = call(env, &service, &origin, "/internal/watermark", None, caller).await?;
+        let (status, value) = call_service(env, &service, &origin, "/internal/watermark", None, caller).await?;
         // A service that does not exist has nothing in queue.
         let n = if status == 200 { value.as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0) } else { 0 };
         marks.total += n;
@@ -230,7 +216,7 @@ async fn bulk_cancel(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<
     let origin = http::own_origin(req)?;
     for (service, ids) in groups {
         let ids_json = serde_json::to_string(&ids).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let (status, value) = call(env, &service, &origin, "/internal/cancel", Some(ids_json), caller).await?;
+        let (status, value) = call_service(env, &service, &origin, "/internal/cancel", Some(ids_json), caller).await?;
         match serde_json::from_value::<BulkCancelAnswer>(value) {
             Ok(part) if status == 200 => {
                 answer.cancelled.extend(part.cancelled);
@@ -253,7 +239,7 @@ async fn report(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Respo
     let origin = http::own_origin(req)?;
     let mut records: Vec<Record> = Vec::new();
     for service in callback_services(env).await? {
-        let (status, value) = call(env, &service, &origin, "/internal/report", Some(reason.clone()), caller).await?;
+        let (status, value) = call_service(env, &service, &origin, "/internal/report", Some(reason.clone()), caller).await?;
         if status != 200 {
             return Err(passed_on(status, value));
         }

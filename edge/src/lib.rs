@@ -7,6 +7,7 @@ mod error;
 mod front;
 mod http;
 mod ids;
+mod objects;
 mod openapi;
 mod routes;
 mod service_object;

@@ -72,7 +72,7 @@ pub struct ServiceObject {
     store: Store,
     migrated: Cell<bool>,
     view: RefCell<Option<std::rc::Rc<View>>>,
-    /// Per client IP: (window start in ms, requests in it). Rate limits need not survive eviction.
+    /// Per rate-limited key (a client IP, a customer number): (window start in ms, requests in it).
     rates: RefCell<HashMap<String, (i64, u32)>>,
     /// Availability answers by (query, configuration version, current bucket), with the store's
     /// write count they were computed at: any booking written makes them stale.
@@ -187,9 +187,9 @@ impl ServiceObject {
             Kind::Create => self.create(&mut req, &service, caller).await,
             Kind::FindAcross => self.by_id(&req),
             Kind::FindInService => self.find(&req, &service),
-            Kind::Get => self.get(&route.id()?, &req).and_then(|r| http::json(&r)),
+            Kind::Get => self.get(&route.id()?).and_then(|r| http::json(&r)),
             Kind::Update => self.update(&mut req, &route.id()?, &service).await,
-            Kind::Cancel => self.cancel(&route.id()?, &req, &service, caller),
+            Kind::Cancel => self.cancel(&route.id()?, &service, caller),
             Kind::Events => self.events(&route.id()?),
             Kind::DialResult => self.dial_result(&mut req, &route.id()?, &service).await,
             Kind::AvailabilityV1 | Kind::AvailabilityV2 => self.availability(&req, &service, view.version, route.kind() == Kind::AvailabilityV2),
@@ -204,13 +204,11 @@ impl ServiceObject {
     /// Browsers: the origin must be allowed. Public callers: the per-IP rate limit. Answers the
     /// origin to name in CORS headers, if any.
     fn guard(&self, req: &Request, allowed: &[String], rate: Window, caller: Caller) -> ApiResult<Option<String>> {
+        let own = http::own_origin(req)?;
         let cors = match http::header(req, "origin") {
-            Some(origin) if origin != http::own_origin(req)? => {
-                if !http::origin_allowed(&origin, "", allowed) {
-                    return Err(ApiError::Forbidden);
-                }
-                Some(origin)
-            }
+            Some(origin) if !http::origin_allowed(&origin, &own, allowed) => return Err(ApiError::Forbidden),
+            // Same-origin calls need no CORS headers.
+            Some(origin) if origin != own => Some(origin),
             _ => None,
         };
         if caller == Caller::Public {
@@ -270,16 +268,12 @@ impl ServiceObject {
         http::json(&push.version)
     }
 
-    fn base(req: &Request) -> ApiResult<String> {
-        Ok(format!("{}/genesys/1/service", http::own_origin(req)?))
-    }
-
     fn load(&self, id: &CallbackId) -> ApiResult<Callback> {
         self.store.load(&id.text)?.ok_or_else(|| ApiError::UnknownCallback(id.text.clone()))
     }
 
-    fn get(&self, id: &CallbackId, req: &Request) -> ApiResult<Record> {
-        Ok(self.load(id)?.to_gms(&Self::base(req)?))
+    fn get(&self, id: &CallbackId) -> ApiResult<Record> {
+        Ok(self.load(id)?.to_gms(&self.store.base()))
     }
 
     async fn create(&self, req: &mut Request, service: &CallbackService, caller: Caller) -> ApiResult<Response> {
@@ -366,7 +360,7 @@ impl ServiceObject {
         };
         let text = serde_json::to_string(&answer).map_err(|e| ApiError::Internal(e.to_string()))?;
         if let Some(key) = key {
-            self.store.remember_answer(key, body, 200, &text, now)?;
+            self.store.remember_answer(key, body, &text, now)?;
         }
         Ok((text, false))
     }
@@ -375,7 +369,7 @@ impl ServiceObject {
     fn by_id(&self, req: &Request) -> ApiResult<Response> {
         let params = http::query_params(req)?;
         let found = params.get("_id").and_then(|id| CallbackId::parse(id)).map(|id| self.store.load(&id.text)).transpose()?.flatten();
-        let base = Self::base(req)?;
+        let base = self.store.base();
         http::json(&found.map(|c| vec![c.to_gms(&base)]).unwrap_or_default())
     }
 
@@ -383,7 +377,7 @@ impl ServiceObject {
     fn find(&self, req: &Request, service: &CallbackService) -> ApiResult<Response> {
         let pairs = http::query(req)?;
         let query = Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), &service.lookup_keys)?;
-        let base = Self::base(req)?;
+        let base = self.store.base();
         let records: Vec<Record> = self.store.select("1 = 1", vec![], 100_000)?.into_iter().filter(|c| query.matches(c)).take(1000).map(|c| c.to_gms(&base)).collect();
         http::json(&records)
     }
@@ -410,7 +404,7 @@ impl ServiceObject {
         let mut bindings: Vec<worker::SqlStorageValue> = vec![start.timestamp_millis().into(), end.timestamp_millis().into()];
         bindings.extend(states.iter().map(|s| s.as_str().into()));
         let condition = format!("desired_ms >= ? AND desired_ms < ? AND state IN ({})", marks.join(", "));
-        let base = Self::base(req)?;
+        let base = self.store.base();
         let records: Vec<Record> = self.store.select(&condition, bindings, max)?.iter().map(|c| c.to_gms(&base)).collect();
         http::json(&records)
     }
@@ -446,7 +440,7 @@ impl ServiceObject {
             Some(text) => vec![text.parse().map_err(|_| ApiError::InvalidParameter(format!("callback_reason: `{text}` is not a callback reason")))?],
             None => vec![Reason::Cancelled, Reason::CancelledByAdmin],
         };
-        let base = Self::base(req)?;
+        let base = self.store.base();
         let records: Vec<Record> = self
             .store
             .select("state = 'COMPLETED'", vec![], 100_000)?
@@ -473,15 +467,15 @@ impl ServiceObject {
         update.apply_properties(&mut step.callback);
         step.callback.updated = now;
         self.store.save(&step)?;
-        http::json(&step.callback.to_gms(&Self::base(req)?))
+        http::json(&step.callback.to_gms(&self.store.base()))
     }
 
-    fn cancel(&self, id: &CallbackId, req: &Request, service: &CallbackService, caller: Caller) -> ApiResult<Response> {
+    fn cancel(&self, id: &CallbackId, service: &CallbackService, caller: Caller) -> ApiResult<Response> {
         let callback = self.load(id)?;
         let actor = if caller == Caller::Admin { Actor::Admin } else { Actor::Customer };
         let step = scenario::apply(&callback, Event::Cancel, service, now(), actor)?;
         self.store.save(&step)?;
-        http::json(&step.callback.to_gms(&Self::base(req)?))
+        http::json(&step.callback.to_gms(&self.store.base()))
     }
 
     fn events(&self, id: &CallbackId) -> ApiResult<Response> {
@@ -573,14 +567,7 @@ impl ServiceObject {
     /// Posts parameters to another service's object; answers its status and JSON.
     async fn ask(&self, service: &str, origin: &str, path: &str, params: &callback_shared::params::Params) -> ApiResult<(u16, serde_json::Value)> {
         let text = serde_json::to_string(params).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let headers = worker::Headers::new();
-        headers.set("x-callback-service", service)?;
-        let mut init = worker::RequestInit::new();
-        init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(text.into()));
-        let request = Request::new_with_init(&format!("{origin}{path}"), &init)?;
-        let mut response = self.env.durable_object("SERVICES")?.id_from_name(service)?.get_stub()?.fetch_with_request(request).await?;
-        let status = response.status_code();
-        Ok((status, response.json().await.map_err(|e| ApiError::Internal(e.to_string()))?))
+        crate::objects::call_service(&self.env, service, origin, path, Some(text), Caller::Public).await
     }
 
     /// IVR Classic: offer a callback when the office is open and the wait is over the threshold.
@@ -696,7 +683,7 @@ impl ServiceObject {
         let callback = self.load(id)?;
         let step = scenario::apply(&callback, Event::DialResult(outcome), service, now(), Actor::Dialer)?;
         self.store.save(&step)?;
-        http::json(&step.callback.to_gms(&Self::base(req)?))
+        http::json(&step.callback.to_gms(&self.store.base()))
     }
 
     /// Delivers due webhooks — notifications to `_status_notification_target`, dials to

@@ -183,6 +183,11 @@ impl Store {
         self.dialer.set(present);
     }
 
+    /// `https://host/genesys/1/service`: what records' `_url` starts with.
+    pub fn base(&self) -> String {
+        format!("{}/genesys/1/service", self.origin.borrow())
+    }
+
     /// Remembers the origin requests come to (written only when it changes).
     pub fn set_origin(&self, origin: &str) -> ApiResult<()> {
         if *self.origin.borrow() != origin {
@@ -236,12 +241,12 @@ impl Store {
         for effect in &step.effects {
             match effect {
                 Effect::Notify(event) => {
-                    let base = format!("{}/genesys/1/service", self.origin.borrow());
+                    let base = self.base();
                     let body = |seq: i64| serde_json::json!({"event": event, "seq": seq, "time": iso::format(c.updated), "callback": c.to_gms(&base)});
                     self.enqueue(c, NOTIFY, body)?;
                 }
                 Effect::Dial { attempt, first } if self.dialer.get() => {
-                    let base = format!("{}/genesys/1/service", self.origin.borrow());
+                    let base = self.base();
                     let agent = c.phase.agent().map(|a| serde_json::json!({"id": a}));
                     let body = |seq: i64| serde_json::json!({"event": "dial", "seq": seq, "attempt": attempt, "first_connect_party": first, "agent": agent, "callback": c.to_gms(&base)});
                     self.enqueue(c, DIAL, body)?;
@@ -365,10 +370,11 @@ impl Store {
         Ok(self.sql.exec("SELECT body, answer FROM idempotency WHERE key = ?", vec![key.into()])?.to_array::<Remembered>()?.into_iter().next())
     }
 
-    pub fn remember_answer(&self, key: &str, body: &str, status: u16, answer: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    /// Remembers a create's answer for its Idempotency-Key (only successful answers are kept).
+    pub fn remember_answer(&self, key: &str, body: &str, answer: &str, now: DateTime<Utc>) -> ApiResult<()> {
         self.sql.exec(
-            "INSERT OR REPLACE INTO idempotency (key, body, status, answer, created_ms) VALUES (?, ?, ?, ?, ?)",
-            vec![key.into(), body.into(), V::Integer(i64::from(status)), answer.into(), ms(now)],
+            "INSERT OR REPLACE INTO idempotency (key, body, status, answer, created_ms) VALUES (?, ?, 200, ?, ?)",
+            vec![key.into(), body.into(), answer.into(), ms(now)],
         )?;
         Ok(())
     }
