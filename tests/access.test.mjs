@@ -2,10 +2,10 @@
 // seconds; match-interaction finds and releases the hold of an incoming call.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { sleep } from './support/wait.mjs';
 import { startRuntime } from './support/runtime.mjs';
 import { client, admin, alwaysOpenService, number } from './support/api.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let rt, api;
 before(async () => {
   rt = await startRuntime();

@@ -4,12 +4,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { sleep, until } from './support/wait.mjs';
 import { startRuntime } from './support/runtime.mjs';
 import { startReceiver } from './support/receiver.mjs';
 import { client, alwaysOpenService, number } from './support/api.mjs';
 
 const SECRET = 'dialer-secret';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let rt, api, dialer;
 
 before(async () => {
@@ -32,11 +32,6 @@ const result = (id, outcome, headers) => {
 };
 const record = async (id) => (await api.get(`/genesys/1/service/callback/dialing/${id}`)).body;
 const dialsOf = (id) => dialer.received.filter((r) => r.body.callback._id === id);
-
-async function until(check, seconds) {
-  for (let i = 0; i < seconds * 10 && !(await check()); i++) await sleep(100);
-  return check();
-}
 
 test('each attempt is a signed dial webhook; no answer twice ends FAIL_CALL_TO_CUSTOMER', async () => {
   const id = (await api.post('/genesys/1/service/callback/dialing', { _customer_number: number(1) })).body._id;

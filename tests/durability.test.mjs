@@ -2,10 +2,10 @@
 // the runtime on the same state keeps callbacks, configuration and pending timers, which still fire.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sleep } from './support/wait.mjs';
 import { startRuntime, newStateDir } from './support/runtime.mjs';
 import { client, admin, alwaysOpenService, number, bucketIn } from './support/api.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A service whose execution buffer makes a callback at `desired` due `inSeconds` from now. */
 async function serviceDueIn(api, name, desired, inSeconds, extra = {}) {

@@ -2,11 +2,11 @@
 // callback, at least once; nothing lost while the receiver is down or the runtime restarts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sleep, until } from './support/wait.mjs';
 import { startRuntime, newStateDir } from './support/runtime.mjs';
 import { startReceiver } from './support/receiver.mjs';
 import { client, alwaysOpenService, number, bucketIn } from './support/api.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const SECRET = 'notify-secret';
 
 async function notifyingService(api, receiver, extra = {}) {
@@ -14,11 +14,6 @@ async function notifyingService(api, receiver, extra = {}) {
     _enable_status_notification: 'subscribe_notify', _status_notification_type: 'httpcb',
     _status_notification_target: receiver.url, _webhook_secret: SECRET, _enable_in_queue_checking: 'false', ...extra,
   });
-}
-
-async function until(check, seconds) {
-  for (let i = 0; i < seconds * 10 && !check(); i++) await sleep(100);
-  return check();
 }
 
 const eventsOf = (receiver, id) => receiver.received.filter((r) => r.body.callback._id === id);
