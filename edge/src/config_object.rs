@@ -5,12 +5,14 @@
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::routes::{self, Kind};
+use crate::auth::Caller;
+use crate::objects::call_service;
 use crate::service_object::ConfigPush;
 use callback_shared::config::{Config, Options, ServiceKind};
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::collections::BTreeMap;
-use worker::{durable_object, DurableObject, Env, Method, Request, RequestInit, Response, State as ObjectState};
+use worker::{durable_object, DurableObject, Env, Request, Response, State as ObjectState};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS sections (name TEXT PRIMARY KEY, options TEXT NOT NULL);
@@ -147,18 +149,12 @@ impl ConfigObject {
         }
         let version: VersionRow = sql.exec("SELECT version FROM meta WHERE id = 1", None)?.one()?;
         let sections = self.load()?.sections().clone();
-        let namespace = self.env.durable_object("SERVICES")?;
         let mut failed = false;
         for service in services {
             let push = ConfigPush { service: service.clone(), version: version.version, sections: sections.clone() };
             let body = serde_json::to_string(&push).map_err(|e| ApiError::Internal(e.to_string()))?;
-            let mut init = RequestInit::new();
-            init.with_method(Method::Post).with_body(Some(body.into()));
-            let request = Request::new_with_init("https://internal/internal/config", &init)?;
-            let delivered = match namespace.id_from_name(&service)?.get_stub()?.fetch_with_request(request).await {
-                Ok(response) => response.status_code() == 200,
-                Err(_) => false,
-            };
+            let answer = call_service(&self.env, &service, "https://internal", "/internal/config", Some(body), Caller::Public).await;
+            let delivered = matches!(answer, Ok((200, _)));
             if delivered {
                 sql.exec("DELETE FROM pending WHERE service = ?", vec![service.as_str().into()])?;
             } else {

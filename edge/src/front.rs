@@ -42,8 +42,7 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
         Kind::ConfigAll | Kind::ConfigGet | Kind::ConfigPut | Kind::ConfigDelete => {
             let body = read_body(&mut req).await?;
             let url = req.url()?.to_string();
-            let response = env.durable_object("CONFIG")?.id_from_name("config")?.get_stub()?.fetch_with_request(internal_request(&url, &method, &req, body, caller)?).await?;
-            Ok(response)
+            Ok(env.durable_object("CONFIG")?.id_from_name("config")?.get_stub()?.fetch_with_request(internal_request(&url, &method, &req, body, caller)?).await?)
         }
         Kind::FindAcross => {
             let params = http::query_params(&req)?;
@@ -62,16 +61,14 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
                 None => find_across(env, &req, auth::caller(env, &req, Access::Server)?).await,
             }
         }
-        _ => match m.kind() {
-            Kind::AdminQueues => admin_queues(env, &req, caller).await,
-            Kind::AdminWatermarks => watermarks(env, &req, caller).await,
-            Kind::AdminCancel => bulk_cancel(env, &mut req, caller).await,
-            Kind::AdminReport => report(env, &mut req, caller).await,
-            _ => {
-                let service = target(&m)?;
-                forward(env, &service, &mut req, caller).await
-            }
-        },
+        Kind::AdminQueues => admin_queues(env, &req, caller).await,
+        Kind::AdminWatermarks => watermarks(env, &req, caller).await,
+        Kind::AdminCancel => bulk_cancel(env, &mut req, caller).await,
+        Kind::AdminReport => report(env, &mut req, caller).await,
+        _ => {
+            let service = target(&m)?;
+            forward(env, &service, &mut req, caller).await
+        }
     }
 }
 
