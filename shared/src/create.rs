@@ -203,21 +203,48 @@ fn selectors(service: &CallbackService, params: &Params) -> Result<Selectors, Cr
     })
 }
 
-/// Splits the request into kept system parameters (lookup keys and [`KEPT`]) and user data.
+/// Where a request parameter goes.
+#[derive(PartialEq, Eq)]
+enum Kept {
+    /// A system parameter kept with the record: a lookup key (the number has its own field) or
+    /// one of [`KEPT`]; never one of the record's own keys.
+    System,
+    UserData,
+    Ignored,
+}
+
+/// Classifies one parameter, refusing values longer than [`MAX_VALUE_LEN`].
+fn kept(service: &CallbackService, key: &str, value: &str) -> Result<Kept, CreateError> {
+    if value.len() > MAX_VALUE_LEN {
+        return Err(invalid(key, format!("is longer than {MAX_VALUE_LEN} characters")));
+    }
+    Ok(if key.starts_with('_') {
+        let lookup = service.lookup_keys.iter().any(|k| k == key) && key != "_customer_number";
+        if (lookup || KEPT.contains(&key)) && !RECORD_KEYS.contains(&key) {
+            Kept::System
+        } else {
+            Kept::Ignored
+        }
+    } else if key.is_empty() {
+        Kept::Ignored
+    } else {
+        Kept::UserData
+    })
+}
+
+/// Splits the request into kept system parameters and user data.
 fn split(service: &CallbackService, params: &Params) -> Result<(BTreeMap<String, String>, BTreeMap<String, String>), CreateError> {
     let mut system = BTreeMap::new();
     let mut user_data = BTreeMap::new();
     for (key, value) in params {
-        if value.len() > MAX_VALUE_LEN {
-            return Err(invalid(key, format!("is longer than {MAX_VALUE_LEN} characters")));
-        }
-        if key.starts_with('_') {
-            let lookup = service.lookup_keys.contains(key) && key != "_customer_number";
-            if (lookup || KEPT.contains(&key.as_str())) && !value.is_empty() {
+        match kept(service, key, value)? {
+            Kept::System if !value.is_empty() => {
                 system.insert(key.clone(), value.clone());
             }
-        } else if !key.is_empty() {
-            user_data.insert(key.clone(), value.clone());
+            Kept::UserData => {
+                user_data.insert(key.clone(), value.clone());
+            }
+            _ => {}
         }
     }
     if user_data.len() > MAX_USER_DATA_KEYS {
@@ -271,19 +298,16 @@ pub fn decide_update(service: &CallbackService, callback: &Callback, params: &Pa
         update.customer_number = Some(number);
     }
     for (key, value) in params {
-        if value.len() > MAX_VALUE_LEN {
-            return Err(invalid(key, format!("is longer than {MAX_VALUE_LEN} characters")));
-        }
-        if key.starts_with('_') {
-            let lookup = service.lookup_keys.contains(key) && key != "_customer_number";
-            if lookup && value.is_empty() && service.mandatory_lookup_keys.contains(key) {
-                return Err(invalid(key, "is mandatory"));
-            }
-            if (lookup || KEPT.contains(&key.as_str())) && !RECORD_KEYS.contains(&key.as_str()) {
+        match kept(service, key, value)? {
+            // An empty value deletes, but a mandatory lookup key cannot go.
+            Kept::System if value.is_empty() && service.mandatory_lookup_keys.contains(key) => return Err(invalid(key, "is mandatory")),
+            Kept::System => {
                 update.system.insert(key.clone(), value.clone());
             }
-        } else if !key.is_empty() {
-            update.user_data.insert(key.clone(), value.clone());
+            Kept::UserData => {
+                update.user_data.insert(key.clone(), value.clone());
+            }
+            Kept::Ignored => {}
         }
     }
     Ok(update)
