@@ -55,6 +55,12 @@ impl From<worker::Error> for ApiError {
     }
 }
 
+impl From<callback_shared::create::StorageError> for ApiError {
+    fn from(e: callback_shared::create::StorageError) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}
+
 impl From<ParamError> for ApiError {
     fn from(e: ParamError) -> ApiError {
         ApiError::InvalidParameter(e.to_string())
@@ -88,7 +94,7 @@ impl From<CreateError> for ApiError {
             CreateError::InvalidParameter { .. } => ApiError::InvalidParameter(e.to_string()),
             CreateError::Unavailable { unavailable, message } => ApiError::Unavailable { message, alternatives: unavailable.alternatives },
             CreateError::Limit(limit) => ApiError::ServiceUnavailable(limit.to_string()),
-            CreateError::Storage(e) => ApiError::Internal(e.to_string()),
+            CreateError::Storage(e) => e.into(),
         }
     }
 }

@@ -497,7 +497,7 @@ impl ServiceObject {
         let params = http::query_params(req)?;
         let ask: Ask = availability::parse_ask(&params, now).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
         let from = availability::bucket_of(service, ask.start.max(now)).0;
-        let bookings = self.store.bookings(from, ask.end).map_err(|e| ApiError::Internal(e.0))?;
+        let bookings = self.store.bookings(from, ask.end)?;
         let slots = availability::offer(service, now, &ask, &bookings);
         let json = if v2 {
             let zone = match params.get("timezone").filter(|z| !z.is_empty()) {

@@ -414,19 +414,19 @@ impl Store {
                 "SELECT count(*) AS n FROM callbacks WHERE state = ? AND (desired_ms < ? OR (desired_ms = ? AND created_ms < ?))",
                 vec![queued.into(), ms(callback.desired_time), ms(callback.desired_time), ms(callback.created)],
             )
-            .map_err(|e| ApiError::Internal(e.0))?;
-        let total = self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = ?", vec![queued.into()]).map_err(|e| ApiError::Internal(e.0))?;
+            ?;
+        let total = self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = ?", vec![queued.into()])?;
         Ok((ahead + 1, total))
     }
 
     /// How many callbacks wait (QUEUED) ahead of one created now.
     pub fn queue_position_of_new(&self) -> ApiResult<u32> {
-        self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = 'QUEUED'", vec![]).map_err(|e| ApiError::Internal(e.0))
+        Ok(self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = 'QUEUED'", vec![])?)
     }
 
     /// How many callbacks are in the queue (watermark).
     pub fn in_queue(&self) -> ApiResult<u32> {
-        self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING')", vec![]).map_err(|e| ApiError::Internal(e.0))
+        Ok(self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING')", vec![])?)
     }
 }
 
