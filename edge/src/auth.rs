@@ -36,7 +36,7 @@ fn setting(env: &Env, name: &str) -> Option<String> {
 }
 
 /// Compares in time independent of where the strings differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -71,6 +71,28 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The bearer token of an agent's request. Tokens are `<agent id>.<secret>`: the front finds the
+/// agent's object by the id, the object checks the whole token against its hash.
+pub fn bearer(req: &Request) -> ApiResult<String> {
+    let header = req.headers().get("authorization").ok().flatten().ok_or(ApiError::BadToken)?;
+    let token = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).ok_or(ApiError::BadToken)?.trim();
+    if token.is_empty() || token.len() > 200 {
+        return Err(ApiError::BadToken);
+    }
+    Ok(token.to_string())
+}
+
+/// The agent a token names.
+pub fn token_agent(token: &str) -> ApiResult<String> {
+    token.split_once('.').map(|(agent, _)| agent).filter(|a| callback_shared::config::valid_service_name(a)).map(str::to_string).ok_or(ApiError::BadToken)
+}
+
+/// Hex SHA-256 of a token, as stored.
+pub fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Identifies the caller and checks it may use a route of `access`.
 pub fn caller(env: &Env, req: &Request, access: Access) -> ApiResult<Caller> {
     let admin = setting(env, "ADMIN_USER").zip(setting(env, "ADMIN_PASSWORD"));
@@ -78,6 +100,8 @@ pub fn caller(env: &Env, req: &Request, access: Access) -> ApiResult<Caller> {
     match access {
         Access::Admin if admin.is_none() => return Err(ApiError::AdminDisabled),
         Access::Server if admin.is_none() && server_key.is_none() => return Err(ApiError::AdminDisabled),
+        // The agent's object checks the token.
+        Access::Agent => return Ok(Caller::Public),
         _ => {}
     }
     let authorization = req.headers().get("authorization").ok().flatten();
@@ -115,5 +139,12 @@ mod tests {
         assert_eq!(basic("Bearer x"), None);
         assert_eq!(basic("Basic !!!"), None);
         assert!(same(b"abc", b"abc") && !same(b"abc", b"abd") && !same(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn agent_tokens_name_their_agent() {
+        assert_eq!(token_agent("anna.s3cret").unwrap(), "anna");
+        assert!(token_agent("no-dot").is_err() && token_agent("../x.y").is_err() && token_agent(".x").is_err());
+        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

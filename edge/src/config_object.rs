@@ -6,9 +6,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::routes::{self, Kind};
 use crate::auth::Caller;
-use crate::objects::call_service;
+use crate::objects::{call_agent, call_service};
 use crate::service_object::ConfigPush;
 use callback_shared::config::{Config, Options, ServiceKind};
+use callback_shared::wire::AgentAnswer;
 use serde::{Deserialize, Serialize};
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ CREATE TABLE IF NOT EXISTS sections (name TEXT PRIMARY KEY, options TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (id, version) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS pending (service TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, services TEXT NOT NULL, token_hash TEXT NOT NULL);
 ";
 
 /// Services as the front needs them for answers across services.
@@ -36,6 +38,54 @@ struct SectionRow {
 #[derive(Deserialize)]
 struct VersionRow {
     version: i64,
+}
+
+#[derive(Deserialize)]
+struct AgentRow {
+    id: String,
+    name: String,
+    services: String,
+    token_hash: String,
+}
+
+impl AgentRow {
+    fn answer(&self, token: Option<String>) -> AgentAnswer {
+        let services = serde_json::from_str(&self.services).unwrap_or_default();
+        AgentAnswer { id: self.id.clone(), name: self.name.clone(), services, token, ready: None, holds: None }
+    }
+}
+
+/// `PUT /genesys/1/admin/agents/{id}`'s body.
+#[derive(Deserialize)]
+struct AgentPut {
+    name: Option<String>,
+    #[serde(default)]
+    services: ServiceList,
+    #[serde(default)]
+    rotate_token: bool,
+}
+
+/// Services as a JSON list or a comma-separated string (as GMS options are written).
+#[derive(Deserialize, Default)]
+#[serde(untagged)]
+enum ServiceList {
+    #[default]
+    None,
+    List(Vec<String>),
+    Text(String),
+}
+
+impl ServiceList {
+    fn names(self) -> Vec<String> {
+        let names = match self {
+            ServiceList::None => Vec::new(),
+            ServiceList::List(list) => list,
+            ServiceList::Text(text) => text.split(',').map(str::to_string).collect(),
+        };
+        let mut names: Vec<String> = names.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        names.dedup();
+        names
+    }
 }
 
 #[derive(Deserialize)]
@@ -120,8 +170,74 @@ impl ConfigObject {
                 self.push(before).await?;
                 http::json(&serde_json::json!({}))
             }
+            Kind::AdminAgents => http::json(&self.agents(None)?.iter().map(|a| a.answer(None)).collect::<Vec<_>>()),
+            Kind::AdminAgentGet => {
+                let id = route.agent()?;
+                let row = self.agents(Some(&id))?.into_iter().next().ok_or_else(|| ApiError::NotFound(format!("agent {id}")))?;
+                http::json(&row.answer(None))
+            }
+            Kind::AdminAgentPut => {
+                let body = http::body(&mut req).await?;
+                let put: AgentPut = http::body_json(&http::content_type(&req), &body)?;
+                self.put_agent(&route.agent()?, put, &config).await
+            }
+            Kind::AdminAgentDelete => {
+                let id = route.agent()?;
+                if self.agents(Some(&id))?.is_empty() {
+                    return Err(ApiError::NotFound(format!("agent {id}")));
+                }
+                call_agent(&self.env, &id, "/internal/profile", Some("null".into())).await?;
+                self.state.storage().sql().exec("DELETE FROM agents WHERE id = ?", vec![id.as_str().into()])?;
+                http::json(&serde_json::json!({}))
+            }
             _ => Err(ApiError::NotFound(path)),
         }
+    }
+
+    fn agents(&self, id: Option<&str>) -> ApiResult<Vec<AgentRow>> {
+        let sql = self.state.storage().sql();
+        let rows = match id {
+            Some(id) => sql.exec("SELECT id, name, services, token_hash FROM agents WHERE id = ?", vec![id.into()])?,
+            None => sql.exec("SELECT id, name, services, token_hash FROM agents ORDER BY id", None)?,
+        };
+        Ok(rows.to_array()?)
+    }
+
+    /// Creates or changes an agent. A new agent, or `rotate_token`, gets a new token, answered
+    /// once: only its hash is kept. The agent's object learns the profile first, so a token
+    /// answered always works.
+    async fn put_agent(&self, id: &str, put: AgentPut, config: &Config) -> ApiResult<Response> {
+        let name = put.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).ok_or_else(|| ApiError::InvalidParameter("name: required".into()))?;
+        if name.chars().count() > 100 {
+            return Err(ApiError::InvalidParameter("name: at most 100 characters".into()));
+        }
+        let services = put.services.names();
+        if let Some(bad) = services.iter().find(|s| config.kind(s) != Some(ServiceKind::Callback)) {
+            return Err(ApiError::InvalidParameter(format!("services: `{bad}` is not a callback service")));
+        }
+        let kept = self.agents(Some(id))?.into_iter().next().filter(|_| !put.rotate_token);
+        let (token, token_hash) = match kept {
+            Some(row) => (None, row.token_hash),
+            None => {
+                let secret = [crate::ids::random16(), crate::ids::random16()].concat();
+                let token = format!("{id}.{}", crate::ids::base64url(&secret));
+                let hash = crate::auth::token_hash(&token);
+                (Some(token), hash)
+            }
+        };
+        let profile = crate::agent_object::Profile { id: id.to_string(), name: name.clone(), services: services.clone(), token_hash: token_hash.clone() };
+        let text = serde_json::to_string(&Some(profile)).map_err(|e| ApiError::Internal(e.to_string()))?;
+        match call_agent(&self.env, id, "/internal/profile", Some(text)).await? {
+            (200, _) => {}
+            (status, value) => return Err(ApiError::Internal(format!("agent {id} not updated ({status}): {value}"))),
+        }
+        let services_text = serde_json::to_string(&services).map_err(|e| ApiError::Internal(e.to_string()))?;
+        self.state.storage().sql().exec(
+            "INSERT OR REPLACE INTO agents (id, name, services, token_hash) VALUES (?, ?, ?, ?)",
+            vec![id.into(), name.as_str().into(), services_text.as_str().into(), token_hash.as_str().into()],
+        )?;
+        let row = AgentRow { id: id.to_string(), name, services: services_text, token_hash };
+        http::json(&row.answer(token))
     }
 
     /// Stores (or deletes) a section and bumps the version; the services to tell are marked pending.

@@ -31,6 +31,8 @@ pub enum ApiError {
     ServiceUnavailable(String),
     #[error("Credentials are required.")]
     Unauthenticated,
+    #[error("An agent's bearer token is required (Authorization: Bearer <token>), as issued by PUT /genesys/1/admin/agents/{{id}}.")]
+    BadToken,
     #[error("These credentials may not do this.")]
     Forbidden,
     #[error("Administration is disabled: this deployment has no admin credentials.")]
@@ -109,7 +111,7 @@ impl ApiError {
             ApiError::Unavailable { .. } => (400, "CallbackExceptionAvailability"),
             ApiError::InvalidState(_) | ApiError::IdempotencyConflict => (409, "CallbackExceptionInvalidState"),
             ApiError::ServiceUnavailable(_) | ApiError::AdminDisabled => (503, "CallbackExceptionServiceUnavailable"),
-            ApiError::Unauthenticated => (401, "CallbackExceptionUnauthorized"),
+            ApiError::Unauthenticated | ApiError::BadToken => (401, "CallbackExceptionUnauthorized"),
             ApiError::Forbidden => (403, "CallbackExceptionUnauthorized"),
             ApiError::TooManyRequests(_) => (429, "CallbackExceptionTooManyRequests"),
             ApiError::TooLarge => (413, "CallbackExceptionInvalidParameter"),
@@ -137,6 +139,9 @@ impl ApiError {
             }
             ApiError::Unauthenticated => {
                 let _ = headers.set("www-authenticate", "Basic realm=\"callback\"");
+            }
+            ApiError::BadToken => {
+                let _ = headers.set("www-authenticate", "Bearer realm=\"callback-agent\"");
             }
             _ => {}
         }

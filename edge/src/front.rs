@@ -6,11 +6,11 @@ use crate::config_object::Services;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
-use crate::objects::call_service;
+use crate::objects::{call_agent, call_service};
 use crate::openapi;
 use crate::routes::{self, Access, Kind, Matched};
 use crate::service_object::group_by_service;
-use callback_shared::wire::{self, BulkCancelAnswer, BulkCancelRequest, Record, ReportCancelledRequest, Watermarks};
+use callback_shared::wire::{self, AgentAnswer, BulkCancelAnswer, BulkCancelRequest, Record, ReportCancelledRequest, Watermarks};
 use std::collections::BTreeMap;
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
@@ -39,10 +39,19 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
     let caller = auth::caller(env, &req, m.spec.access)?;
     match m.kind() {
         Kind::OpenApi => http::json(&openapi::document()),
-        Kind::ConfigAll | Kind::ConfigGet | Kind::ConfigPut | Kind::ConfigDelete => {
+        Kind::ConfigAll | Kind::ConfigGet | Kind::ConfigPut | Kind::ConfigDelete | Kind::AdminAgentGet | Kind::AdminAgentPut | Kind::AdminAgentDelete => to_config(env, &mut req, caller).await,
+        Kind::AdminAgents => agents(env, &mut req, caller).await,
+        Kind::AgentReady | Kind::AgentNotReady | Kind::AgentOffer | Kind::AgentAct => {
+            let agent = auth::token_agent(&auth::bearer(&req)?)?;
             let body = read_body(&mut req).await?;
             let url = req.url()?.to_string();
-            Ok(env.durable_object("CONFIG")?.id_from_name("config")?.get_stub()?.fetch_with_request(internal_request(&url, &method, &req, body, caller)?).await?)
+            let request = internal_request(&url, &method, &req, body, caller)?;
+            for name in ["authorization", "accept"] {
+                if let Some(value) = http::header(&req, name) {
+                    request.headers().set(name, &value)?;
+                }
+            }
+            Ok(env.durable_object("AGENTS")?.id_from_name(&agent)?.get_stub()?.fetch_with_request(request).await?)
         }
         Kind::FindAcross => {
             let params = http::query_params(&req)?;
@@ -76,7 +85,7 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
 fn target(m: &Matched) -> ApiResult<String> {
     match m.kind() {
         Kind::QueuePosition => Ok(m.id()?.service),
-        Kind::Get | Kind::Update | Kind::Cancel | Kind::Events | Kind::DialResult => {
+        Kind::Get | Kind::Update | Kind::Cancel | Kind::Events | Kind::DialResult | Kind::Confirm => {
             let (service, id) = (m.service()?, m.id()?);
             if id.service != service {
                 return Err(ApiError::UnknownCallback(id.text));
@@ -114,6 +123,30 @@ async fn forward(env: &Env, service: &str, req: &mut Request, caller: Caller) ->
     let request = internal_request(&url, &req.method().to_string(), req, body, caller)?;
     request.headers().set("x-callback-service", service)?;
     Ok(env.durable_object("SERVICES")?.id_from_name(service)?.get_stub()?.fetch_with_request(request).await?)
+}
+
+/// Sends the client's request to the configuration's object (configuration, agents).
+async fn to_config(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Response> {
+    let body = read_body(req).await?;
+    let url = req.url()?.to_string();
+    let request = internal_request(&url, &req.method().to_string(), req, body, caller)?;
+    Ok(env.durable_object("CONFIG")?.id_from_name("config")?.get_stub()?.fetch_with_request(request).await?)
+}
+
+/// Every agent (from the configuration), with whether each is ready and what they hold (from
+/// their objects).
+async fn agents(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Response> {
+    let mut response = to_config(env, req, caller).await?;
+    let mut agents: Vec<AgentAnswer> = response.json().await.map_err(|e| ApiError::Internal(e.to_string()))?;
+    for agent in &mut agents {
+        if let Ok((200, value)) = call_agent(env, &agent.id, "/internal/status", None).await {
+            if let Ok(status) = serde_json::from_value::<AgentAnswer>(value) {
+                agent.ready = status.ready;
+                agent.holds = status.holds;
+            }
+        }
+    }
+    http::json(&agents)
 }
 
 /// The callback services, from the configuration's object.

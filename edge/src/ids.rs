@@ -1,6 +1,34 @@
 //! Callback ids: `<service>~<22 base64url characters>` (128 random bits). The service part lets
 //! any id find its Durable Object with no directory; the random part makes ids unguessable.
 
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(buf: &mut [u8]);
+}
+
+/// 16 bytes from the runtime's cryptographic random source.
+pub fn random16() -> [u8; 16] {
+    let mut buf = [0u8; 16];
+    get_random_values(&mut buf);
+    buf
+}
+
+/// `bytes` in base64url without padding.
+pub fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallbackId {
     pub service: String,
@@ -34,6 +62,13 @@ impl CallbackId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64url_without_padding() {
+        assert_eq!(base64url(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
+    }
 
     #[test]
     fn ids_round_trip_and_odd_ones_are_refused() {

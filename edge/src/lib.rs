@@ -1,6 +1,7 @@
 //! The Callback API on Cloudflare Workers. This file only wires: see ARCHITECTURE.md.
 
 mod access;
+mod agent_object;
 mod auth;
 mod config_object;
 mod error;
@@ -14,6 +15,7 @@ mod service_object;
 mod signing;
 mod store;
 
+pub use agent_object::AgentObject;
 pub use config_object::ConfigObject;
 pub use service_object::ServiceObject;
 use worker::{event, Context, Env, Request, Response};

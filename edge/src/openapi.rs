@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the route table so that it lists exactly the routes
 //! the router knows.
 
-use crate::routes::{Access, ROUTES};
+use crate::routes::{Access, Kind, ROUTES};
 use serde_json::{json, Map, Value};
 
 pub fn document() -> Value {
@@ -16,7 +16,7 @@ pub fn document() -> Value {
         parameters.extend(spec.query.iter().map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}})));
         let mut operation = json!({
             "summary": spec.summary,
-            "operationId": format!("{:?}", spec.kind),
+            "operationId": operation_id(spec),
             "parameters": parameters,
             "responses": {
                 "200": {"description": "OK"},
@@ -32,6 +32,7 @@ pub fn document() -> Value {
         match spec.access {
             Access::Admin => operation["security"] = json!([{"basic": []}]),
             Access::Server => operation["security"] = json!([{"basic": []}, {"apiKey": []}]),
+            Access::Agent => operation["security"] = json!([{"agentToken": []}]),
             Access::Public => {}
         }
         let entry = paths.entry(spec.path.to_string()).or_insert_with(|| json!({}));
@@ -44,7 +45,8 @@ pub fn document() -> Value {
         "components": {
             "securitySchemes": {
                 "basic": {"type": "http", "scheme": "basic"},
-                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "agentToken": {"type": "http", "scheme": "bearer", "description": "An agent's token, from PUT /genesys/1/admin/agents/{agent}"}
             },
             "schemas": {
                 "Error": {"type": "object", "required": ["code", "message", "exception"], "properties": {
@@ -54,6 +56,14 @@ pub fn document() -> Value {
             }
         }
     })
+}
+
+/// The route's kind; an agent's acts share one kind and are told apart by their last segment.
+fn operation_id(spec: &crate::routes::Spec) -> String {
+    match spec.kind {
+        Kind::AgentAct => format!("Agent-{}", spec.path.rsplit('/').next().unwrap_or_default()),
+        kind => format!("{kind:?}"),
+    }
 }
 
 #[cfg(test)]
@@ -68,5 +78,9 @@ mod tests {
         for spec in ROUTES {
             assert!(doc["paths"][spec.path][spec.method.to_ascii_lowercase()].is_object(), "{} {}", spec.method, spec.path);
         }
+        let mut ids: Vec<String> = ROUTES.iter().map(operation_id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), ROUTES.len(), "operation ids are unique");
     }
 }

@@ -29,6 +29,16 @@ pub enum Kind {
     ConfigGet,
     ConfigPut,
     ConfigDelete,
+    Confirm,
+    AdminAgents,
+    AdminAgentGet,
+    AdminAgentPut,
+    AdminAgentDelete,
+    AgentReady,
+    AgentNotReady,
+    AgentOffer,
+    /// One of an agent's acts on their callback; the path's last segment says which.
+    AgentAct,
     OpenApi,
 }
 
@@ -41,6 +51,8 @@ pub enum Access {
     Server,
     /// Admin Basic credentials.
     Admin,
+    /// An agent's bearer token.
+    Agent,
 }
 
 #[derive(Debug)]
@@ -106,6 +118,63 @@ pub const ROUTES: &[Spec] = &[
     Spec { method: "GET", path: "/genesys/1/admin/config/{section}", kind: Kind::ConfigGet, access: Access::Admin, summary: "One configuration section", query: &[] },
     Spec { method: "PUT", path: "/genesys/1/admin/config/{section}", kind: Kind::ConfigPut, access: Access::Admin, summary: "Create or replace a section (validated; errors name the option)", query: &[] },
     Spec { method: "DELETE", path: "/genesys/1/admin/config/{section}", kind: Kind::ConfigDelete, access: Access::Admin, summary: "Delete a section", query: &[] },
+    Spec {
+        method: "POST",
+        path: "/genesys/1/service/callback/{service}/{id}/confirm",
+        kind: Kind::Confirm,
+        access: Access::Public,
+        summary: "The customer confirms they are ready to be called (customer confirmation scenarios)",
+        query: &[],
+    },
+    Spec { method: "GET", path: "/genesys/1/admin/agents", kind: Kind::AdminAgents, access: Access::Admin, summary: "Every agent, whether ready and the callback reserved for them", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/admin/agents/{agent}", kind: Kind::AdminAgentGet, access: Access::Admin, summary: "One agent", query: &[] },
+    Spec {
+        method: "PUT",
+        path: "/genesys/1/admin/agents/{agent}",
+        kind: Kind::AdminAgentPut,
+        access: Access::Admin,
+        summary: "Create or change an agent: {\"name\", \"services\": [...], \"rotate_token\": false}; a new agent (or rotate_token) gets its bearer token in the answer, once",
+        query: &[],
+    },
+    Spec { method: "DELETE", path: "/genesys/1/admin/agents/{agent}", kind: Kind::AdminAgentDelete, access: Access::Admin, summary: "Delete an agent (its token stops working)", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/ready", kind: Kind::AgentReady, access: Access::Agent, summary: "The agent is ready: callbacks of their services are reserved for them", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/not-ready", kind: Kind::AgentNotReady, access: Access::Agent, summary: "The agent is not ready (a reservation held goes on)", query: &[] },
+    Spec {
+        method: "GET",
+        path: "/genesys/1/agent/offer",
+        kind: Kind::AgentOffer,
+        access: Access::Agent,
+        summary: "The agent's status and current offer or reservation; with Accept: text/event-stream, a server-sent event stream of it",
+        query: &[],
+    },
+    Spec { method: "POST", path: "/genesys/1/agent/offer/{id}/accept", kind: Kind::AgentAct, access: Access::Agent, summary: "Accept a previewed callback", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/offer/{id}/reject", kind: Kind::AgentAct, access: Access::Agent, summary: "Reject a previewed callback (it goes back to its place in queue)", query: &[] },
+    Spec {
+        method: "POST",
+        path: "/genesys/1/agent/callbacks/{id}/dial-result",
+        kind: Kind::AgentAct,
+        access: Access::Agent,
+        summary: "The outcome of the agent's dial: {\"outcome\": \"ANSWERED|ANSWERING_MACHINE|NO_ANSWER|BUSY|INVALID_NUMBER|FAILED\"}",
+        query: &[],
+    },
+    Spec { method: "POST", path: "/genesys/1/agent/callbacks/{id}/connected", kind: Kind::AgentAct, access: Access::Agent, summary: "The agent and the customer are talking", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/callbacks/{id}/end", kind: Kind::AgentAct, access: Access::Agent, summary: "The call ended (then the disposition, when the service asks for one)", query: &[] },
+    Spec {
+        method: "POST",
+        path: "/genesys/1/agent/callbacks/{id}/disposition",
+        kind: Kind::AgentAct,
+        access: Access::Agent,
+        summary: "Record the call's disposition: {\"code\": \"SALE\", \"note\": \"...\"}; completes the callback",
+        query: &[],
+    },
+    Spec {
+        method: "POST",
+        path: "/genesys/1/agent/callbacks/{id}/reschedule",
+        kind: Kind::AgentAct,
+        access: Access::Agent,
+        summary: "Move the callback to another time within the service's policy: {\"_new_desired_time\": \"...\"}",
+        query: &[],
+    },
     Spec { method: "GET", path: "/openapi.json", kind: Kind::OpenApi, access: Access::Public, summary: "This API's OpenAPI 3.1 document", query: &[] },
 ];
 
@@ -142,6 +211,16 @@ impl Matched {
 
     pub fn section(&self) -> &str {
         self.param("section")
+    }
+
+    /// The `{agent}` segment, when it is a possible agent id.
+    pub fn agent(&self) -> ApiResult<String> {
+        let id = self.param("agent");
+        if callback_shared::config::valid_service_name(id) {
+            Ok(id.to_string())
+        } else {
+            Err(ApiError::NotFound(format!("agent {}", id.chars().take(100).collect::<String>())))
+        }
     }
 }
 
@@ -194,7 +273,7 @@ mod tests {
     use super::*;
 
     fn example(template: &str) -> String {
-        template.replace("{service}", "callback-web").replace("{id}", "callback-web~AAAAAAAAAAAAAAAAAAAAAA").replace("{section}", "service.callback-web")
+        template.replace("{service}", "callback-web").replace("{agent}", "anna").replace("{id}", "callback-web~AAAAAAAAAAAAAAAAAAAAAA").replace("{section}", "service.callback-web")
     }
 
     #[test]

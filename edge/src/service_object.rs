@@ -5,7 +5,7 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::ids::CallbackId;
+use crate::ids::{random16, CallbackId};
 use crate::routes::{self, Kind};
 use crate::store::Store;
 use callback_shared::availability::{self, Ask};
@@ -16,27 +16,17 @@ use callback_shared::phone;
 use callback_shared::query::Query;
 use callback_shared::queue;
 use callback_shared::record::{Callback, Reason, State};
-use callback_shared::scenario::{self, Actor, DialOutcome, Event, Step};
-use callback_shared::wire::{self, BulkCancelAnswer, CapacityAnswer, CapacitySlot, CreateAnswer, EventsAnswer, OfferAnswer, OfficeHoursAnswer, Period, QueuePosition, Record};
+use callback_shared::params::Params;
+use callback_shared::record::Disposition;
+use callback_shared::scenario::{self, Actor, DialOutcome, Effect, Event, Step, Timer};
+use callback_shared::wire::{self, AgentOffer, BulkCancelAnswer, CapacityAnswer, CapacitySlot, CreateAnswer, EventsAnswer, OfferAnswer, OfficeHoursAnswer, Period, QueuePosition, Record};
 use callback_shared::zone::Zone;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap};
-use wasm_bindgen::prelude::wasm_bindgen;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use worker::{durable_object, DurableObject, Env, Request, Response, State as ObjectState};
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues)]
-    fn get_random_values(buf: &mut [u8]);
-}
-
-fn random16() -> [u8; 16] {
-    let mut buf = [0u8; 16];
-    get_random_values(&mut buf);
-    buf
-}
 
 /// The configuration as pushed by the configuration object, and this service's part of it.
 struct View {
@@ -55,6 +45,31 @@ impl View {
         let resolved = self.callback.get_or_init(|| self.config.callback_service(&self.name).map(std::rc::Rc::new).map_err(|e| e.to_string()));
         resolved.clone().map_err(|e| ApiError::ServiceUnavailable(format!("Service {} is misconfigured: {e}", self.name)))
     }
+}
+
+/// What a step asks of other objects, done once its writes are made ("decide, then talk").
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Talk {
+    /// Something changed for this agent: their object syncs.
+    Agent(String),
+    /// A callback waits for an agent: wake the service's free ready agents.
+    SeekAgents,
+    /// User-originated: hold an access number for this callback.
+    Access(String),
+}
+
+/// An agent's object asking about its agent's work.
+#[derive(Deserialize)]
+struct AgentAsk {
+    agent: String,
+    #[serde(default)]
+    id: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    params: Params,
+    #[serde(default)]
+    ready: bool,
 }
 
 /// What the configuration object pushes.
@@ -78,12 +93,13 @@ pub struct ServiceObject {
     /// write count they were computed at: any booking written makes them stale.
     answers: RefCell<HashMap<String, (u64, String)>>,
     alarm: Cell<Option<i64>>,
+    talks: RefCell<BTreeSet<Talk>>,
 }
 
 impl DurableObject for ServiceObject {
     fn new(state: ObjectState, env: Env) -> Self {
         let store = Store::new(state.storage().sql());
-        ServiceObject { state, env, store, migrated: Cell::new(false), view: RefCell::new(None), rates: RefCell::new(HashMap::new()), answers: RefCell::new(HashMap::new()), alarm: Cell::new(None) }
+        ServiceObject { state, env, store, migrated: Cell::new(false), view: RefCell::new(None), rates: RefCell::new(HashMap::new()), answers: RefCell::new(HashMap::new()), alarm: Cell::new(None), talks: RefCell::new(BTreeSet::new()) }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -98,6 +114,7 @@ impl DurableObject for ServiceObject {
             // configuration's next push sets it again.
             let Ok(service) = self.view("").and_then(|v| v.callback()) else { return Ok(()) };
             self.run_timers(&service)?;
+            self.talk(&service).await?;
             self.deliver_webhooks(&service).await?;
             self.sync_alarm().await
         };
@@ -157,9 +174,18 @@ impl ServiceObject {
                 let text = params.get("_id").cloned().unwrap_or_default();
                 let id = CallbackId::parse(&text).ok_or(ApiError::UnknownCallback(text))?;
                 let step = scenario::apply(&self.load(&id)?, Event::CallerArrived, &*view.callback()?, now(), Actor::System)?;
-                self.store.save(&step)?;
+                self.record(&step)?;
                 self.alarm_no_later().await?;
                 return http::json(&step.callback.state());
+            }
+            "/internal/agent" | "/internal/reserve" | "/internal/held" | "/internal/agent-act" => {
+                let body = http::body(&mut req).await?;
+                let ask: AgentAsk = serde_json::from_str(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+                let service = view.callback()?;
+                let answer = self.for_agent(&path, ask, &service);
+                self.talk(&service).await?;
+                self.alarm_no_later().await?;
+                return answer;
             }
             "/internal/match" => {
                 let body = http::body(&mut req).await?;
@@ -195,8 +221,10 @@ impl ServiceObject {
             Kind::AvailabilityV1 | Kind::AvailabilityV2 => self.availability(&req, &service, view.version, route.kind() == Kind::AvailabilityV2),
             Kind::QueuePosition => self.queue_position(&route.id()?, &service),
             Kind::Offer => self.offer(&service),
+            Kind::Confirm => self.confirm(&route.id()?, &service).await,
             _ => Err(ApiError::NotFound(path)),
         };
+        self.talk(&service).await?;
         self.alarm_no_later().await?;
         answer.map(|r| http::with_cors(r, cors.as_deref()))
     }
@@ -217,6 +245,162 @@ impl ServiceObject {
         Ok(cors)
     }
 
+    /// Writes a step and notes what must be said to other objects about it.
+    fn record(&self, step: &Step) -> ApiResult<()> {
+        self.store.save(step)?;
+        let mut talks = self.talks.borrow_mut();
+        for effect in &step.effects {
+            match effect {
+                Effect::ReleaseAgent { agent } | Effect::Offer { agent, .. } => {
+                    talks.insert(Talk::Agent(agent.clone()));
+                }
+                Effect::SeekAgent => {
+                    talks.insert(Talk::SeekAgents);
+                }
+                Effect::ProvideAccess => {
+                    talks.insert(Talk::Access(step.callback.id.clone()));
+                }
+                _ => {}
+            }
+        }
+        if let Some(agent) = step.callback.phase.agent() {
+            talks.insert(Talk::Agent(agent.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Says what recorded steps asked. A word lost here is made good: agents' objects re-read
+    /// their reservation whenever the agent asks for it.
+    async fn talk(&self, service: &CallbackService) -> ApiResult<()> {
+        loop {
+            let Some(talk) = self.talks.borrow_mut().pop_first() else { return Ok(()) };
+            let agents = match talk {
+                Talk::Agent(agent) => vec![agent],
+                Talk::SeekAgents => self.store.free_agents()?,
+                Talk::Access(id) => {
+                    self.provide_access(&id, service).await?;
+                    continue;
+                }
+            };
+            for agent in agents {
+                if let Err(e) = crate::objects::call_agent(&self.env, &agent, "/internal/sync", Some(String::new())).await {
+                    worker::console_warn!("agent {agent} not woken: {e}");
+                }
+            }
+        }
+    }
+
+    /// User-originated, the customer confirmed: hold an access number for them to call, and keep
+    /// it in the record (`_access_number`, `_access_code`).
+    async fn provide_access(&self, id: &str, service: &CallbackService) -> ApiResult<()> {
+        let Some(mut callback) = self.store.load(id)? else { return Ok(()) };
+        let ask: Params = [("_id".to_string(), id.to_string()), ("_customer_number".to_string(), callback.customer_number.clone())].into();
+        match self.ask(&service.request_access_service, &self.store.origin(), "/internal/hold", &ask).await? {
+            (200, hold) => {
+                for key in ["_access_number", "_access_code"] {
+                    if let Some(value) = hold.get(key).and_then(|v| v.as_str()) {
+                        callback.system.insert(key.to_string(), value.to_string());
+                    }
+                }
+                self.store.save(&Step { callback, effects: Vec::new(), change: None })
+            }
+            (status, answer) => {
+                worker::console_error!("callback {id}: no access number ({status}): {answer}");
+                self.record(&scenario::apply(&callback, Event::Fail(Reason::FailError), service, now(), Actor::System)?)
+            }
+        }
+    }
+
+    /// Requests of agents' objects: readiness, reservation, and the agent's acts.
+    fn for_agent(&self, path: &str, ask: AgentAsk, service: &CallbackService) -> ApiResult<Response> {
+        let now = now();
+        match path {
+            "/internal/agent" => {
+                self.store.set_agent(&ask.agent, ask.ready)?;
+                http::json(&true)
+            }
+            "/internal/reserve" => {
+                let callback = match self.store.held_by(&ask.agent)? {
+                    Some(held) => Some(held),
+                    None => match self.store.next_seeking()? {
+                        Some(next) => {
+                            let step = scenario::apply(&next, Event::AgentReserved { agent: ask.agent.clone() }, service, now, Actor::System)?;
+                            self.record(&step)?;
+                            Some(step.callback)
+                        }
+                        None => None,
+                    },
+                };
+                http::json(&callback.map(|c| self.agent_offer(&c, service)).transpose()?)
+            }
+            "/internal/held" => {
+                let held = self.store.load(&ask.id)?.filter(|c| c.phase.agent() == Some(ask.agent.as_str()));
+                http::json(&held.map(|c| self.agent_offer(&c, service)).transpose()?)
+            }
+            _ => {
+                let id = CallbackId::parse(&ask.id).ok_or_else(|| ApiError::UnknownCallback(ask.id.clone()))?;
+                let callback = self.load(&id)?;
+                let p = &ask.params;
+                let event = match ask.action.as_str() {
+                    "accept" => Event::Accept,
+                    "reject" => Event::Reject,
+                    "dial-result" => Event::DialResult(outcome(p)?),
+                    "connected" => Event::Connected,
+                    "end" => Event::CallEnded,
+                    "disposition" => {
+                        let code = p.get("code").map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).ok_or_else(|| ApiError::InvalidParameter("code: required".into()))?;
+                        let note = p.get("note").cloned().unwrap_or_default();
+                        if code.chars().count() > 100 || note.chars().count() > 2000 {
+                            return Err(ApiError::InvalidParameter("code: at most 100 characters; note: at most 2000".into()));
+                        }
+                        Event::Disposition(Disposition { code, note })
+                    }
+                    "reschedule" => {
+                        let time = p.get("_new_desired_time").filter(|t| !t.trim().is_empty()).ok_or_else(|| ApiError::InvalidParameter("_new_desired_time: required".into()))?;
+                        let only_time: Params = [("_new_desired_time".to_string(), time.clone())].into();
+                        let (desired, bucket) = decide_update(service, &callback, &only_time, now, &self.store)?.reschedule.ok_or_else(|| ApiError::InvalidParameter("_new_desired_time: required".into()))?;
+                        Event::Reschedule { desired, bucket: Some(bucket) }
+                    }
+                    other => return Err(ApiError::NotFound(format!("agent action {other}"))),
+                };
+                let step = scenario::apply(&callback, event, service, now, Actor::Agent(ask.agent.clone()))?;
+                self.record(&step)?;
+                http::json(&step.callback.to_gms(&self.store.base()))
+            }
+        }
+    }
+
+    /// A callback as its agent sees it.
+    fn agent_offer(&self, callback: &Callback, service: &CallbackService) -> ApiResult<AgentOffer> {
+        use callback_shared::record::Phase;
+        let record = callback.to_gms(&self.store.base());
+        let keys = &service.scenario.agent_preview_data;
+        let preview = if keys.is_empty() {
+            let mut all = callback.user_data.clone();
+            all.insert("_customer_number".into(), callback.customer_number.clone());
+            all
+        } else {
+            keys.iter().filter_map(|k| Some((k.clone(), record.get(k)?.clone()))).collect()
+        };
+        let timer = match callback.phase {
+            Phase::Offered { .. } => Some(Timer::Offer),
+            Phase::Confirming { .. } => Some(Timer::Confirm),
+            Phase::Disposition { .. } => Some(Timer::Disposition),
+            _ => None,
+        };
+        let deadline = timer.map(|t| self.store.timer_due(&callback.id, t)).transpose()?.flatten().map(iso::format);
+        Ok(AgentOffer { callback: record, preview, deadline, dialer: service.scenario.dialer_url.is_some(), disposition: service.scenario.enable_disposition })
+    }
+
+    /// The customer confirms an agent may call now; user-originated, the answer carries the
+    /// access number to call.
+    async fn confirm(&self, id: &CallbackId, service: &CallbackService) -> ApiResult<Response> {
+        let step = scenario::apply(&self.load(id)?, Event::Confirm, service, now(), Actor::Customer)?;
+        self.record(&step)?;
+        self.talk(service).await?;
+        self.get(id).and_then(|r| http::json(&r))
+    }
+
     /// `_paused`: waiting callbacks become PAUSED while the service is paused, and QUEUED again
     /// (in their place: order is by desired time) when it resumes.
     fn apply_pause(&self) -> ApiResult<()> {
@@ -226,7 +410,7 @@ impl ServiceObject {
         for callback in self.store.select("state = ?", vec![from.as_str().into()], 100_000)? {
             // Only waiting callbacks pause; those with an agent or on a call go on.
             if let Ok(step) = scenario::apply(&callback, event.clone(), &service, now, Actor::Admin) {
-                self.store.save(&step)?;
+                self.record(&step)?;
             }
         }
         Ok(())
@@ -347,7 +531,7 @@ impl ServiceObject {
         let throttled = throttled_parameters(service, params, &new.customer_number);
         let actor = if caller == Caller::Admin { Actor::Admin } else { Actor::Customer };
         let step = scenario::create(new, service, now, actor);
-        self.store.save(&step)?;
+        self.record(&step)?;
         self.store.remember_accepted(now, &throttled)?;
         let c = &step.callback;
         let answer = match (c.bucket, held) {
@@ -421,7 +605,7 @@ impl ServiceObject {
             };
             match outcome {
                 Ok(step) => {
-                    self.store.save(&step)?;
+                    self.record(&step)?;
                     answer.cancelled.push(id);
                 }
                 Err(why) => {
@@ -466,7 +650,7 @@ impl ServiceObject {
         };
         update.apply_properties(&mut step.callback);
         step.callback.updated = now;
-        self.store.save(&step)?;
+        self.record(&step)?;
         http::json(&step.callback.to_gms(&self.store.base()))
     }
 
@@ -474,7 +658,7 @@ impl ServiceObject {
         let callback = self.load(id)?;
         let actor = if caller == Caller::Admin { Actor::Admin } else { Actor::Customer };
         let step = scenario::apply(&callback, Event::Cancel, service, now(), actor)?;
-        self.store.save(&step)?;
+        self.record(&step)?;
         http::json(&step.callback.to_gms(&self.store.base()))
     }
 
@@ -523,7 +707,7 @@ impl ServiceObject {
             return Err(ApiError::InvalidState(format!("a {} callback is not waiting in queue", callback.state())));
         }
         let (position, total) = self.store.queue_position(&callback)?;
-        let ewt = queue::estimated_wait(position - 1, service.average_handle_secs, 0);
+        let ewt = queue::estimated_wait(position - 1, service.average_handle_secs, self.store.ready_agents()?);
         http::json(&QueuePosition { position, total_waiting: total, eta: ewt, ewt })
     }
 
@@ -574,7 +758,7 @@ impl ServiceObject {
     fn offer(&self, service: &CallbackService) -> ApiResult<Response> {
         let now = now();
         let waiting = self.store.queue_position_of_new()?;
-        let ewt = queue::estimated_wait(waiting, service.average_handle_secs, 0);
+        let ewt = queue::estimated_wait(waiting, service.average_handle_secs, self.store.ready_agents()?);
         let open = !service.schedule.has_office_hours || service.schedule.office.is_open_throughout(now, now + Duration::seconds(1));
         http::json(&OfferAnswer { ewt, offer: open && ewt > service.offer_ewt_threshold, open, position: waiting + 1, timezone: service.schedule.office.zone.name().to_string() })
     }
@@ -648,7 +832,7 @@ impl ServiceObject {
                 self.store.clear_timer(id, *timer)?;
                 if let Some(callback) = self.store.load(id)? {
                     match scenario::apply(&callback, Event::Timer(*timer), service, now, Actor::System) {
-                        Ok(step) => self.store.save(&step)?,
+                        Ok(step) => self.record(&step)?,
                         Err(e) => worker::console_warn!("timer {} of {id}: {e}", timer.as_str()),
                     }
                 }
@@ -676,13 +860,10 @@ impl ServiceObject {
             return Err(ApiError::Unauthenticated);
         }
         let params = http::body_params(&http::content_type(req), &body)?;
-        let text = params.get("outcome").map(String::as_str).unwrap_or("");
-        let outcome: DialOutcome = text
-            .parse()
-            .map_err(|_| ApiError::InvalidParameter(format!("outcome: `{text}` is not ANSWERED, ANSWERING_MACHINE, NO_ANSWER, BUSY, INVALID_NUMBER or FAILED")))?;
+        let outcome = outcome(&params)?;
         let callback = self.load(id)?;
         let step = scenario::apply(&callback, Event::DialResult(outcome), service, now(), Actor::Dialer)?;
-        self.store.save(&step)?;
+        self.record(&step)?;
         http::json(&step.callback.to_gms(&self.store.base()))
     }
 
@@ -759,6 +940,12 @@ impl ServiceObject {
         self.alarm.set(next);
         Ok(())
     }
+}
+
+/// A dial's outcome from a dialer's or an agent's report.
+fn outcome(params: &Params) -> ApiResult<DialOutcome> {
+    let text = params.get("outcome").map(String::as_str).unwrap_or("");
+    text.parse().map_err(|_| ApiError::InvalidParameter(format!("outcome: `{text}` is not ANSWERED, ANSWERING_MACHINE, NO_ANSWER, BUSY, INVALID_NUMBER or FAILED")))
 }
 
 /// Whether a create is user-originated (the request's `_call_direction`, else the service's) and

@@ -41,6 +41,14 @@ const MIGRATIONS: &[&str] = &[
     // The outbox carries dial webhooks too; each kind keeps its own order per callback.
     "ALTER TABLE outbox ADD COLUMN kind TEXT NOT NULL DEFAULT 'notify';
      CREATE INDEX IF NOT EXISTS outbox_kind ON outbox (callback_id, kind, seq);",
+    // Agents: the phase finds the next callback to reserve, the agent the one reserved; the
+    // service's agents and whether they are ready.
+    "ALTER TABLE callbacks ADD COLUMN phase TEXT;
+     ALTER TABLE callbacks ADD COLUMN agent TEXT;
+     UPDATE callbacks SET phase = json_extract(record, '$.phase.phase'), agent = json_extract(record, '$.phase.agent');
+     CREATE INDEX IF NOT EXISTS callbacks_phase ON callbacks (phase, desired_ms, created_ms);
+     CREATE INDEX IF NOT EXISTS callbacks_agent ON callbacks (agent) WHERE agent IS NOT NULL;
+     CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, ready INTEGER NOT NULL);",
 ];
 
 /// How long accepted creates are remembered for throttles (the longest window is one day).
@@ -188,6 +196,10 @@ impl Store {
         format!("{}/genesys/1/service", self.origin.borrow())
     }
 
+    pub fn origin(&self) -> String {
+        self.origin.borrow().clone()
+    }
+
     /// Remembers the origin requests come to (written only when it changes).
     pub fn set_origin(&self, origin: &str) -> ApiResult<()> {
         if *self.origin.borrow() != origin {
@@ -264,9 +276,20 @@ impl Store {
         }
         let record = serde_json::to_string(c).map_err(|e| ApiError::Internal(e.to_string()))?;
         self.sql.exec(
-            "INSERT INTO callbacks (id, state, number, desired_ms, created_ms, bucket_ms, record) VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (id) DO UPDATE SET state = excluded.state, number = excluded.number, desired_ms = excluded.desired_ms, bucket_ms = excluded.bucket_ms, record = excluded.record",
-            vec![id.into(), c.state().as_str().into(), c.customer_number.as_str().into(), ms(c.desired_time), ms(c.created), c.bucket.map(|b| b.timestamp_millis()).into(), record.into()],
+            "INSERT INTO callbacks (id, state, number, desired_ms, created_ms, bucket_ms, record, phase, agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET state = excluded.state, number = excluded.number, desired_ms = excluded.desired_ms, bucket_ms = excluded.bucket_ms,
+             record = excluded.record, phase = excluded.phase, agent = excluded.agent",
+            vec![
+                id.into(),
+                c.state().as_str().into(),
+                c.customer_number.as_str().into(),
+                ms(c.desired_time),
+                ms(c.created),
+                c.bucket.map(|b| b.timestamp_millis()).into(),
+                record.into(),
+                c.phase.name().into(),
+                c.phase.agent().into(),
+            ],
         )?;
         if let Some(change) = &step.change {
             self.append_event(id, change)?;
@@ -422,6 +445,42 @@ impl Store {
     /// How many callbacks wait (QUEUED) ahead of one created now.
     pub fn queue_position_of_new(&self) -> ApiResult<u32> {
         Ok(self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = 'QUEUED'", vec![])?)
+    }
+
+    /// The first callback in queue order that waits for an agent.
+    pub fn next_seeking(&self) -> ApiResult<Option<Callback>> {
+        Ok(self.select("phase IN ('waiting', 'awaiting_agent')", vec![], 1)?.into_iter().next())
+    }
+
+    /// The callback reserved for an agent, if any.
+    pub fn held_by(&self, agent: &str) -> ApiResult<Option<Callback>> {
+        Ok(self.select("agent = ?", vec![agent.into()], 1)?.into_iter().next())
+    }
+
+    /// When a callback's timer is due, if set.
+    pub fn timer_due(&self, id: &str, timer: Timer) -> ApiResult<Option<DateTime<Utc>>> {
+        let row: Due = self.sql.exec("SELECT max(due_ms) AS due FROM timers WHERE callback_id = ? AND kind = ?", vec![id.into(), timer.as_str().into()])?.one()?;
+        Ok(row.due.map(time))
+    }
+
+    /// Records whether one of the service's agents is ready.
+    pub fn set_agent(&self, agent: &str, ready: bool) -> ApiResult<()> {
+        self.sql.exec("INSERT OR REPLACE INTO agents (id, ready) VALUES (?, ?)", vec![agent.into(), V::Integer(i64::from(ready))])?;
+        Ok(())
+    }
+
+    /// Ready agents of the service that hold no callback of it: those to tell of a waiting callback.
+    pub fn free_agents(&self) -> ApiResult<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Id {
+            id: String,
+        }
+        let rows: Vec<Id> = self.sql.exec("SELECT id FROM agents WHERE ready = 1 AND id NOT IN (SELECT agent FROM callbacks WHERE agent IS NOT NULL)", None)?.to_array()?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    }
+
+    pub fn ready_agents(&self) -> ApiResult<u32> {
+        Ok(self.count("SELECT count(*) AS n FROM agents WHERE ready = 1", vec![])?)
     }
 
     /// How many callbacks are in the queue (watermark).

@@ -155,6 +155,28 @@ impl Phase {
         }
     }
 
+    /// The phase's name as stored and shown (`_phase` **[ext]**): `waiting`, `offered`, `confirming`, …
+    pub fn name(&self) -> &'static str {
+        match self {
+            Phase::Scheduled => "scheduled",
+            Phase::Waiting => "waiting",
+            Phase::Offered { .. } => "offered",
+            Phase::Confirming { .. } => "confirming",
+            Phase::RetryWait => "retry_wait",
+            Phase::Dialing { .. } => "dialing",
+            Phase::AwaitingAgent => "awaiting_agent",
+            Phase::Connected { .. } => "connected",
+            Phase::Disposition { .. } => "disposition",
+            Phase::Paused => "paused",
+            Phase::Completed { .. } => "completed",
+        }
+    }
+
+    /// Whether the callback waits for an agent to be reserved for it.
+    pub fn seeks_agent(&self) -> bool {
+        matches!(self, Phase::Waiting | Phase::AwaitingAgent)
+    }
+
     pub fn agent(&self) -> Option<&str> {
         match self {
             Phase::Offered { agent } | Phase::Confirming { agent, .. } | Phase::Connected { agent } | Phase::Disposition { agent } => Some(agent),
@@ -248,11 +270,15 @@ impl Callback {
             ("_created_time", iso::format(self.created)),
             ("_updated_time", iso::format(self.updated)),
             ("_dial_attempts", self.dial_attempts.to_string()),
+            ("_phase", self.phase.name().to_string()),
         ] {
             out.insert(k.to_string(), v);
         }
         if let Some(reason) = self.phase.reason() {
             out.insert("_callback_reason".into(), reason.to_string());
+        }
+        if let Some(agent) = self.phase.agent() {
+            out.insert("_agent_id".into(), agent.to_string());
         }
         if let Some(d) = &self.disposition {
             out.insert("_disposition".into(), d.code.clone());
@@ -281,6 +307,10 @@ mod tests {
         assert_eq!(Phase::Offered { agent: "a".into() }.state(), State::Queued);
         assert_eq!(Phase::Dialing { agent: None }.state(), State::Routing);
         assert_eq!(Phase::Disposition { agent: "a".into() }.state(), State::Processing);
+        // Stored names are serde's tags, so SQL can read them from a stored record.
+        for phase in [Phase::Waiting, Phase::AwaitingAgent, Phase::RetryWait, Phase::Offered { agent: "a".into() }] {
+            assert_eq!(serde_json::to_value(&phase).unwrap()["phase"], phase.name());
+        }
         assert_eq!("queued".parse::<State>(), Ok(State::Queued));
         assert!(State::Paused.is_in_queue() && !State::Scheduled.is_in_queue() && !State::Completed.is_in_queue());
     }

@@ -119,6 +119,8 @@ pub enum Event {
     Disposition(Disposition),
     Pause,
     Resume,
+    /// Something the callback needs failed (e.g. no access number was free): it ends with `reason`.
+    Fail(Reason),
 }
 
 /// What the edge must do after a step, in order.
@@ -217,6 +219,12 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
     run.callback.updated = now;
     let phase = callback.phase.clone();
     let illegal = |action| Illegal::State { state: callback.state(), action };
+    // An agent acts only on the callback reserved for them.
+    if let Actor::Agent(id) = &run.actor {
+        if phase.agent() != Some(id.as_str()) {
+            return Err(Illegal::NotYourCallback);
+        }
+    }
     match (event, phase) {
         (Event::Timer(Timer::Expire), Phase::Completed { .. }) => run.effects.push(Effect::Purge),
         (Event::Timer(Timer::Expire), _) => {
@@ -246,7 +254,9 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
             let reason = if run.actor == Actor::Admin { Reason::CancelledByAdmin } else { Reason::Cancelled };
             run.complete(reason);
         }
-        (Event::Reschedule { desired, bucket }, phase) if matches!(phase.state(), State::Scheduled | State::Queued) => {
+        // The customer moves a callback that waits; its agent may move it at any point of their
+        // reservation (the customer asked to be called another time).
+        (Event::Reschedule { desired, bucket }, phase) if matches!(phase.state(), State::Scheduled | State::Queued) || matches!(run.actor, Actor::Agent(_)) => {
             run.leave_phase();
             let c = &mut run.callback;
             c.desired_time = desired;
@@ -276,7 +286,7 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
             run.callback.phase = Phase::Connected { agent };
         }
         (Event::AgentReserved { .. }, _) => return Err(illegal("offered to an agent")),
-        (Event::Accept | Event::Reject, Phase::Offered { agent }) if run.actor != Actor::Agent(agent.clone()) => return Err(Illegal::NotYourCallback),
+        (Event::Accept | Event::Reject, Phase::Offered { .. }) if !matches!(run.actor, Actor::Agent(_)) => return Err(Illegal::NotYourCallback),
         (Event::Accept, Phase::Offered { agent }) => {
             run.effects.push(Effect::ClearTimer(Timer::Offer));
             run.accepted(agent);
@@ -326,6 +336,8 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
         (Event::Pause, _) => return Err(illegal("paused")),
         (Event::Resume, Phase::Paused) => run.enter_queue(),
         (Event::Resume, _) => return Err(illegal("resumed")),
+        (Event::Fail(_), Phase::Completed { .. }) => return Err(illegal("failed")),
+        (Event::Fail(reason), _) => run.complete(reason),
     }
     Ok(run.finish())
 }
@@ -694,6 +706,21 @@ mod tests {
         assert_eq!(again.unwrap_err(), Illegal::State { state: State::Completed, action: "rescheduled" });
         let routing = run(&s, create(new(&s, None), &s, t(NOW), Actor::Customer), &[(1, reserved("a1"), Actor::System)]);
         assert!(apply(&routing.callback, Event::Reschedule { desired: t("2026-12-03T12:00:00Z"), bucket: None }, &s, t(NOW), Actor::Customer).is_err());
+    }
+
+    #[test]
+    fn agents_act_only_on_their_own_callback_and_may_reschedule_it() {
+        let s = service(&[]);
+        let routing = run(&s, create(new(&s, None), &s, t(NOW), Actor::Customer), &[(1, reserved("a1"), Actor::System)]);
+        for event in [Event::DialResult(DialOutcome::Answered), Event::Connected, Event::CallEnded] {
+            assert_eq!(apply(&routing.callback, event, &s, t(NOW), agent("a2")).unwrap_err(), Illegal::NotYourCallback);
+        }
+        let later = t("2026-12-02T10:00:00Z");
+        assert!(apply(&routing.callback, Event::Reschedule { desired: later, bucket: None }, &s, t(NOW), Actor::Customer).is_err());
+        let moved = run(&s, routing, &[(5, Event::Reschedule { desired: later, bucket: Some(later) }, agent("a1"))]);
+        assert_eq!((moved.callback.state(), moved.callback.desired_time), (State::Scheduled, later));
+        assert!(has(&moved, &Effect::ReleaseAgent { agent: "a1".into() }));
+        assert_eq!(moved.callback.dial_attempts, 1, "the attempts made stay counted");
     }
 
     #[test]

@@ -204,6 +204,45 @@ pub struct EventsAnswer {
     pub events: Vec<HistoryEvent>,
 }
 
+/// What an agent has been given: a callback to preview (accept or reject before `deadline`), or
+/// reserved for them to dial, talk to and record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentOffer {
+    pub callback: Record,
+    /// The fields the agent previews (`_agent_preview_data`, else the customer's number and data).
+    pub preview: BTreeMap<String, String>,
+    /// When an unanswered preview counts as rejected, or the disposition is no longer awaited.
+    pub deadline: Option<String>,
+    /// Whether a dialer places the calls (else the agent dials).
+    pub dialer: bool,
+    pub disposition: bool,
+}
+
+/// `GET /genesys/1/agent/offer`: the agent, whether ready, and their reservation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentStatus {
+    pub agent: String,
+    pub name: String,
+    pub services: Vec<String>,
+    pub ready: bool,
+    pub offer: Option<AgentOffer>,
+}
+
+/// An agent as the admin API shows it; `token` only when one was just issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentAnswer {
+    pub id: String,
+    pub name: String,
+    pub services: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ready: Option<bool>,
+    /// The id of the callback reserved for the agent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub holds: Option<String>,
+}
+
 /// CSV of records with the given columns (RFC 4180 quoting).
 pub fn csv(columns: &[String], records: &[Record]) -> String {
     fn field(v: &str) -> String {

@@ -1,0 +1,283 @@
+//! One Durable Object per agent (named by the agent's id): the agent's profile, whether they are
+//! ready, and their one reservation.
+//!
+//! Reservation is pulled by the agent: this object asks its services for work one at a time (from
+//! its alarm, which never runs twice at once), so an agent never holds two callbacks; each service
+//! reserves its next callback atomically in its own object, so a callback never goes to two
+//! agents. Services wake this object (`/internal/sync`) when something may concern it; its alarm
+//! then re-reads the reservation from the service (the service is the truth), asks for work when
+//! free, and tells the agent's open event streams.
+
+use crate::auth;
+use crate::error::{ApiError, ApiResult};
+use crate::http;
+use crate::ids::CallbackId;
+use crate::objects::call_service;
+use crate::routes::{self, Kind};
+use callback_shared::wire::{AgentAnswer, AgentOffer, AgentStatus};
+use futures_channel::mpsc::{unbounded, UnboundedSender};
+use serde::{Deserialize, Serialize};
+use std::cell::{Cell, RefCell};
+use worker::{durable_object, DurableObject, Env, Request, Response, SqlStorageValue as V, State as ObjectState};
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS agent (id INTEGER PRIMARY KEY CHECK (id = 1), profile TEXT NOT NULL, ready INTEGER NOT NULL DEFAULT 0, held TEXT, origin TEXT NOT NULL DEFAULT '')";
+
+/// An agent as configured by the admin API (the configuration object pushes it here).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub services: Vec<String>,
+    /// Hex SHA-256 of the bearer token: the token itself is never stored.
+    pub token_hash: String,
+}
+
+#[derive(Deserialize)]
+struct Row {
+    profile: String,
+    ready: i64,
+    held: Option<String>,
+    origin: String,
+}
+
+struct Agent {
+    profile: Profile,
+    ready: bool,
+    held: Option<String>,
+    /// The public origin the agent calls (records' `_url` are built from it).
+    origin: String,
+}
+
+type Stream = UnboundedSender<Result<Vec<u8>, worker::Error>>;
+
+#[durable_object]
+pub struct AgentObject {
+    state: ObjectState,
+    env: Env,
+    migrated: Cell<bool>,
+    /// Open server-sent event streams of `GET /genesys/1/agent/offer`.
+    streams: RefCell<Vec<Stream>>,
+}
+
+impl DurableObject for AgentObject {
+    fn new(state: ObjectState, env: Env) -> Self {
+        AgentObject { state, env, migrated: Cell::new(false), streams: RefCell::new(Vec::new()) }
+    }
+
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        Ok(self.handle(req).await.unwrap_or_else(ApiError::into_response))
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        self.sync().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+        Response::ok("")
+    }
+}
+
+impl AgentObject {
+    fn sql(&self) -> ApiResult<worker::SqlStorage> {
+        let sql = self.state.storage().sql();
+        if !self.migrated.get() {
+            sql.exec(SCHEMA, None)?;
+            self.migrated.set(true);
+        }
+        Ok(sql)
+    }
+
+    fn load(&self) -> ApiResult<Option<Agent>> {
+        let rows: Vec<Row> = self.sql()?.exec("SELECT profile, ready, held, origin FROM agent WHERE id = 1", None)?.to_array()?;
+        let Some(row) = rows.into_iter().next() else { return Ok(None) };
+        let profile = serde_json::from_str(&row.profile).map_err(|e| ApiError::Internal(format!("agent profile unreadable: {e}")))?;
+        Ok(Some(Agent { profile, ready: row.ready == 1, held: row.held, origin: row.origin }))
+    }
+
+    fn set(&self, column: &str, value: V) -> ApiResult<()> {
+        self.sql()?.exec(&format!("UPDATE agent SET {column} = ? WHERE id = 1"), vec![value])?;
+        Ok(())
+    }
+
+    async fn handle(&self, mut req: Request) -> ApiResult<Response> {
+        match req.path().as_str() {
+            "/internal/profile" => {
+                let body = http::body(&mut req).await?;
+                let profile: Option<Profile> = serde_json::from_str(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+                self.set_profile(profile).await?;
+                return http::json(&true);
+            }
+            "/internal/status" => {
+                let agent = self.load()?.ok_or_else(|| ApiError::NotFound("agent".into()))?;
+                let p = agent.profile;
+                return http::json(&AgentAnswer { id: p.id, name: p.name, services: p.services, token: None, ready: Some(agent.ready), holds: agent.held });
+            }
+            "/internal/sync" => {
+                self.wake().await?;
+                return http::json(&true);
+            }
+            _ => {}
+        }
+        let agent = self.load()?.ok_or(ApiError::BadToken)?;
+        let token = auth::bearer(&req)?;
+        if !auth::same(auth::token_hash(&token).as_bytes(), agent.profile.token_hash.as_bytes()) {
+            return Err(ApiError::BadToken);
+        }
+        let origin = http::own_origin(&req)?;
+        if origin != agent.origin {
+            self.set("origin", origin.as_str().into())?;
+        }
+        let route = routes::find(&req.method().to_string(), &req.path())?;
+        match route.kind() {
+            Kind::AgentReady | Kind::AgentNotReady => {
+                let ready = route.kind() == Kind::AgentReady;
+                self.set("ready", V::Integer(i64::from(ready)))?;
+                self.tell_services(&agent.profile, &agent.profile.services, ready, &origin).await;
+                self.wake().await?;
+                http::json(&self.status().await?)
+            }
+            Kind::AgentOffer => {
+                let status = self.status().await?;
+                if status.ready && status.offer.is_none() {
+                    // A wake-up lost on the way (a service's call that failed) is made good here.
+                    self.wake().await?;
+                }
+                let streaming = http::header(&req, "accept").is_some_and(|a| a.contains("text/event-stream"));
+                if streaming {
+                    return self.stream(&status);
+                }
+                http::json(&status)
+            }
+            Kind::AgentAct => {
+                let id = route.id()?;
+                let body = http::body(&mut req).await?;
+                let params = http::body_params(&http::content_type(&req), &body)?;
+                let action = req.path().rsplit('/').next().unwrap_or_default().to_string();
+                let ask = serde_json::json!({"agent": agent.profile.id, "id": id.text, "action": action, "params": params}).to_string();
+                let (status, value) = call_service(&self.env, &id.service, &origin, "/internal/agent-act", Some(ask), auth::Caller::Public).await?;
+                self.wake().await?;
+                http::json_status(&value, status)
+            }
+            _ => Err(ApiError::NotFound(req.path())),
+        }
+    }
+
+    /// A new profile (or none: the agent was deleted). Services the agent leaves see them not ready.
+    async fn set_profile(&self, profile: Option<Profile>) -> ApiResult<()> {
+        let before = self.load()?;
+        let sql = self.sql()?;
+        let origin = before.as_ref().map(|a| a.origin.clone()).unwrap_or_default();
+        if let Some(before) = &before {
+            let kept = profile.as_ref().map(|p| p.services.clone()).unwrap_or_default();
+            let left: Vec<String> = before.profile.services.iter().filter(|s| !kept.contains(s)).cloned().collect();
+            self.tell_services(&before.profile, &left, false, &origin).await;
+        }
+        match profile {
+            Some(p) => {
+                let text = serde_json::to_string(&p).map_err(|e| ApiError::Internal(e.to_string()))?;
+                sql.exec("INSERT INTO agent (id, profile) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile", vec![text.into()])?;
+                if let Some(before) = before.filter(|b| b.ready) {
+                    self.tell_services(&p, &p.services, before.ready, &origin).await;
+                }
+            }
+            None => {
+                sql.exec("DELETE FROM agent", None)?;
+                for stream in self.streams.take() {
+                    stream.close_channel();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Tells services whether the agent is ready (for their wake-ups and wait estimates). A service
+    /// that misses it is told again at the agent's next change.
+    async fn tell_services(&self, profile: &Profile, services: &[String], ready: bool, origin: &str) {
+        if origin.is_empty() {
+            return;
+        }
+        let body = serde_json::json!({"agent": profile.id, "ready": ready}).to_string();
+        for service in services {
+            if let Err(e) = call_service(&self.env, service, origin, "/internal/agent", Some(body.clone()), auth::Caller::Public).await {
+                worker::console_warn!("agent {}: service {service} not told: {e}", profile.id);
+            }
+        }
+    }
+
+    /// Runs the alarm at once: a sync never runs twice at the same time.
+    async fn wake(&self) -> ApiResult<()> {
+        self.state.storage().set_alarm(0i64).await?;
+        Ok(())
+    }
+
+    /// The agent and their reservation as the service that holds it sees it.
+    async fn status(&self) -> ApiResult<AgentStatus> {
+        let agent = self.load()?.ok_or(ApiError::BadToken)?;
+        let offer = match &agent.held {
+            Some(id) => {
+                let offer = self.ask_offer(&agent, id, "/internal/held").await?;
+                if offer.is_none() {
+                    self.set("held", V::Null)?;
+                }
+                offer
+            }
+            None => None,
+        };
+        let p = agent.profile;
+        Ok(AgentStatus { agent: p.id, name: p.name, services: p.services, ready: agent.ready, offer })
+    }
+
+    /// Asks a service about the agent's callback (`/internal/held`) or for the next one
+    /// (`/internal/reserve`); `target` is the callback id, or the service's name.
+    async fn ask_offer(&self, agent: &Agent, target: &str, path: &str) -> ApiResult<Option<AgentOffer>> {
+        let service = CallbackId::parse(target).map_or_else(|| target.to_string(), |id| id.service);
+        let ask = serde_json::json!({"agent": agent.profile.id, "id": target}).to_string();
+        match call_service(&self.env, &service, &agent.origin, path, Some(ask), auth::Caller::Public).await? {
+            (200, value) => serde_json::from_value(value).map_err(|e| ApiError::Internal(format!("service {service}: {e}"))),
+            // The service (or the callback) is gone.
+            (404, _) => Ok(None),
+            (status, value) => Err(ApiError::Internal(format!("service {service} answered {status}: {value}"))),
+        }
+    }
+
+    /// The alarm: refresh the reservation, ask for work when ready and free, tell the streams.
+    async fn sync(&self) -> ApiResult<()> {
+        let Some(agent) = self.load()? else { return Ok(()) };
+        let mut status = self.status().await?;
+        if status.ready && status.offer.is_none() {
+            for service in &agent.profile.services {
+                match self.ask_offer(&agent, service, "/internal/reserve").await {
+                    Ok(Some(offer)) => {
+                        let id = offer.callback.get("_id").cloned().unwrap_or_default();
+                        self.set("held", id.into())?;
+                        status.offer = Some(offer);
+                        break;
+                    }
+                    Ok(None) => {}
+                    Err(e) => worker::console_warn!("agent {}: no work asked of {service}: {e}", agent.profile.id),
+                }
+            }
+        }
+        self.broadcast(&status);
+        Ok(())
+    }
+
+    fn event(status: &AgentStatus) -> Vec<u8> {
+        let json = serde_json::to_string(status).unwrap_or_else(|_| "null".into());
+        format!("event: offer\ndata: {json}\n\n").into_bytes()
+    }
+
+    fn broadcast(&self, status: &AgentStatus) {
+        let event = Self::event(status);
+        self.streams.borrow_mut().retain(|s| s.unbounded_send(Ok(event.clone())).is_ok());
+    }
+
+    /// A server-sent event stream: the current status now, then at every change.
+    fn stream(&self, status: &AgentStatus) -> ApiResult<Response> {
+        let (sender, receiver) = unbounded();
+        sender.unbounded_send(Ok(Self::event(status))).map_err(|e| ApiError::Internal(e.to_string()))?;
+        self.streams.borrow_mut().push(sender);
+        let response = Response::from_stream(receiver)?;
+        let headers = worker::Headers::new();
+        headers.set("content-type", "text/event-stream")?;
+        headers.set("cache-control", "no-store")?;
+        Ok(response.with_headers(headers))
+    }
+}
