@@ -4,15 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep } from './support/wait.mjs';
 import { startRuntime, newStateDir } from './support/runtime.mjs';
-import { client, admin, alwaysOpenService, number, bucketIn } from './support/api.mjs';
+import { client, admin, alwaysOpenService, serviceDueIn, number, bucketIn } from './support/api.mjs';
 
 
 /** A service whose execution buffer makes a callback at `desired` due `inSeconds` from now. */
-async function serviceDueIn(api, name, desired, inSeconds, extra = {}) {
-  const buffer = Math.floor((Date.parse(desired) - Date.now()) / 1000) - inSeconds;
-  await alwaysOpenService(api, name, { _request_execution_time_buffer: String(buffer), ...extra });
-}
-
 async function waitForState(api, path, state, seconds) {
   let last;
   for (let i = 0; i < seconds * 4; i++) {

@@ -948,15 +948,12 @@ fn outcome(params: &Params) -> ApiResult<DialOutcome> {
     text.parse().map_err(|_| ApiError::InvalidParameter(format!("outcome: `{text}` is not ANSWERED, ANSWERING_MACHINE, NO_ANSWER, BUSY, INVALID_NUMBER or FAILED")))
 }
 
-/// Whether a create is user-originated (the request's `_call_direction`, else the service's) and
-/// immediate.
+/// Whether a create is user-originated, immediate and not waiting for an agent: the customer
+/// gets an access number to call at once.
 fn user_originated_now(service: &CallbackService, params: &callback_shared::params::Params) -> bool {
     let immediate = params.get("_desired_time").is_none_or(|d| d.trim().is_empty());
-    let originated = match params.get("_call_direction").map(|d| d.trim()).filter(|d| !d.is_empty()) {
-        Some(d) => d.eq_ignore_ascii_case("USERORIGINATED"),
-        None => service.scenario.direction == Direction::UserOriginated,
-    };
-    immediate && originated
+    let selected = callback_shared::create::selectors(service, params);
+    immediate && selected.is_ok_and(|s| s.direction == Direction::UserOriginated && !s.wait_for_agent)
 }
 
 /// POSTs a signed notification; answers whether the receiver took it (2xx within 10 s).

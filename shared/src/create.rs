@@ -174,7 +174,8 @@ fn customer_number(service: &CallbackService, params: &Params) -> Result<String,
     }
 }
 
-fn selectors(service: &CallbackService, params: &Params) -> Result<Selectors, CreateError> {
+/// The scenario selectors of a create: the service's, overridden by the request's.
+pub fn selectors(service: &CallbackService, params: &Params) -> Result<Selectors, CreateError> {
     let sc = &service.scenario;
     let flag = |key: &str, default: bool| match params.get(key).map(|v| v.trim().to_ascii_lowercase()) {
         None => Ok(default),

@@ -125,6 +125,8 @@ pub enum Phase {
     Scheduled,
     /// In queue, waiting for an agent.
     Waiting,
+    /// User-originated immediate: the customer was given an access number; waiting for their call.
+    AwaitingCall,
     /// Reserved for an agent who previews it.
     Offered { agent: String },
     /// An agent is reserved; the customer is asked to confirm.
@@ -147,7 +149,7 @@ impl Phase {
     pub fn state(&self) -> State {
         match self {
             Phase::Scheduled => State::Scheduled,
-            Phase::Waiting | Phase::Offered { .. } | Phase::Confirming { .. } | Phase::RetryWait => State::Queued,
+            Phase::Waiting | Phase::AwaitingCall | Phase::Offered { .. } | Phase::Confirming { .. } | Phase::RetryWait => State::Queued,
             Phase::Dialing { .. } | Phase::AwaitingAgent => State::Routing,
             Phase::Connected { .. } | Phase::Disposition { .. } => State::Processing,
             Phase::Paused => State::Paused,
@@ -160,6 +162,7 @@ impl Phase {
         match self {
             Phase::Scheduled => "scheduled",
             Phase::Waiting => "waiting",
+            Phase::AwaitingCall => "awaiting_call",
             Phase::Offered { .. } => "offered",
             Phase::Confirming { .. } => "confirming",
             Phase::RetryWait => "retry_wait",

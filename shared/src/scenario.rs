@@ -313,7 +313,7 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
         (Event::Connected, Phase::Dialing { agent }) => run.answered(agent),
         (Event::Connected, Phase::Connected { .. }) => {}
         (Event::Connected, _) => return Err(illegal("connected")),
-        (Event::CallerArrived, Phase::Waiting | Phase::Dialing { .. }) if callback.selectors.direction == Direction::UserOriginated => {
+        (Event::CallerArrived, Phase::AwaitingCall | Phase::Waiting | Phase::Dialing { .. }) if callback.selectors.direction == Direction::UserOriginated => {
             let agent = callback.phase.agent().map(str::to_string);
             run.answered(agent);
         }
@@ -400,6 +400,9 @@ impl Run<'_> {
             self.callback.phase = Phase::Paused;
         } else if s.direction == Direction::UserTerminated && !s.wait_for_agent && s.first_party == FirstParty::Customer && self.service.scenario.dialer_url.is_some() {
             self.dial(None);
+        } else if s.direction == Direction::UserOriginated && !s.wait_for_agent {
+            // No agent is held while the customer dials: one is sought when the call arrives.
+            self.callback.phase = Phase::AwaitingCall;
         } else {
             self.callback.phase = Phase::Waiting;
             self.effects.push(Effect::SeekAgent);
@@ -761,7 +764,8 @@ mod tests {
     fn user_originated_immediate_waits_for_the_call_then_for_an_agent() {
         let s = service(&[("_call_direction", "USERORIGINATED")]);
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
-        assert_eq!(step.callback.phase, Phase::Waiting);
+        assert_eq!(step.callback.phase, Phase::AwaitingCall);
+        assert!(!has(&step, &Effect::SeekAgent), "no agent is held while the customer dials");
         let arrived = run(&s, step, &[(20, Event::CallerArrived, Actor::System)]);
         assert_eq!(arrived.callback.phase, Phase::AwaitingAgent);
         assert!(has(&arrived, &Effect::SeekAgent));

@@ -45,6 +45,12 @@ export async function alwaysOpenService(api, name, options = {}) {
   });
 }
 
+/** An always-open service whose callbacks desired at `desired` are submitted (QUEUED) in about `inSeconds`. */
+export async function serviceDueIn(api, name, desired, inSeconds, extra = {}) {
+  const buffer = Math.floor((Date.parse(desired) - Date.now()) / 1000) - inSeconds;
+  await alwaysOpenService(api, name, { _request_execution_time_buffer: String(buffer), ...extra });
+}
+
 /** A French mobile number, distinct for each i. */
 export const number = (i) => `+336${String(10000000 + i).slice(-8)}`;
 
