@@ -2,7 +2,8 @@
 // the runtime on the same state keeps callbacks, configuration and pending timers, which still fire.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sleep } from './support/wait.mjs';
+import { sleep, until } from './support/wait.mjs';
+import { agent } from './support/agent.mjs';
 import { startRuntime, newStateDir } from './support/runtime.mjs';
 import { client, admin, alwaysOpenService, serviceDueIn, number, bucketIn } from './support/api.mjs';
 
@@ -93,6 +94,39 @@ test('restarting the runtime keeps callbacks, configuration and timers', async (
       const r = await waitForState(api, `/genesys/1/service/callback/durable/${id}`, 'QUEUED', 25);
       assert.equal(r.body._callback_state, 'QUEUED', 'the pending timer fired after the restart');
     }
+  } finally {
+    await rt.stop();
+  }
+});
+
+test('restarting in the middle of a scenario: the agent, the reservation and its preview timer survive', async () => {
+  const stateDir = newStateDir();
+  let rt = await startRuntime({ stateDir });
+  let token, first;
+  try {
+    const api = client(rt.base);
+    await alwaysOpenService(api, 'mid', { _agent_preview: 'true', _agent_preview_timeout: '6', _enable_in_queue_checking: 'false' });
+    const ada = await agent(api, 'ada', ['mid']);
+    token = ada.auth;
+    first = (await api.post('/genesys/1/service/callback/mid', { _customer_number: number(40) })).body._id;
+    await api.post('/genesys/1/service/callback/mid', { _customer_number: number(41) });
+    await ada.ready();
+    assert.equal((await ada.offered('offered')).callback._id, first);
+  } finally {
+    await rt.stop();
+  }
+  rt = await startRuntime({ stateDir });
+  try {
+    const api = client(rt.base);
+    const status = (await api.get('/genesys/1/agent/offer', { auth: token })).body;
+    assert.deepEqual([status.ready, status.offer?.callback._id, status.offer?.callback._phase], [true, first, 'offered'], 'the token, readiness and offer are kept');
+    await api.post('/genesys/1/agent/not-ready', {}, { auth: token });
+    const freed = await until(async () => (await api.get('/genesys/1/agent/offer', { auth: token })).body.offer === null, 15);
+    assert.ok(freed, 'the preview timed out after the restart');
+    assert.equal((await api.get(`/genesys/1/service/callback/mid/${first}`)).body._phase, 'waiting', 'the unanswered preview went back to its place');
+    await api.post('/genesys/1/agent/ready', {}, { auth: token });
+    const again = await until(async () => (await api.get('/genesys/1/agent/offer', { auth: token })).body.offer?.callback._id === first, 10);
+    assert.ok(again, 'ahead of the later one');
   } finally {
     await rt.stop();
   }
