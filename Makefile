@@ -6,7 +6,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: dev test bootstrap build edge widget unit e2e size bench bench-load
+.PHONY: dev test bootstrap build edge browser unit e2e size bench bench-load
 .DEFAULT_GOAL := dev
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
@@ -19,18 +19,20 @@ test: bootstrap unit build size e2e
 bootstrap:
 	@scripts/bootstrap.sh
 
-build: edge widget
+build: edge browser
 
 edge:
 	cd edge && worker-build --release
 
-widget:
-	scripts/build-widget.sh
+## The widget, the manage page's module and the console.
+browser:
+	scripts/build-browser.sh
 
 unit:
 	cargo test -p callback-shared
 	cargo test -p callback-edge --lib
 	cargo test -p callback-widget --lib
+	cargo test -p callback-console --lib
 	cd widget && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --test web
 	cargo check -p callback-shared --no-default-features --target wasm32-unknown-unknown
 

@@ -13,9 +13,9 @@ export async function launch() {
   });
 }
 
-export async function shot(page, name) {
+export async function shot(page, name, { fullPage = false } = {}) {
   mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, `${name}.png`) });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
 }
 
 /** A host page at `base` with the widget on it (served through routing, same origin as the API). */

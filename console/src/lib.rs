@@ -1,0 +1,41 @@
+//! The agent and supervisor console, mounted by `www/console.js` into `www/console.html`.
+//! Logic lives in `model` (tested natively); the views only show it.
+
+mod agent;
+mod http;
+pub mod model;
+mod supervisor;
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    Agent,
+    Supervisor,
+}
+
+/// Mounts the console into `root`; `#supervisor` in the address opens the supervisor's view.
+#[wasm_bindgen]
+pub fn mount_console(root: web_sys::HtmlElement) {
+    leptos::mount::mount_to(root, App).forget();
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let start = web_sys::window().and_then(|w| w.location().hash().ok()).filter(|h| h == "#supervisor").map_or(Tab::Agent, |_| Tab::Supervisor);
+    let tab = RwSignal::new(start);
+    let button = move |which: Tab, label: &'static str| {
+        view! { <button role="tab" aria-selected=move || (tab.get() == which).to_string() on:click=move |_| tab.set(which)>{label}</button> }
+    };
+    view! {
+        <nav class="tabs" role="tablist" aria-label="Console views">
+            {button(Tab::Agent, "Agent")}
+            {button(Tab::Supervisor, "Supervisor")}
+        </nav>
+        {move || match tab.get() {
+            Tab::Agent => view! { <agent::AgentView/> }.into_any(),
+            Tab::Supervisor => view! { <supervisor::SupervisorView/> }.into_any(),
+        }}
+    }
+}

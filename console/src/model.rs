@@ -1,0 +1,135 @@
+//! The console's logic, in plain types tested natively: the components only show it.
+
+use callback_shared::wire::SlotV2;
+use std::collections::BTreeMap;
+
+/// Whole seconds left until `deadline_ms` (rounded down, as clocks count), never negative.
+pub fn seconds_left(deadline_ms: f64, now_ms: f64) -> u32 {
+    let left = ((deadline_ms - now_ms) / 1000.0).floor();
+    if left.is_finite() && left > 0.0 {
+        left.min(f64::from(u32::MAX)) as u32
+    } else {
+        0
+    }
+}
+
+/// The option a configuration error names (the API's messages start with it: "_bh_regular1: …"),
+/// so that the console can show the error next to that option.
+pub fn option_of(message: &str) -> Option<String> {
+    let start = message.find('_')?;
+    let name: String = message[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    (name.len() > 1).then_some(name)
+}
+
+/// A search typed as `key=value` pairs (`&` or spaces between them), as a query string; a leading
+/// `!` on a value negates it, as the API reads it.
+pub fn search_query(text: &str) -> Result<String, String> {
+    let mut pairs = Vec::new();
+    for part in text.split(['&', ' ']).filter(|p| !p.trim().is_empty()) {
+        let (key, value) = part.split_once('=').ok_or_else(|| format!("`{part}` is not key=value"))?;
+        if key.trim().is_empty() {
+            return Err(format!("`{part}` has no key"));
+        }
+        pairs.push(format!("{}={}", encode(key.trim()), encode(value.trim())));
+    }
+    if pairs.is_empty() {
+        return Err("type at least one key=value, e.g. _customer_number=+33612345678".into());
+    }
+    Ok(pairs.join("&"))
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'!' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One bar of the booked-vs-capacity chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bar {
+    /// Local time of the bucket, `YYYY-MM-DDTHH:MM`.
+    pub label: String,
+    pub booked: u32,
+    pub capacity: u32,
+}
+
+/// Bars from an availability answer with `report-busy`: booked = limit − remaining.
+pub fn bars(slots: &[SlotV2]) -> Vec<Bar> {
+    slots
+        .iter()
+        .map(|s| Bar { label: s.local_time.chars().take(16).collect(), booked: s.total.saturating_sub(s.capacity), capacity: s.total })
+        .collect()
+}
+
+/// The chart's geometry: `width` × `height` pixels, bars side by side; the y scale fits the
+/// largest capacity. Answers (x, width, capacity bar height, booked bar height) per bar.
+pub fn layout(bars: &[Bar], width: f64, height: f64) -> Vec<(f64, f64, f64, f64)> {
+    let top = bars.iter().map(|b| b.capacity.max(b.booked)).max().unwrap_or(0).max(1);
+    let step = width / bars.len().max(1) as f64;
+    let scale = |n: u32| f64::from(n) / f64::from(top) * height;
+    bars.iter().enumerate().map(|(i, b)| (i as f64 * step, (step - 1.0).max(1.0), scale(b.capacity), scale(b.booked))).collect()
+}
+
+/// Configuration rows as edited: (option, value), empty options dropped, later rows win.
+pub fn section_of(rows: &[(String, String)]) -> BTreeMap<String, String> {
+    rows.iter().filter(|(k, _)| !k.trim().is_empty()).map(|(k, v)| (k.trim().to_string(), v.clone())).collect()
+}
+
+/// Dial outcomes the agent reports, with their labels.
+pub const OUTCOMES: [(&str, &str); 6] = [
+    ("ANSWERED", "Answered"),
+    ("NO_ANSWER", "No answer"),
+    ("BUSY", "Busy"),
+    ("ANSWERING_MACHINE", "Voicemail"),
+    ("INVALID_NUMBER", "Invalid number"),
+    ("FAILED", "Failed"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn countdowns_round_down_and_stop_at_zero() {
+        assert_eq!(seconds_left(10_500.0, 0.0), 10);
+        assert_eq!(seconds_left(10_000.0, 0.0), 10);
+        assert_eq!(seconds_left(0.0, 5_000.0), 0);
+        assert_eq!(seconds_left(f64::NAN, 0.0), 0);
+    }
+
+    #[test]
+    fn errors_name_their_option() {
+        assert_eq!(option_of("_bh_regular1: `Mon-Fry 09:00-17:00` is not a day range").as_deref(), Some("_bh_regular1"));
+        assert_eq!(option_of("Option _capacity_1: bad JSON").as_deref(), Some("_capacity_1"));
+        assert_eq!(option_of("no option here"), None);
+    }
+
+    #[test]
+    fn searches_become_query_strings() {
+        assert_eq!(search_query("_customer_number=+33 612").unwrap_err(), "`612` is not key=value");
+        assert_eq!(search_query("_customer_number=+33612&first_name=!Ann").unwrap(), "_customer_number=%2B33612&first_name=!Ann");
+        assert_eq!(search_query("  ").unwrap_err(), "type at least one key=value, e.g. _customer_number=+33612345678");
+        assert!(search_query("=x").is_err());
+    }
+
+    #[test]
+    fn bars_show_booked_against_capacity() {
+        let slot = |local: &str, remaining, total| SlotV2 { utc_time: String::new(), local_time: local.into(), capacity: remaining, total };
+        let b = bars(&[slot("2026-12-01T09:00:00+01:00", 3, 5), slot("2026-12-01T09:15:00+01:00", 0, 2)]);
+        assert_eq!(b[0], Bar { label: "2026-12-01T09:00".into(), booked: 2, capacity: 5 });
+        assert_eq!(b[1].booked, 2);
+        let geometry = layout(&b, 100.0, 50.0);
+        assert_eq!(geometry[0], (0.0, 49.0, 50.0, 20.0));
+        assert_eq!(geometry[1], (50.0, 49.0, 20.0, 20.0));
+        assert!(layout(&[], 100.0, 50.0).is_empty());
+    }
+
+    #[test]
+    fn edited_sections_drop_empty_options() {
+        let rows = vec![("_service".to_string(), "callback".to_string()), (" ".to_string(), "x".to_string()), ("_ttl".to_string(), "60".to_string())];
+        assert_eq!(section_of(&rows).len(), 2);
+    }
+}

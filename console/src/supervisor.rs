@@ -1,0 +1,390 @@
+//! The supervisor's view (admin credentials): live queues and watermarks per service, agents,
+//! bulk cancel, search, booked vs capacity per bucket for the coming days, and the configuration
+//! sections with validation errors shown next to the option.
+
+use crate::http::{self, call, Auth, Failure};
+use crate::model::{self, Bar};
+use callback_shared::wire::{AgentAnswer, AvailabilityV2, BulkCancelAnswer, Record, Watermarks};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+type Sections = BTreeMap<String, BTreeMap<String, String>>;
+
+/// What the board shows, read every few seconds.
+#[derive(Debug, Clone, PartialEq)]
+struct Board {
+    marks: Watermarks,
+    queues: BTreeMap<String, Vec<Record>>,
+    agents: Vec<AgentAnswer>,
+}
+
+/// Handles shared by the view's parts (all `Copy`).
+#[derive(Clone, Copy)]
+struct Sup {
+    user: RwSignal<String>,
+    password: RwSignal<String>,
+    board: RwSignal<Option<Board>>,
+    problem: RwSignal<Option<String>>,
+    notice: RwSignal<Option<String>>,
+    selected: RwSignal<BTreeSet<String>>,
+}
+
+impl Sup {
+    fn auth(&self) -> Auth {
+        Auth::Basic(self.user.get_untracked(), self.password.get_untracked())
+    }
+
+    fn refresh(self) {
+        spawn_local(async move {
+            let auth = self.auth();
+            let read = async {
+                let marks: Watermarks = call("GET", "/genesys/1/admin/callback/watermarks", &auth, None).await?;
+                let queues = call("GET", "/genesys/1/admin/callback/queues?states=SCHEDULED,QUEUED,PAUSED,ROUTING,PROCESSING", &auth, None).await?;
+                let agents = call("GET", "/genesys/1/admin/agents", &auth, None).await?;
+                Ok::<Board, Failure>(Board { marks, queues, agents })
+            };
+            match read.await {
+                Ok(board) => {
+                    if self.board.get_untracked().as_ref() != Some(&board) {
+                        self.board.set(Some(board));
+                    }
+                    self.problem.set(None);
+                }
+                Err(failure) => {
+                    if failure.status == 401 {
+                        self.board.set(None);
+                    }
+                    self.problem.set(Some(failure.message));
+                }
+            }
+        });
+    }
+
+    fn cancel_selected(self) {
+        spawn_local(async move {
+            let ids: Vec<String> = self.selected.get_untracked().into_iter().collect();
+            let body = serde_json::json!({"reason": "CANCELLED_BY_ADMIN", "ids": ids});
+            match call::<BulkCancelAnswer>("POST", "/genesys/1/admin/callback/cancel", &self.auth(), Some(body)).await {
+                Ok(answer) => {
+                    let failed: Vec<String> = answer.failed.iter().map(|(id, why)| format!("{id}: {why}")).collect();
+                    let mut text = format!("Cancelled {}.", answer.cancelled.len());
+                    if !failed.is_empty() {
+                        text.push_str(&format!(" Not cancelled: {}.", failed.join("; ")));
+                    }
+                    self.notice.set(Some(text));
+                    self.selected.set(BTreeSet::new());
+                }
+                Err(f) => self.problem.set(Some(f.message)),
+            }
+            self.refresh();
+        });
+    }
+}
+
+#[component]
+pub fn SupervisorView() -> impl IntoView {
+    let s = Sup {
+        user: RwSignal::new(http::recall("admin-user")),
+        password: RwSignal::new(http::recall("admin-password")),
+        board: RwSignal::new(None),
+        problem: RwSignal::new(None),
+        notice: RwSignal::new(None),
+        selected: RwSignal::new(BTreeSet::new()),
+    };
+    if !s.user.get_untracked().is_empty() {
+        s.refresh();
+    }
+    // Stopped when the view goes (its signals go with it).
+    let ticker = set_interval_with_handle(
+        move || {
+            if s.board.get_untracked().is_some() {
+                s.refresh();
+            }
+        },
+        Duration::from_secs(2),
+    );
+    if let Ok(ticker) = ticker {
+        on_cleanup(move || ticker.clear());
+    }
+    let sign_in = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        http::remember("admin-user", &s.user.get_untracked());
+        http::remember("admin-password", &s.password.get_untracked());
+        s.refresh();
+    };
+    view! {
+        <section class="panel" aria-labelledby="sup-title">
+            <h2 id="sup-title">"Supervisor"</h2>
+            <p class="problem" role="alert">{move || s.problem.get()}</p>
+            <p class="notice" role="status">{move || s.notice.get()}</p>
+            {move || match s.board.with(Option::is_some) {
+                false => view! {
+                    <form class="signin" on:submit=sign_in>
+                        <label for="admin-user">"Admin user"</label>
+                        <input id="admin-user" autocomplete="username" required prop:value=move || s.user.get() on:input=move |ev| s.user.set(event_target_value(&ev))/>
+                        <label for="admin-password">"Password"</label>
+                        <input id="admin-password" type="password" autocomplete="current-password" required
+                            prop:value=move || s.password.get() on:input=move |ev| s.password.set(event_target_value(&ev))/>
+                        <button type="submit">"Sign in"</button>
+                    </form>
+                }.into_any(),
+                true => view! {
+                    {move || s.board.get().map(|b| queues(s, b))}
+                    <Search s=s/>
+                    <Chart s=s/>
+                    <Configuration s=s/>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+fn queues(s: Sup, board: Board) -> impl IntoView {
+    let agents: Vec<_> = board
+        .agents
+        .iter()
+        .map(|a| {
+            let state = match (a.ready, &a.holds) {
+                (_, Some(id)) => format!("busy with {id}"),
+                (Some(true), None) => "ready".to_string(),
+                _ => "not ready".to_string(),
+            };
+            view! { <li>{format!("{} ({}) — {state}", a.name, a.id)}</li> }
+        })
+        .collect();
+    let services: Vec<_> = board
+        .queues
+        .into_iter()
+        .map(|(service, records)| {
+            let mark = board.marks.services.get(&service).copied().unwrap_or(0);
+            let rows: Vec<_> = records.iter().map(|r| record_row(s, r, true)).collect();
+            view! {
+                <h4>{format!("{service} — {mark} in queue")}</h4>
+                {records_table(rows)}
+            }
+        })
+        .collect();
+    let count = move || s.selected.with(BTreeSet::len);
+    view! {
+        <div class="board">
+            <h3>"Queues"</h3>
+            <p class="total">{format!("{} callbacks in queue across services", board.marks.total)}</p>
+            {services}
+            <div class="acts">
+                <label for="cancel-reason">"Reason"</label>
+                <select id="cancel-reason"><option value="CANCELLED_BY_ADMIN">"CANCELLED_BY_ADMIN"</option></select>
+                <button on:click=move |_| s.cancel_selected() disabled=move || count() == 0>{move || format!("Cancel selected ({})", count())}</button>
+            </div>
+            <h3>"Agents"</h3>
+            <ul class="agents">{agents}</ul>
+        </div>
+    }
+}
+
+fn records_table(rows: Vec<AnyView>) -> impl IntoView {
+    view! {
+        <table class="records">
+            <thead><tr><th scope="col">"Select"</th><th scope="col">"Id"</th><th scope="col">"Number"</th><th scope="col">"State"</th><th scope="col">"Phase"</th><th scope="col">"Agent"</th><th scope="col">"Desired time (UTC)"</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+fn record_row(s: Sup, r: &Record, selectable: bool) -> AnyView {
+    let get = |k: &str| r.get(k).cloned().unwrap_or_default();
+    let id = get("_id");
+    let open = get("_callback_state") != "COMPLETED";
+    let toggle = {
+        let id = id.clone();
+        move |_| s.selected.update(|set| if !set.remove(&id) { set.insert(id.clone()); })
+    };
+    let checked = {
+        let id = id.clone();
+        move || s.selected.with(|set| set.contains(&id))
+    };
+    let select = (selectable && open).then(|| view! { <input type="checkbox" aria-label=format!("Select {id}") prop:checked=checked on:change=toggle/> });
+    view! {
+        <tr>
+            <td>{select}</td>
+            <td class="id">{get("_id")}</td>
+            <td>{get("_customer_number")}</td>
+            <td>{get("_callback_state")}</td>
+            <td>{get("_callback_reason").is_empty().then(|| get("_phase")).unwrap_or_else(|| get("_callback_reason"))}</td>
+            <td>{get("_agent_id")}</td>
+            <td>{get("_desired_time")}</td>
+        </tr>
+    }
+    .into_any()
+}
+
+/// Property search across services.
+#[component]
+fn Search(s: Sup) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let found: RwSignal<Option<Result<Vec<Record>, String>>> = RwSignal::new(None);
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let query = model::search_query(&text.get_untracked());
+        spawn_local(async move {
+            let answer = match query {
+                Ok(q) => call::<Vec<Record>>("GET", &format!("/genesys/1/service/callback?{q}"), &s.auth(), None).await.map_err(|f| f.message),
+                Err(e) => Err(e),
+            };
+            found.set(Some(answer));
+        });
+    };
+    view! {
+        <form class="search" role="search" on:submit=search>
+            <h3>"Search"</h3>
+            <label for="search-text">"Properties (key=value, ! negates)"</label>
+            <input id="search-text" placeholder="_customer_number=+33612345678" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))/>
+            <button type="submit">"Search"</button>
+        </form>
+        {move || found.get().map(|answer| match answer {
+            Ok(records) => {
+                let n = records.len();
+                let rows: Vec<_> = records.iter().map(|r| record_row(s, r, true)).collect();
+                view! { <p role="status">{format!("{n} found")}</p> {records_table(rows)} }.into_any()
+            }
+            Err(message) => view! { <p class="problem" role="alert">{message}</p> }.into_any(),
+        })}
+    }
+}
+
+/// Booked vs capacity per bucket over the coming two days.
+#[component]
+fn Chart(s: Sup) -> impl IntoView {
+    let service = RwSignal::new(String::new());
+    let bars: RwSignal<Option<Result<Vec<Bar>, String>>> = RwSignal::new(None);
+    let names = move || s.board.with(|b| b.as_ref().map(|b| b.queues.keys().cloned().collect::<Vec<_>>()).unwrap_or_default());
+    let load = move |name: String| {
+        service.set(name.clone());
+        spawn_local(async move {
+            let path = format!("/genesys/2/service/callback/{name}/availability?number-of-days=2&report-busy=true&max-time-slots=1000");
+            let answer = call::<AvailabilityV2>("GET", &path, &s.auth(), None).await;
+            bars.set(Some(answer.map(|a| model::bars(&a.slots)).map_err(|f| f.message)));
+        });
+    };
+    view! {
+        <div class="chart">
+            <h3>"Booked vs capacity, next two days"</h3>
+            <label for="chart-service">"Service"</label>
+            <select id="chart-service" on:change=move |ev| load(event_target_value(&ev)) prop:value=move || service.get()>
+                <option value="">"Choose a service"</option>
+                {move || names().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect::<Vec<_>>()}
+            </select>
+            {move || bars.get().map(|answer| match answer {
+                Ok(bars) if bars.is_empty() => view! { <p>"No bookable buckets in the next two days."</p> }.into_any(),
+                Ok(bars) => svg(&bars).into_any(),
+                Err(message) => view! { <p class="problem" role="alert">{message}</p> }.into_any(),
+            })}
+        </div>
+    }
+}
+
+fn svg(bars: &[Bar]) -> impl IntoView {
+    const W: f64 = 900.0;
+    const H: f64 = 160.0;
+    let booked: u32 = bars.iter().map(|b| b.booked).sum();
+    let capacity: u32 = bars.iter().map(|b| b.capacity).sum();
+    let rects: Vec<_> = bars
+        .iter()
+        .zip(model::layout(bars, W, H))
+        .map(|(bar, (x, width, cap, used))| {
+            let tip = format!("{}: {} booked of {}", bar.label.replace('T', " "), bar.booked, bar.capacity);
+            view! {
+                <g>
+                    <title>{tip}</title>
+                    <rect class="capacity" x=x y=H - cap width=width height=cap></rect>
+                    <rect class="booked" x=x y=H - used width=width height=used></rect>
+                </g>
+            }
+        })
+        .collect();
+    let first = bars.first().map(|b| b.label.replace('T', " ")).unwrap_or_default();
+    let last = bars.last().map(|b| b.label.replace('T', " ")).unwrap_or_default();
+    view! {
+        <svg class="bars" viewBox=format!("0 0 {W} {H}") role="img" aria-label=format!("{booked} booked of {capacity} across {} buckets", bars.len())>{rects}</svg>
+        <p class="legend"><span class="key booked"></span>" booked "<span class="key capacity"></span>" capacity · " {first} " → " {last} {format!(" · {booked} booked of {capacity}")}</p>
+    }
+}
+
+/// The configuration sections; a validation error shows next to the option it names.
+#[component]
+fn Configuration(s: Sup) -> impl IntoView {
+    let sections: RwSignal<Sections> = RwSignal::new(Sections::new());
+    let chosen = RwSignal::new(String::new());
+    let rows: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    let error: RwSignal<Option<(Option<String>, String)>> = RwSignal::new(None);
+    let saved = RwSignal::new(false);
+    spawn_local(async move {
+        match call::<Sections>("GET", "/genesys/1/admin/config", &s.auth(), None).await {
+            Ok(all) => sections.set(all),
+            Err(f) => s.problem.set(Some(f.message)),
+        }
+    });
+    let choose = move |name: String| {
+        chosen.set(name.clone());
+        error.set(None);
+        saved.set(false);
+        rows.set(sections.with_untracked(|all| all.get(&name).map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()));
+    };
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = chosen.get_untracked();
+        let section = model::section_of(&rows.get_untracked());
+        spawn_local(async move {
+            let body = serde_json::to_value(&section).unwrap_or_default();
+            match call::<BTreeMap<String, String>>("PUT", &format!("/genesys/1/admin/config/{name}"), &s.auth(), Some(body)).await {
+                Ok(stored) => {
+                    sections.update(|all| {
+                        all.insert(name, stored);
+                    });
+                    error.set(None);
+                    saved.set(true);
+                }
+                Err(f) => {
+                    saved.set(false);
+                    error.set(Some((model::option_of(&f.message), f.message)));
+                }
+            }
+        });
+    };
+    let row_view = move |i: usize, (key, value): (String, String)| {
+        let key = StoredValue::new(key);
+        let named = move || error.with(|e| e.as_ref().filter(|(o, _)| key.with_value(|k| o.as_deref() == Some(k.as_str()))).map(|(_, m)| m.clone()));
+        let input_id = format!("opt-{i}");
+        let key_id = format!("key-{i}");
+        view! {
+            <div class="option" class:invalid=move || named().is_some()>
+                <input id=key_id aria-label="Option" prop:value=rows.with_untracked(|r| r[i].0.clone())
+                    on:input=move |ev| rows.update(|r| r[i].0 = event_target_value(&ev))/>
+                <input id=input_id.clone() aria-label="Value" prop:value=value
+                    on:input=move |ev| rows.update(|r| r[i].1 = event_target_value(&ev))/>
+                {move || named().map(|m| view! { <span class="option-error" role="alert">{m}</span> })}
+            </div>
+        }
+    };
+    view! {
+        <form class="config" on:submit=save>
+            <h3>"Configuration"</h3>
+            <label for="section">"Section"</label>
+            <select id="section" on:change=move |ev| choose(event_target_value(&ev)) prop:value=move || chosen.get()>
+                <option value="">"Choose a section"</option>
+                {move || sections.with(|all| all.keys().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect::<Vec<_>>())}
+            </select>
+            {move || (!chosen.get().is_empty()).then(|| {
+                let current: Vec<_> = rows.with_untracked(|r| r.iter().cloned().enumerate().map(|(i, row)| row_view(i, row)).collect());
+                view! {
+                    <div class="options">{current}</div>
+                    <button type="button" on:click=move |_| { rows.update(|r| r.push((String::new(), String::new()))); chosen.update(|_| {}); }>"Add option"</button>
+                    <button class="primary" type="submit">"Save section"</button>
+                }
+            })}
+            <p class="problem" role="alert">{move || error.get().filter(|(o, _)| o.is_none()).map(|(_, m)| m)}</p>
+            <p class="notice" role="status">{move || saved.get().then_some("Saved: the change is in effect.")}</p>
+        </form>
+    }
+}

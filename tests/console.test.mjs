@@ -1,0 +1,123 @@
+// The console in headless Chromium against the real Worker: an agent signs in with the token,
+// accepts a previewed callback, dials, records a disposition; a supervisor sees the queue change,
+// searches, cancels in bulk, charts booked vs capacity and sees configuration errors next to the
+// option. Screenshots of each step go to target/screenshots/console-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startRuntime } from './support/runtime.mjs';
+import { client, admin, alwaysOpenService, number } from './support/api.mjs';
+import { agent } from './support/agent.mjs';
+import { launch, shot } from './support/browser.mjs';
+
+let rt, api, browser;
+before(async () => {
+  rt = await startRuntime();
+  api = client(rt.base);
+  await alwaysOpenService(api, 'desk', { _agent_preview: 'true', _agent_preview_timeout: '120', _enable_disposition_dialog: 'true', _agent_disposition_timeout: '120', _enable_in_queue_checking: 'false', _request_time_bucket: '60', _max_request_by_time_bucket: '3' });
+  browser = await launch();
+});
+after(async () => { await browser?.close(); await rt?.stop(); });
+
+async function consolePage(hash = '') {
+  const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // Refusals the tests provoke (401, 400) are logged by the browser; anything else is an error.
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[01]/.test(m.text())) errors.push(m.text()); });
+  await page.goto(`${rt.base}/console.html${hash}`);
+  await page.getByRole('tab', { name: 'Agent' }).waitFor();
+  return { page, errors };
+}
+
+test('an agent accepts a previewed callback, dials, records a disposition', async () => {
+  const lina = await agent(api, 'lina', ['desk'], 'Lina Ortiz');
+  const id = (await api.post('/genesys/1/service/callback/desk', { _customer_number: number(1), first_name: 'Marta', topic: 'Meter reading' })).body._id;
+  const { page, errors } = await consolePage();
+  await page.getByLabel('Your agent token').fill('desk.wrong');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: 'bearer token' }).waitFor();
+  await page.getByLabel('Your agent token').fill(lina.token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('Set yourself ready').waitFor();
+  await shot(page, 'console-agent-1-signed-in');
+  await page.getByRole('button', { name: 'Ready', exact: true }).click();
+  await page.getByRole('heading', { name: 'New callback: accept or reject' }).waitFor();
+  await page.getByText('Marta').waitFor();
+  assert.match(await page.locator('.countdown').textContent(), /^\d+ s left$/);
+  await shot(page, 'console-agent-2-preview');
+  await page.getByRole('button', { name: 'Accept' }).click();
+  const dial = page.getByRole('link', { name: `Call ${number(1)}` });
+  await dial.waitFor();
+  assert.equal(await dial.getAttribute('href'), `tel:${number(1)}`);
+  await shot(page, 'console-agent-3-dial');
+  await page.getByRole('button', { name: 'Answered' }).click();
+  await page.getByRole('button', { name: 'End call' }).click();
+  await page.getByLabel('Outcome code').fill('RESOLVED');
+  await page.getByLabel('Note').fill('Reading sent by email');
+  await shot(page, 'console-agent-4-disposition');
+  await page.getByRole('button', { name: 'Save disposition' }).click();
+  await page.getByText('Waiting for a callback').waitFor();
+  await shot(page, 'console-agent-5-done');
+  const record = (await api.get(`/genesys/1/service/callback/desk/${id}`)).body;
+  assert.deepEqual([record._callback_state, record._callback_reason, record._disposition, record._disposition_note], ['COMPLETED', 'AGENT_CONNECTED', 'RESOLVED', 'Reading sent by email']);
+  await page.getByRole('button', { name: 'Not ready' }).click();
+  await page.getByText('Set yourself ready').waitFor();
+  assert.deepEqual(errors, []);
+});
+
+test('a supervisor sees the queue change, searches, cancels in bulk, charts the buckets, edits the configuration', async () => {
+  const { page, errors } = await consolePage('#supervisor');
+  await page.getByRole('tab', { name: 'Supervisor' }).click();
+  await page.getByLabel('Admin user').fill('admin');
+  await page.getByLabel('Password').fill('admin');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText('desk — 0 in queue').waitFor();
+  await shot(page, 'console-sup-1-board');
+  const first = (await api.post('/genesys/1/service/callback/desk', { _customer_number: number(2) })).body._id;
+  const second = (await api.post('/genesys/1/service/callback/desk', { _customer_number: number(3) })).body._id;
+  await page.getByText('desk — 2 in queue').waitFor();
+  await page.getByRole('cell', { name: first }).first().waitFor();
+  await shot(page, 'console-sup-2-queue-changed', { fullPage: true });
+
+  await page.getByLabel('Properties').fill(`_customer_number=${number(3)}`);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByText('1 found').waitFor();
+
+  await page.getByLabel(`Select ${first}`).first().check();
+  await page.getByLabel(`Select ${second}`).first().check();
+  await page.getByRole('button', { name: 'Cancel selected (2)' }).click();
+  await page.getByText('Cancelled 2.').waitFor();
+  await page.getByText('desk — 0 in queue').waitFor();
+  assert.equal((await api.get(`/genesys/1/service/callback/desk/${first}`)).body._callback_reason, 'CANCELLED_BY_ADMIN');
+
+  const slot = new Date(Date.now() + 3 * 3600_000);
+  slot.setUTCMinutes(0, 0, 0);
+  await api.post('/genesys/1/service/callback/desk', { _customer_number: number(4), _desired_time: slot.toISOString() });
+  await page.getByRole('cell', { name: 'SCHEDULED' }).first().waitFor();
+  await page.getByLabel('Service', { exact: true }).selectOption('desk');
+  const chart = page.locator('svg.bars');
+  await chart.waitFor();
+  assert.match(await chart.getAttribute('aria-label'), /^1 booked of \d+ across \d+ buckets$/);
+  assert.ok(await page.locator('svg.bars rect.booked[height="0"]').count() > 0 && await page.locator('svg.bars title', { hasText: '1 booked of 3' }).count() === 1);
+  await shot(page, 'console-sup-3-chart', { fullPage: true });
+
+  await page.getByLabel('Section').selectOption('service.office-24x7');
+  await page.locator('.option input[aria-label="Value"]').nth(await optionIndex(page, '_bh_regular1')).fill('Mon-Fry 00:00-24:00');
+  await page.getByRole('button', { name: 'Save section' }).click();
+  const error = page.locator('.option.invalid .option-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /_bh_regular1/);
+  await shot(page, 'console-sup-4-config-error', { fullPage: true });
+  await page.locator('.option input[aria-label="Value"]').nth(await optionIndex(page, '_bh_regular1')).fill('Mon-Sun 00:00-24:00');
+  await page.getByRole('button', { name: 'Save section' }).click();
+  await page.getByText('Saved: the change is in effect.').waitFor();
+  assert.equal(await page.locator('.option.invalid').count(), 0);
+  assert.deepEqual(errors, []);
+});
+
+async function optionIndex(page, name) {
+  const keys = await page.locator('.option input[aria-label="Option"]').evaluateAll((inputs) => inputs.map((i) => i.value));
+  const index = keys.indexOf(name);
+  assert.ok(index >= 0, `${name} in ${keys}`);
+  return index;
+}
