@@ -32,6 +32,9 @@ export const demoSections = {
   },
 };
 
+/** The demo's agent: serves every demo service. */
+export const demoAgent = { id: 'demo-agent', name: 'Camille (demo agent)', services: ['callback-web', 'callback-now', 'callback-preview'] };
+
 export function basicAuth(user, password) {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
@@ -44,4 +47,14 @@ export async function seedDemo(base, authorization) {
     });
     if (res.status !== 200) throw new Error(`seeding ${section}: ${res.status} ${await res.text()}`);
   }
+}
+
+/** Creates the demo agent, or gives it a new token (only a new token is ever shown); answers the token. */
+export async function seedDemoAgent(base, authorization) {
+  const { id, name, services } = demoAgent;
+  const res = await fetch(`${base}/genesys/1/admin/agents/${id}`, {
+    method: 'PUT', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ name, services, rotate_token: true }),
+  });
+  if (res.status !== 200) throw new Error(`seeding agent ${id}: ${res.status} ${await res.text()}`);
+  return (await res.json()).token;
 }

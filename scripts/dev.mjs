@@ -2,7 +2,7 @@
 // seeds the demo services once it answers, and keeps running until interrupted.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { basicAuth, seedDemo } from './demo.mjs';
+import { basicAuth, seedDemo, seedDemoAgent } from './demo.mjs';
 
 const base = 'http://127.0.0.1:8787';
 const vars = Object.fromEntries(readFileSync('.dev.vars', 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => l.split(/=(.*)/s).slice(0, 2)));
@@ -12,11 +12,15 @@ child.on('exit', (code) => process.exit(code ?? 0));
 
 for (let i = 0; i < 240; i++) {
   try {
-    await seedDemo(base, basicAuth(vars.ADMIN_USER, vars.ADMIN_PASSWORD));
+    const admin = basicAuth(vars.ADMIN_USER, vars.ADMIN_PASSWORD);
+    await seedDemo(base, admin);
+    const token = await seedDemoAgent(base, admin);
     console.log(`\nCallback is running on ${base}
   demo page   ${base}/
   API docs    ${base}/docs.html   (OpenAPI: ${base}/openapi.json)
+  console     ${base}/console.html   (supervisor: ${base}/console.html#supervisor)
   admin       ${vars.ADMIN_USER} / ${vars.ADMIN_PASSWORD} (from .dev.vars)
+  demo agent  token ${token}   (a new one at each start)
   demo services: callback-web (scheduled or immediate), callback-now (immediate), callback-preview (agent preview)\n`);
     break;
   } catch (e) {

@@ -20,3 +20,16 @@ test('unknown API paths answer a GMS JSON error', async () => {
   assert.equal(body.code, 404);
   assert.match(body.exception, /^com\.genesyslab\.gsg\.services\.callback\.exceptions\./);
 });
+
+test('the demo seeds its services and an agent whose token works; a restart gives a new token', async () => {
+  const { seedDemo, seedDemoAgent, basicAuth } = await import('../scripts/demo.mjs');
+  const admin = basicAuth('admin', 'admin');
+  await seedDemo(rt.base, admin);
+  const first = await seedDemoAgent(rt.base, admin);
+  const second = await seedDemoAgent(rt.base, admin);
+  const offer = (token) => fetch(`${rt.base}/genesys/1/agent/offer`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal((await offer(first)).status, 401);
+  const status = await (await offer(second)).json();
+  assert.deepEqual(status.services, ['callback-web', 'callback-now', 'callback-preview']);
+  assert.equal((await fetch(`${rt.base}/console.html`)).status, 200);
+});

@@ -6,6 +6,7 @@ import { startRuntime } from './support/runtime.mjs';
 import { client, admin, alwaysOpenService, number } from './support/api.mjs';
 import { launch, shot, hostPage } from './support/browser.mjs';
 import { seedDemo } from '../scripts/demo.mjs';
+import { agent } from './support/agent.mjs';
 
 let rt, api, browser;
 before(async () => {
@@ -112,6 +113,42 @@ test('cancel from the manage page', async () => {
   const id = new URL(href).searchParams.get('id');
   const record = (await api.get(`/genesys/1/service/callback/web/${id}`)).body;
   assert.deepEqual([record._callback_state, record._callback_reason], ['COMPLETED', 'CANCELLED']);
+  await context.close();
+});
+
+test('the manage page asks the customer to confirm when an agent is ready; user-originated, it gives the number to call', async () => {
+  await alwaysOpenService(api, 'confirming', { _wait_for_agent: 'true', _wait_for_user_confirm: 'true', _user_confirm_timeout: '120', _enable_in_queue_checking: 'false' });
+  const id = (await api.post('/genesys/1/service/callback/confirming', { _customer_number: number(70) })).body._id;
+  const olga = await agent(api, 'olga', ['confirming']);
+  await olga.ready();
+  await olga.offered('confirming');
+  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  const page = await context.newPage();
+  await page.goto(`${rt.base}/manage.html?id=${id}`);
+  const m = (sel, options) => page.locator(`callback-manage ${sel}`, options);
+  await m('.cb-confirm', { hasText: 'Un conseiller est prêt' }).waitFor();
+  await shot(page, 'manage-3-confirm');
+  await m('.cb-confirm button', { hasText: 'Appelez-moi maintenant' }).click();
+  await m('.cb-state', { hasText: 'Appel en cours' }).waitFor();
+  assert.equal((await api.get(`/genesys/1/service/callback/confirming/${id}`)).body._callback_state, 'ROUTING');
+  assert.equal(await m('.cb-confirm').count(), 0);
+  await olga.dialResult(id, 'INVALID_NUMBER');
+  await olga.notReady();
+
+  await api.section('service.widget-access', { _type: 'builtin', _service: 'request-access', _access_numbers: '+18005550400', _provide_code: 'true', _ttl: '120' });
+  await alwaysOpenService(api, 'uo-confirming', { _call_direction: 'USERORIGINATED', _wait_for_agent: 'true', _wait_for_user_confirm: 'true', _request_access_service: 'widget-access', _enable_in_queue_checking: 'false' });
+  const uo = (await api.post('/genesys/1/service/callback/uo-confirming', { _customer_number: number(71) })).body._id;
+  const otto = await agent(api, 'otto', ['uo-confirming']);
+  await otto.ready();
+  await otto.offered('confirming');
+  await page.goto(`${rt.base}/manage.html?id=${uo}&lang=en`);
+  await m('.cb-confirm button', { hasText: 'Call me now' }).click();
+  const link = m('.cb-dial a');
+  await link.waitFor();
+  assert.equal(await link.getAttribute('href'), 'tel:+18005550400');
+  assert.match(await m('p', { hasText: 'Your code' }).textContent(), /Your code: \d{4}/);
+  await shot(page, 'manage-4-access-number');
+  await otto.notReady();
   await context.close();
 });
 

@@ -124,6 +124,11 @@ impl Api {
     }
 
     #[cfg(feature = "manage")]
+    pub async fn confirm(&self, id: &str) -> Result<Json, Problem> {
+        call("POST", &format!("{}/confirm", self.one(id)), Some(&[])).await
+    }
+
+    #[cfg(feature = "manage")]
     pub async fn reschedule(&self, id: &str, utc: &str) -> Result<Json, Problem> {
         call("PUT", &self.one(id), Some(&[("_new_desired_time", utc.to_string())])).await
     }

@@ -486,10 +486,43 @@ pub fn manage(settings: Settings, root: web_sys::HtmlElement, id: String) -> imp
     };
     let state = RwSignal::new(Managed::default());
     let id = StoredValue::new(id);
-    spawn_local(async move {
-        let record = api.get(&id.get_value()).await;
-        state.update(|m| m.record = Some(record));
-    });
+    let read = move || {
+        let api = c.s.with_value(|s| s.api.clone());
+        spawn_local(async move {
+            let record = api.get(&id.get_value()).await;
+            state.update(|m| m.record = Some(record));
+        });
+    };
+    read();
+    // While the callback waits or is under way, its state is read again: an agent may become
+    // ready and ask the customer to confirm. Not while the visitor picks another time.
+    let ticker = set_interval_with_handle(
+        move || {
+            let waiting = state.with_untracked(|m| m.picker.is_none() && !m.busy && matches!(&m.record, Some(Ok(r)) if matches!(r.text("_callback_state").as_str(), "QUEUED" | "ROUTING")));
+            if waiting {
+                read();
+            }
+        },
+        std::time::Duration::from_secs(5),
+    );
+    if let Ok(ticker) = ticker {
+        on_cleanup(move || ticker.clear());
+    }
+    let confirm = move || {
+        let api = c.s.with_value(|s| s.api.clone());
+        state.update(|m| m.busy = true);
+        spawn_local(async move {
+            let result = api.confirm(&id.get_value()).await;
+            state.update(|m| {
+                m.busy = false;
+                match result {
+                    Ok(r) => m.record = Some(Ok(r)),
+                    Err(Problem::Network) => m.message = c.t().network,
+                    Err(_) => m.message = c.t().not_found,
+                }
+            });
+        });
+    };
     let act = move |cancel: bool, at: Option<String>| {
         let t = c.t();
         let api = c.s.with_value(|s| s.api.clone());
@@ -533,6 +566,20 @@ pub fn manage(settings: Settings, root: web_sys::HtmlElement, id: String) -> imp
                                 }>{t.reschedule}</button>
                             </div>
                         });
+                        let ask = (r.text("_phase") == "confirming").then(|| view! {
+                            <div class="cb-confirm" role="alert">
+                                <p>{t.confirm_prompt}</p>
+                                <button type="button" class="cb-primary" disabled=m.busy on:click=move |_| confirm()>{t.confirm}</button>
+                            </div>
+                        });
+                        let access = r.text("_access_number");
+                        let dial = (!access.is_empty() && r.text("_callback_state") == "ROUTING").then(|| {
+                            let code = r.text("_access_code");
+                            view! {
+                                <p class="cb-dial">{t.call_us}" "<a href=format!("tel:{access}")>{access.clone()}</a></p>
+                                {(!code.is_empty()).then(|| view! { <p>{t.code}": "<strong>{code}</strong></p> })}
+                            }
+                        });
                         let chooser = m.picker.as_ref().map(|p| picker(c, p, m.busy, move |slot| act(false, Some(slot)), move |change| state.update(|m| {
                             if let Some(p) = m.picker.as_mut() { change(p) }
                         })));
@@ -542,6 +589,8 @@ pub fn manage(settings: Settings, root: web_sys::HtmlElement, id: String) -> imp
                                 <dt>{t.reference}</dt><dd>{model::reference(&id.get_value())}</dd>
                             </dl>
                             <p class="cb-when">{when}</p>
+                            {ask}
+                            {dial}
                             {buttons}
                             {chooser}
                         }

@@ -106,6 +106,16 @@ pub struct Texts {
     pub state_calling: &'static str,
     pub state_done: &'static str,
     pub state_cancelled: &'static str,
+    /// The manage page's: an agent is ready and asks the customer to confirm; user-originated,
+    /// the number to call.
+    #[cfg(feature = "manage")]
+    pub confirm_prompt: &'static str,
+    #[cfg(feature = "manage")]
+    pub confirm: &'static str,
+    #[cfg(feature = "manage")]
+    pub call_us: &'static str,
+    #[cfg(feature = "manage")]
+    pub code: &'static str,
 }
 
 pub static EN: Texts = Texts {
@@ -156,6 +166,14 @@ pub static EN: Texts = Texts {
     state_calling: "Calling you",
     state_done: "Done",
     state_cancelled: "Cancelled",
+    #[cfg(feature = "manage")]
+    confirm_prompt: "An agent is ready to call you. Shall we call you now?",
+    #[cfg(feature = "manage")]
+    confirm: "Call me now",
+    #[cfg(feature = "manage")]
+    call_us: "Call us now on",
+    #[cfg(feature = "manage")]
+    code: "Your code",
 };
 
 pub static FR: Texts = Texts {
@@ -206,6 +224,14 @@ pub static FR: Texts = Texts {
     state_calling: "Appel en cours",
     state_done: "Terminé",
     state_cancelled: "Annulé",
+    #[cfg(feature = "manage")]
+    confirm_prompt: "Un conseiller est prêt à vous appeler. On vous appelle maintenant ?",
+    #[cfg(feature = "manage")]
+    confirm: "Appelez-moi maintenant",
+    #[cfg(feature = "manage")]
+    call_us: "Appelez-nous maintenant au",
+    #[cfg(feature = "manage")]
+    code: "Votre code",
 };
 
 pub static DE: Texts = Texts {
@@ -256,6 +282,14 @@ pub static DE: Texts = Texts {
     state_calling: "Wir rufen an",
     state_done: "Erledigt",
     state_cancelled: "Storniert",
+    #[cfg(feature = "manage")]
+    confirm_prompt: "Ein Berater ist bereit, Sie anzurufen. Sollen wir jetzt anrufen?",
+    #[cfg(feature = "manage")]
+    confirm: "Jetzt anrufen",
+    #[cfg(feature = "manage")]
+    call_us: "Rufen Sie uns jetzt an unter",
+    #[cfg(feature = "manage")]
+    code: "Ihr Code",
 };
 
 pub static ES: Texts = Texts {
@@ -306,6 +340,14 @@ pub static ES: Texts = Texts {
     state_calling: "Llamándole",
     state_done: "Terminada",
     state_cancelled: "Cancelada",
+    #[cfg(feature = "manage")]
+    confirm_prompt: "Un agente está listo para llamarle. ¿Le llamamos ahora?",
+    #[cfg(feature = "manage")]
+    confirm: "Llámenme ahora",
+    #[cfg(feature = "manage")]
+    call_us: "Llámenos ahora al",
+    #[cfg(feature = "manage")]
+    code: "Su código",
 };
 
 #[cfg(test)]
