@@ -442,7 +442,7 @@ describe('OpenAPI', () => {
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const method of Object.keys(ops)) {
         count++;
-        const url = path.replace('{service}', 'cb').replace('{id}', 'cb~AAAAAAAAAAAAAAAAAAAAAA').replace('{section}', 'service.cb');
+        const url = path.replace('{service}', 'cb').replace('{id}', 'cb~AAAAAAAAAAAAAAAAAAAAAA').replace('{section}', 'service.cb').replace('{agent}', 'nobody');
         const r = await api.call(method.toUpperCase(), url, { auth: admin, body: ['post', 'put'].includes(method) ? {} : undefined });
         assert.ok(!(r.status === 404 && /No route for/.test(r.body?.message ?? '')), `${method} ${path} is routed`);
         assert.notEqual(r.status, 405, `${method} ${path}`);

@@ -3,10 +3,9 @@
 // _dial_retry_timeout, FAIL_CALL_TO_CUSTOMER after _max_dial_attempts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { sleep, until } from './support/wait.mjs';
 import { startRuntime } from './support/runtime.mjs';
-import { startReceiver } from './support/receiver.mjs';
+import { startReceiver, signature as signed } from './support/receiver.mjs';
 import { client, alwaysOpenService, number } from './support/api.mjs';
 
 const SECRET = 'dialer-secret';
@@ -22,9 +21,7 @@ before(async () => {
 });
 after(async () => { await rt?.stop(); await dialer?.stop(); });
 
-function signature(body, secret = SECRET, t = Math.floor(Date.now() / 1000)) {
-  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
-}
+const signature = (body, secret = SECRET, t = undefined) => signed(body, secret, t);
 
 const result = (id, outcome, headers) => {
   const body = JSON.stringify({ outcome });

@@ -3,9 +3,8 @@
 // matches calls. Timeouts are set to a few seconds so that the suite stays fast.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { startRuntime } from './support/runtime.mjs';
-import { startReceiver } from './support/receiver.mjs';
+import { startReceiver, signature } from './support/receiver.mjs';
 import { client, alwaysOpenService, serviceDueIn, number, bucketIn } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
 import { sleep, until } from './support/wait.mjs';
@@ -33,13 +32,9 @@ const stateOf = async (name, id) => {
   return [r._callback_state, r._callback_reason ?? r._phase];
 };
 const dialsOf = (id) => dialer.received.filter((r) => r.body.event === 'dial' && r.body.callback._id === id);
-function signed(body) {
-  const t = Math.floor(Date.now() / 1000);
-  return { 'x-callback-signature': `t=${t},v1=${createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex')}` };
-}
 const dialerResult = (name, id, outcome) => {
   const body = JSON.stringify({ outcome });
-  return api.call('POST', `/genesys/1/service/callback/${name}/${id}/dial-result`, { body, headers: signed(body) });
+  return api.call('POST', `/genesys/1/service/callback/${name}/${id}/dial-result`, { body, headers: { 'x-callback-signature': signature(body, SECRET) } });
 };
 const withDialer = () => ({ _dialer_url: dialer.url, _webhook_secret: SECRET });
 
@@ -210,6 +205,15 @@ test('User Originated Immediate: the matched call is routed to an agent; no agen
   assert.equal(offer.callback._id, created._id);
   assert.equal((await record('uo-immediate', created._id))._callback_state, 'PROCESSING');
   await uli.end(created._id);
+  await uli.notReady();
+  // A customer on the line goes before callbacks that wait in queue, even older ones.
+  const older = await create('uo-immediate', 15, { _wait_for_agent: 'true' });
+  const caller = (await api.post('/genesys/1/service/callback/uo-immediate', { _customer_number: number(16) })).body;
+  await api.post('/genesys/1/service/uo-match', { _access_number: caller._tel_url.slice(4) });
+  await uli.ready();
+  assert.equal((await uli.offered('connected')).callback._id, caller._id);
+  await uli.end(caller._id);
+  assert.equal((await uli.offered()).callback._id, older);
   await uli.notReady();
 });
 

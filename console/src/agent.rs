@@ -68,19 +68,15 @@ pub fn AgentView() -> impl IntoView {
     if !a.token.get_untracked().is_empty() {
         a.refresh();
     }
-    // Stopped when the view goes (its signals go with it).
-    let ticker = set_interval_with_handle(
+    crate::every(
+        Duration::from_secs(1),
         move || {
             a.now.set(js_sys::Date::now());
             if a.status.get_untracked().is_some() {
                 a.refresh();
             }
         },
-        Duration::from_secs(1),
     );
-    if let Ok(ticker) = ticker {
-        on_cleanup(move || ticker.clear());
-    }
     let sign_in = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         http::remember("agent-token", &a.token.get_untracked());

@@ -9,6 +9,13 @@ mod supervisor;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
+/// Runs `tick` every `period` while the calling view lives (its signals go with it).
+fn every(period: std::time::Duration, tick: impl Fn() + 'static) {
+    if let Ok(handle) = set_interval_with_handle(tick, period) {
+        on_cleanup(move || handle.clear());
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tab {
     Agent,

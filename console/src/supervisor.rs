@@ -96,18 +96,14 @@ pub fn SupervisorView() -> impl IntoView {
     if !s.user.get_untracked().is_empty() {
         s.refresh();
     }
-    // Stopped when the view goes (its signals go with it).
-    let ticker = set_interval_with_handle(
+    crate::every(
+        Duration::from_secs(2),
         move || {
             if s.board.get_untracked().is_some() {
                 s.refresh();
             }
         },
-        Duration::from_secs(2),
     );
-    if let Ok(ticker) = ticker {
-        on_cleanup(move || ticker.clear());
-    }
     let sign_in = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         http::remember("admin-user", &s.user.get_untracked());

@@ -105,7 +105,7 @@ impl AgentObject {
                 return http::json(&true);
             }
             "/internal/status" => {
-                let agent = self.load()?.ok_or_else(|| ApiError::NotFound("agent".into()))?;
+                let agent = self.load()?.ok_or_else(|| ApiError::UnknownAgent(String::new()))?;
                 let p = agent.profile;
                 return http::json(&AgentAnswer { id: p.id, name: p.name, services: p.services, token: None, ready: Some(agent.ready), holds: agent.held });
             }

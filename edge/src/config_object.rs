@@ -173,7 +173,7 @@ impl ConfigObject {
             Kind::AdminAgents => http::json(&self.agents(None)?.iter().map(|a| a.answer(None)).collect::<Vec<_>>()),
             Kind::AdminAgentGet => {
                 let id = route.agent()?;
-                let row = self.agents(Some(&id))?.into_iter().next().ok_or_else(|| ApiError::NotFound(format!("agent {id}")))?;
+                let row = self.agents(Some(&id))?.into_iter().next().ok_or_else(|| ApiError::UnknownAgent(id.clone()))?;
                 http::json(&row.answer(None))
             }
             Kind::AdminAgentPut => {
@@ -184,7 +184,7 @@ impl ConfigObject {
             Kind::AdminAgentDelete => {
                 let id = route.agent()?;
                 if self.agents(Some(&id))?.is_empty() {
-                    return Err(ApiError::NotFound(format!("agent {id}")));
+                    return Err(ApiError::UnknownAgent(id.clone()));
                 }
                 call_agent(&self.env, &id, "/internal/profile", Some("null".into())).await?;
                 self.state.storage().sql().exec("DELETE FROM agents WHERE id = ?", vec![id.as_str().into()])?;

@@ -17,6 +17,8 @@ pub enum ApiError {
     UnknownService(String),
     #[error("Callback {0} was not found.")]
     UnknownCallback(String),
+    #[error("Agent {0} is not configured.")]
+    UnknownAgent(String),
     #[error("No route for {0}")]
     NotFound(String),
     #[error("Section {0} does not exist.")]
@@ -106,7 +108,7 @@ impl ApiError {
     fn status(&self) -> (u16, &'static str) {
         match self {
             ApiError::UnknownService(_) => (404, "CallbackExceptionResource"),
-            ApiError::UnknownCallback(_) | ApiError::NotFound(_) | ApiError::UnknownSection(_) => (404, "CallbackExceptionNotFound"),
+            ApiError::UnknownCallback(_) | ApiError::NotFound(_) | ApiError::UnknownSection(_) | ApiError::UnknownAgent(_) => (404, "CallbackExceptionNotFound"),
             ApiError::InvalidParameter(_) => (400, "CallbackExceptionInvalidParameter"),
             ApiError::Unavailable { .. } => (400, "CallbackExceptionAvailability"),
             ApiError::InvalidState(_) | ApiError::IdempotencyConflict => (409, "CallbackExceptionInvalidState"),

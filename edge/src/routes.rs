@@ -219,7 +219,7 @@ impl Matched {
         if callback_shared::config::valid_service_name(id) {
             Ok(id.to_string())
         } else {
-            Err(ApiError::NotFound(format!("agent {}", id.chars().take(100).collect::<String>())))
+            Err(ApiError::UnknownAgent(id.chars().take(100).collect()))
         }
     }
 }

@@ -447,9 +447,15 @@ impl Store {
         Ok(self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = 'QUEUED'", vec![])?)
     }
 
-    /// The first callback in queue order that waits for an agent.
+    /// The next callback to reserve an agent for: a customer already on the line first, then the
+    /// queue in order (desired time, then creation).
     pub fn next_seeking(&self) -> ApiResult<Option<Callback>> {
-        Ok(self.select("phase IN ('waiting', 'awaiting_agent')", vec![], 1)?.into_iter().next())
+        for phase in ["awaiting_agent", "waiting"] {
+            if let Some(callback) = self.select("phase = ?", vec![phase.into()], 1)?.into_iter().next() {
+                return Ok(Some(callback));
+            }
+        }
+        Ok(None)
     }
 
     /// The callback reserved for an agent, if any.

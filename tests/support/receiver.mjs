@@ -4,6 +4,13 @@ import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { freePort } from './runtime.mjs';
 
+const hmac = (secret, t, body) => createHmac('sha256', secret).update(`${t}.${body}`).digest('hex');
+
+/** The `X-Callback-Signature` of `body`, as a dialer signs its results. */
+export function signature(body, secret, t = Math.floor(Date.now() / 1000)) {
+  return `t=${t},v1=${hmac(secret, t, body)}`;
+}
+
 export async function startReceiver({ secret, port } = {}) {
   port ??= await freePort();
   const received = [];
@@ -20,7 +27,7 @@ export async function startReceiver({ secret, port } = {}) {
         }
         const header = req.headers['x-callback-signature'] ?? '';
         const [, t, v1] = header.match(/^t=(\d+),v1=([0-9a-f]{64})$/) ?? [];
-        const valid = !!t && createHmac('sha256', secret).update(`${t}.${body}`).digest('hex') === v1;
+        const valid = !!t && hmac(secret, t, body) === v1;
         received.push({ body: JSON.parse(body), valid });
         res.writeHead(200).end('ok');
       });
