@@ -84,7 +84,9 @@ test('agents act only on their own callback; bad acts are clear 4xx', async () =
   assert.equal((await bob.disposition(held, '')).status, 400);
   assert.equal((await api.post('/genesys/1/agent/callbacks/agents-now~AAAAAAAAAAAAAAAAAAAAAA/connected', {}, { auth: bob.auth })).status, 404);
   assert.equal((await api.post('/genesys/1/agent/callbacks/..%2F/connected', {}, { auth: bob.auth })).status, 404);
-  await bob.dialResult(held, 'ANSWERED');
+  const talking = await bob.connected(held);
+  assert.deepEqual([talking.status, talking.body._callback_state], [200, 'PROCESSING'], 'connected: the agent reached the customer');
+  assert.equal((await bob.connected(held)).status, 200, 'said twice, nothing changes');
   await bob.end(held);
   await bob.notReady();
 });

@@ -43,6 +43,26 @@ test('signed notifications arrive in order for each change', async () => {
   }
 });
 
+test('a silent receiver (takes the request, never answers) is given up on after 10 s, and served again', async () => {
+  const receiver = await startReceiver({ secret: SECRET });
+  const rt = await startRuntime();
+  try {
+    const api = client(rt.base);
+    await notifyingService(api, receiver, { _callback_events_list: '_cbe_on_callback_queued,_cbe_on_callback_cancelled' });
+    await receiver.set('silent');
+    const id = (await api.post('/genesys/1/service/callback/notify', { _customer_number: number(9) })).body._id;
+    await api.del(`/genesys/1/service/callback/notify/${id}`);
+    assert.ok(await until(() => receiver.taken.silently >= 2, 20), 'given up on after 10 s, then tried again');
+    assert.equal(eventsOf(receiver, id).length, 0);
+    await receiver.set('ok');
+    assert.ok(await until(() => eventsOf(receiver, id).length === 2, 15));
+    assert.deepEqual(eventsOf(receiver, id).map((r) => r.body.event), ['_cbe_on_callback_queued', '_cbe_on_callback_cancelled']);
+  } finally {
+    await rt.stop();
+    await receiver.stop();
+  }
+});
+
 test('a failing receiver gets every notification, in order, once it recovers', async () => {
   const receiver = await startReceiver({ secret: SECRET });
   const rt = await startRuntime();

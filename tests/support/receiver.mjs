@@ -1,5 +1,6 @@
 // A test receiver for webhooks (status notifications): records what it is sent, and on command
-// answers 2xx, fails with 503, or is down (not listening).
+// answers 2xx, fails with 503, stays silent (takes the request, never answers), or is down (not
+// listening).
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { freePort } from './runtime.mjs';
@@ -16,11 +17,18 @@ export async function startReceiver({ secret, port } = {}) {
   const received = [];
   let mode = 'ok';
   let server;
+  const silenced = [];
+  const taken = { silently: 0 };
   const listen = () => new Promise((resolve) => {
     server = createServer((req, res) => {
       let body = '';
       req.on('data', (d) => (body += d));
       req.on('end', () => {
+        if (mode === 'silent') {
+          silenced.push(res);
+          taken.silently++;
+          return;
+        }
         if (mode === 'fail') {
           res.writeHead(503).end();
           return;
@@ -38,8 +46,11 @@ export async function startReceiver({ secret, port } = {}) {
   return {
     url: `http://127.0.0.1:${port}/hooks`,
     received,
-    /** 'ok', 'fail' (503) or 'down' (closed). */
+    /** How many requests it took while silent. */
+    taken,
+    /** 'ok', 'fail' (503), 'silent' (no answer) or 'down' (closed). */
     async set(next) {
+      for (const res of silenced.splice(0)) res.socket?.destroy();
       if (next === 'down' && mode !== 'down') await new Promise((r) => { server.closeAllConnections?.(); server.close(r); });
       if (next !== 'down' && mode === 'down') await listen();
       mode = next;
