@@ -1,0 +1,62 @@
+// Runs the built Worker in workerd itself, without `wrangler dev` and its proxy in front: the
+// runtime as Cloudflare runs it, for the load benchmark. API only (the site's static files are
+// served by wrangler's asset binding). State in a fresh directory.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root, freePort } from '../tests/support/runtime.mjs';
+
+const config = (stateDir, port, vars) => `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .main), (name = "disk", disk = (path = "${stateDir}", writable = true)) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+);
+const main :Workerd.Worker = (
+  modules = [ (name = "index.js", esModule = embed "index.js"), (name = "index_bg.wasm", wasm = embed "index_bg.wasm") ],
+  compatibilityDate = "2026-11-01",
+  bindings = [
+    (name = "SERVICES", durableObjectNamespace = "ServiceObject"),
+    (name = "CONFIG", durableObjectNamespace = "ConfigObject"),
+    (name = "AGENTS", durableObjectNamespace = "AgentObject"),
+    ${Object.entries(vars).map(([k, v]) => `(name = "${k}", text = ${JSON.stringify(v)})`).join(',\n    ')}
+  ],
+  durableObjectNamespaces = [
+    (className = "ServiceObject", uniqueKey = "services", enableSql = true),
+    (className = "ConfigObject", uniqueKey = "config", enableSql = true),
+    (className = "AgentObject", uniqueKey = "agents", enableSql = true),
+  ],
+  durableObjectStorage = (localDisk = "disk"),
+);
+`;
+
+/** Starts workerd on a free port; resolves once it answers. */
+export async function startWorkerd({ vars = { ADMIN_USER: 'admin', ADMIN_PASSWORD: 'admin' } } = {}) {
+  const port = await freePort();
+  const stateDir = mkdtempSync(join(tmpdir(), 'callback-workerd-'));
+  const build = join(root, 'edge', 'build');
+  const file = join(build, 'workerd.capnp');
+  writeFileSync(file, config(stateDir, port, vars));
+  const bin = join(root, 'node_modules', '@cloudflare', 'workerd-linux-64', 'bin', 'workerd');
+  const child = spawn(bin, ['serve', file], { cwd: build, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`workerd exited: ${output}`);
+    try {
+      await (await fetch(`${base}/openapi.json`)).arrayBuffer();
+      break;
+    } catch {
+      if (i > 100) throw new Error(`workerd did not answer: ${output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+  return { base, stop };
+}
