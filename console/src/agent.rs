@@ -133,7 +133,7 @@ fn offer_view(a: Agent, offer: AgentOffer) -> impl IntoView {
         ("disposition", _) => "Record the call's outcome",
         _ => "Your callback",
     };
-    let deadline = offer.deadline.as_deref().map(|d| js_sys::Date::parse(d));
+    let deadline = offer.deadline.as_deref().map(js_sys::Date::parse);
     let countdown = deadline.map(|ms| move || format!("{} s left", model::seconds_left(ms, a.now.get())));
     let rows: Vec<_> = offer.preview.iter().map(|(k, v)| view! { <tr><th scope="row">{k.clone()}</th><td>{v.clone()}</td></tr> }).collect();
     let path = move |act: &str| format!("callbacks/{}/{act}", id.clone());

@@ -155,7 +155,7 @@ fn queues(s: Sup, board: Board) -> impl IntoView {
         .into_iter()
         .map(|(service, records)| {
             let mark = board.marks.services.get(&service).copied().unwrap_or(0);
-            let rows: Vec<_> = records.iter().map(|r| record_row(s, r, true)).collect();
+            let rows: Vec<_> = records.iter().map(|r| record_row(s, r)).collect();
             view! {
                 <h4>{format!("{service} — {mark} in queue")}</h4>
                 {records_table(rows)}
@@ -188,7 +188,7 @@ fn records_table(rows: Vec<AnyView>) -> impl IntoView {
     }
 }
 
-fn record_row(s: Sup, r: &Record, selectable: bool) -> AnyView {
+fn record_row(s: Sup, r: &Record) -> AnyView {
     let get = |k: &str| r.get(k).cloned().unwrap_or_default();
     let id = get("_id");
     let open = get("_callback_state") != "COMPLETED";
@@ -200,14 +200,16 @@ fn record_row(s: Sup, r: &Record, selectable: bool) -> AnyView {
         let id = id.clone();
         move || s.selected.with(|set| set.contains(&id))
     };
-    let select = (selectable && open).then(|| view! { <input type="checkbox" aria-label=format!("Select {id}") prop:checked=checked on:change=toggle/> });
+    // Open callbacks show their phase, completed ones their reason.
+    let phase = if open { get("_phase") } else { get("_callback_reason") };
+    let select = open.then(|| view! { <input type="checkbox" aria-label=format!("Select {id}") prop:checked=checked on:change=toggle/> });
     view! {
         <tr>
             <td>{select}</td>
             <td class="id">{get("_id")}</td>
             <td>{get("_customer_number")}</td>
             <td>{get("_callback_state")}</td>
-            <td>{get("_callback_reason").is_empty().then(|| get("_phase")).unwrap_or_else(|| get("_callback_reason"))}</td>
+            <td>{phase}</td>
             <td>{get("_agent_id")}</td>
             <td>{get("_desired_time")}</td>
         </tr>
@@ -241,7 +243,7 @@ fn Search(s: Sup) -> impl IntoView {
         {move || found.get().map(|answer| match answer {
             Ok(records) => {
                 let n = records.len();
-                let rows: Vec<_> = records.iter().map(|r| record_row(s, r, true)).collect();
+                let rows: Vec<_> = records.iter().map(|r| record_row(s, r)).collect();
                 view! { <p role="status">{format!("{n} found")}</p> {records_table(rows)} }.into_any()
             }
             Err(message) => view! { <p class="problem" role="alert">{message}</p> }.into_any(),

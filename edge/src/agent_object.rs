@@ -124,7 +124,7 @@ impl AgentObject {
         if origin != agent.origin {
             self.set("origin", origin.as_str().into())?;
         }
-        let route = routes::find(&req.method().to_string(), &req.path())?;
+        let route = routes::find(req.method().as_ref(), &req.path())?;
         match route.kind() {
             Kind::AgentReady | Kind::AgentNotReady => {
                 let ready = route.kind() == Kind::AgentReady;
