@@ -241,8 +241,7 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
                 run.complete(Reason::FailUserNoConfirm);
             } else {
                 run.callback.phase = Phase::Confirming { agent, attempt: attempt + 1 };
-                run.effects.push(Effect::AskConfirm);
-                run.set_timer(Timer::Confirm, scenario.user_confirm_timeout);
+                run.ask_confirm();
             }
         }
         (Event::Timer(Timer::DialRetry), Phase::RetryWait) => run.enter_queue(),
@@ -412,11 +411,18 @@ impl Run<'_> {
     fn accepted(&mut self, agent: String) {
         if self.callback.selectors.wait_for_user_confirm {
             self.callback.phase = Phase::Confirming { agent, attempt: 1 };
-            self.effects.push(Effect::AskConfirm);
-            self.set_timer(Timer::Confirm, self.service.scenario.user_confirm_timeout);
+            self.ask_confirm();
         } else {
             self.dial(Some(agent));
         }
+    }
+
+    /// Asks the customer (the manage page shows it; others hear it as a status update, the record's
+    /// `_phase` being `confirming`), within `_user_confirm_timeout`.
+    fn ask_confirm(&mut self) {
+        self.effects.push(Effect::AskConfirm);
+        self.notify("_cbe_on_callback_status_updated");
+        self.set_timer(Timer::Confirm, self.service.scenario.user_confirm_timeout);
     }
 
     fn rejected(&mut self, agent: String) {
@@ -605,6 +611,7 @@ mod tests {
         let asked = run(&s, step, &[(5, reserved("a1"), Actor::System)]);
         assert_eq!(asked.callback.phase, Phase::Confirming { agent: "a1".into(), attempt: 1 });
         assert!(has(&asked, &Effect::AskConfirm));
+        assert_eq!(notified(&asked), ["_cbe_on_target_found", "_cbe_on_callback_status_updated"], "those who are not on the manage page hear of it");
         assert!(has(&asked, &Effect::SetTimer { timer: Timer::Confirm, at: t(NOW) + Duration::seconds(25) }));
         let confirmed = run(&s, asked.clone(), &[(9, Event::Confirm, Actor::Customer)]);
         assert_eq!(confirmed.callback.state(), State::Routing);
