@@ -24,23 +24,9 @@ impl Agent {
         Auth::Bearer(self.token.get_untracked())
     }
 
-    /// Reads the agent's status; a status unchanged is not set again, so forms keep their input.
     fn refresh(self) {
         spawn_local(async move {
-            match call::<AgentStatus>("GET", "/genesys/1/agent/offer", &self.auth(), None).await {
-                Ok(status) => {
-                    if self.status.get_untracked().as_ref() != Some(&status) {
-                        self.status.set(Some(status));
-                    }
-                    self.problem.set(None);
-                }
-                Err(failure) => {
-                    if failure.status == 401 {
-                        self.status.set(None);
-                    }
-                    self.problem.set(Some(failure.message));
-                }
-            }
+            crate::show(call::<AgentStatus>("GET", "/genesys/1/agent/offer", &self.auth(), None).await, self.status, self.problem);
         });
     }
 

@@ -16,6 +16,25 @@ fn every(period: std::time::Duration, tick: impl Fn() + 'static) {
     }
 }
 
+/// Shows a periodic read: a value unchanged is not set again (forms being filled keep their
+/// input); refused credentials sign out; any failure is shown as the problem.
+fn show<T: PartialEq + Send + Sync + 'static>(answer: Result<T, http::Failure>, shown: RwSignal<Option<T>>, problem: RwSignal<Option<String>>) {
+    match answer {
+        Ok(value) => {
+            if shown.with_untracked(|s| s.as_ref() != Some(&value)) {
+                shown.set(Some(value));
+            }
+            problem.set(None);
+        }
+        Err(failure) => {
+            if failure.status == 401 {
+                shown.set(None);
+            }
+            problem.set(Some(failure.message));
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tab {
     Agent,

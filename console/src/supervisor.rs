@@ -45,20 +45,7 @@ impl Sup {
                 let agents = call("GET", "/genesys/1/admin/agents", &auth, None).await?;
                 Ok::<Board, Failure>(Board { marks, queues, agents })
             };
-            match read.await {
-                Ok(board) => {
-                    if self.board.get_untracked().as_ref() != Some(&board) {
-                        self.board.set(Some(board));
-                    }
-                    self.problem.set(None);
-                }
-                Err(failure) => {
-                    if failure.status == 401 {
-                        self.board.set(None);
-                    }
-                    self.problem.set(Some(failure.message));
-                }
-            }
+            crate::show(read.await, self.board, self.problem);
         });
     }
 
