@@ -122,3 +122,18 @@ test('the offer as a server-sent event stream', async () => {
   controller.abort();
   await reading;
 });
+
+test('IVR Classic: the estimated wait divides by the service\'s ready agents', async () => {
+  await alwaysOpenService(api, 'agents-ivr', { _agent_preview: 'true', _agent_preview_timeout: '120', _average_handle_time: '100', _enable_in_queue_checking: 'false' });
+  const offer = async () => (await api.get('/genesys/1/service/callback/agents-ivr/offer')).body;
+  for (let i = 0; i < 4; i++) await create('agents-ivr', 60 + i);
+  assert.equal((await offer()).ewt, 400, 'no agent ready: counted as one');
+  const [gil, hal] = [await agent(api, 'gil', ['agents-ivr']), await agent(api, 'hal', ['agents-ivr'])];
+  await gil.ready();
+  await hal.ready();
+  await gil.offered('offered');
+  await hal.offered('offered');
+  assert.deepEqual(await offer(), { ewt: 200, offer: false, open: true, position: 5, timezone: 'Europe/Paris' }, '4 waiting × 100 s ÷ 2 ready agents');
+  await gil.notReady();
+  await hal.notReady();
+});
