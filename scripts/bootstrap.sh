@@ -11,6 +11,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The widget alone is built with a pinned nightly (its standard library rebuilt to abort on panic
+# without formatting: −15 KB gzipped, what its size budget needs); see scripts/build-browser.sh.
+WIDGET_TOOLCHAIN=$(cat widget/toolchain)
+if ! rustup run "$WIDGET_TOOLCHAIN" rustc --version >/dev/null 2>&1 || ! rustup component list --toolchain "$WIDGET_TOOLCHAIN" --installed | grep -q '^rust-src'; then
+  say "installing Rust $WIDGET_TOOLCHAIN for the widget (once)"
+  rustup toolchain install "$WIDGET_TOOLCHAIN" --profile minimal --component rust-src --target wasm32-unknown-unknown
+fi
+
 # wasm-bindgen-cli must match the workspace's wasm-bindgen exactly (Cargo.toml pins =0.2.130).
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen 0.2.130" ]; then
   say "installing wasm-bindgen-cli 0.2.130 (a few minutes, once)"
