@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRuntime } from './support/runtime.mjs';
 import { startReceiver, signature } from './support/receiver.mjs';
-import { client, alwaysOpenService, serviceDueIn, number, bucketIn } from './support/api.mjs';
+import { client, admin, alwaysOpenService, serviceDueIn, number, bucketIn } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
 import { sleep, until } from './support/wait.mjs';
 
@@ -201,6 +201,9 @@ test('User Originated Immediate: the matched call is routed to an agent; no agen
   assert.equal((await uli.status()).offer, null, 'the agent is not held before the call arrives');
   assert.deepEqual(await stateOf('uo-immediate', created._id), ['QUEUED', 'awaiting_call']);
   await api.post('/genesys/1/service/uo-match', { _access_number: created._tel_url.slice(4) });
+  // The match itself wakes the agent: no poll of the agent's offer is needed for the reservation.
+  const holds = async () => (await api.get('/genesys/1/admin/agents', { auth: admin })).body.find((a) => a.id === 'uli')?.holds;
+  assert.ok(await until(async () => (await holds()) === created._id, 5), 'reserved on the match');
   const offer = await uli.offered('connected');
   assert.equal(offer.callback._id, created._id);
   assert.equal((await record('uo-immediate', created._id))._callback_state, 'PROCESSING');

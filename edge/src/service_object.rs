@@ -148,8 +148,19 @@ impl ServiceObject {
         Ok(view)
     }
 
-    async fn handle(&self, mut req: Request) -> ApiResult<Response> {
+    async fn handle(&self, req: Request) -> ApiResult<Response> {
         self.ready()?;
+        let answer = self.dispatch(req).await;
+        // Whatever the path, steps it recorded are told to the objects they concern, and the
+        // alarm is kept no later than their timers.
+        if let Ok(service) = self.view("").and_then(|v| v.callback()) {
+            self.talk(&service).await?;
+        }
+        self.alarm_no_later().await?;
+        answer
+    }
+
+    async fn dispatch(&self, mut req: Request) -> ApiResult<Response> {
         let path = req.path();
         if path == "/internal/config" {
             return self.receive_config(&mut req).await;
@@ -175,17 +186,12 @@ impl ServiceObject {
                 let id = CallbackId::parse(&text).ok_or(ApiError::UnknownCallback(text))?;
                 let step = scenario::apply(&self.load(&id)?, Event::CallerArrived, &*view.callback()?, now(), Actor::System)?;
                 self.record(&step)?;
-                self.alarm_no_later().await?;
                 return http::json(&step.callback.state());
             }
             "/internal/agent" | "/internal/reserve" | "/internal/held" | "/internal/agent-act" => {
                 let body = http::body(&mut req).await?;
                 let ask: AgentAsk = serde_json::from_str(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
-                let service = view.callback()?;
-                let answer = self.for_agent(&path, ask, &service);
-                self.talk(&service).await?;
-                self.alarm_no_later().await?;
-                return answer;
+                return self.for_agent(&path, ask, &*view.callback()?);
             }
             "/internal/match" => {
                 let body = http::body(&mut req).await?;
@@ -224,8 +230,6 @@ impl ServiceObject {
             Kind::Confirm => self.confirm(&route.id()?, &service).await,
             _ => Err(ApiError::NotFound(path)),
         };
-        self.talk(&service).await?;
-        self.alarm_no_later().await?;
         answer.map(|r| http::with_cors(r, cors.as_deref()))
     }
 
