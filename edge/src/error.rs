@@ -37,6 +37,8 @@ pub enum ApiError {
     BadToken,
     #[error("These credentials may not do this.")]
     Forbidden,
+    #[error("This site ({origin}) may not use service {service}: add the origin to the service's _allowed_origins.")]
+    OriginNotAllowed { origin: String, service: String },
     #[error("Administration is disabled: this deployment has no admin credentials.")]
     AdminDisabled,
     #[error("Too many requests; retry in {0} s.")]
@@ -114,7 +116,7 @@ impl ApiError {
             ApiError::InvalidState(_) | ApiError::IdempotencyConflict => (409, "CallbackExceptionInvalidState"),
             ApiError::ServiceUnavailable(_) | ApiError::AdminDisabled => (503, "CallbackExceptionServiceUnavailable"),
             ApiError::Unauthenticated | ApiError::BadToken => (401, "CallbackExceptionUnauthorized"),
-            ApiError::Forbidden => (403, "CallbackExceptionUnauthorized"),
+            ApiError::Forbidden | ApiError::OriginNotAllowed { .. } => (403, "CallbackExceptionUnauthorized"),
             ApiError::TooManyRequests(_) => (429, "CallbackExceptionTooManyRequests"),
             ApiError::TooLarge => (413, "CallbackExceptionInvalidParameter"),
             ApiError::UnsupportedMediaType => (415, "CallbackExceptionInvalidParameter"),

@@ -89,7 +89,7 @@ pub fn origin_allowed(origin: &str, own: &str, allowed: &[String]) -> bool {
     origin == own || allowed.iter().any(|a| a == "*" || a.trim_end_matches('/') == origin)
 }
 
-/// Adds the CORS answer headers for an allowed cross-origin caller.
+/// Adds the CORS answer headers for a cross-origin caller.
 pub fn with_cors(mut response: Response, origin: Option<&str>) -> Response {
     if let Some(origin) = origin {
         let headers = response.headers_mut();
@@ -105,7 +105,8 @@ pub fn preflight(origin: &str) -> ApiResult<Response> {
     let headers = Headers::new();
     headers.set("access-control-allow-origin", origin)?;
     headers.set("access-control-allow-methods", "GET, POST, PUT, DELETE, OPTIONS")?;
-    headers.set("access-control-allow-headers", "Content-Type, Idempotency-Key")?;
+    // Other clients' credentials headers are allowed through (and ignored on public routes).
+    headers.set("access-control-allow-headers", "Content-Type, Idempotency-Key, Authorization, X-API-Key, apikey, gms_user")?;
     headers.set("access-control-max-age", "600")?;
     headers.set("vary", "Origin")?;
     Ok(Response::empty()?.with_status(204).with_headers(headers))

@@ -214,39 +214,42 @@ impl ServiceObject {
             _ => {}
         }
         let service = view.callback()?;
-        let cors = self.guard(&req, &service.allowed_origins, service.limits.client_rate, caller)?;
-        let answer = match route.kind() {
-            Kind::Create => self.create(&mut req, &service, caller).await,
-            Kind::FindAcross => self.by_id(&req),
-            Kind::FindInService => self.find(&req, &service),
-            Kind::Get => self.get(&route.id()?).and_then(|r| http::json(&r)),
-            Kind::Update => self.update(&mut req, &route.id()?, &service).await,
-            Kind::Cancel => self.cancel(&route.id()?, &service, caller),
-            Kind::Events => self.events(&route.id()?),
-            Kind::DialResult => self.dial_result(&mut req, &route.id()?, &service).await,
-            Kind::AvailabilityV1 | Kind::AvailabilityV2 => self.availability(&req, &service, view.version, route.kind() == Kind::AvailabilityV2),
-            Kind::QueuePosition => self.queue_position(&route.id()?, &service),
-            Kind::Offer => self.offer(&service),
-            Kind::Confirm => self.confirm(&route.id()?, &service).await,
-            _ => Err(ApiError::NotFound(path)),
+        // Every answer to a browser on another origin names that origin, errors too: an allowed
+        // site reads why it was refused (a full slot, a rate limit), and a site that is not
+        // allowed reads that it is not, rather than a bare network failure.
+        let cross_origin = http::header(&req, "origin").filter(|o| http::own_origin(&req).is_ok_and(|own| *o != own));
+        let answer = match self.guard(&req, &service, caller) {
+            Ok(()) => match route.kind() {
+                Kind::Create => self.create(&mut req, &service, caller).await,
+                Kind::FindAcross => self.by_id(&req),
+                Kind::FindInService => self.find(&req, &service),
+                Kind::Get => self.get(&route.id()?).and_then(|r| http::json(&r)),
+                Kind::Update => self.update(&mut req, &route.id()?, &service).await,
+                Kind::Cancel => self.cancel(&route.id()?, &service, caller),
+                Kind::Events => self.events(&route.id()?),
+                Kind::DialResult => self.dial_result(&mut req, &route.id()?, &service).await,
+                Kind::AvailabilityV1 | Kind::AvailabilityV2 => self.availability(&req, &service, view.version, route.kind() == Kind::AvailabilityV2),
+                Kind::QueuePosition => self.queue_position(&route.id()?, &service),
+                Kind::Offer => self.offer(&service),
+                Kind::Confirm => self.confirm(&route.id()?, &service).await,
+                _ => Err(ApiError::NotFound(path)),
+            },
+            Err(e) => Err(e),
         };
-        answer.map(|r| http::with_cors(r, cors.as_deref()))
+        Ok(http::with_cors(answer.unwrap_or_else(ApiError::into_response), cross_origin.as_deref()))
     }
 
-    /// Browsers: the origin must be allowed. Public callers: the per-IP rate limit. Answers the
-    /// origin to name in CORS headers, if any.
-    fn guard(&self, req: &Request, allowed: &[String], rate: Window, caller: Caller) -> ApiResult<Option<String>> {
-        let own = http::own_origin(req)?;
-        let cors = match http::header(req, "origin") {
-            Some(origin) if !http::origin_allowed(&origin, &own, allowed) => return Err(ApiError::Forbidden),
-            // Same-origin calls need no CORS headers.
-            Some(origin) if origin != own => Some(origin),
-            _ => None,
-        };
-        if caller == Caller::Public {
-            self.limit(format!("ip:{}", http::header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into())), rate)?;
+    /// Browsers: the origin must be allowed. Public callers: the per-IP rate limit.
+    fn guard(&self, req: &Request, service: &CallbackService, caller: Caller) -> ApiResult<()> {
+        if let Some(origin) = http::header(req, "origin") {
+            if !http::origin_allowed(&origin, &http::own_origin(req)?, &service.allowed_origins) {
+                return Err(ApiError::OriginNotAllowed { origin, service: service.name.clone() });
+            }
         }
-        Ok(cors)
+        if caller == Caller::Public {
+            self.limit(format!("ip:{}", http::header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into())), service.limits.client_rate)?;
+        }
+        Ok(())
     }
 
     /// Writes a step and notes what must be said to other objects about it.
@@ -363,7 +366,7 @@ impl ServiceObject {
                         let time = p.get("_new_desired_time").filter(|t| !t.trim().is_empty()).ok_or_else(|| ApiError::InvalidParameter("_new_desired_time: required".into()))?;
                         let only_time: Params = [("_new_desired_time".to_string(), time.clone())].into();
                         let (desired, bucket) = decide_update(service, &callback, &only_time, now, &self.store)?.reschedule.ok_or_else(|| ApiError::InvalidParameter("_new_desired_time: required".into()))?;
-                        Event::Reschedule { desired, bucket: Some(bucket) }
+                        Event::Reschedule { desired, bucket }
                     }
                     other => return Err(ApiError::NotFound(format!("agent action {other}"))),
                 };
@@ -605,7 +608,7 @@ impl ServiceObject {
         for id in ids {
             let outcome = match self.store.load(&id)? {
                 None => Err("not found".to_string()),
-                Some(c) => scenario::apply(&c, Event::Cancel, service, now, Actor::Admin).map_err(|e| e.to_string()),
+                Some(c) => scenario::apply(&c, Event::AdminCancel, service, now, Actor::Admin).map_err(|e| e.to_string()),
             };
             match outcome {
                 Ok(step) => {
@@ -649,7 +652,7 @@ impl ServiceObject {
         }
         let update = decide_update(service, &callback, &params, now, &self.store)?;
         let mut step = match update.reschedule {
-            Some((desired, bucket)) => scenario::apply(&callback, Event::Reschedule { desired, bucket: Some(bucket) }, service, now, Actor::Customer)?,
+            Some((desired, bucket)) => scenario::apply(&callback, Event::Reschedule { desired, bucket }, service, now, Actor::Customer)?,
             None => Step { callback: callback.clone(), effects: Vec::new(), change: None },
         };
         update.apply_properties(&mut step.callback);
@@ -955,7 +958,7 @@ fn outcome(params: &Params) -> ApiResult<DialOutcome> {
 /// Whether a create is user-originated, immediate and not waiting for an agent: the customer
 /// gets an access number to call at once.
 fn user_originated_now(service: &CallbackService, params: &callback_shared::params::Params) -> bool {
-    let immediate = params.get("_desired_time").is_none_or(|d| d.trim().is_empty());
+    let immediate = matches!(callback_shared::create::desired_time(service, params, "_desired_time", now()), Ok(None));
     let selected = callback_shared::create::selectors(service, params);
     immediate && selected.is_ok_and(|s| s.direction == Direction::UserOriginated && !s.wait_for_agent)
 }

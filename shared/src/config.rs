@@ -414,6 +414,9 @@ pub struct Schedule {
     pub horizon: Horizon,
     pub reject_out_of_office_hours: bool,
     pub execution_buffer_secs: u32,
+    /// `_reject_past_desired_time`: a desired time this many seconds or less before now means
+    /// "as soon as possible" (clients send their own clock's now, which arrives a little late).
+    pub past_tolerance_secs: u32,
 }
 
 /// The scenario options: the selectors (which a request may override) and the timings.
@@ -517,6 +520,7 @@ impl CallbackService {
             horizon,
             reject_out_of_office_hours: r.bool("_enable_reject_out_of_office_hours", false)?,
             execution_buffer_secs: r.number("_request_execution_time_buffer", 120, 0..=86_400)?,
+            past_tolerance_secs: r.number("_reject_past_desired_time", 300, 0..=86_400)?,
         };
         let dialer_url = r.text("_dialer_url", "");
         if !dialer_url.is_empty() && !is_http_url(&dialer_url) {

@@ -89,16 +89,10 @@ pub fn decide_create(service: &CallbackService, params: &Params, id: String, now
     }
     let selectors = selectors(service, params)?;
     let (system, user_data) = split(service, params)?;
-    let scheduled = match params.get("_desired_time").filter(|v| !v.trim().is_empty()) {
-        Some(text) => {
-            let desired = iso::parse(text).map_err(|e| invalid("_desired_time", e.to_string()))?;
-            Some((desired, book(service, desired, now, ledger, None)?))
-        }
+    let scheduled = match desired_time(service, params, "_desired_time", now)? {
+        Some(desired) => Some((desired, book(service, desired, now, ledger, None)?)),
         None => {
-            if service.schedule.reject_out_of_office_hours && service.schedule.has_office_hours && !service.schedule.office.is_open_throughout(now, now + Duration::seconds(1)) {
-                let alternatives = availability::alternatives(service, now, now, &nearby(service, now, now, ledger)?);
-                return Err(unavailable(service, Unavailable { refusal: Refusal::Closed, alternatives }));
-            }
+            check_open_now(service, now, ledger)?;
             None
         }
     };
@@ -138,6 +132,26 @@ pub fn throttled_parameters(service: &CallbackService, params: &Params, customer
             value.filter(|v| !v.is_empty()).map(|v| (key.clone(), v.to_string()))
         })
         .collect()
+}
+
+/// The desired time a request asks for under `key`; `None` for "as soon as possible": no time,
+/// or one at or before now by at most `_reject_past_desired_time` (a client's own "now" arrives
+/// a little late). Times further in the past are left for [`book`] to refuse.
+pub fn desired_time(service: &CallbackService, params: &Params, key: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, CreateError> {
+    let Some(text) = params.get(key).filter(|v| !v.trim().is_empty()) else { return Ok(None) };
+    let desired = iso::parse(text).map_err(|e| invalid(key, e.to_string()))?;
+    let tolerance = Duration::seconds(i64::from(service.schedule.past_tolerance_secs));
+    let asap = desired <= now && now.signed_duration_since(desired) <= tolerance;
+    Ok((!asap).then_some(desired))
+}
+
+/// An immediate request out of office hours is refused when the service says so.
+fn check_open_now(service: &CallbackService, now: DateTime<Utc>, ledger: &impl Ledger) -> Result<(), CreateError> {
+    if service.schedule.reject_out_of_office_hours && service.schedule.has_office_hours && !service.schedule.office.is_open_throughout(now, now + Duration::seconds(1)) {
+        let alternatives = availability::alternatives(service, now, now, &nearby(service, now, now, ledger)?);
+        return Err(unavailable(service, Unavailable { refusal: Refusal::Closed, alternatives }));
+    }
+    Ok(())
 }
 
 /// Checks a desired time; answers its bucket. `own` is the bucket the callback already books (a
@@ -257,8 +271,8 @@ fn split(service: &CallbackService, params: &Params) -> Result<(BTreeMap<String,
 /// A validated update of a callback's properties (and perhaps its time).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Update {
-    /// A new desired time and the bucket it books.
-    pub reschedule: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// A new desired time and the bucket it books (none: as soon as possible).
+    pub reschedule: Option<(DateTime<Utc>, Option<DateTime<Utc>>)>,
     pub customer_number: Option<String>,
     /// Values to set; an empty value deletes the key.
     pub system: BTreeMap<String, String>,
@@ -287,9 +301,14 @@ impl Update {
 /// re-validated; record keys are ignored; an empty user-data value deletes the key.
 pub fn decide_update(service: &CallbackService, callback: &Callback, params: &Params, now: DateTime<Utc>, ledger: &impl Ledger) -> Result<Update, CreateError> {
     let mut update = Update::default();
-    if let Some(text) = params.get("_new_desired_time").filter(|v| !v.trim().is_empty()) {
-        let desired = iso::parse(text).map_err(|e| invalid("_new_desired_time", e.to_string()))?;
-        update.reschedule = Some((desired, book(service, desired, now, ledger, callback.bucket)?));
+    if params.get("_new_desired_time").is_some_and(|v| !v.trim().is_empty()) {
+        update.reschedule = Some(match desired_time(service, params, "_new_desired_time", now)? {
+            Some(desired) => (desired, Some(book(service, desired, now, ledger, callback.bucket)?)),
+            None => {
+                check_open_now(service, now, ledger)?;
+                (now, None)
+            }
+        });
     }
     if params.contains_key("_customer_number") {
         let number = customer_number(service, params)?;
@@ -485,7 +504,7 @@ mod tests {
         let cb = ledger.callbacks[0].clone();
         // The bucket is full, but one of its bookings is this callback's own: moving within it is fine.
         let same = decide_update(&s, &cb, &params(&[("_new_desired_time", "2026-11-30T07:10:00Z")]), now, &ledger).unwrap();
-        assert_eq!(same.reschedule, Some((t("2026-11-30T07:10:00Z"), t("2026-11-30T07:00:00Z"))));
+        assert_eq!(same.reschedule, Some((t("2026-11-30T07:10:00Z"), Some(t("2026-11-30T07:00:00Z")))));
         let other = &ledger.callbacks[1];
         assert!(matches!(decide_update(&s, other, &params(&[("_new_desired_time", "2026-11-30T07:20:00Z")]), now, &ledger), Ok(_)), "another bucket of the same hour");
         let mut cb2 = cb.clone();
@@ -495,5 +514,32 @@ mod tests {
         assert_eq!((cb2.customer_number.as_str(), cb2.state()), ("+33700000001", cb.state()));
         assert!(decide_update(&s, &cb, &params(&[("_customer_number", "")]), now, &ledger).is_err());
         assert!(decide_update(&s, &cb, &params(&[("_new_desired_time", "2026-11-30T21:00:00Z")]), now, &ledger).is_err());
+    }
+
+    #[test]
+    fn a_desired_time_of_now_is_as_soon_as_possible() {
+        let s = service(&[("_enable_in_queue_checking", "false")]);
+        let now = t(NOW);
+        let asked = |time: &str| desired_time(&s, &params(&[("_desired_time", time)]), "_desired_time", now);
+        // A client's "now", a few milliseconds late on arrival, and the edge of the default 300 s.
+        assert_eq!(asked("2026-11-30T05:59:59.993Z").unwrap(), None);
+        assert_eq!(asked("2026-11-30T06:00:00.000Z").unwrap(), None);
+        assert_eq!(asked("2026-11-30T05:55:00Z").unwrap(), None);
+        assert_eq!(asked("2026-11-30T05:54:59Z").unwrap(), Some(t("2026-11-30T05:54:59Z")));
+        assert_eq!(asked("2026-11-30T06:00:00.001Z").unwrap(), Some(t("2026-11-30T06:00:00.001Z")));
+        // Immediate: no bucket booked, queued at once; further back is still refused.
+        let new = decide_create(&s, &params(&[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T05:59:59.993Z")]), "x".into(), now, &MemoryLedger::default()).unwrap();
+        assert_eq!(new.scheduled, None);
+        assert_eq!(scenario::create(new, &s, now, Actor::Customer).callback.state(), crate::record::State::Queued);
+        let err = decide_create(&s, &params(&[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T05:00:00Z")]), "x".into(), now, &MemoryLedger::default()).unwrap_err();
+        assert!(matches!(err, CreateError::Unavailable { unavailable: Unavailable { refusal: Refusal::Past, .. }, .. }), "{err:?}");
+        // The tolerance is the service's; 0 keeps only "exactly now".
+        let strict = service(&[("_reject_past_desired_time", "0")]);
+        assert!(desired_time(&strict, &params(&[("_desired_time", "2026-11-30T05:59:59.993Z")]), "_desired_time", now).unwrap().is_some());
+        // A reschedule to now queues the callback.
+        let mut ledger = MemoryLedger::default();
+        create(&s, &mut ledger, &[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T07:00:00Z")], now).unwrap();
+        let update = decide_update(&s, &ledger.callbacks[0], &params(&[("_new_desired_time", "2026-11-30T05:59:59Z")]), now, &ledger).unwrap();
+        assert_eq!(update.reschedule, Some((now, None)));
     }
 }

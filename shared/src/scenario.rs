@@ -100,8 +100,10 @@ impl FromStr for DialOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     Timer(Timer),
-    /// By the customer or the API; by an admin it ends CANCELLED_BY_ADMIN.
+    /// The service API's cancel (the customer, a client, or an admin through it): CANCELLED.
     Cancel,
+    /// The administration's (bulk) cancel: CANCELLED_BY_ADMIN.
+    AdminCancel,
     /// To an already validated time; `bucket` is the bucket it books.
     Reschedule { desired: DateTime<Utc>, bucket: Option<DateTime<Utc>> },
     /// The orchestrator reserved a free ready agent for this callback.
@@ -248,11 +250,11 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
         (Event::Timer(Timer::Disposition), Phase::Disposition { .. }) => run.complete(Reason::AgentConnected),
         // A timer for a phase the callback has left.
         (Event::Timer(_), _) => {}
-        (Event::Cancel, Phase::Completed { .. }) => return Err(illegal("cancelled")),
-        (Event::Cancel, _) => {
-            let reason = if run.actor == Actor::Admin { Reason::CancelledByAdmin } else { Reason::Cancelled };
-            run.complete(reason);
-        }
+        (Event::Cancel | Event::AdminCancel, Phase::Completed { .. }) => return Err(illegal("cancelled")),
+        // As GMS: the service API's cancel is `CANCELLED` whoever calls it; `CANCELLED_BY_ADMIN`
+        // is the administration's cancel.
+        (Event::Cancel, _) => run.complete(Reason::Cancelled),
+        (Event::AdminCancel, _) => run.complete(Reason::CancelledByAdmin),
         // The customer moves a callback that waits; its agent may move it at any point of their
         // reservation (the customer asked to be called another time).
         (Event::Reschedule { desired, bucket }, phase) if matches!(phase.state(), State::Scheduled | State::Queued) || matches!(run.actor, Actor::Agent(_)) => {
@@ -695,7 +697,10 @@ mod tests {
         assert_eq!(notified(&cancelled), ["_cbe_on_callback_cancelled", "_cbe_on_service_exit", "_cbe_on_callback_status_updated"]);
         assert_eq!(apply(&cancelled.callback, Event::Cancel, &s, t(NOW), Actor::Customer).unwrap_err(), Illegal::State { state: State::Completed, action: "cancelled" });
         let routing = run(&s, create(new(&s, None), &s, t(NOW), Actor::Customer), &[(1, reserved("a1"), Actor::System)]);
-        let by_admin = run(&s, routing, &[(2, Event::Cancel, Actor::Admin)]);
+        let through_api = run(&s, routing.clone(), &[(2, Event::Cancel, Actor::Admin)]);
+        assert_eq!(through_api.callback.phase, Phase::Completed { reason: Reason::Cancelled }, "the service API's cancel, even with admin credentials");
+        assert_eq!(through_api.change.unwrap().actor, Actor::Admin);
+        let by_admin = run(&s, routing, &[(2, Event::AdminCancel, Actor::Admin)]);
         assert_eq!(by_admin.callback.phase, Phase::Completed { reason: Reason::CancelledByAdmin });
         assert!(has(&by_admin, &Effect::ReleaseAgent { agent: "a1".into() }));
         assert_eq!(by_admin.change.unwrap().actor, Actor::Admin);
