@@ -1,31 +1,37 @@
 #!/usr/bin/env bash
-# Builds the browser modules: cargo (wasm32) → wasm-bindgen (web target) → wasm-opt -Oz.
-#   www/widget/pkg     the widget (what a site embedding it downloads)
-#   www/widget/manage  the manage page's module (the widget crate with feature `manage`)
+# Builds the browser modules: cargo (wasm32) → wasm-bindgen (web target) → wasm-opt.
+#   www/widget/        what a site embedding the widget downloads: callback.js (the loader of
+#                      widget/web/, bundled with its wasm-bindgen glue and shadow.js, minified),
+#                      pkg/callback_widget_bg.wasm and callback.css (minified)
+#   www/widget/manage.js and manage/  the manage page's module (the widget crate with feature `manage`)
 #   www/console/pkg    the agent and supervisor console
 # The widget that sites embed has a size budget (90 KB gzipped, `make size`): it is built with the
-# nightly named in widget/toolchain, rebuilding the standard library so that a panic aborts at
-# once with no message formatting, and its JS glue is minified. The others use stable Rust.
+# nightly named in widget/toolchain, rebuilding the standard library for size (`optimize_for_size`)
+# so that a panic aborts at once with no message formatting, and wasm-opt -Os (smaller than -Oz
+# once gzipped, which is what browsers download). The others use stable Rust.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-opt() {
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-    --enable-reference-types --enable-multivalue "$1" -o "$1"
-}
-build() {
-  local out=$1 crate=$2; shift 2
-  cargo build --release --target wasm32-unknown-unknown -p "$crate" "$@"
-  local wasm=${crate//-/_}
-  wasm-bindgen --target web --no-typescript --out-dir "$out" "target/wasm32-unknown-unknown/release/$wasm.wasm"
-  opt "$out/${wasm}_bg.wasm"
-}
-build www/widget/manage callback-widget --features manage
-build www/console/pkg callback-console
+FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue"
+stage=target/web
+rm -rf "$stage" www/widget
+mkdir -p "$stage" www/widget/pkg www/widget/manage
 
-# Its own target directory: the rebuilt standard library and the flags differ from stable's.
+# The manage page's module and the console (stable).
+cargo build --release --target wasm32-unknown-unknown -p callback-widget --features manage
+wasm-bindgen --target web --no-typescript --out-dir "$stage/manage" target/wasm32-unknown-unknown/release/callback_widget.wasm
+wasm-opt -Oz $FEATURES "$stage/manage/callback_widget_bg.wasm" -o www/widget/manage/callback_widget_bg.wasm
+cargo build --release --target wasm32-unknown-unknown -p callback-console
+wasm-bindgen --target web --no-typescript --out-dir www/console/pkg target/wasm32-unknown-unknown/release/callback_console.wasm
+wasm-opt -Oz $FEATURES www/console/pkg/callback_console_bg.wasm -o www/console/pkg/callback_console_bg.wasm
+
+# The embedded widget: its own target directory (the rebuilt standard library and the flags differ).
 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
   cargo "+$(cat widget/toolchain)" build --release --target wasm32-unknown-unknown -p callback-widget \
-  -Zbuild-std=std,panic_abort --target-dir target/widget-nightly
-wasm-bindgen --target web --no-typescript --out-dir www/widget/pkg target/widget-nightly/wasm32-unknown-unknown/release/callback_widget.wasm
-opt www/widget/pkg/callback_widget_bg.wasm
-esbuild www/widget/pkg/callback_widget.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=www/widget/pkg/callback_widget.js
+  -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target-dir target/widget-nightly
+wasm-bindgen --target web --no-typescript --out-dir "$stage/pkg" target/widget-nightly/wasm32-unknown-unknown/release/callback_widget.wasm
+wasm-opt -Os --strip-debug --strip-producers --strip-target-features $FEATURES "$stage/pkg/callback_widget_bg.wasm" -o www/widget/pkg/callback_widget_bg.wasm
+
+# The loaders next to their glue, then bundled and minified into www/widget/.
+cp widget/web/*.js "$stage/"
+esbuild "$stage/callback.js" "$stage/manage.js" --bundle --minify --format=esm --log-level=warning --outdir=www/widget
+esbuild widget/web/callback.css --minify --log-level=warning --outfile=www/widget/callback.css

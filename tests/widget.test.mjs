@@ -199,19 +199,38 @@ test('keyboard only: open, fill, choose a time, book; focus stays in the dialog 
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.querySelector('callback-widget').shadowRoot.activeElement?.tagName === 'INPUT');
   assert.equal(await w(page, 'input[type=tel]').inputValue(), '+33 6 99 88 77 66', 'what was typed is kept when the dialog is closed');
-  const tabTo = async (cls) => {
-    for (let i = 0; i < 60 && (await active(page)).cls !== cls; i++) await page.keyboard.press('Tab');
-    assert.equal((await active(page)).cls, cls);
+  // From the dialog's first field to a booked time by keyboard alone, counting the Tab presses:
+  // each list of the slot picker is one tab stop, moved within by arrow keys, Home and End.
+  let tabs = 0;
+  const tabTo = async (wanted) => {
+    for (let i = 0; i < 12 && !wanted(await active(page)); i++) {
+      await page.keyboard.press('Tab');
+      tabs++;
+    }
+    assert.ok(wanted(await active(page)), JSON.stringify(await active(page)));
   };
-  await tabTo('cb-secondary');
+  const selected = (list) => page.evaluate((list) => [...document.querySelector('callback-widget').shadowRoot.querySelectorAll(`${list} [aria-selected=true]`)].map((e) => e.textContent), list);
+  await tabTo((a) => a.text === 'Choose a time');
   await page.keyboard.press('Enter');
-  await w(page, '.cb-slot').first().waitFor();
-  await tabTo('cb-slot');
-  await page.keyboard.press('Enter');
-  await tabTo('cb-primary');
+  await page.waitForFunction(() => document.querySelector('callback-widget').shadowRoot.activeElement?.classList.contains('cb-day'));
+  const firstDay = (await active(page)).text;
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((first) => { const a = document.querySelector('callback-widget').shadowRoot.activeElement; return a?.classList.contains('cb-day') && a.textContent !== first; }, firstDay);
+  assert.deepEqual(await selected('.cb-days'), [(await active(page)).text], 'the day moved to is selected');
+  await page.keyboard.press('Home');
+  await page.waitForFunction((first) => document.querySelector('callback-widget').shadowRoot.activeElement?.textContent === first, firstDay);
+  await tabTo((a) => a.cls === 'cb-slot');
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.querySelector('callback-widget').shadowRoot.querySelectorAll('.cb-times [aria-selected=true]').length === 1);
+  const chosen = (await selected('.cb-times'))[0];
+  assert.equal((await active(page)).text, chosen, 'the focused time is the chosen one');
+  await tabTo((a) => a.cls === 'cb-primary');
   await shot(page, 'keyboard-1-focus');
   await page.keyboard.press('Enter');
   await w(page, '.cb-done').waitFor();
+  console.log(`keyboard booking: ${tabs} Tab presses from the dialog's first field`);
+  assert.ok(tabs <= 12, `${tabs} Tab presses`);
   assert.equal((await records('web')).filter((r) => r.reason === 'Keyboard booking').length, 1);
   await context.close();
 });

@@ -72,7 +72,11 @@ async fn call(method: &str, url: &str, body: Option<&[(&str, String)]>) -> Resul
     }
     let retry = response.headers().get("retry-after").ok().flatten().and_then(|v| v.parse().ok());
     let body = json.unwrap_or(Json(JsValue::NULL));
-    Err(Problem::from_answer(response.status(), retry, body.text("message"), &body.text("exception"), body.keys("availability")))
+    let problem = Problem::from_answer(response.status(), retry, body.text("message"), &body.text("exception"), body.keys("availability"));
+    if let Problem::SiteNotAllowed(message) = &problem {
+        crate::browser::tell_site_owner(message);
+    }
+    Err(problem)
 }
 
 impl Api {

@@ -84,12 +84,22 @@ pub fn download(filename: &str, text: &str, mime: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
-/// Keeps Tab and Shift+Tab inside `container` (the dialog).
+/// The element that has focus in `node`'s tree: its shadow root's, else the document's.
+pub fn active_element(node: &web_sys::Node) -> Option<web_sys::Node> {
+    let root = node.get_root_node();
+    let active = match root.dyn_ref::<web_sys::ShadowRoot>() {
+        Some(shadow) => shadow.active_element(),
+        None => root.dyn_ref::<web_sys::Document>().and_then(|d| d.active_element()),
+    };
+    active.map(Into::into)
+}
+
+/// Keeps Tab and Shift+Tab inside `container` (the dialog). Options of a list other than its tab
+/// stop (`tabindex="-1"`) are not stops.
 pub fn trap_tab(container: &web_sys::Element, event: &web_sys::KeyboardEvent) {
-    let Ok(list) = container.query_selector_all("button:not([disabled]), a[href], input:not([disabled]), select, textarea") else { return };
+    let Ok(list) = container.query_selector_all("button:not([disabled]):not([tabindex='-1']), a[href], input:not([disabled]), select, textarea") else { return };
     let (Some(first), Some(last)) = (list.item(0), list.item(list.length().saturating_sub(1))) else { return };
-    let active: Option<web_sys::Node> = container.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok().and_then(|r| r.active_element()).map(Into::into);
-    let target = match (event.shift_key(), active) {
+    let target = match (event.shift_key(), active_element(container)) {
         (true, Some(a)) if a == first => last,
         (false, Some(a)) if a == last => first,
         (_, None) => first,
@@ -98,5 +108,16 @@ pub fn trap_tab(container: &web_sys::Element, event: &web_sys::KeyboardEvent) {
     event.prevent_default();
     if let Ok(el) = target.dyn_into::<web_sys::HtmlElement>() {
         let _ = el.focus();
+    }
+}
+
+thread_local! {
+    static TOLD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// One line in the page's console for the site's owner (the visitor sees a plain message), once.
+pub fn tell_site_owner(message: &str) {
+    if !TOLD.with(|t| t.replace(true)) {
+        web_sys::console::error_1(&format!("Callback widget: {message}").into());
     }
 }

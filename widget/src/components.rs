@@ -8,7 +8,7 @@ use crate::api::Api;
 use crate::api::Json;
 use crate::browser::{self, Style};
 use crate::i18n::{fill, Lang, Texts};
-use crate::model::{self, Day, Problem};
+use crate::model::{self, Day, Part, Problem};
 use callback_shared::phone::{self, Country, PhonePolicy};
 use callback_shared::wire::SlotV2;
 use leptos::prelude::*;
@@ -114,11 +114,11 @@ impl Ctx {
     }
 
     /// Changes the state, then puts focus back where it was; else on the first control of the
-    /// dialog's body (a new step, or the dialog just opened); on an alert that appeared first.
+    /// dialog's body (a new step, or the dialog just opened) that is a tab stop; on an alert that
+    /// appeared first.
     fn act(&self, change: impl FnOnce(&mut Ui)) {
         let root = self.root.get_value();
-        let shadow = root.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok();
-        let key = shadow.as_ref().and_then(|s| s.active_element()).and_then(|a| data_k(&a));
+        let key = browser::active_element(&root).and_then(|a| a.dyn_into::<web_sys::Element>().ok()).and_then(|a| data_k(&a));
         let had_problem = self.ui.with_untracked(|u| u.problem.is_some());
         self.ui.update(change);
         let has_problem = self.ui.with_untracked(|u| u.problem.is_some());
@@ -126,14 +126,14 @@ impl Ctx {
             let find = |selector: &str| root.query_selector(selector).ok().flatten();
             let target = if has_problem && !had_problem { find(".cb-problem") } else { None }
                 .or_else(|| key.as_ref().and_then(|k| find(&format!("[data-k=\"{k}\"]"))))
-                .or_else(|| find(".cb-body [data-k]"));
+                .or_else(|| find(".cb-body [data-k]:not([tabindex='-1'])"));
             if let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = el.focus();
             }
         });
     }
 
-        fn policy(&self) -> PhonePolicy {
+    fn policy(&self) -> PhonePolicy {
         let country = self.fields.with_value(|f| Country::from_iso(&f.country)).unwrap_or(Country::all()[0]);
         PhonePolicy { default_country: country, disallow_impossible: true, disallow_premium: true }
     }
@@ -146,8 +146,10 @@ impl Ctx {
         self.act(|u| *u = Ui { open: true, ..Ui::default() });
         let api = self.s.with_value(|s| s.api.clone());
         spawn_local(async move {
-            if let Ok(o) = api.offer().await {
-                self.ui.update(|u| u.offer = Some((o.open, o.ewt, o.timezone)));
+            match api.offer().await {
+                Ok(o) => self.ui.update(|u| u.offer = Some((o.open, o.ewt, o.timezone))),
+                Err(p @ Problem::SiteNotAllowed(_)) => self.act(|u| u.problem = Some(p)),
+                Err(_) => {}
             }
         });
     }
@@ -207,13 +209,22 @@ impl Ctx {
             self.act(|u| u.number_invalid = true);
             return;
         }
+        let t = self.t();
         self.act(|u| {
             u.number_invalid = false;
             u.problem = None;
-            u.step = Step::Slots;
-            u.picker = Picker::default();
+            u.busy = true;
+            u.status = t.loading;
         });
-        self.load_slots(move |picker| self.ui.update(|u| u.picker = picker));
+        // The picker opens once the times are there, focus on its first tab stop: the chosen day.
+        self.load_slots(move |picker| {
+            self.act(|u| {
+                u.busy = false;
+                u.status = "";
+                u.step = Step::Slots;
+                u.picker = picker;
+            })
+        });
     }
 
     /// Loads the free slots of the coming days into a fresh picker.
@@ -263,6 +274,8 @@ fn dialog(c: Ctx, u: &Ui) -> AnyView {
         _ => {}
     };
     let body = match &u.step {
+        // Nothing here can work: the problem says so, for the visitor.
+        _ if matches!(u.problem, Some(Problem::SiteNotAllowed(_))) => ().into_any(),
         Step::Form => form(c, u),
         Step::Slots => view! {
             {picker(c, &u.picker, u.busy, move |slot| c.send(Some(slot)), move |change| c.act(|u| change(&mut u.picker)))}
@@ -353,6 +366,7 @@ fn problem(c: Ctx, p: Problem) -> AnyView {
                 Problem::TooMany(secs) => fill(t.too_many, &[&secs.to_string()]),
                 Problem::Invalid(_) => t.invalid.to_string(),
                 Problem::NotFound => t.not_found.to_string(),
+                Problem::SiteNotAllowed(_) => t.site_not_allowed.to_string(),
                 Problem::Other(message) => message,
                 Problem::Taken(_) | Problem::Network => String::new(),
             };
@@ -362,8 +376,11 @@ fn problem(c: Ctx, p: Problem) -> AnyView {
     view! { <div class="cb-problem" role="alert" tabindex="-1">{body}</div> }.into_any()
 }
 
-/// Days, then the free times of the chosen day; a day without free times says so and shows the
-/// next day that has some.
+/// Days, then the chosen day's free times by part of the day. Each list is one tab stop (its
+/// selected option's); arrow keys, Home and End move through its options, picking them as they go
+/// (the WAI-ARIA listbox pattern, selection following focus: `widget/web/shadow.js` handles the
+/// keys for every list in the shadow root). A day without free times says so and shows the next
+/// day that has some.
 fn picker(c: Ctx, p: &Picker, busy: bool, on_pick: impl Fn(String) + Copy + 'static, change: impl Fn(fn_box::Change) + Copy + 'static) -> AnyView {
     let t = c.t();
     let days = match &p.days {
@@ -374,13 +391,12 @@ fn picker(c: Ctx, p: &Picker, busy: bool, on_pick: impl Fn(String) + Copy + 'sta
     };
     let lang = c.s.with_value(|s| s.lang.tag());
     let shown = p.shown();
-    let day_buttons = days
+    let day_options = days
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let pressed = if shown == Some(i) { "true" } else { "false" };
             let class = if d.slots.is_empty() { "cb-day cb-empty" } else { "cb-day" };
-            view! { <li><button type="button" class=class data-k=format!("day-{i}") aria-pressed=pressed on:click=move |_| change(fn_box::day(i))>{browser::day_label(d.date, lang)}</button></li> }
+            option(class, "day", i, shown == Some(i), shown == Some(i), browser::day_label(d.date, lang), move || change(fn_box::day(i)))
         })
         .collect_view();
     let notice = match shown {
@@ -388,28 +404,50 @@ fn picker(c: Ctx, p: &Picker, busy: bool, on_pick: impl Fn(String) + Copy + 'sta
         None => Some(t.no_slots.to_string()),
         _ => None,
     };
-    let times = shown
-        .map(|i| days[i].slots.iter().enumerate())
-        .into_iter()
-        .flatten()
-        .map(|(k, slot)| {
-            let pressed = if p.chosen.as_ref().is_some_and(|c| c.utc_time == slot.utc_time) { "true" } else { "false" };
-            let label = c.s.with_value(|s| s.when(&slot.utc_time, Style::Time));
-            let slot = slot.clone();
-            view! { <li><button type="button" class="cb-slot" data-k=format!("slot-{k}") aria-pressed=pressed on:click=move |_| change(fn_box::slot(slot.clone()))>{label}</button></li> }
-        })
-        .collect_view();
+    let times = shown.map(|i| {
+        let slots = days[i].slots.clone();
+        let chosen = slots.iter().position(|s| p.chosen.as_ref().is_some_and(|c| c.utc_time == s.utc_time));
+        // The chosen time is the list's tab stop; before a choice, the first time is.
+        let stop = chosen.unwrap_or(0);
+        let groups = [(Part::Morning, t.morning), (Part::Afternoon, t.afternoon), (Part::Evening, t.evening)]
+            .into_iter()
+            .filter_map(|(part, name)| {
+                let options: Vec<AnyView> = (0..slots.len())
+                    .filter(|&k| model::part_of_day(&slots[k].local_time) == part)
+                    .map(|k| {
+                        let slot = slots[k].clone();
+                        option("cb-slot", "slot", k, chosen == Some(k), stop == k, c.s.with_value(|s| s.when(&slot.utc_time, Style::Time)), move || change(fn_box::slot(slot.clone())))
+                    })
+                    .collect();
+                // The visible label is the group's `aria-label`, drawn by the stylesheet.
+                (!options.is_empty()).then(|| view! { <div role="group" aria-label=name>{options}</div> }.into_any())
+            })
+            .collect_view();
+        view! {
+            <span id="cb-times-name" class="cb-list-name">{t.times}</span>
+            <div class="cb-times" role="listbox" aria-labelledby="cb-times-name">{groups}</div>
+        }
+    });
     let chosen = p.chosen.clone();
     view! {
-        <fieldset class="cb-days"><legend>{t.days}</legend><ul>{day_buttons}</ul></fieldset>
+        <span id="cb-days-name" class="cb-list-name">{t.days}</span>
+        <div class="cb-days" role="listbox" aria-orientation="horizontal" aria-labelledby="cb-days-name">{day_options}</div>
         {notice.map(|n| view! { <p class="cb-notice">{n}</p> })}
-        <fieldset class="cb-times"><legend>{t.times}</legend><ul>{times}</ul></fieldset>
+        {times}
         <div class="cb-actions">
             <button type="button" class="cb-primary" data-k="book" disabled=busy || chosen.is_none()
                 on:click=move |_| { if let Some(slot) = &chosen { on_pick(slot.utc_time.clone()) } }>{t.book}</button>
         </div>
     }
     .into_any()
+}
+
+/// One option of a picker's list, keyed `<list>-<index>`; `stop` makes it the list's one tab
+/// stop. Its list handles clicks (one handler per list, not per option: smaller wasm).
+fn option(class: &'static str, list: &str, index: usize, selected: bool, stop: bool, label: String, pick: impl Fn() + 'static) -> AnyView {
+    let flag = if selected { "true" } else { "false" };
+    let tab = if stop { "0" } else { "-1" };
+    view! { <button type="button" role="option" class=class data-k=format!("{list}-{index}") aria-selected=flag tabindex=tab on:click=move |_| pick()>{label}</button> }.into_any()
 }
 
 /// Picker changes as plain function pointers: one closure type for every day and slot button.

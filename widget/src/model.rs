@@ -72,6 +72,23 @@ pub fn day_to_show(days: &[Day], wanted: usize) -> Option<usize> {
     (wanted..days.len()).find(|&i| !days[i].slots.is_empty())
 }
 
+/// Morning, afternoon or evening: how a day's free times are grouped, so the list stays short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Morning,
+    Afternoon,
+    Evening,
+}
+
+/// The part of the day of a local time (`2026-12-05T13:15:00.000`).
+pub fn part_of_day(local_time: &str) -> Part {
+    match local_time.get(11..13).and_then(|h| h.parse::<u32>().ok()).unwrap_or(0) {
+        0..=11 => Part::Morning,
+        12..=17 => Part::Afternoon,
+        _ => Part::Evening,
+    }
+}
+
 /// What went wrong, in the visitor's terms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
@@ -82,6 +99,9 @@ pub enum Problem {
     TooMany(u32),
     Invalid(String),
     NotFound,
+    /// The page's origin is not among the service's `_allowed_origins`: the server's message,
+    /// for the site's owner.
+    SiteNotAllowed(String),
     Network,
     Other(String),
 }
@@ -93,6 +113,7 @@ impl Problem {
         match status {
             400 if exception.ends_with("CallbackExceptionAvailability") => Problem::Taken(alternatives),
             400 => Problem::Invalid(message),
+            403 => Problem::SiteNotAllowed(message),
             404 => Problem::NotFound,
             429 => Problem::TooMany(retry_after.unwrap_or(60)),
             503 => Problem::Limit,
@@ -194,6 +215,18 @@ mod tests {
         assert_eq!(p(503, None, "", &[]), Problem::Limit);
         assert_eq!(p(429, Some(12), "", &[]), Problem::TooMany(12));
         assert_eq!(p(404, None, "", &[]), Problem::NotFound);
+        assert_eq!(p(403, None, "", &[]), Problem::SiteNotAllowed("m".into()));
+    }
+
+    #[test]
+    fn times_by_part_of_the_day() {
+        let part = |local: &str| part_of_day(&slot(local, 1).local_time);
+        assert_eq!(part("2026-12-07T00:00:00"), Part::Morning);
+        assert_eq!(part("2026-12-07T11:45:00"), Part::Morning);
+        assert_eq!(part("2026-12-07T12:00:00"), Part::Afternoon);
+        assert_eq!(part("2026-12-07T17:59:00"), Part::Afternoon);
+        assert_eq!(part("2026-12-07T18:00:00"), Part::Evening);
+        assert_eq!(part("2026-12-07T23:45:00"), Part::Evening);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-// Loads the Callback widget. One tag mounts a floating button:
+// Loads the Callback widget (built into www/widget/callback.js: bundled with the wasm-bindgen glue
+// and shadow.js, minified). One tag mounts a floating button:
 //   <script type="module" src="https://<host>/widget/callback.js" data-service="callback-web"></script>
 // or place <callback-widget service="callback-web" api="https://<host>" locale="fr"></callback-widget>
 // anywhere. Everything renders in a shadow root with callback.css linked (shadow.js), so the widget

@@ -1,5 +1,6 @@
 // The manage page's <callback-manage> element: the status of the callback in `?id=`, cancel, and
-// another time. A module of its own, so that the widget sites embed stays small.
+// another time. A module of its own, so that the widget sites embed stays small (built into
+// www/widget/manage.js, bundled with its glue and shadow.js).
 import init, { mount_manage } from './manage/callback_widget.js';
 import { shadow } from './shadow.js';
 
