@@ -6,7 +6,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: dev test bootstrap build edge browser unit e2e size bench bench-load
+.PHONY: dev test bootstrap build edge browser unit e2e test-at size bench bench-load
 .DEFAULT_GOAL := dev
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
@@ -41,6 +41,10 @@ size:
 
 e2e:
 	node --test --test-concurrency=1 'tests/*.test.mjs'
+
+## The end-to-end tests with every clock at another moment: make test-at AT='2026-12-06 02:18:00' (UTC).
+test-at:
+	scripts/test-at.sh "$(AT)"
 
 ## Benchmarks (figures, not pass/fail).
 bench:
