@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the end-to-end tests with every clock shifted to another moment — Node, workerd and
-# Chromium alike (libfaketime) — to show that no test depends on the time of day, the weekday or
-# the date. The clock starts at the given UTC moment and runs on from there.
+# Runs the end-to-end tests with every clock shifted to another moment, to show that no test
+# depends on the time of day, the weekday or the date: the tests' Node and Chromium run under
+# libfaketime, and the Worker's clock is shifted by the same offset through its dev-only
+# CLOCK_OFFSET_MS variable (wrangler itself cannot run under libfaketime). The clocks start at the
+# given UTC moment and run on from there.
 #   scripts/test-at.sh '2026-12-06 02:18:00'      (make test-at AT='…')
 # Needs a built Worker and widget (make build).
 set -euo pipefail
@@ -12,5 +14,9 @@ if ! command -v faketime >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -q faketime; else sudo apt-get install -y -q faketime; fi
 fi
 export PATH="$PWD/node_modules/.bin:$PATH"
-echo "test-at: the end-to-end tests with the clock at $at UTC"
-TZ=UTC faketime -f "@$at" node --test --test-concurrency=1 'tests/*.test.mjs'
+# One offset in whole seconds for every clock, so that they agree to the millisecond.
+offset=$(( $(date -u -d "$at" +%s) - $(date -u +%s) ))
+export CALLBACK_CLOCK_OFFSET_MS=$(( offset * 1000 ))
+echo "test-at: the end-to-end tests with the clock at $at UTC (offset ${offset} s)"
+sign=$([ "$offset" -ge 0 ] && echo +)
+TZ=UTC faketime -f "${sign}${offset}s" node --test --test-concurrency=1 'tests/*.test.mjs'

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep } from './support/wait.mjs';
 import { startRuntime } from './support/runtime.mjs';
-import { client, admin, alwaysOpenService, number } from './support/api.mjs';
+import { client, admin, server, alwaysOpenService, number } from './support/api.mjs';
 
 let rt, api;
 before(async () => {
@@ -17,7 +17,9 @@ before(async () => {
 });
 after(async () => { await rt?.stop(); });
 
-const hold = (service, body) => api.post(`/genesys/1/service/${service}`, body);
+// IVRs and servers call these services with the server key.
+const hold = (service, body) => api.post(`/genesys/1/service/${service}`, body, server);
+const match = (service, body) => api.post(`/genesys/1/service/${service}`, body, server);
 
 test('numbers are held for _ttl seconds; none free is 503; a match releases the hold', async () => {
   const a = await hold('access', { _customer_number: '+33 6 12 34 56 78', first_name: 'Ana' });
@@ -29,11 +31,11 @@ test('numbers are held for _ttl seconds; none free is 503; a match releases the 
   const none = await hold('access', { _customer_number: '+33 6 00 00 00 03' });
   assert.equal(none.status, 503);
   assert.match(none.body.message, /No access number is free in access/);
-  const match = await api.post('/genesys/1/service/matcher', { _access_number: '+18005550100' });
-  assert.equal(match.status, 200);
-  assert.deepEqual([match.body._id, match.body.first_name], [a.body._id, 'Ana']);
-  assert.ok(match.body._data_id);
-  assert.equal((await api.post('/genesys/1/service/matcher', { _access_number: '+18005550100' })).status, 404, 'released');
+  const matched = await match('matcher', { _access_number: '+18005550100' });
+  assert.equal(matched.status, 200);
+  assert.deepEqual([matched.body._id, matched.body.first_name], [a.body._id, 'Ana']);
+  assert.ok(matched.body._data_id);
+  assert.equal((await match('matcher', { _access_number: '+18005550100' })).status, 404, 'released');
   assert.equal((await hold('access', { _customer_number: '+33 6 00 00 00 04' })).body._access_number, '+18005550100', 'free again');
   await sleep(2200);
   assert.equal((await hold('access', { _customer_number: '+33 6 00 00 00 05' })).status, 200, 'holds expire after _ttl');
@@ -46,10 +48,10 @@ test('with codes one number serves several calls; matches by code or by the call
   assert.match(first._access_code, /^\d{4}$/);
   assert.notEqual(first._access_code, second._access_code);
   assert.equal(first._id, 'cb~given', 'a callback names its own id');
-  const byCode = await api.post('/genesys/1/service/matcher-codes', { _access_number: second._access_number, _access_code: second._access_code });
+  const byCode = await match('matcher-codes', { _access_number: second._access_number, _access_code: second._access_code });
   assert.equal(byCode.body.topic, 'moving');
-  assert.equal((await api.post('/genesys/1/service/matcher-codes', { _access_number: first._access_number, _access_code: '99999' })).status, 404);
-  const byPhone = await api.call('POST', '/genesys/1/service/matcher-codes', { form: { _phone_number: '+33611111111' } });
+  assert.equal((await match('matcher-codes', { _access_number: first._access_number, _access_code: '99999' })).status, 404);
+  const byPhone = await api.call('POST', '/genesys/1/service/matcher-codes', { form: { _phone_number: '+33611111111' }, ...server });
   assert.deepEqual([byPhone.body._id, byPhone.body.topic], ['cb~given', 'billing']);
 });
 
@@ -61,7 +63,7 @@ test('User Originated Immediate: the create answers the number to dial; the matc
   assert.match(created.body._access_code, /^\d{4}$/);
   const path = `/genesys/1/service/callback/uo/${created.body._id}`;
   assert.equal((await api.get(path)).body._callback_state, 'QUEUED');
-  const match = await api.call('POST', '/genesys/1/service/matcher-codes', { form: { _phone_number: '+33633333333' } });
+  const match = await api.call('POST', '/genesys/1/service/matcher-codes', { form: { _phone_number: '+33633333333' }, ...server });
   assert.deepEqual([match.body._id, match.body.first_name], [created.body._id, 'Uma'], 'the IVR finds the callback by the caller\'s number');
   assert.equal((await api.get(path)).body._callback_state, 'ROUTING', 'the customer is on the line, waiting for an agent');
 });
@@ -81,7 +83,7 @@ test('User Originated with no access number free: 503 and no callback', async ()
 
 test('bad requests', async () => {
   assert.equal((await hold('access', { first_name: 'x' })).status, 400);
-  assert.equal((await api.post('/genesys/1/service/matcher', {})).status, 400);
-  assert.equal((await api.post('/genesys/1/service/nowhere', { _customer_number: '1' })).status, 404);
+  assert.equal((await match('matcher', {})).status, 400);
+  assert.equal((await match('nowhere', { _customer_number: '1' })).status, 404);
   assert.equal((await hold('access', 'not json')).status, 400);
 });

@@ -2,7 +2,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRuntime } from './support/runtime.mjs';
-import { client, admin, alwaysOpenService, number, bucketIn, EXC } from './support/api.mjs';
+import { client, admin, server, alwaysOpenService, number, bucketIn, EXC } from './support/api.mjs';
 import { seedDemo } from '../scripts/demo.mjs';
 
 let rt, api;
@@ -298,11 +298,16 @@ describe('IVR Classic callback', () => {
     await alwaysOpenService(api, 'ivrq', { _enable_in_queue_checking: 'false' });
     const first = (await api.post('/genesys/1/service/callback/ivrq', { _customer_number: number(710) })).body._id;
     const entered = new Date(Date.now() - 10 * 60_000).toISOString();
-    const caller = await api.call('POST', '/genesys/1/service/callback/ivrq', { form: { _customer_number: number(711), _call_entered_time: entered } });
+    // The IVR, with the server key, says when the caller entered the queue.
+    const caller = await api.call('POST', '/genesys/1/service/callback/ivrq', { form: { _customer_number: number(711), _call_entered_time: entered }, ...server });
     assert.equal(caller.status, 200);
     assert.equal((await api.get(`/genesys/1/service/${caller.body._id}/check-queue-position`)).body._position, 1, 'ahead of those who came later');
     assert.equal((await api.get(`/genesys/1/service/${first}/check-queue-position`)).body._position, 2);
-    assert.equal((await api.post('/genesys/1/service/callback/ivrq', { _customer_number: number(712), _call_entered_time: 'an hour ago' })).status, 400);
+    assert.equal((await api.post('/genesys/1/service/callback/ivrq', { _customer_number: number(712), _call_entered_time: 'an hour ago' }, server)).status, 400);
+    // A browser's word for it is ignored: it does not jump the queue.
+    const jumper = await api.post('/genesys/1/service/callback/ivrq', { _customer_number: number(713), _call_entered_time: new Date(Date.now() - 3600_000).toISOString() });
+    assert.equal(jumper.status, 200);
+    assert.equal((await api.get(`/genesys/1/service/${jumper.body._id}/check-queue-position`)).body._position, 3, 'behind those who came before');
   });
 });
 

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRuntime } from './support/runtime.mjs';
 import { startReceiver, signature } from './support/receiver.mjs';
-import { client, admin, alwaysOpenService, serviceDueIn, number, bucketIn } from './support/api.mjs';
+import { client, admin, server, alwaysOpenService, serviceDueIn, number, bucketIn } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
 import { sleep, until } from './support/wait.mjs';
 
@@ -200,7 +200,7 @@ test('User Originated Immediate: the matched call is routed to an agent; no agen
   await sleep(500);
   assert.equal((await uli.status()).offer, null, 'the agent is not held before the call arrives');
   assert.deepEqual(await stateOf('uo-immediate', created._id), ['QUEUED', 'awaiting_call']);
-  await api.post('/genesys/1/service/uo-match', { _access_number: created._tel_url.slice(4) });
+  await api.post('/genesys/1/service/uo-match', { _access_number: created._tel_url.slice(4) }, server);
   // The match itself wakes the agent: no poll of the agent's offer is needed for the reservation.
   const holds = async () => (await api.get('/genesys/1/admin/agents', { auth: admin })).body.find((a) => a.id === 'uli')?.holds;
   assert.ok(await until(async () => (await holds()) === created._id, 5), 'reserved on the match');
@@ -212,7 +212,7 @@ test('User Originated Immediate: the matched call is routed to an agent; no agen
   // A customer on the line goes before callbacks that wait in queue, even older ones.
   const older = await create('uo-immediate', 15, { _wait_for_agent: 'true' });
   const caller = (await api.post('/genesys/1/service/callback/uo-immediate', { _customer_number: number(16) })).body;
-  await api.post('/genesys/1/service/uo-match', { _access_number: caller._tel_url.slice(4) });
+  await api.post('/genesys/1/service/uo-match', { _access_number: caller._tel_url.slice(4) }, server);
   await uli.ready();
   assert.equal((await uli.offered('connected')).callback._id, caller._id);
   await uli.end(caller._id);
@@ -231,7 +231,7 @@ test('User Originated Delayed: waits for an agent, the customer confirms and get
   const confirmed = await api.post(`/genesys/1/service/callback/uo-delayed/${id}/confirm`, {});
   assert.equal(confirmed.body._callback_state, 'ROUTING');
   assert.match(confirmed.body._access_number, /^\+1800555030[01]$/, 'the confirmation answers the number to call');
-  const match = await api.post('/genesys/1/service/uo-match', { _access_number: confirmed.body._access_number });
+  const match = await api.post('/genesys/1/service/uo-match', { _access_number: confirmed.body._access_number }, server);
   assert.equal(match.body._id, id);
   assert.equal((await ugo.offered('connected')).callback._id, id);
   await ugo.end(id);

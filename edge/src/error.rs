@@ -134,7 +134,12 @@ impl ApiError {
             ApiError::Unavailable { alternatives, .. } => Some(availability_v1(alternatives)),
             _ => None,
         };
-        let body = ErrorBody { code, message: self.to_string(), exception: format!("{EXCEPTIONS}.{class}"), availability };
+        // What went wrong inside is for the log, never for the client.
+        let message = match &self {
+            ApiError::Internal(_) => "Internal error; it has been logged.".to_string(),
+            other => other.to_string(),
+        };
+        let body = ErrorBody { code, message, exception: format!("{EXCEPTIONS}.{class}"), availability };
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json; charset=utf-8");
         match &self {

@@ -3,6 +3,7 @@
 mod access;
 mod agent_object;
 mod auth;
+mod clock;
 mod config_object;
 mod error;
 mod front;

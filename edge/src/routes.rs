@@ -106,7 +106,8 @@ pub const ROUTES: &[Spec] = &[
         method: "POST",
         path: "/genesys/1/service/{service}",
         kind: Kind::BuiltinPost,
-        access: Access::Public,
+        // Called by IVRs and servers, never by browsers: a match answers a customer's data.
+        access: Access::Server,
         summary: "request-access service (hold an access number for _ttl s) or match-interaction service (find and release the hold of a call)",
         query: &[],
     },

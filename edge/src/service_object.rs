@@ -98,6 +98,7 @@ pub struct ServiceObject {
 
 impl DurableObject for ServiceObject {
     fn new(state: ObjectState, env: Env) -> Self {
+        crate::clock::init(&env);
         let store = Store::new(state.storage().sql());
         ServiceObject { state, env, store, migrated: Cell::new(false), view: RefCell::new(None), rates: RefCell::new(HashMap::new()), answers: RefCell::new(HashMap::new()), alarm: Cell::new(None), talks: RefCell::new(BTreeSet::new()) }
     }
@@ -124,8 +125,12 @@ impl DurableObject for ServiceObject {
 }
 
 fn now() -> DateTime<Utc> {
-    Utc::now()
+    crate::clock::now()
 }
+
+/// Codes that matched nothing, per access number, before its matches are refused for the rest of
+/// the minute: 10,000 four-digit codes cannot be tried in a day.
+const CODE_MISSES: Window = Window { limit: 20, seconds: 60 };
 
 impl ServiceObject {
     fn ready(&self) -> ApiResult<()> {
@@ -195,7 +200,19 @@ impl ServiceObject {
             }
             "/internal/match" => {
                 let body = http::body(&mut req).await?;
-                return http::json(&crate::access::matched(self.store.sql(), &http::body_params("application/json", &body)?, now())?);
+                let params = http::body_params("application/json", &body)?;
+                // Guessing codes is throttled per access number: a number with too many codes
+                // that matched nothing lately is refused for a while, whoever asks.
+                let misses = params.get("_access_number").map(|n| format!("code-misses:{}", n.trim()));
+                if let Some(key) = &misses {
+                    self.limit_peek(key, CODE_MISSES)?;
+                }
+                let matched = crate::access::matched(self.store.sql(), &params, now());
+                if let (Some(key), Err(ApiError::NotFound(_))) = (misses, &matched) {
+                    // Counted only; the miss itself is the answer.
+                    let _ = self.limit(key, CODE_MISSES);
+                }
+                return http::json(&matched?);
             }
             _ => {}
         }
@@ -224,7 +241,7 @@ impl ServiceObject {
                 Kind::FindAcross => self.by_id(&req),
                 Kind::FindInService => self.find(&req, &service),
                 Kind::Get => self.get(&route.id()?).and_then(|r| http::json(&r)),
-                Kind::Update => self.update(&mut req, &route.id()?, &service).await,
+                Kind::Update => self.update(&mut req, &route.id()?, &service, caller).await,
                 Kind::Cancel => self.cancel(&route.id()?, &service, caller),
                 Kind::Events => self.events(&route.id()?),
                 Kind::DialResult => self.dial_result(&mut req, &route.id()?, &service).await,
@@ -425,6 +442,19 @@ impl ServiceObject {
 
     /// A fixed-window rate limit on `key` (a client IP, a customer number). Kept in memory: it
     /// protects the service, and need not survive an eviction.
+    /// Whether `key` is over its window's limit, without counting this request.
+    fn limit_peek(&self, key: &str, window: Window) -> ApiResult<()> {
+        let now_ms = now().timestamp_millis();
+        let window_ms = i64::from(window.seconds) * 1000;
+        match self.rates.borrow().get(key) {
+            Some((start, count)) if now_ms - start < window_ms && *count >= window.limit => {
+                let retry = ((start + window_ms - now_ms) / 1000).max(1);
+                Err(ApiError::TooManyRequests(u32::try_from(retry).unwrap_or(u32::MAX)))
+            }
+            _ => Ok(()),
+        }
+    }
+
     fn limit(&self, key: String, window: Window) -> ApiResult<()> {
         let now_ms = now().timestamp_millis();
         let window_ms = i64::from(window.seconds) * 1000;
@@ -469,8 +499,11 @@ impl ServiceObject {
 
     async fn create(&self, req: &mut Request, service: &CallbackService, caller: Caller) -> ApiResult<Response> {
         let body = http::body(req).await?;
-        let params = http::body_params(&http::content_type(req), &body)?;
+        let mut params = http::body_params(&http::content_type(req), &body)?;
         if caller == Caller::Public {
+            // When the caller entered the queue is an IVR's word, not a browser's: it would jump
+            // the queue.
+            params.remove("_call_entered_time");
             if let Some(number) = params.get("_customer_number").and_then(|n| phone::normalize(n, &service.phone).ok()) {
                 self.limit(format!("number:{number}"), service.limits.number_rate)?;
             }
@@ -642,7 +675,7 @@ impl ServiceObject {
         http::json(&records)
     }
 
-    async fn update(&self, req: &mut Request, id: &CallbackId, service: &CallbackService) -> ApiResult<Response> {
+    async fn update(&self, req: &mut Request, id: &CallbackId, service: &CallbackService, caller: Caller) -> ApiResult<Response> {
         let body = http::body(req).await?;
         let params = http::body_params(&http::content_type(req), &body)?;
         let now = now();
@@ -651,6 +684,10 @@ impl ServiceObject {
             return Err(ApiError::InvalidState(format!("a {} callback cannot be updated", State::Completed)));
         }
         let update = decide_update(service, &callback, &params, now, &self.store)?;
+        // A move onto another number also counts in that number's burst limit, as a create would.
+        if let (Caller::Public, Some(number)) = (caller, update.customer_number.as_ref().filter(|n| **n != callback.customer_number && !n.is_empty())) {
+            self.limit(format!("number:{number}"), service.limits.number_rate)?;
+        }
         let mut step = match update.reschedule {
             Some((desired, bucket)) => scenario::apply(&callback, Event::Reschedule { desired, bucket }, service, now, Actor::Customer)?,
             None => Step { callback: callback.clone(), effects: Vec::new(), change: None },
@@ -658,6 +695,9 @@ impl ServiceObject {
         update.apply_properties(&mut step.callback);
         step.callback.updated = now;
         self.record(&step)?;
+        if !update.counted.is_empty() {
+            self.store.remember_accepted(now, &update.counted)?;
+        }
         http::json(&step.callback.to_gms(&self.store.base()))
     }
 
@@ -788,6 +828,10 @@ impl ServiceObject {
                     (None, None) => None,
                 };
                 let periods = match end {
+                    // As availability: at most a year in one answer.
+                    Some(end) if end <= start.unwrap_or(now) || end - start.unwrap_or(now) > Duration::days(366) => {
+                        return Err(ApiError::InvalidParameter("end: must be after start, at most 366 days".into()));
+                    }
                     Some(end) => hours.open_periods(start.unwrap_or(now), end),
                     // No range: the period open at that instant, if any ("is it open now").
                     None => {
@@ -924,7 +968,7 @@ impl ServiceObject {
         match (self.alarm.get(), earliest) {
             (None, _) => self.sync_alarm().await,
             (Some(current), Some(new)) if new < current => {
-                self.state.storage().set_alarm(DateTime::from_timestamp_millis(new).unwrap_or_else(now)).await?;
+                self.state.storage().set_alarm(crate::clock::on_platform(DateTime::from_timestamp_millis(new).unwrap_or_else(now))).await?;
                 self.alarm.set(Some(new));
                 Ok(())
             }
@@ -941,7 +985,7 @@ impl ServiceObject {
         }
         let storage = self.state.storage();
         match next {
-            Some(ms) => storage.set_alarm(DateTime::from_timestamp_millis(ms).unwrap_or_else(now)).await?,
+            Some(ms) => storage.set_alarm(crate::clock::on_platform(DateTime::from_timestamp_millis(ms).unwrap_or_else(now))).await?,
             None => storage.delete_alarm().await?,
         }
         self.alarm.set(next);
@@ -963,14 +1007,15 @@ fn user_originated_now(service: &CallbackService, params: &callback_shared::para
     immediate && selected.is_ok_and(|s| s.direction == Direction::UserOriginated && !s.wait_for_agent)
 }
 
-/// POSTs a signed notification; answers whether the receiver took it (2xx within 10 s).
+/// POSTs a signed notification; answers whether the receiver took it (2xx within 10 s). Redirects
+/// are not followed: a receiver that moved is a configuration to change, not a hop to take.
 async fn post_signed(target: &str, secret: &str, body: &str, now: DateTime<Utc>) -> bool {
     let send = async {
         let headers = worker::Headers::new();
         headers.set("content-type", "application/json")?;
         headers.set(crate::signing::HEADER, &crate::signing::sign(secret, now.timestamp(), body))?;
         let mut init = worker::RequestInit::new();
-        init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(body.into()));
+        init.with_method(worker::Method::Post).with_headers(headers).with_body(Some(body.into())).with_redirect(worker::RequestRedirect::Manual);
         let request = Request::new_with_init(target, &init)?;
         let signal: worker::AbortSignal = web_sys::AbortSignal::timeout_with_u32(10_000).into();
         worker::Fetch::Request(request).send_with_signal(&signal).await

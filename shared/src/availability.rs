@@ -182,8 +182,7 @@ pub fn parse_ask(params: &crate::params::Params, now: DateTime<Utc>) -> Result<A
     let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let time = |iso_key: &'static str, ms_key: &'static str| -> Result<Option<DateTime<Utc>>, AskError> {
         if let Some(ms) = get(ms_key) {
-            let bad = || AskError { key: ms_key, message: format!("`{ms}` is not milliseconds since 1970") };
-            return ms.parse::<i64>().ok().and_then(DateTime::from_timestamp_millis).map(Some).ok_or_else(bad);
+            return crate::iso::parse_millis(ms).map(Some).map_err(|e| AskError { key: ms_key, message: e.to_string() });
         }
         get(iso_key).map(|t| crate::iso::parse(t).map_err(|e| AskError { key: iso_key, message: e.to_string() })).transpose()
     };
@@ -201,6 +200,9 @@ pub fn parse_ask(params: &crate::params::Params, now: DateTime<Utc>) -> Result<A
     if end <= start {
         return Err(AskError { key: "end", message: "must be after start".into() });
     }
+    if !crate::iso::in_range(end) {
+        return Err(AskError { key: "end", message: "must be before the year 10000".into() });
+    }
     if end - start > Duration::days(366) {
         return Err(AskError { key: "end", message: "at most 366 days after start".into() });
     }
@@ -213,7 +215,7 @@ pub fn parse_ask(params: &crate::params::Params, now: DateTime<Utc>) -> Result<A
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::config::tests::{demo_config, options};
     use crate::config::Config;
@@ -351,7 +353,29 @@ mod tests {
         })
     }
 
+    /// Values a hostile query may carry: any text, any 64-bit number, times at the edges.
+    pub(crate) fn hostile_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "\\PC{0,30}",
+            any::<i64>().prop_map(|n| n.to_string()),
+            (-300_000i32..300_000).prop_map(|y| format!("{y:04}-06-01T00:00:00Z")),
+            Just("8210266800000000".to_string()),
+            Just("9999-12-31T23:59:59.999Z".to_string()),
+        ]
+    }
+
     proptest! {
+        #[test]
+        fn hostile_asks_are_errors_never_panics(values in proptest::collection::vec(proptest::option::of(hostile_value()), 7)) {
+            let keys = ["start", "end", "start-ms", "end-ms", "number-of-days", "max-time-slots", "report-busy"];
+            let params = keys.iter().zip(values).filter_map(|(k, v)| v.map(|v| (k.to_string(), v))).collect();
+            let now = t("2026-11-30T06:00:00Z");
+            if let Ok(ask) = parse_ask(&params, now) {
+                prop_assert!(crate::iso::in_range(ask.start) && crate::iso::in_range(ask.end));
+                let _ = offer(&web(), now, &ask, &Bookings::new());
+            }
+        }
+
         #[test]
         fn never_offers_a_closed_full_or_past_bucket(bookings in arb_bookings(), now_min in 0i64..(7 * 1440), len in 1i64..(7 * 1440)) {
             let s = web();

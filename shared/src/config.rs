@@ -523,8 +523,8 @@ impl CallbackService {
             past_tolerance_secs: r.number("_reject_past_desired_time", 300, 0..=86_400)?,
         };
         let dialer_url = r.text("_dialer_url", "");
-        if !dialer_url.is_empty() && !is_http_url(&dialer_url) {
-            return Err(ConfigError::new("_dialer_url", "must be an http:// or https:// URL"));
+        if !dialer_url.is_empty() && !is_webhook_url(&dialer_url) {
+            return Err(ConfigError::new("_dialer_url", WEBHOOK_URL));
         }
         let scenario = ScenarioOptions {
             direction: r.choice("_call_direction", Direction::UserTerminated, &[("USERTERMINATED", Direction::UserTerminated), ("USERORIGINATED", Direction::UserOriginated)])?,
@@ -566,8 +566,8 @@ impl CallbackService {
         let notifications = Notifications {
             target: match notify.as_str() {
                 "false" | "" => None,
-                "subscribe_notify" | "true" if is_http_url(&target) => Some(target),
-                "subscribe_notify" | "true" => return Err(ConfigError::new("_status_notification_target", "must be an http:// or https:// URL when notifications are on")),
+                "subscribe_notify" | "true" if is_webhook_url(&target) => Some(target),
+                "subscribe_notify" | "true" => return Err(ConfigError::new("_status_notification_target", format!("{WEBHOOK_URL} when notifications are on"))),
                 other => return Err(ConfigError::new("_enable_status_notification", format!("`{other}` is not subscribe_notify or false"))),
             },
             events: list(&r.text("_callback_events_list", "")),
@@ -602,9 +602,24 @@ impl CallbackService {
     }
 }
 
-fn is_http_url(url: &str) -> bool {
-    (url.starts_with("https://") || url.starts_with("http://")) && url.len() > 8 && !url.contains(char::is_whitespace)
+/// Where webhooks (dials, status notifications) may be sent: `https://`, or plain `http://` only to
+/// this machine (development). No credentials in the URL.
+fn is_webhook_url(url: &str) -> bool {
+    let (secure, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        _ => return false,
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    let local = host.eq_ignore_ascii_case("localhost") || host == "::1" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
+    !host.is_empty() && !authority.contains('@') && !url.contains(char::is_whitespace) && (secure || local)
 }
+
+const WEBHOOK_URL: &str = "must be an https:// URL (plain http:// only to localhost, for development)";
 
 /// A request-access service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -698,6 +713,19 @@ pub(crate) mod tests {
         assert_eq!(s.limits.max_queued, 7);
         assert_eq!(s.limits.windows[0].seconds, 60);
         assert_eq!(s.scenario.max_dial_attempts, 2);
+    }
+
+    #[test]
+    fn webhooks_go_to_https_or_to_this_machine() {
+        for good in ["https://dialer.example.com/dial", "https://10.0.0.5:8443/x", "http://localhost:9000/hook", "http://127.0.0.1:35111/", "http://[::1]:80/x"] {
+            assert!(is_webhook_url(good), "{good}");
+        }
+        for bad in ["http://dialer.example.com/dial", "http://127.evil.example/x", "http://localhost.evil.example/", "https://user:pw@dialer.example.com/", "ftp://x", "https://", "https:// spaced.example", "javascript:alert(1)", "http://10.0.0.5/x"] {
+            assert!(!is_webhook_url(bad), "{bad}");
+        }
+        let mut config = demo_config();
+        let err = config.put("service.x", options(&[("_service", "callback"), ("_dialer_url", "http://dialer.example.com/dial")])).unwrap_err();
+        assert_eq!(err.option, "_dialer_url");
     }
 
     #[test]

@@ -100,24 +100,31 @@ pub fn decide_create(service: &CallbackService, params: &Params, id: String, now
         Some(text) => Some(iso::parse(text).map_err(|e| invalid("_call_entered_time", e.to_string()))?.min(now)),
         None => None,
     };
-    let ask = CountsAsk {
-        parameters: throttled_parameters(service, params, &customer_number),
-        number: customer_number.clone(),
-        day_start: now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc(),
-        windows: service.limits.windows.map(|w| now - Duration::seconds(i64::from(w.seconds))),
-    };
-    let counts = ledger.counts(&ask)?;
-    if !customer_number.is_empty() {
-        limits::check_in_queue(&service.limits, &customer_number, counts.open_for_number)?;
-    }
-    for ((key, value), today) in ask.parameters.iter().zip(&counts.parameters_today) {
-        limits::check_daily(&service.limits, key, value, *today)?;
-    }
+    let counts = checked_counts(service, &customer_number, throttled_parameters(service, params, &customer_number), now, ledger)?;
     limits::check_windows(&service.name, &service.limits, counts.windows)?;
     if scheduled.is_none() {
         limits::check_queued(&service.name, &service.limits, counts.queued)?;
     }
     Ok(NewCallback { id, customer_number, scheduled, queued_since, selectors, system, user_data })
+}
+
+/// The counts for a request that sets `number` (empty: none) and `parameters` (its throttled
+/// ones), once the number's in-queue check and each parameter's daily limit have passed.
+fn checked_counts(service: &CallbackService, number: &str, parameters: Vec<(String, String)>, now: DateTime<Utc>, ledger: &impl Ledger) -> Result<Counts, CreateError> {
+    let ask = CountsAsk {
+        parameters,
+        number: number.to_string(),
+        day_start: now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc(),
+        windows: service.limits.windows.map(|w| now - Duration::seconds(i64::from(w.seconds))),
+    };
+    let counts = ledger.counts(&ask)?;
+    if !number.is_empty() {
+        limits::check_in_queue(&service.limits, number, counts.open_for_number)?;
+    }
+    for ((key, value), today) in ask.parameters.iter().zip(&counts.parameters_today) {
+        limits::check_daily(&service.limits, key, value, *today)?;
+    }
+    Ok(counts)
 }
 
 /// The throttled parameters of a request (`_throttle_request_parameters`), with the customer
@@ -277,6 +284,8 @@ pub struct Update {
     /// Values to set; an empty value deletes the key.
     pub system: BTreeMap<String, String>,
     pub user_data: BTreeMap<String, String>,
+    /// Throttled parameters the update sets anew, counted by the daily limit as a create's are.
+    pub counted: Vec<(String, String)>,
 }
 
 impl Update {
@@ -316,6 +325,16 @@ pub fn decide_update(service: &CallbackService, callback: &Callback, params: &Pa
             return Err(invalid("_customer_number", "is mandatory"));
         }
         update.customer_number = Some(number);
+    }
+    // Moving a callback onto another number (or other throttled values) passes the checks a
+    // create with them would: the in-queue check and the daily limits.
+    let new_number = update.customer_number.clone().filter(|n| *n != callback.customer_number).unwrap_or_default();
+    update.counted = throttled_parameters(service, params, &new_number)
+        .into_iter()
+        .filter(|(key, value)| if key == "_customer_number" { !new_number.is_empty() } else { callback.system.get(key) != Some(value) && callback.user_data.get(key) != Some(value) })
+        .collect();
+    if !new_number.is_empty() || !update.counted.is_empty() {
+        checked_counts(service, &new_number, update.counted.clone(), now, ledger)?;
     }
     for (key, value) in params {
         match kept(service, key, value)? {
@@ -541,5 +560,44 @@ mod tests {
         create(&s, &mut ledger, &[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T07:00:00Z")], now).unwrap();
         let update = decide_update(&s, &ledger.callbacks[0], &params(&[("_new_desired_time", "2026-11-30T05:59:59Z")]), now, &ledger).unwrap();
         assert_eq!(update.reschedule, Some((now, None)));
+    }
+
+    #[test]
+    fn an_update_onto_another_number_passes_the_checks_of_a_create() {
+        let s = service(&[("_throttle_request_parameters_limit", "3")]);
+        let mut ledger = MemoryLedger::default();
+        let now = t(NOW);
+        for n in ["0612345678", "0612345678", "0612345679", "0612345670"] {
+            create(&s, &mut ledger, &[("_customer_number", n)], now).unwrap();
+        }
+        let third = ledger.callbacks[2].clone();
+        // The number already has two open callbacks: the in-queue check refuses a third.
+        let err = decide_update(&s, &third, &params(&[("_customer_number", "06 12 34 56 78")]), now, &ledger).unwrap_err();
+        assert!(matches!(err, CreateError::Limit(LimitError::Duplicate { .. })), "{err:?}");
+        // Its own number is no move; another free number is fine and counted for its daily limit.
+        assert!(decide_update(&s, &third, &params(&[("_customer_number", "0612345679")]), now, &ledger).unwrap().counted.is_empty());
+        let moved = decide_update(&s, &third, &params(&[("_customer_number", "0612345671")]), now, &ledger).unwrap();
+        assert_eq!(moved.counted, [("_customer_number".to_string(), "+33612345671".to_string())]);
+        // Three creates today for a number is its daily limit, whichever way they came.
+        for _ in 0..3 {
+            ledger.accepted.push((now, [("_customer_number".to_string(), "+33612345672".to_string())].into()));
+        }
+        let err = decide_update(&s, &third, &params(&[("_customer_number", "0612345672")]), now, &ledger).unwrap_err();
+        assert!(matches!(err, CreateError::Limit(LimitError::DailyLimit { .. })), "{err:?}");
+    }
+
+    use crate::availability::tests::hostile_value;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn hostile_creates_and_updates_are_errors_never_panics(desired in hostile_value(), entered in hostile_value(), number in hostile_value()) {
+            let s = service(&[]);
+            let mut ledger = MemoryLedger::default();
+            let now = t(NOW);
+            let _ = create(&s, &mut ledger, &[("_customer_number", &number), ("_desired_time", &desired), ("_call_entered_time", &entered)], now);
+            create(&s, &mut ledger, &[("_customer_number", "0612345678")], now).unwrap();
+            let _ = decide_update(&s, &ledger.callbacks[0], &params(&[("_new_desired_time", &desired), ("_customer_number", &number)]), now, &ledger);
+        }
     }
 }

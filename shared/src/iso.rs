@@ -2,25 +2,56 @@
 
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 
+/// Every time taken from a request lies in the years 1970 to 9999: date arithmetic on it (a month
+/// ahead, a TTL, a year of buckets) then stays far inside what `chrono` can represent, so it can
+/// never overflow.
+const LATEST_MS: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not an ISO 8601 time with an offset, such as 2026-12-01T09:15:00.000Z")]
-pub struct BadTime(pub String);
+pub enum BadTime {
+    #[error("`{0}` is not an ISO 8601 time with an offset, such as 2026-12-01T09:15:00.000Z")]
+    Format(String),
+    #[error("`{0}` is outside the years 1970 to 9999")]
+    Range(String),
+}
+
+/// Whether a time lies in the years 1970 to 9999.
+pub fn in_range(t: DateTime<Utc>) -> bool {
+    (0..=LATEST_MS).contains(&t.timestamp_millis())
+}
+
+fn bounded(t: DateTime<Utc>, text: &str) -> Result<DateTime<Utc>, BadTime> {
+    if in_range(t) {
+        Ok(t)
+    } else {
+        Err(BadTime::Range(text.to_string()))
+    }
+}
 
 /// Parses a time that carries an offset (`Z` or `+01:00`); seconds and fractions are optional.
 pub fn parse(text: &str) -> Result<DateTime<Utc>, BadTime> {
     let text = text.trim();
-    DateTime::parse_from_rfc3339(text)
+    let t = DateTime::parse_from_rfc3339(text)
         .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M%#z"))
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| BadTime(text.to_string()))
+        .map_err(|_| BadTime::Format(text.to_string()))?;
+    bounded(t.with_timezone(&Utc), text)
 }
 
-/// Parses a wall-clock time without offset (`2026-12-01T09:15:00.000`, seconds optional).
+/// Milliseconds since 1970 as text (`start-ms`), within the same years.
+pub fn parse_millis(text: &str) -> Result<DateTime<Utc>, BadTime> {
+    let text = text.trim();
+    let ms: i64 = text.parse().map_err(|_| BadTime::Format(text.to_string()))?;
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| BadTime::Range(text.to_string())).and_then(|t| bounded(t, text))
+}
+
+/// Parses a wall-clock time without offset (`2026-12-01T09:15:00.000`, seconds optional), within
+/// the same years.
 pub fn parse_local(text: &str) -> Result<NaiveDateTime, BadTime> {
     let text = text.trim();
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+    let t = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
-        .map_err(|_| BadTime(text.to_string()))
+        .map_err(|_| BadTime::Format(text.to_string()))?;
+    bounded(t.and_utc(), text).map(|_| t)
 }
 
 /// `2026-12-01T09:15:00.000Z`
@@ -54,6 +85,20 @@ mod tests {
         assert!(parse_local("2026-12-01").is_err());
     }
 
+    #[test]
+    fn times_outside_1970_to_9999_are_refused() {
+        for far in ["1969-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "+275760-09-13T00:00:00Z", "9999-12-31T23:00:00-05:00"] {
+            assert!(parse(far).is_err(), "{far}");
+        }
+        assert!(matches!(parse("1969-12-31T23:59:59Z"), Err(BadTime::Range(_))));
+        assert_eq!(format(parse("9999-12-31T23:59:59.999Z").unwrap()), "9999-12-31T23:59:59.999Z");
+        assert_eq!(format(parse_millis("0").unwrap()), "1970-01-01T00:00:00.000Z");
+        for far in ["8210266800000000", "-1", "9223372036854775807", "-9223372036854775808", "1e3", ""] {
+            assert!(parse_millis(far).is_err(), "{far}");
+        }
+        assert!(parse_local("0001-01-01T00:00").is_err());
+    }
+
     proptest! {
         #[test]
         fn format_then_parse_is_identity(ms in 0i64..4_102_444_800_000) {
@@ -65,6 +110,14 @@ mod tests {
         fn parse_never_panics(s in "\\PC{0,40}") {
             let _ = parse(&s);
             let _ = parse_local(&s);
+            let _ = parse_millis(&s);
+        }
+
+        #[test]
+        fn accepted_times_are_within_the_years(ms in proptest::num::i64::ANY) {
+            if let Ok(t) = parse_millis(&ms.to_string()) {
+                prop_assert!(t.timestamp_millis() >= 0 && t.timestamp_millis() <= LATEST_MS);
+            }
         }
     }
 }

@@ -243,11 +243,16 @@ pub struct AgentAnswer {
     pub holds: Option<String>,
 }
 
-/// CSV of records with the given columns (RFC 4180 quoting).
+/// CSV of records with the given columns (RFC 4180 quoting). Values come from the public: a cell
+/// a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first: OWASP's
+/// rule) is neutralised with a leading `'`, except a plain signed number such as a phone number
+/// (`+33612345678`), which runs nothing.
 pub fn csv(columns: &[String], records: &[Record]) -> String {
     fn field(v: &str) -> String {
-        if v.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", v.replace('"', "\"\""))
+        let signed_number = v.len() > 1 && v.starts_with(['+', '-']) && v[1..].bytes().all(|b| b.is_ascii_digit());
+        let formula = v.starts_with(['=', '+', '-', '@', '\t', '\r']) && !signed_number;
+        if formula || v.contains([',', '"', '\n', '\r']) {
+            format!("\"{}{}\"", if formula { "'" } else { "" }, v.replace('"', "\"\""))
         } else {
             v.to_string()
         }
@@ -294,5 +299,20 @@ mod tests {
     fn csv_quotes_what_needs_it() {
         let record: Record = [("a".to_string(), "x,y".to_string()), ("b".to_string(), "say \"hi\"".to_string())].into();
         assert_eq!(csv(&["a".into(), "b".into(), "c".into()], &[record]), "a,b,c\r\n\"x,y\",\"say \"\"hi\"\"\",\r\n");
+    }
+
+    #[test]
+    fn csv_cells_never_run_as_formulas() {
+        let cell = |v: &str| {
+            let record: Record = [("a".to_string(), v.to_string())].into();
+            csv(&["a".into()], &[record]).trim_start_matches("a\r\n").trim_end_matches("\r\n").to_string()
+        };
+        assert_eq!(cell("=HYPERLINK(\"http://x\",\"y\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+        for attack in ["+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1", "\r=1", "+", "-1+1"] {
+            assert!(cell(attack).starts_with("\"'"), "{attack:?} → {}", cell(attack));
+        }
+        assert_eq!(cell("+33612345678"), "+33612345678", "a phone number stays a number");
+        assert_eq!(cell("-12"), "-12");
+        assert_eq!(cell("Zoé"), "Zoé");
     }
 }

@@ -2,6 +2,8 @@
 import { basicAuth } from '../../scripts/demo.mjs';
 
 export const admin = basicAuth('admin', 'admin');
+/** Request options of a server (an IVR, a back office) with the local server key. */
+export const server = { headers: { 'x-api-key': 'dev-server-key' } };
 
 export function client(base) {
   async function call(method, path, { body, form, headers = {}, auth } = {}) {

@@ -28,9 +28,14 @@ export async function startRuntime({ stateDir = newStateDir(), port, vars = {} }
   port ??= await freePort();
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--log-level', 'warn', '--show-interactive-dev-session=false'];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
+  // A suite run at another moment (scripts/test-at.sh) shifts this process's clock and the
+  // browser's with libfaketime; wrangler's own tooling is not run under it (its bundler breaks),
+  // the Worker's clock is shifted by the same offset instead.
+  const { LD_PRELOAD, FAKETIME, CALLBACK_CLOCK_OFFSET_MS, ...env } = process.env;
+  if (CALLBACK_CLOCK_OFFSET_MS) args.push('--var', `CLOCK_OFFSET_MS:${CALLBACK_CLOCK_OFFSET_MS}`);
   const child = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, {
     cwd: root,
-    env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    env: { ...env, PATH: `${join(root, 'node_modules', '.bin')}:${env.PATH}`, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
