@@ -23,8 +23,10 @@ after(async () => { await rt?.stop(); await dialer?.stop(); });
 
 const signature = (body, secret = SECRET, t = undefined) => signed(body, secret, t);
 
-const result = (id, outcome, headers) => {
-  const body = JSON.stringify({ outcome });
+/** The dialer's signed result for the callback's current attempt, as the dial webhook gave it. */
+const result = async (id, outcome, headers) => {
+  const attempt = Number((await record(id))._dial_attempts ?? 0);
+  const body = JSON.stringify({ id, attempt, outcome });
   return api.call('POST', `/genesys/1/service/callback/dialing/${id}/dial-result`, { body, headers: headers ?? { 'x-callback-signature': signature(body) } });
 };
 const record = async (id) => (await api.get(`/genesys/1/service/callback/dialing/${id}`)).body;
@@ -57,18 +59,34 @@ test('an invalid number fails at once; an answered call waits for an agent', asy
   assert.equal(again.status, 409, 'no dial is under way any more');
 });
 
-test('dial results must be signed, recent and well formed', async () => {
+test('dial results must be signed, recent, well formed, for this callback and attempt, and used once', async () => {
   const id = (await api.post('/genesys/1/service/callback/dialing', { _customer_number: number(4) })).body._id;
-  const body = JSON.stringify({ outcome: 'BUSY' });
+  const other = (await api.post('/genesys/1/service/callback/dialing', { _customer_number: number(6) })).body._id;
+  const body = JSON.stringify({ id, attempt: 1, outcome: 'BUSY' });
   const post = (headers, payload = body) => api.call('POST', `/genesys/1/service/callback/dialing/${id}/dial-result`, { body: payload, headers });
   assert.equal((await post({})).status, 401);
   assert.equal((await post({ 'x-callback-signature': signature(body, 'wrong') })).status, 401);
   assert.equal((await post({ 'x-callback-signature': signature(body, SECRET, Math.floor(Date.now() / 1000) - 3600) })).status, 401, 'an old signature is a replay');
   assert.equal((await post({ 'x-callback-signature': signature(body) }, JSON.stringify({ outcome: 'ANSWERED' }))).status, 401, 'the signature covers the body');
-  const hung = JSON.stringify({ outcome: 'HUNG' });
+  const hung = JSON.stringify({ id, attempt: 1, outcome: 'HUNG' });
   assert.equal((await post({ 'x-callback-signature': signature(hung) }, hung)).status, 400);
-  assert.equal((await result('dialing~AAAAAAAAAAAAAAAAAAAAAA', 'BUSY')).status, 404);
+  const unbound = JSON.stringify({ outcome: 'BUSY' });
+  assert.equal((await post({ 'x-callback-signature': signature(unbound) }, unbound)).status, 400, 'a result names its callback');
+  const stale = JSON.stringify({ id, attempt: 7, outcome: 'BUSY' });
+  assert.equal((await post({ 'x-callback-signature': signature(stale) }, stale)).status, 409, 'and its attempt');
+  // A result captured for another callback cannot be replayed on this one.
+  const theirs = JSON.stringify({ id: other, attempt: 1, outcome: 'ANSWERED' });
+  assert.equal((await post({ 'x-callback-signature': signature(theirs) }, theirs)).status, 400);
+  assert.equal((await api.call('POST', `/genesys/1/service/callback/dialing/${id}/dial-result`, { body: 'x' })).status, 401);
+  const r = await result('dialing~AAAAAAAAAAAAAAAAAAAAAA', 'BUSY');
+  assert.equal(r.status, 404);
   assert.equal((await record(id))._callback_state, 'ROUTING', 'nothing changed');
+  // The same signed result twice: taken once.
+  const signed = { 'x-callback-signature': signature(body) };
+  assert.equal((await post(signed)).status, 200);
+  const replay = await post(signed);
+  assert.equal(replay.status, 409);
+  assert.match(replay.body.message, /already received/);
 });
 
 test('a dialer that is down gets the dial when it comes back', async () => {

@@ -3,6 +3,9 @@
 // close the doors the security review found.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
+import { join } from 'node:path';
 import { startRuntime } from './support/runtime.mjs';
 import { client, admin, server, alwaysOpenService, number, bucketIn } from './support/api.mjs';
 
@@ -96,6 +99,15 @@ test('builtin answers are bounded like availability', async () => {
   const year = await api.get('/genesys/1/service/office-24x7?start=2027-01-01T00:00:00Z&end=2028-01-01T00:00:00Z');
   assert.equal(year.status, 200);
   assert.ok(year.text.length < 200_000, `${year.text.length} bytes`);
+  // Guarded as callback services are: browsers of other sites are refused, the public is rate-limited.
+  const foreign = await api.get('/genesys/1/service/office-24x7', { headers: { origin: 'https://elsewhere.example' } });
+  assert.equal(foreign.status, 403);
+  let limited = 0;
+  for (let i = 0; i < 130 && !limited; i++) {
+    if ((await api.get('/genesys/1/service/capacity-h?start=2027-01-04T00:00:00&end=2027-01-05T00:00:00')).status === 429) limited = i + 1;
+  }
+  assert.ok(limited > 0 && limited <= 121, `limited after ${limited}`);
+  assert.equal((await api.get('/genesys/1/service/capacity-h?start=2027-01-04T00:00:00&end=2027-01-05T00:00:00', server)).status, 200, 'servers are not');
 });
 
 test('request-access and match-interaction are for IVRs and servers; guessing codes is throttled', async () => {
@@ -160,4 +172,76 @@ test('webhook targets: https only (plain http only to this machine)', async () =
     assert.match(r.body.message, new RegExp(option));
   }
   assert.equal((await api.call('PUT', '/genesys/1/admin/config/service.webhooks', { body: { _type: 'ors', _service: 'callback', _dialer_url: 'https://dialer.example.com/dial' }, auth: admin })).status, 200);
+});
+
+/** How many Durable Objects of the runtime's state hold our tables (a service's `meta`, an
+ * agent's `agent`). workerd makes a file for every object it starts, with its own bookkeeping. */
+function objectsWithTables(dir) {
+  let n = 0;
+  for (const kind of ['callback-ServiceObject', 'callback-AgentObject']) {
+    const folder = join(dir, 'v3', 'do', kind);
+    if (!existsSync(folder)) continue;
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.sqlite'))) {
+      const db = new DatabaseSync(join(folder, file), { readOnly: true });
+      n += db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'agent')").get().n > 0 ? 1 : 0;
+      db.close();
+    }
+  }
+  return n;
+}
+
+test('names nobody configured, and tokens of agents nobody made, store nothing', async () => {
+  const before = objectsWithTables(rt.stateDir);
+  for (let i = 0; i < 15; i++) {
+    assert.equal((await api.post(`/genesys/1/service/callback/nobody-${i}`, { _customer_number: number(950) })).status, 404);
+    assert.equal((await api.get(`/genesys/2/service/callback/nobody-${i}/availability`)).status, 404);
+    assert.equal((await api.get(`/genesys/1/service/nobody-${i}`)).status, 404);
+    assert.equal((await api.get('/genesys/1/agent/offer', { headers: { authorization: `Bearer ghost-${i}.secret` } })).status, 401);
+  }
+  assert.equal(objectsWithTables(rt.stateDir), before, 'no object got tables');
+});
+
+test('a service with a dialer needs a secret to sign with; an empty one signs nothing', async () => {
+  const bare = await startRuntime({ vars: { WEBHOOK_SECRET: '' } });
+  try {
+    const local = client(bare.base);
+    const dialer = { _type: 'ors', _service: 'callback', _dialer_url: 'https://dialer.example.com/dial' };
+    const refused = await local.call('PUT', '/genesys/1/admin/config/service.dialing', { body: dialer, auth: admin });
+    assert.equal(refused.status, 400);
+    assert.match(refused.body.message, /_webhook_secret/);
+    assert.equal((await local.call('PUT', '/genesys/1/admin/config/service.dialing', { body: { ...dialer, _webhook_secret: 'long-random-secret' }, auth: admin })).status, 200);
+  } finally {
+    await bare.stop();
+  }
+});
+
+test('a rotated token closes the event streams opened with the old one', async () => {
+  await alwaysOpenService(api, 'streams');
+  const first = await api.put('/genesys/1/admin/agents/stella', { name: 'Stella', services: ['streams'] }, { auth: admin });
+  const res = await fetch(`${rt.base}/genesys/1/agent/offer`, { headers: { authorization: `Bearer ${first.body.token}`, accept: 'text/event-stream' } });
+  assert.equal(res.status, 200);
+  const reader = res.body.getReader();
+  await reader.read();
+  const ended = (async () => { for (;;) if ((await reader.read()).done) return true; })();
+  const rotated = await api.put('/genesys/1/admin/agents/stella', { name: 'Stella', services: ['streams'], rotate_token: true }, { auth: admin });
+  assert.notEqual(rotated.body.token, first.body.token);
+  const timeout = new Promise((r) => setTimeout(() => r(false), 5000));
+  assert.equal(await Promise.race([ended, timeout]), true, 'the old stream ended');
+  assert.equal((await api.get('/genesys/1/agent/offer', { auth: `Bearer ${first.body.token}` })).status, 401);
+});
+
+test('guessing credentials is throttled per client: 30 failures a minute, then 429 even for the right ones', async () => {
+  // One client of its own (the platform names clients by cf-connecting-ip).
+  const from = { 'cf-connecting-ip': '203.0.113.77' };
+  const statuses = [];
+  for (let i = 0; i < 32; i++) {
+    const auth = i % 2 ? `Basic ${Buffer.from(`admin:guess${i}`).toString('base64')}` : `Bearer stella.guess${i}`;
+    const path = i % 2 ? '/genesys/1/admin/config' : '/genesys/1/agent/offer';
+    statuses.push((await api.get(path, { auth, headers: from })).status);
+  }
+  assert.ok(statuses.slice(0, 30).every((s) => s === 401), statuses.join());
+  assert.deepEqual(statuses.slice(30), [429, 429], statuses.join());
+  assert.equal((await api.get('/genesys/1/admin/config', { auth: admin, headers: from })).status, 429, 'the right password waits too: no oracle');
+  assert.equal((await api.get('/genesys/1/service/callback/target/offer', { headers: from })).status, 200, 'public routes are not affected');
+  assert.equal((await api.get('/genesys/1/admin/config', { auth: admin })).status, 200, 'nor other clients');
 });

@@ -32,8 +32,9 @@ const stateOf = async (name, id) => {
   return [r._callback_state, r._callback_reason ?? r._phase];
 };
 const dialsOf = (id) => dialer.received.filter((r) => r.body.event === 'dial' && r.body.callback._id === id);
-const dialerResult = (name, id, outcome) => {
-  const body = JSON.stringify({ outcome });
+const dialerResult = async (name, id, outcome) => {
+  const attempt = Number((await record(name, id))._dial_attempts ?? 0);
+  const body = JSON.stringify({ id, attempt, outcome });
   return api.call('POST', `/genesys/1/service/callback/${name}/${id}/dial-result`, { body, headers: { 'x-callback-signature': signature(body, SECRET) } });
 };
 const withDialer = () => ({ _dialer_url: dialer.url, _webhook_secret: SECRET });

@@ -85,6 +85,15 @@ impl AgentObject {
     }
 
     fn load(&self) -> ApiResult<Option<Agent>> {
+        // An agent's object is made by its profile's push; a token naming anyone else reads
+        // nothing and writes nothing (no one can make us store objects by inventing agents).
+        if !self.migrated.get() {
+            let sql = self.state.storage().sql();
+            let tables = sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'agent'", None)?.to_array::<serde_json::Value>()?;
+            if tables.is_empty() {
+                return Ok(None);
+            }
+        }
         let rows: Vec<Row> = self.sql()?.exec("SELECT profile, ready, held, origin FROM agent WHERE id = 1", None)?.to_array()?;
         let Some(row) = rows.into_iter().next() else { return Ok(None) };
         let profile = serde_json::from_str(&row.profile).map_err(|e| ApiError::Internal(format!("agent profile unreadable: {e}")))?;
@@ -169,6 +178,12 @@ impl AgentObject {
             let left: Vec<String> = before.profile.services.iter().filter(|s| !kept.contains(s)).cloned().collect();
             self.tell_services(&before.profile, &left, false, &origin).await;
         }
+        // Streams opened with a token that no longer holds (deleted, or rotated) are closed.
+        if profile.as_ref().map(|p| &p.token_hash) != before.as_ref().map(|b| &b.profile.token_hash) {
+            for stream in self.streams.take() {
+                stream.close_channel();
+            }
+        }
         match profile {
             Some(p) => {
                 let text = serde_json::to_string(&p).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -179,9 +194,6 @@ impl AgentObject {
             }
             None => {
                 sql.exec("DELETE FROM agent", None)?;
-                for stream in self.streams.take() {
-                    stream.close_channel();
-                }
             }
         }
         Ok(())

@@ -109,6 +109,46 @@ fn identify(req: &Request, admin: Option<&(String, String)>, server_key: Option<
     }
 }
 
+thread_local! {
+    /// Failed authentications per client in this isolate: (window start in ms, failures in it).
+    static FAILURES: std::cell::RefCell<std::collections::HashMap<String, (i64, u32)>> = std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Failed authentications a client may make in a minute before its credentialed requests wait
+/// out the minute: enough for typos, too few to guess a password or a token.
+const FAILURES_ALLOWED: u32 = 30;
+const FAILURE_WINDOW_MS: i64 = 60_000;
+
+/// The client a request comes from (its IP address, as the platform tells it).
+pub fn client(req: &Request) -> String {
+    req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".into())
+}
+
+/// Refuses a client that failed to authenticate too often lately.
+pub fn check_failures(client: &str, now_ms: i64) -> ApiResult<()> {
+    FAILURES.with(|f| match f.borrow().get(client) {
+        Some((start, n)) if now_ms - start < FAILURE_WINDOW_MS && *n >= FAILURES_ALLOWED => {
+            Err(ApiError::TooManyRequests(u32::try_from((start + FAILURE_WINDOW_MS - now_ms) / 1000).unwrap_or(60).max(1)))
+        }
+        _ => Ok(()),
+    })
+}
+
+/// Counts a failed authentication of a client.
+pub fn note_failure(client: &str, now_ms: i64) {
+    FAILURES.with(|f| {
+        let mut failures = f.borrow_mut();
+        if failures.len() > 10_000 {
+            failures.retain(|_, (start, _)| now_ms - *start < FAILURE_WINDOW_MS);
+        }
+        let entry = failures.entry(client.to_string()).or_insert((now_ms, 0));
+        if now_ms - entry.0 >= FAILURE_WINDOW_MS {
+            *entry = (now_ms, 0);
+        }
+        entry.1 += 1;
+    });
+}
+
 /// Identifies the caller and checks it may use a route of `access`. A public route serves
 /// everyone (valid credentials still grant what they grant, such as property queries); other
 /// routes answer 401 to missing or wrong credentials and 403 to valid ones of too low a rank.

@@ -139,6 +139,18 @@ impl ConfigObject {
         Ok(Config::from_sections(sections))
     }
 
+    /// Dials go out signed and their results must come back signed: a callback service with a
+    /// dialer needs a secret, its own (`_webhook_secret`) or the deployment's (`WEBHOOK_SECRET`).
+    fn require_webhook_secret(&self, config: &Config, section: &str) -> ApiResult<()> {
+        let Some(name) = section.strip_prefix("service.") else { return Ok(()) };
+        let Ok(service) = config.callback_service(name) else { return Ok(()) };
+        let deployment = self.env.secret("WEBHOOK_SECRET").map(|s| s.to_string()).unwrap_or_default();
+        if service.scenario.dialer_url.is_some() && service.notifications.secret.is_empty() && deployment.is_empty() {
+            return Err(ApiError::InvalidParameter("_webhook_secret: a service with a _dialer_url needs a secret to sign dials and check results (or set the deployment's WEBHOOK_SECRET)".into()));
+        }
+        Ok(())
+    }
+
     async fn handle(&self, mut req: Request) -> ApiResult<Response> {
         self.ready()?;
         let path = req.path();
@@ -157,6 +169,7 @@ impl ConfigObject {
                 let options: Options = http::body_params(&http::content_type(&req), &body)?;
                 let before = config.service_names();
                 config.put(route.section(), options.clone())?;
+                self.require_webhook_secret(&config, route.section())?;
                 self.store(route.section(), Some(&options))?;
                 self.push(union(before, config.service_names())).await?;
                 http::json(&options)

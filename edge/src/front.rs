@@ -36,7 +36,7 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
         let service = target(&m)?;
         return forward(env, &service, &mut req, Caller::Public).await;
     }
-    let caller = auth::caller(env, &req, m.spec.access)?;
+    let caller = authenticate(env, &req, m.spec.access)?;
     match m.kind() {
         Kind::OpenApi => http::json(&openapi::document()),
         Kind::ConfigAll | Kind::ConfigGet | Kind::ConfigPut | Kind::ConfigDelete | Kind::AdminAgentGet | Kind::AdminAgentPut | Kind::AdminAgentDelete => to_config(env, &mut req, caller).await,
@@ -51,7 +51,13 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
                     request.headers().set(name, &value)?;
                 }
             }
-            Ok(env.durable_object("AGENTS")?.id_from_name(&agent)?.get_stub()?.fetch_with_request(request).await?)
+            let client = auth::client(&req);
+            auth::check_failures(&client, now_ms())?;
+            let response = env.durable_object("AGENTS")?.id_from_name(&agent)?.get_stub()?.fetch_with_request(request).await?;
+            if response.status_code() == 401 {
+                auth::note_failure(&client, now_ms());
+            }
+            Ok(response)
         }
         Kind::FindAcross => {
             let params = http::query_params(&req)?;
@@ -67,7 +73,7 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
                     None => http::json(&Vec::<Record>::new()),
                 },
                 // Property queries list personal data: server credentials, as for a service's queries.
-                None => find_across(env, &req, auth::caller(env, &req, Access::Server)?).await,
+                None => find_across(env, &req, authenticate(env, &req, Access::Server)?).await,
             }
         }
         Kind::AdminQueues => admin_queues(env, &req, caller).await,
@@ -79,6 +85,25 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
             forward(env, &service, &mut req, caller).await
         }
     }
+}
+
+fn now_ms() -> i64 {
+    crate::clock::now().timestamp_millis()
+}
+
+/// [`auth::caller`], with failed authentications counted per client and a client that failed too
+/// often lately refused for a while (guessing credentials costs time).
+fn authenticate(env: &Env, req: &Request, access: Access) -> ApiResult<Caller> {
+    if access == Access::Public {
+        return auth::caller(env, req, access);
+    }
+    let client = auth::client(req);
+    auth::check_failures(&client, now_ms())?;
+    let caller = auth::caller(env, req, access);
+    if matches!(caller, Err(ApiError::Unauthenticated)) {
+        auth::note_failure(&client, now_ms());
+    }
+    caller
 }
 
 /// The service whose object answers a route.

@@ -13,9 +13,18 @@ pub async fn body(req: &mut Request) -> ApiResult<String> {
     if declared.is_some_and(|n| n > MAX_BODY) {
         return Err(ApiError::TooLarge);
     }
-    let bytes = req.bytes().await.map_err(|_| ApiError::InvalidParameter("the body could not be read".into()))?;
-    if bytes.len() > MAX_BODY {
-        return Err(ApiError::TooLarge);
+    // Read as it arrives: a body without a length (chunked) is refused once past the limit, not
+    // buffered whole first.
+    let mut bytes = Vec::new();
+    if req.inner().body().is_some() {
+        let mut stream = req.stream()?;
+        while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+            let chunk = chunk.map_err(|_| ApiError::InvalidParameter("the body could not be read".into()))?;
+            if bytes.len() + chunk.len() > MAX_BODY {
+                return Err(ApiError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
     }
     String::from_utf8(bytes).map_err(|_| ApiError::InvalidParameter("the body is not UTF-8 text".into()))
 }

@@ -128,6 +128,10 @@ fn now() -> DateTime<Utc> {
     crate::clock::now()
 }
 
+/// Public requests per client IP to an office-hours or capacity service (the default
+/// `_client_rate_limit` of callback services).
+const BUILTIN_RATE: Window = Window { limit: 120, seconds: 60 };
+
 /// Codes that matched nothing, per access number, before its matches are refused for the rest of
 /// the minute: 10,000 four-digit codes cannot be tried in a day.
 const CODE_MISSES: Window = Window { limit: 20, seconds: 60 };
@@ -154,6 +158,12 @@ impl ServiceObject {
     }
 
     async fn handle(&self, req: Request) -> ApiResult<Response> {
+        // A service's object is made by its configuration's push. Before that, a request (to a
+        // name nobody configured) is answered without writing anything: no one can make us store
+        // objects by asking for names.
+        if !self.migrated.get() && req.path() != "/internal/config" && !self.store.exists()? {
+            return Err(ApiError::UnknownService(http::header(&req, "x-callback-service").unwrap_or_default()));
+        }
         self.ready()?;
         let answer = self.dispatch(req).await;
         // Whatever the path, steps it recorded are told to the objects they concern, and the
@@ -226,7 +236,12 @@ impl ServiceObject {
         }
         let route = routes::find(&method, &path)?;
         match route.kind() {
-            Kind::BuiltinGet => return self.builtin(&req, &view),
+            // Office hours and capacity: for servers and the Callback host's own pages; public
+            // callers are rate-limited as a callback service's are by default.
+            Kind::BuiltinGet => {
+                self.guard(&req, &view.name, &[], BUILTIN_RATE, caller)?;
+                return self.builtin(&req, &view);
+            }
             Kind::BuiltinPost => return self.builtin_post(&mut req, &view).await,
             _ => {}
         }
@@ -235,7 +250,7 @@ impl ServiceObject {
         // site reads why it was refused (a full slot, a rate limit), and a site that is not
         // allowed reads that it is not, rather than a bare network failure.
         let cross_origin = http::header(&req, "origin").filter(|o| http::own_origin(&req).is_ok_and(|own| *o != own));
-        let answer = match self.guard(&req, &service, caller) {
+        let answer = match self.guard(&req, &service.name, &service.allowed_origins, service.limits.client_rate, caller) {
             Ok(()) => match route.kind() {
                 Kind::Create => self.create(&mut req, &service, caller).await,
                 Kind::FindAcross => self.by_id(&req),
@@ -257,14 +272,14 @@ impl ServiceObject {
     }
 
     /// Browsers: the origin must be allowed. Public callers: the per-IP rate limit.
-    fn guard(&self, req: &Request, service: &CallbackService, caller: Caller) -> ApiResult<()> {
+    fn guard(&self, req: &Request, service: &str, allowed_origins: &[String], rate: Window, caller: Caller) -> ApiResult<()> {
         if let Some(origin) = http::header(req, "origin") {
-            if !http::origin_allowed(&origin, &http::own_origin(req)?, &service.allowed_origins) {
-                return Err(ApiError::OriginNotAllowed { origin, service: service.name.clone() });
+            if !http::origin_allowed(&origin, &http::own_origin(req)?, allowed_origins) {
+                return Err(ApiError::OriginNotAllowed { origin, service: service.to_string() });
             }
         }
         if caller == Caller::Public {
-            self.limit(format!("ip:{}", http::header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into())), service.limits.client_rate)?;
+            self.limit(format!("ip:{}", http::header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into())), rate)?;
         }
         Ok(())
     }
@@ -317,10 +332,15 @@ impl ServiceObject {
     /// User-originated, the customer confirmed: hold an access number for them to call, and keep
     /// it in the record (`_access_number`, `_access_code`).
     async fn provide_access(&self, id: &str, service: &CallbackService) -> ApiResult<()> {
-        let Some(mut callback) = self.store.load(id)? else { return Ok(()) };
-        let ask: Params = [("_id".to_string(), id.to_string()), ("_customer_number".to_string(), callback.customer_number.clone())].into();
-        match self.ask(&service.request_access_service, &self.store.origin(), "/internal/hold", &ask).await? {
-            (200, hold) => {
+        let Some(asking) = self.store.load(id)? else { return Ok(()) };
+        let ask: Params = [("_id".to_string(), id.to_string()), ("_customer_number".to_string(), asking.customer_number.clone())].into();
+        let origin = self.store.origin();
+        let answer = self.ask(&service.request_access_service, &origin, "/internal/hold", &ask).await?;
+        // Decide again on what is stored now: a cancel or a timer may have come in during the
+        // await, and writing the record read before it would undo them.
+        let open = self.store.load(id)?.filter(|c| c.state() != State::Completed);
+        match (answer, open) {
+            ((200, hold), Some(mut callback)) => {
                 for key in ["_access_number", "_access_code"] {
                     if let Some(value) = hold.get(key).and_then(|v| v.as_str()) {
                         callback.system.insert(key.to_string(), value.to_string());
@@ -328,10 +348,15 @@ impl ServiceObject {
                 }
                 self.store.save(&Step { callback, effects: Vec::new(), change: None })
             }
-            (status, answer) => {
+            ((200, hold), None) => {
+                // Ended meanwhile: the number goes back.
+                self.ask(&service.request_access_service, &origin, "/internal/match", &held_access(&hold)).await.map(|_| ())
+            }
+            ((status, answer), Some(callback)) => {
                 worker::console_error!("callback {id}: no access number ({status}): {answer}");
                 self.record(&scenario::apply(&callback, Event::Fail(Reason::FailError), service, now(), Actor::System)?)
             }
+            (_, None) => Ok(()),
         }
     }
 
@@ -534,13 +559,7 @@ impl ServiceObject {
         let decided = self.decide_and_record(&body, &params, key.as_deref(), &id, service, caller, held.as_ref());
         if let (Some(hold), Err(_) | Ok((_, true))) = (&held, &decided) {
             // Refused, or answered from an earlier request: the number goes back.
-            let mut release = callback_shared::params::Params::new();
-            for k in ["_access_number", "_access_code"] {
-                if let Some(v) = hold.get(k).and_then(|v| v.as_str()) {
-                    release.insert(k.into(), v.into());
-                }
-            }
-            self.ask(&service.request_access_service, &origin, "/internal/match", &release).await?;
+            self.ask(&service.request_access_service, &origin, "/internal/match", &held_access(hold)).await?;
         }
         let (text, _) = decided?;
         http::text_response(text, "application/json; charset=utf-8", 200)
@@ -903,17 +922,30 @@ impl ServiceObject {
             .unwrap_or_default()
     }
 
-    /// The dialer reports a dial's outcome; the request must be signed with the webhook secret.
+    /// The dialer reports a dial's outcome; the request must be signed with the webhook secret,
+    /// and its signed body names the callback and the attempt (as the dial webhook gave them), so
+    /// that a captured result can be replayed neither on another callback or attempt, nor twice.
     async fn dial_result(&self, req: &mut Request, id: &CallbackId, service: &CallbackService) -> ApiResult<Response> {
         let body = http::body(req).await?;
         let signature = http::header(req, crate::signing::HEADER).ok_or(ApiError::Unauthenticated)?;
-        if !crate::signing::verify(&self.webhook_secret(service), &signature, &body, now().timestamp()) {
+        let now = now();
+        if !crate::signing::verify(&self.webhook_secret(service), &signature, &body, now.timestamp()) {
             return Err(ApiError::Unauthenticated);
         }
         let params = http::body_params(&http::content_type(req), &body)?;
         let outcome = outcome(&params)?;
         let callback = self.load(id)?;
-        let step = scenario::apply(&callback, Event::DialResult(outcome), service, now(), Actor::Dialer)?;
+        if params.get("id").map(|v| v.trim()) != Some(id.text.as_str()) {
+            return Err(ApiError::InvalidParameter(format!("id: the signed result must name the callback it reports on ({})", id.text)));
+        }
+        let attempt = params.get("attempt").and_then(|a| a.trim().parse::<u32>().ok()).ok_or_else(|| ApiError::InvalidParameter("attempt: the dial's attempt number is required".into()))?;
+        if !self.store.first_use(&signature, now, now + Duration::seconds(crate::signing::TOLERANCE_SECS))? {
+            return Err(ApiError::InvalidState("this signed result was already received".into()));
+        }
+        if attempt != callback.dial_attempts {
+            return Err(ApiError::InvalidState(format!("this result is for attempt {attempt}; the callback is at attempt {}", callback.dial_attempts)));
+        }
+        let step = scenario::apply(&callback, Event::DialResult(outcome), service, now, Actor::Dialer)?;
         self.record(&step)?;
         http::json(&step.callback.to_gms(&self.store.base()))
     }
@@ -997,6 +1029,11 @@ impl ServiceObject {
 fn outcome(params: &Params) -> ApiResult<DialOutcome> {
     let text = params.get("outcome").map(String::as_str).unwrap_or("");
     text.parse().map_err(|_| ApiError::InvalidParameter(format!("outcome: `{text}` is not ANSWERED, ANSWERING_MACHINE, NO_ANSWER, BUSY, INVALID_NUMBER or FAILED")))
+}
+
+/// The number (and code) of an access hold: what releases it.
+fn held_access(hold: &serde_json::Value) -> Params {
+    ["_access_number", "_access_code"].iter().filter_map(|k| hold.get(*k).and_then(|v| v.as_str()).map(|v| (k.to_string(), v.to_string()))).collect()
 }
 
 /// Whether a create is user-originated, immediate and not waiting for an agent: the customer

@@ -49,6 +49,8 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX IF NOT EXISTS callbacks_phase ON callbacks (phase, desired_ms, created_ms);
      CREATE INDEX IF NOT EXISTS callbacks_agent ON callbacks (agent) WHERE agent IS NOT NULL;
      CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, ready INTEGER NOT NULL);",
+    // Signed dial results already taken, for as long as their signature is valid: no replay.
+    "CREATE TABLE IF NOT EXISTS signatures (signature TEXT PRIMARY KEY, until_ms INTEGER NOT NULL);",
 ];
 
 /// How long accepted creates are remembered for throttles (the longest window is one day).
@@ -165,6 +167,12 @@ impl Store {
 
     pub fn sql(&self) -> &SqlStorage {
         &self.sql
+    }
+
+    /// Whether this object has its tables: a configuration push made it a service's object.
+    pub fn exists(&self) -> ApiResult<bool> {
+        let rows = self.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'", None)?.to_array::<serde_json::Value>()?;
+        Ok(!rows.is_empty())
     }
 
     pub fn migrate(&self) -> ApiResult<()> {
@@ -342,6 +350,8 @@ impl Store {
 
     pub fn delivered(&self, id: i64, now: DateTime<Utc>) -> ApiResult<()> {
         self.sql.exec("UPDATE outbox SET delivered_ms = ? WHERE id = ?", vec![ms(now), V::Integer(id)])?;
+        // A purged callback's last webhooks outlived its record only to be sent: sent, they go.
+        self.sql.exec("DELETE FROM outbox WHERE id = ? AND callback_id NOT IN (SELECT id FROM callbacks)", vec![V::Integer(id)])?;
         Ok(())
     }
 
@@ -388,6 +398,17 @@ impl Store {
         Ok(())
     }
 
+    /// Notes a signed request's signature until `until`; answers whether it is its first use.
+    pub fn first_use(&self, signature: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<bool> {
+        self.sql.exec("DELETE FROM signatures WHERE until_ms < ?", vec![ms(now)])?;
+        let seen = self.sql.exec("SELECT 1 AS seen FROM signatures WHERE signature = ?", vec![signature.into()])?.to_array::<serde_json::Value>()?;
+        if !seen.is_empty() {
+            return Ok(false);
+        }
+        self.sql.exec("INSERT INTO signatures (signature, until_ms) VALUES (?, ?)", vec![signature.into(), ms(until)])?;
+        Ok(true)
+    }
+
     pub fn idempotent(&self, key: &str, now: DateTime<Utc>) -> ApiResult<Option<Remembered>> {
         self.sql.exec("DELETE FROM idempotency WHERE created_ms < ?", vec![V::Integer(now.timestamp_millis() - IDEMPOTENCY_MS)])?;
         Ok(self.sql.exec("SELECT body, answer FROM idempotency WHERE key = ?", vec![key.into()])?.to_array::<Remembered>()?.into_iter().next())
@@ -424,7 +445,13 @@ impl Store {
     pub fn next_due(&self) -> ApiResult<Option<DateTime<Utc>>> {
         let row: Due = self
             .sql
-            .exec("SELECT min(due) AS due FROM (SELECT min(due_ms) AS due FROM timers UNION ALL SELECT min(next_ms) FROM outbox WHERE delivered_ms IS NULL)", None)?
+            // Of the outbox, only each callback's first undelivered row of a kind is ever due: a
+            // row waiting behind one in backoff must not ring the alarm.
+            .exec(
+                "SELECT min(due) AS due FROM (SELECT min(due_ms) AS due FROM timers UNION ALL SELECT min(next_ms) FROM outbox o WHERE delivered_ms IS NULL
+                 AND seq = (SELECT min(seq) FROM outbox WHERE callback_id = o.callback_id AND kind = o.kind AND delivered_ms IS NULL))",
+                None,
+            )?
             .one()?;
         Ok(row.due.map(time))
     }
