@@ -230,6 +230,40 @@ test('a rotated token closes the event streams opened with the old one', async (
   assert.equal((await api.get('/genesys/1/agent/offer', { auth: `Bearer ${first.body.token}` })).status, 401);
 });
 
+test('the right to be forgotten: one call erases a customer everywhere', async () => {
+  const who = number(960);
+  await alwaysOpenService(api, 'forget-a', { _enable_in_queue_checking: 'false', _throttle_request_parameters_limit: '2' });
+  await alwaysOpenService(api, 'forget-b', { _enable_in_queue_checking: 'false' });
+  const a = '/genesys/1/service/callback/forget-a';
+  const open = (await api.post(a, { _customer_number: who, first_name: 'Erin' }, { headers: { 'idempotency-key': 'erase-me-1' } })).body._id;
+  const done = (await api.post(a, { _customer_number: who })).body._id;
+  await api.del(`${a}/${done}`);
+  assert.equal((await api.post(a, { _customer_number: who })).status, 503, 'the daily limit counts the number');
+  const other = (await api.post('/genesys/1/service/callback/forget-b', { _customer_number: who })).body._id;
+  const kept = (await api.post('/genesys/1/service/callback/forget-b', { _customer_number: number(961) })).body._id;
+  assert.equal((await api.post('/genesys/1/service/access-h', { _customer_number: who }, server)).status, 200);
+
+  const erased = await api.post('/genesys/1/admin/callback/erase', { _customer_number: who }, { auth: admin });
+  assert.equal(erased.status, 200, erased.text);
+  assert.deepEqual(erased.body.services['forget-a'], { callbacks: 2, cancelled: 1, counters: 2, holds: 0 });
+  assert.deepEqual(erased.body.services['forget-b'], { callbacks: 1, cancelled: 1, counters: 1, holds: 0 });
+  assert.equal(erased.body.services['access-h'].holds, 1);
+  assert.equal(erased.body.callbacks, 3);
+  for (const path of [`${a}/${open}`, `${a}/${done}`, `/genesys/1/service/callback/forget-b/${other}`]) {
+    assert.equal((await api.get(path)).status, 404, path);
+    assert.equal((await api.get(`${path}/events`)).status, 404, `${path}/events`);
+  }
+  assert.deepEqual((await api.get(`/genesys/1/service/callback?_customer_number=${encodeURIComponent(who)}`, server)).body, []);
+  assert.equal((await api.post('/genesys/1/service/match-h', { _phone_number: who }, server)).status, 404, 'no hold left');
+  assert.equal((await api.get(`/genesys/1/service/callback/forget-b/${kept}`)).status, 200, 'other customers are untouched');
+  // Nothing remembered: the daily limit starts again, an idempotent answer no longer leads to them.
+  const again = await api.post(a, { _customer_number: who, first_name: 'Erin' }, { headers: { 'idempotency-key': 'erase-me-1' } });
+  assert.equal(again.status, 200);
+  assert.notEqual(again.body._id, open);
+  assert.equal((await api.post('/genesys/1/admin/callback/erase', { _customer_number: who })).status, 401, 'admin only');
+  assert.equal((await api.post('/genesys/1/admin/callback/erase', {}, { auth: admin })).status, 400);
+});
+
 test('guessing credentials is throttled per client: 30 failures a minute, then 429 even for the right ones', async () => {
   // One client of its own (the platform names clients by cf-connecting-ip).
   const from = { 'cf-connecting-ip': '203.0.113.77' };

@@ -83,3 +83,11 @@ pub fn matched(sql: &SqlStorage, params: &Params, now: DateTime<Utc>) -> ApiResu
     answer.insert("_data_id".into(), Value::String(hold.data_id));
     Ok(Value::Object(answer))
 }
+
+/// Erases the holds of a customer's phone (the right to be forgotten); answers how many.
+pub fn erase(sql: &SqlStorage, phone: &str) -> ApiResult<u32> {
+    let phone = digits(phone);
+    let held = sql.exec("SELECT count(*) AS n FROM holds WHERE phone = ?", vec![phone.as_str().into()])?.one::<Value>()?;
+    sql.exec("DELETE FROM holds WHERE phone = ?", vec![phone.into()])?;
+    Ok(held["n"].as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0))
+}

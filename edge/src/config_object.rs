@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, serv
 #[derive(Serialize, Deserialize, Default)]
 pub struct Services {
     pub callback: Vec<String>,
+    /// request-access services (they hold customers' numbers).
+    pub access: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -156,8 +158,8 @@ impl ConfigObject {
         let path = req.path();
         if path == "/internal/services" {
             let config = self.load()?;
-            let callback = config.service_names().into_iter().filter(|n| config.kind(n) == Some(ServiceKind::Callback)).collect();
-            return http::json(&Services { callback });
+            let of_kind = |kind| config.service_names().into_iter().filter(|n| config.kind(n) == Some(kind)).collect();
+            return http::json(&Services { callback: of_kind(ServiceKind::Callback), access: of_kind(ServiceKind::RequestAccess) });
         }
         let route = routes::find(&req.method().to_string(), &path)?;
         let mut config = self.load()?;

@@ -10,7 +10,7 @@ use crate::objects::{call_agent, call_service};
 use crate::openapi;
 use crate::routes::{self, Access, Kind, Matched};
 use crate::service_object::group_by_service;
-use callback_shared::wire::{self, AgentAnswer, BulkCancelAnswer, BulkCancelRequest, Record, ReportCancelledRequest, Watermarks};
+use callback_shared::wire::{self, AgentAnswer, BulkCancelAnswer, BulkCancelRequest, EraseAnswer, EraseRequest, Erased, Record, ReportCancelledRequest, Watermarks};
 use std::collections::BTreeMap;
 use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
@@ -80,6 +80,7 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
         Kind::AdminWatermarks => watermarks(env, &req, caller).await,
         Kind::AdminCancel => bulk_cancel(env, &mut req, caller).await,
         Kind::AdminReport => report(env, &mut req, caller).await,
+        Kind::AdminErase => erase(env, &mut req, caller).await,
         _ => {
             let service = target(&m)?;
             forward(env, &service, &mut req, caller).await
@@ -175,10 +176,38 @@ async fn agents(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Respo
 }
 
 /// The callback services, from the configuration's object.
-async fn callback_services(env: &Env) -> ApiResult<Vec<String>> {
+async fn services(env: &Env) -> ApiResult<Services> {
     let mut response = env.durable_object("CONFIG")?.id_from_name("config")?.get_stub()?.fetch_with_str("https://internal/internal/services").await?;
-    let services: Services = response.json().await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(services.callback)
+    response.json().await.map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+async fn callback_services(env: &Env) -> ApiResult<Vec<String>> {
+    Ok(services(env).await?.callback)
+}
+
+/// The right to be forgotten: every callback service erases the number's callbacks (cancelling
+/// open ones first), their history and counters; every request-access service its holds.
+async fn erase(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Response> {
+    let body = http::body(req).await?;
+    let request: EraseRequest = http::body_json(&http::content_type(req), &body)?;
+    if request.customer_number.trim().is_empty() {
+        return Err(ApiError::InvalidParameter("_customer_number: is mandatory".into()));
+    }
+    let origin = http::own_origin(req)?;
+    let services = services(env).await?;
+    let mut answer = EraseAnswer::default();
+    for service in services.callback.iter().chain(&services.access) {
+        let (status, value) = call_service(env, service, &origin, "/internal/erase", Some(body.clone()), caller).await?;
+        let erased: Erased = match status {
+            200 => serde_json::from_value(value).map_err(|e| ApiError::Internal(e.to_string()))?,
+            // The number is not a number for this service's country rules: it holds none of it.
+            400 => Erased::default(),
+            _ => return Err(passed_on(status, value)),
+        };
+        answer.callbacks += erased.callbacks;
+        answer.services.insert(service.clone(), erased);
+    }
+    http::json(&answer)
 }
 
 /// An error answered by a service's object, passed on as it was.

@@ -208,6 +208,11 @@ impl ServiceObject {
                 let ask: AgentAsk = serde_json::from_str(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
                 return self.for_agent(&path, ask, &*view.callback()?);
             }
+            "/internal/erase" => {
+                let body = http::body(&mut req).await?;
+                let ask: wire::EraseRequest = serde_json::from_str(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+                return http::json(&self.erase(&view, &ask.customer_number)?);
+            }
             "/internal/match" => {
                 let body = http::body(&mut req).await?;
                 let params = http::body_params("application/json", &body)?;
@@ -673,6 +678,34 @@ impl ServiceObject {
             }
         }
         http::json(&answer)
+    }
+
+    /// Erases what this service keeps about a customer number: its callbacks (open ones cancelled
+    /// first, their notifications still sent, then deleted), their history, timers and idempotent
+    /// answers, the counters of its creates; or, a request-access service, its holds.
+    fn erase(&self, view: &View, number: &str) -> ApiResult<wire::Erased> {
+        if view.config.kind(&view.name) == Some(ServiceKind::RequestAccess) {
+            return Ok(wire::Erased { holds: crate::access::erase(self.store.sql(), number)?, ..wire::Erased::default() });
+        }
+        let service = view.callback()?;
+        let number = phone::normalize(number, &service.phone).map_err(|e| ApiError::InvalidParameter(format!("_customer_number: {e}")))?;
+        let now = now();
+        let mut erased = wire::Erased::default();
+        for callback in self.store.select("number = ?", vec![number.as_str().into()], 100_000)? {
+            let mut step = if callback.state() == State::Completed {
+                Step { callback, effects: Vec::new(), change: None }
+            } else {
+                erased.cancelled += 1;
+                scenario::apply(&callback, Event::AdminCancel, &service, now, Actor::Admin)?
+            };
+            self.store.forget_answers(&step.callback.id)?;
+            step.effects.push(Effect::Purge);
+            self.record(&step)?;
+            erased.callbacks += 1;
+        }
+        erased.counters = self.store.forget_accepted("_customer_number", &number)?;
+        self.rates.borrow_mut().remove(&format!("number:{number}"));
+        Ok(erased)
     }
 
     /// Completed callbacks with a reason (default: both cancel reasons), as records.

@@ -398,6 +398,19 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets the creates remembered with `key` = `value`; answers how many.
+    pub fn forget_accepted(&self, key: &str, value: &str) -> ApiResult<u32> {
+        let n = self.count("SELECT count(*) AS n FROM accepted WHERE key = ? AND value = ?", vec![key.into(), value.into()])?;
+        self.sql.exec("DELETE FROM accepted WHERE key = ? AND value = ?", vec![key.into(), value.into()])?;
+        Ok(n)
+    }
+
+    /// Forgets the idempotent answers that created callback `id`.
+    pub fn forget_answers(&self, id: &str) -> ApiResult<()> {
+        self.sql.exec("DELETE FROM idempotency WHERE answer LIKE ?", vec![format!("%\"{id}\"%").into()])?;
+        Ok(())
+    }
+
     /// Notes a signed request's signature until `until`; answers whether it is its first use.
     pub fn first_use(&self, signature: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<bool> {
         self.sql.exec("DELETE FROM signatures WHERE until_ms < ?", vec![ms(now)])?;

@@ -440,6 +440,9 @@ pub struct ScenarioOptions {
     pub max_dial_attempts: u32,
     pub dial_retry_timeout: u32,
     pub ttl_secs: u32,
+    /// `_retention_days` **[ext]**: a completed callback is purged this many days after it ended,
+    /// even when `_ttl` would keep it longer (personal data is kept no longer than it serves).
+    pub retention_days: u32,
     pub paused: bool,
     pub dialer_url: Option<String>,
 }
@@ -544,6 +547,7 @@ impl CallbackService {
             max_dial_attempts: r.number("_max_dial_attempts", 3, 1..=100)?,
             dial_retry_timeout: r.number("_dial_retry_timeout", 300, 0..=86_400)?,
             ttl_secs: r.number("_ttl", 86_400, 1..=31_536_000)?,
+            retention_days: r.number("_retention_days", 30, 1..=3650)?,
             paused: r.bool("_paused", false)?,
             dialer_url: Some(dialer_url).filter(|u| !u.is_empty()),
         };

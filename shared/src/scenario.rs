@@ -380,6 +380,12 @@ impl Run<'_> {
     fn complete(&mut self, reason: Reason) {
         self.leave_phase();
         self.callback.phase = Phase::Completed { reason };
+        // Kept `_retention_days` after it ended at most, whatever `_ttl` says.
+        let kept_until = self.now + Duration::days(i64::from(self.service.scenario.retention_days));
+        if kept_until < self.callback.expires {
+            self.callback.expires = kept_until;
+            self.effects.push(Effect::SetTimer { timer: Timer::Expire, at: kept_until });
+        }
     }
 
     /// Stays SCHEDULED until the execution buffer, or queues at once.
@@ -747,6 +753,21 @@ mod tests {
         assert_eq!(expired.effects.last(), Some(&Effect::Purge));
         let purged = run(&s, expired, &[(86_401, Event::Timer(Timer::Expire), Actor::System)]);
         assert_eq!(purged.effects, [Effect::Purge]);
+    }
+
+    #[test]
+    fn completed_callbacks_are_purged_after_the_retention_even_with_a_longer_ttl() {
+        let s = service(&[("_ttl", "31536000"), ("_retention_days", "7")]);
+        let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
+        let cancelled = run(&s, step, &[(60, Event::Cancel, Actor::Customer)]);
+        let purge_at = t(NOW) + Duration::seconds(60) + Duration::days(7);
+        assert_eq!(cancelled.callback.expires, purge_at);
+        assert!(has(&cancelled, &Effect::SetTimer { timer: Timer::Expire, at: purge_at }));
+        assert_eq!(run(&s, cancelled, &[(60 + 7 * 86_400, Event::Timer(Timer::Expire), Actor::System)]).effects, [Effect::Purge]);
+        // A _ttl shorter than the retention still rules.
+        let short = service(&[]);
+        let done = run(&short, create(new(&short, None), &short, t(NOW), Actor::Customer), &[(60, Event::Cancel, Actor::Customer)]);
+        assert_eq!(done.callback.expires, t(NOW) + Duration::days(1));
     }
 
     #[test]

@@ -182,6 +182,33 @@ pub struct BulkCancelAnswer {
     pub failed: BTreeMap<String, String>,
 }
 
+/// `POST /genesys/1/admin/callback/erase` **[ext]**: everything stored about one customer number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EraseRequest {
+    /// Best in E.164 (`+33612345678`); each service reads it with its own default country.
+    #[serde(rename = "_customer_number")]
+    pub customer_number: String,
+}
+
+/// What one service erased about a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Erased {
+    /// Callback records erased (with their history, timers and idempotent answers).
+    pub callbacks: u32,
+    /// Of those, open ones cancelled first (their notifications still go out, then go).
+    pub cancelled: u32,
+    /// Remembered creates (the daily limit's and the throttles' counters).
+    pub counters: u32,
+    /// Access numbers held for the customer (request-access services).
+    pub holds: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EraseAnswer {
+    pub services: BTreeMap<String, Erased>,
+    pub callbacks: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportCancelledRequest {
     #[serde(default)]
