@@ -65,7 +65,7 @@ test('an agent accepts a previewed callback, dials, records a disposition', asyn
   assert.deepEqual(errors, []);
 });
 
-test('a supervisor sees the queue change, searches, cancels in bulk, charts the buckets, edits the configuration', async () => {
+test('a supervisor sees the queue change, searches, cancels in bulk, erases a customer, charts the buckets, edits the configuration', async () => {
   const { page, errors } = await consolePage('#supervisor');
   await page.getByRole('tab', { name: 'Supervisor' }).click();
   await page.getByLabel('Admin user').fill('admin');
@@ -90,6 +90,16 @@ test('a supervisor sees the queue change, searches, cancels in bulk, charts the 
   await page.getByText('desk — 0 in queue').waitFor();
   assert.equal((await api.get(`/genesys/1/service/callback/desk/${first}`)).body._callback_reason, 'CANCELLED_BY_ADMIN');
 
+  // The right to be forgotten, from the board.
+  const forgotten = number(5);
+  const erasedId = (await api.post('/genesys/1/service/callback/desk', { _customer_number: forgotten, first_name: 'Forget me' })).body._id;
+  await page.getByLabel('Customer number (E.164)').fill(forgotten);
+  await page.getByLabel('This cannot be undone').check();
+  await page.getByRole('button', { name: 'Erase', exact: true }).click();
+  await page.getByText('Erased 1 callbacks. desk: 1 callbacks (1 cancelled first), 1 counters, 0 holds.').waitFor();
+  assert.equal((await api.get(`/genesys/1/service/callback/desk/${erasedId}`)).status, 404);
+  await shot(page, 'console-sup-3-erased', { fullPage: true });
+
   const slot = new Date(Date.now() + 3 * 3600_000);
   slot.setUTCMinutes(0, 0, 0);
   await api.post('/genesys/1/service/callback/desk', { _customer_number: number(4), _desired_time: slot.toISOString() });
@@ -99,7 +109,7 @@ test('a supervisor sees the queue change, searches, cancels in bulk, charts the 
   await chart.waitFor();
   assert.match(await chart.getAttribute('aria-label'), /^1 booked of \d+ across \d+ buckets$/);
   assert.ok(await page.locator('svg.bars rect.booked[height="0"]').count() > 0 && await page.locator('svg.bars title', { hasText: '1 booked of 3' }).count() === 1);
-  await shot(page, 'console-sup-3-chart', { fullPage: true });
+  await shot(page, 'console-sup-4-chart', { fullPage: true });
 
   await page.getByLabel('Section').selectOption('service.office-24x7');
   await page.locator('.option input[aria-label="Value"]').nth(await optionIndex(page, '_bh_regular1')).fill('Mon-Fry 00:00-24:00');
@@ -107,7 +117,7 @@ test('a supervisor sees the queue change, searches, cancels in bulk, charts the 
   const error = page.locator('.option.invalid .option-error');
   await error.waitFor();
   assert.match(await error.textContent(), /_bh_regular1/);
-  await shot(page, 'console-sup-4-config-error', { fullPage: true });
+  await shot(page, 'console-sup-5-config-error', { fullPage: true });
   await page.locator('.option input[aria-label="Value"]').nth(await optionIndex(page, '_bh_regular1')).fill('Mon-Sun 00:00-24:00');
   await page.getByRole('button', { name: 'Save section' }).click();
   await page.getByText('Saved: the change is in effect.').waitFor();

@@ -1,6 +1,6 @@
 //! The console's logic, in plain types tested natively: the components only show it.
 
-use callback_shared::wire::SlotV2;
+use callback_shared::wire::{EraseAnswer, SlotV2};
 use std::collections::BTreeMap;
 
 /// Whole seconds left until `deadline_ms` (rounded down, as clocks count), never negative.
@@ -88,6 +88,20 @@ pub const OUTCOMES: [(&str, &str); 6] = [
     ("FAILED", "Failed"),
 ];
 
+/// What an erase did, in a sentence: the total, then each service that held something.
+pub fn erased_summary(answer: &EraseAnswer) -> String {
+    let parts: Vec<String> = answer
+        .services
+        .iter()
+        .filter(|(_, e)| e.callbacks + e.counters + e.holds > 0)
+        .map(|(name, e)| format!("{name}: {} callbacks ({} cancelled first), {} counters, {} holds", e.callbacks, e.cancelled, e.counters, e.holds))
+        .collect();
+    match parts.is_empty() {
+        true => "Nothing was stored about this number.".to_string(),
+        false => format!("Erased {} callbacks. {}.", answer.callbacks, parts.join("; ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,5 +145,17 @@ mod tests {
     fn edited_sections_drop_empty_options() {
         let rows = vec![("_service".to_string(), "callback".to_string()), (" ".to_string(), "x".to_string()), ("_ttl".to_string(), "60".to_string())];
         assert_eq!(section_of(&rows).len(), 2);
+    }
+
+    #[test]
+    fn erase_summaries() {
+        use callback_shared::wire::Erased;
+        let mut answer = EraseAnswer::default();
+        assert_eq!(erased_summary(&answer), "Nothing was stored about this number.");
+        answer.services.insert("web".into(), Erased { callbacks: 2, cancelled: 1, counters: 2, holds: 0 });
+        answer.services.insert("other".into(), Erased::default());
+        answer.services.insert("access".into(), Erased { holds: 1, ..Erased::default() });
+        answer.callbacks = 2;
+        assert_eq!(erased_summary(&answer), "Erased 2 callbacks. access: 0 callbacks (0 cancelled first), 0 counters, 1 holds; web: 2 callbacks (1 cancelled first), 2 counters, 0 holds.");
     }
 }

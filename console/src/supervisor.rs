@@ -1,10 +1,11 @@
 //! The supervisor's view (admin credentials): live queues and watermarks per service, agents,
-//! bulk cancel, search, booked vs capacity per bucket for the coming days, and the configuration
-//! sections with validation errors shown next to the option.
+//! bulk cancel, search, booked vs capacity per bucket for the coming days, erasing a customer (the
+//! right to be forgotten), and the configuration sections with validation errors shown next to
+//! the option.
 
 use crate::http::{self, call, Auth, Failure};
 use crate::model::{self, Bar};
-use callback_shared::wire::{AgentAnswer, AvailabilityV2, BulkCancelAnswer, Record, Watermarks};
+use callback_shared::wire::{AgentAnswer, AvailabilityV2, BulkCancelAnswer, EraseAnswer, Record, Watermarks};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::{BTreeMap, BTreeSet};
@@ -116,6 +117,7 @@ pub fn SupervisorView() -> impl IntoView {
                 true => view! {
                     {move || s.board.get().map(|b| queues(s, b))}
                     <Search s=s/>
+                    <Forget s=s/>
                     <Chart s=s/>
                     <Configuration s=s/>
                 }.into_any(),
@@ -233,6 +235,36 @@ fn Search(s: Sup) -> impl IntoView {
                 let rows: Vec<_> = records.iter().map(|r| record_row(s, r)).collect();
                 view! { <p role="status">{format!("{n} found")}</p> {records_table(rows)} }.into_any()
             }
+            Err(message) => view! { <p class="problem" role="alert">{message}</p> }.into_any(),
+        })}
+    }
+}
+
+/// The right to be forgotten: erase everything stored about one number, in every service.
+#[component]
+fn Forget(s: Sup) -> impl IntoView {
+    let number = RwSignal::new(String::new());
+    let done: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
+    let erase = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = serde_json::json!({"_customer_number": number.get_untracked()});
+        spawn_local(async move {
+            let answer = call::<EraseAnswer>("POST", "/genesys/1/admin/callback/erase", &s.auth(), Some(body)).await;
+            done.set(Some(answer.map(|a| model::erased_summary(&a)).map_err(|f| f.message)));
+            s.refresh();
+        });
+    };
+    view! {
+        <form class="forget" on:submit=erase>
+            <h3>"Erase a customer"</h3>
+            <p>"Everything stored about the number, in every service: its callbacks (open ones are cancelled first), their history and counters, held access numbers. Completed callbacks are kept at most " <code>"_retention_days"</code> " (30 unless a service says otherwise) after they ended."</p>
+            <label for="forget-number">"Customer number (E.164)"</label>
+            <input id="forget-number" type="tel" required placeholder="+33612345678" prop:value=move || number.get() on:input=move |ev| number.set(event_target_value(&ev))/>
+            <label class="inline"><input id="forget-sure" type="checkbox" required/>" This cannot be undone"</label>
+            <button type="submit">"Erase"</button>
+        </form>
+        {move || done.get().map(|answer| match answer {
+            Ok(text) => view! { <p class="notice" role="status">{text}</p> }.into_any(),
             Err(message) => view! { <p class="problem" role="alert">{message}</p> }.into_any(),
         })}
     }
