@@ -3,10 +3,12 @@
 // close the doors the security review found.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startRuntime } from './support/runtime.mjs';
+import { until } from './support/wait.mjs';
 import { client, admin, server, alwaysOpenService, number, bucketIn } from './support/api.mjs';
 
 let rt, api;
@@ -182,9 +184,14 @@ function objectsWithTables(dir) {
     const folder = join(dir, 'v3', 'do', kind);
     if (!existsSync(folder)) continue;
     for (const file of readdirSync(folder).filter((f) => f.endsWith('.sqlite'))) {
-      const db = new DatabaseSync(join(folder, file), { readOnly: true });
+      // Read a copy (with its write-ahead log): workerd keeps writing the original.
+      const copy = join(mkdtempSync(join(tmpdir(), 'callback-db-')), 'copy.sqlite');
+      copyFileSync(join(folder, file), copy);
+      if (existsSync(join(folder, `${file}-wal`))) copyFileSync(join(folder, `${file}-wal`), `${copy}-wal`);
+      const db = new DatabaseSync(copy);
       n += db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'agent')").get().n > 0 ? 1 : 0;
       db.close();
+      rmSync(dirname(copy), { recursive: true, force: true });
     }
   }
   return n;
@@ -262,6 +269,23 @@ test('the right to be forgotten: one call erases a customer everywhere', async (
   assert.notEqual(again.body._id, open);
   assert.equal((await api.post('/genesys/1/admin/callback/erase', { _customer_number: who })).status, 401, 'admin only');
   assert.equal((await api.post('/genesys/1/admin/callback/erase', {}, { auth: admin })).status, 400);
+});
+
+test('a deleted service\'s data is erased after its grace period (here none), and comes back empty', async () => {
+  const quick = await startRuntime({ vars: { DELETED_SERVICE_GRACE_DAYS: '0' } });
+  try {
+    const local = client(quick.base);
+    await alwaysOpenService(local, 'short-lived');
+    const id = (await local.post('/genesys/1/service/callback/short-lived', { _customer_number: number(970) })).body._id;
+    const before = objectsWithTables(quick.stateDir);
+    assert.equal((await local.del('/genesys/1/admin/config/service.short-lived', { auth: admin })).status, 200);
+    assert.ok(await until(() => objectsWithTables(quick.stateDir) === before - 1, 15), 'the object\'s tables are gone');
+    await alwaysOpenService(local, 'short-lived');
+    assert.equal((await local.get(`/genesys/1/service/callback/short-lived/${id}`)).status, 404, 'nothing of it came back');
+    assert.equal((await local.post('/genesys/1/service/callback/short-lived', { _customer_number: number(970) })).status, 200, 'the service works anew');
+  } finally {
+    await quick.stop();
+  }
 });
 
 test('guessing credentials is throttled per client: 30 failures a minute, then 429 even for the right ones', async () => {

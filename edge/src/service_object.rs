@@ -113,7 +113,7 @@ impl DurableObject for ServiceObject {
             self.ready()?;
             // Without a usable configuration timers and webhooks wait, and the alarm rests: the
             // configuration's next push sets it again.
-            let Ok(service) = self.view("").and_then(|v| v.callback()) else { return Ok(()) };
+            let Ok(service) = self.view("").and_then(|v| v.callback()) else { return self.forget_if_deleted().await };
             self.run_timers(&service)?;
             self.talk(&service).await?;
             self.deliver_webhooks(&service).await?;
@@ -513,8 +513,11 @@ impl ServiceObject {
             self.store.save_config(&push.service, push.version, &sections)?;
             *self.view.borrow_mut() = None;
             self.apply_pause()?;
+            let configured = self.view(&push.service)?.config.kind(&push.service).is_some();
+            self.store.set_configured(configured, now())?;
         }
-        // Timers that waited for a configuration may run now.
+        // Timers that waited for a configuration may run now; a deleted service's data waits
+        // for its grace period.
         self.sync_alarm().await?;
         http::json(&push.version)
     }
@@ -1041,10 +1044,43 @@ impl ServiceObject {
         }
     }
 
-    /// Sets the object's one alarm to the earliest timer.
+    /// When this service's data goes, its configuration deleted: `DELETED_SERVICE_GRACE_DAYS`
+    /// (default 7) after the deletion, in case it was a mistake and the service comes back.
+    fn forget_at(&self) -> ApiResult<Option<i64>> {
+        let grace_days = self.env.var("DELETED_SERVICE_GRACE_DAYS").ok().and_then(|v| v.to_string().trim().parse::<i64>().ok()).unwrap_or(7).max(0);
+        Ok(self.store.unconfigured_since()?.map(|since| since + grace_days * 86_400_000))
+    }
+
+    /// The alarm of an object whose service is not configured: once the grace period is over,
+    /// everything it stored goes; before, the alarm waits for it.
+    async fn forget_if_deleted(&self) -> ApiResult<()> {
+        match self.forget_at()? {
+            Some(at) if at <= now().timestamp_millis() => {
+                let storage = self.state.storage();
+                storage.delete_alarm().await?;
+                storage.delete_all().await?;
+                worker::console_log!("a deleted service's data was erased after its grace period");
+                self.migrated.set(false);
+                *self.view.borrow_mut() = None;
+                self.alarm.set(None);
+                self.rates.borrow_mut().clear();
+                self.answers.borrow_mut().clear();
+                Ok(())
+            }
+            Some(at) => {
+                self.state.storage().set_alarm(crate::clock::on_platform(DateTime::from_timestamp_millis(at).unwrap_or_else(now))).await?;
+                self.alarm.set(Some(at));
+                Ok(())
+            }
+            // Configured but unusable: timers wait, and the alarm rests until the next push.
+            None => Ok(()),
+        }
+    }
+
+    /// Sets the object's one alarm to the earliest timer (or the end of a deleted service's grace).
     async fn sync_alarm(&self) -> ApiResult<()> {
         self.store.take_earliest_set();
-        let next = self.store.next_due()?.map(|t| t.timestamp_millis());
+        let next = [self.store.next_due()?.map(|t| t.timestamp_millis()), self.forget_at()?].into_iter().flatten().min();
         if next == self.alarm.get() {
             return Ok(());
         }

@@ -217,6 +217,22 @@ impl Store {
         Ok(())
     }
 
+    /// Since when the configuration has no section for this service (ms), if it has none.
+    pub fn unconfigured_since(&self) -> ApiResult<Option<i64>> {
+        let rows: Vec<MetaRow> = self.sql.exec("SELECT value FROM meta WHERE key = 'unconfigured_since'", None)?.to_array()?;
+        Ok(rows.into_iter().next().and_then(|r| r.value.parse().ok()))
+    }
+
+    /// Notes whether the configuration has this service (the first moment it has not is kept).
+    pub fn set_configured(&self, configured: bool, now: DateTime<Utc>) -> ApiResult<()> {
+        if configured {
+            self.sql.exec("DELETE FROM meta WHERE key = 'unconfigured_since'", None)?;
+        } else {
+            self.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('unconfigured_since', ?)", vec![now.timestamp_millis().to_string().into()])?;
+        }
+        Ok(())
+    }
+
     fn count(&self, query: &str, bindings: Vec<V>) -> Result<u32, StorageError> {
         let row: Count = self.sql.exec(query, bindings).and_then(|c| c.one()).map_err(storage)?;
         Ok(u32::try_from(row.n).unwrap_or(u32::MAX))
