@@ -288,6 +288,21 @@ test('a deleted service\'s data is erased after its grace period (here none), an
   }
 });
 
+test('property searches read the callbacks a page at a time and still find them all, in order', async () => {
+  await alwaysOpenService(api, 'many', { _enable_in_queue_checking: 'false', _throttle_request_parameters_limit: '100000', _max_queued_callbacks_per_service: '100000', _throttle_callbacks_per_service_1: '100000', _throttle_callbacks_per_service_2: '100000' });
+  const path = '/genesys/1/service/callback/many';
+  const created = [];
+  for (let batch = 0; batch < 13; batch++) {
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => api.post(path, { _customer_number: number(2000 + batch * 40 + i), colour: (batch * 40 + i) % 100 === 7 ? 'pink' : 'grey' })));
+    assert.ok(answers.every((r) => r.status === 200), answers.find((r) => r.status !== 200)?.text);
+    created.push(...answers.map((r) => r.body._id));
+  }
+  const pink = await api.get(`${path}?colour=pink`, server);
+  assert.equal(pink.status, 200);
+  assert.deepEqual(pink.body.map((r) => r._id), [7, 107, 207, 307, 407, 507].map((i) => created[i]), 'across pages of 500, by desired time');
+  assert.equal((await api.get(`${path}?colour=grey`, server)).body.length, 514);
+});
+
 test('guessing credentials is throttled per client: 30 failures a minute, then 429 even for the right ones', async () => {
   // One client of its own (the platform names clients by cf-connecting-ip).
   const from = { 'cf-connecting-ip': '203.0.113.77' };

@@ -629,7 +629,7 @@ impl ServiceObject {
         let pairs = http::query(req)?;
         let query = Query::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())), &service.lookup_keys)?;
         let base = self.store.base();
-        let records: Vec<Record> = self.store.select("1 = 1", vec![], 100_000)?.into_iter().filter(|c| query.matches(c)).take(1000).map(|c| c.to_gms(&base)).collect();
+        let records: Vec<Record> = self.store.scan("1 = 1", vec![], |c| query.matches(c), 1000)?.iter().map(|c| c.to_gms(&base)).collect();
         http::json(&records)
     }
 
@@ -722,9 +722,8 @@ impl ServiceObject {
         let base = self.store.base();
         let records: Vec<Record> = self
             .store
-            .select("state = 'COMPLETED'", vec![], 100_000)?
-            .into_iter()
-            .filter(|c| c.phase.reason().is_some_and(|r| wanted.contains(&r)))
+            .scan("state = 'COMPLETED'", vec![], |c| c.phase.reason().is_some_and(|r| wanted.contains(&r)), 100_000)?
+            .iter()
             .map(|c| c.to_gms(&base))
             .collect();
         http::json(&records)

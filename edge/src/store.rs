@@ -262,6 +262,36 @@ impl Store {
         rows.iter().map(|r| serde_json::from_str(&r.record).map_err(corrupt)).collect()
     }
 
+    /// The callbacks meeting `condition` that `keep` keeps, at most `max`, by desired time then
+    /// creation. Read a page at a time, so that a search over many callbacks never holds them all.
+    pub fn scan(&self, condition: &str, bindings: Vec<V>, mut keep: impl FnMut(&Callback) -> bool, max: usize) -> ApiResult<Vec<Callback>> {
+        const PAGE: i64 = 500;
+        #[derive(Deserialize)]
+        struct Row {
+            rowid: i64,
+            record: String,
+        }
+        let query = format!("SELECT rowid, record FROM callbacks WHERE ({condition}) AND rowid > ? ORDER BY rowid LIMIT {PAGE}");
+        let (mut kept, mut after) = (Vec::new(), 0i64);
+        loop {
+            let mut page_bindings = bindings.clone();
+            page_bindings.push(V::Integer(after));
+            let rows: Vec<Row> = self.sql.exec(&query, page_bindings)?.to_array()?;
+            for row in &rows {
+                let callback: Callback = serde_json::from_str(&row.record).map_err(corrupt)?;
+                if keep(&callback) && kept.len() < max {
+                    kept.push(callback);
+                }
+            }
+            match rows.last() {
+                Some(last) if rows.len() as i64 == PAGE && kept.len() < max => after = last.rowid,
+                _ => break,
+            }
+        }
+        kept.sort_by_key(|c| (c.desired_time, c.created));
+        Ok(kept)
+    }
+
     /// Writes what a step decided: the record, its history, its timers, the count per state; or
     /// purges it.
     pub fn save(&self, step: &Step) -> ApiResult<()> {
