@@ -9,6 +9,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { dirname, join } from 'node:path';
 import { startRuntime } from './support/runtime.mjs';
 import { until } from './support/wait.mjs';
+import { agent } from './support/agent.mjs';
 import { client, admin, server, alwaysOpenService, number, bucketIn } from './support/api.mjs';
 
 let rt, api;
@@ -301,6 +302,26 @@ test('property searches read the callbacks a page at a time and still find them 
   assert.equal(pink.status, 200);
   assert.deepEqual(pink.body.map((r) => r._id), [7, 107, 207, 307, 407, 507].map((i) => created[i]), 'across pages of 500, by desired time');
   assert.equal((await api.get(`${path}?colour=grey`, server)).body.length, 514);
+});
+
+test('a cancel that comes while an access number is being held wins, and the number goes back', async () => {
+  await alwaysOpenService(api, 'race', { _call_direction: 'USERORIGINATED', _wait_for_agent: 'true', _wait_for_user_confirm: 'true', _request_access_service: 'access-h', _enable_in_queue_checking: 'false' });
+  const rae = await agent(api, 'rae', ['race']);
+  await rae.ready();
+  for (let i = 0; i < 5; i++) {
+    const id = (await api.post('/genesys/1/service/callback/race', { _customer_number: number(980 + i) })).body._id;
+    assert.equal((await rae.offered('confirming')).callback._id, id);
+    // The customer confirms (an access number is held for them, across an await) as the cancel comes.
+    const [confirmed] = await Promise.all([api.post(`/genesys/1/service/callback/race/${id}/confirm`, {}), api.del(`/genesys/1/service/callback/race/${id}`)]);
+    const record = (await api.get(`/genesys/1/service/callback/race/${id}`)).body;
+    assert.deepEqual([record._callback_state, record._callback_reason], ['COMPLETED', 'CANCELLED'], `round ${i}: the cancel is not undone`);
+    if (confirmed.body?._access_number) {
+      const match = await api.post('/genesys/1/service/match-h', { _access_number: confirmed.body._access_number, _access_code: confirmed.body._access_code }, server);
+      assert.equal(match.status, 404, `round ${i}: the number went back`);
+    }
+    assert.equal((await api.get('/genesys/1/admin/callback/watermarks?service_name=race', { auth: admin })).body.total, 0, `round ${i}: counts agree`);
+  }
+  await rae.notReady();
 });
 
 test('guessing credentials is throttled per client: 30 failures a minute, then 429 even for the right ones', async () => {

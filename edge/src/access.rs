@@ -91,3 +91,14 @@ pub fn erase(sql: &SqlStorage, phone: &str) -> ApiResult<u32> {
     sql.exec("DELETE FROM holds WHERE phone = ?", vec![phone.into()])?;
     Ok(held["n"].as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0))
 }
+
+/// Releases a hold, only while it is still the holder's (a number without codes may have been
+/// held for someone else since); answers how many holds went.
+pub fn release(sql: &SqlStorage, params: &Params) -> ApiResult<Value> {
+    let get = |k: &str| params.get(k).map(|v| v.trim()).unwrap_or("");
+    let condition = "number = ? AND code = ? AND id = ?";
+    let bindings: Vec<V> = vec![get("_access_number").into(), get("_access_code").into(), get("_id").into()];
+    let held = sql.exec(&format!("SELECT count(*) AS n FROM holds WHERE {condition}"), bindings.clone())?.one::<Value>()?;
+    sql.exec(&format!("DELETE FROM holds WHERE {condition}"), bindings)?;
+    Ok(json!({"released": held["n"]}))
+}

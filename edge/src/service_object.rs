@@ -56,6 +56,8 @@ enum Talk {
     SeekAgents,
     /// User-originated: hold an access number for this callback.
     Access(String),
+    /// A callback that held an access number ended: the number (and code) go back.
+    Release(Params),
 }
 
 /// An agent's object asking about its agent's work.
@@ -213,6 +215,10 @@ impl ServiceObject {
                 let ask: wire::EraseRequest = serde_json::from_str(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
                 return http::json(&self.erase(&view, &ask.customer_number)?);
             }
+            "/internal/release" => {
+                let body = http::body(&mut req).await?;
+                return http::json(&crate::access::release(self.store.sql(), &http::body_params("application/json", &body)?)?);
+            }
             "/internal/match" => {
                 let body = http::body(&mut req).await?;
                 let params = http::body_params("application/json", &body)?;
@@ -310,6 +316,12 @@ impl ServiceObject {
         if let Some(agent) = step.callback.phase.agent() {
             talks.insert(Talk::Agent(agent.to_string()));
         }
+        let ended = step.change.as_ref().is_some_and(|c| c.to == State::Completed);
+        if ended && step.callback.system.contains_key("_access_number") {
+            let mut hold: Params = step.callback.system.iter().filter(|(k, _)| k.as_str() == "_access_number" || k.as_str() == "_access_code").map(|(k, v)| (k.clone(), v.clone())).collect();
+            hold.insert("_id".into(), step.callback.id.clone());
+            talks.insert(Talk::Release(hold));
+        }
         Ok(())
     }
 
@@ -323,6 +335,10 @@ impl ServiceObject {
                 Talk::SeekAgents => self.store.free_agents()?,
                 Talk::Access(id) => {
                     self.provide_access(&id, service).await?;
+                    continue;
+                }
+                Talk::Release(hold) => {
+                    self.ask(&service.request_access_service, &self.store.origin(), "/internal/release", &hold).await?;
                     continue;
                 }
             };
@@ -355,7 +371,7 @@ impl ServiceObject {
             }
             ((200, hold), None) => {
                 // Ended meanwhile: the number goes back.
-                self.ask(&service.request_access_service, &origin, "/internal/match", &held_access(&hold)).await.map(|_| ())
+                self.ask(&service.request_access_service, &origin, "/internal/release", &held_access(&hold)).await.map(|_| ())
             }
             ((status, answer), Some(callback)) => {
                 worker::console_error!("callback {id}: no access number ({status}): {answer}");
@@ -567,7 +583,7 @@ impl ServiceObject {
         let decided = self.decide_and_record(&body, &params, key.as_deref(), &id, service, caller, held.as_ref());
         if let (Some(hold), Err(_) | Ok((_, true))) = (&held, &decided) {
             // Refused, or answered from an earlier request: the number goes back.
-            self.ask(&service.request_access_service, &origin, "/internal/match", &held_access(hold)).await?;
+            self.ask(&service.request_access_service, &origin, "/internal/release", &held_access(hold)).await?;
         }
         let (text, _) = decided?;
         http::text_response(text, "application/json; charset=utf-8", 200)
@@ -1099,9 +1115,9 @@ fn outcome(params: &Params) -> ApiResult<DialOutcome> {
     text.parse().map_err(|_| ApiError::InvalidParameter(format!("outcome: `{text}` is not ANSWERED, ANSWERING_MACHINE, NO_ANSWER, BUSY, INVALID_NUMBER or FAILED")))
 }
 
-/// The number (and code) of an access hold: what releases it.
+/// The number, code and holder of an access hold: what releases it.
 fn held_access(hold: &serde_json::Value) -> Params {
-    ["_access_number", "_access_code"].iter().filter_map(|k| hold.get(*k).and_then(|v| v.as_str()).map(|v| (k.to_string(), v.to_string()))).collect()
+    ["_access_number", "_access_code", "_id"].iter().filter_map(|k| hold.get(*k).and_then(|v| v.as_str()).map(|v| (k.to_string(), v.to_string()))).collect()
 }
 
 /// Whether a create is user-originated, immediate and not waiting for an agent: the customer
