@@ -108,3 +108,24 @@ test('notifications survive a restart of the runtime while the receiver is down'
     await receiver.stop();
   }
 });
+
+test('a receiver that redirects is not followed: the notification waits for it to take it', async () => {
+  const receiver = await startReceiver({ secret: SECRET });
+  const elsewhere = await startReceiver({ secret: SECRET });
+  const rt = await startRuntime();
+  try {
+    const api = client(rt.base);
+    await notifyingService(api, receiver);
+    await receiver.set(`redirect ${elsewhere.url}`);
+    const id = (await api.post('/genesys/1/service/callback/notify', { _customer_number: number(30) })).body._id;
+    assert.ok(await until(() => receiver.taken.redirected >= 2, 10), 'tried, and tried again after its backoff');
+    assert.equal(elsewhere.received.length, 0, 'the redirect was not followed');
+    await receiver.set('ok');
+    assert.ok(await until(() => eventsOf(receiver, id).length >= 2, 15), 'delivered where it was configured');
+    assert.equal(elsewhere.received.length, 0);
+  } finally {
+    await rt.stop();
+    await receiver.stop();
+    await elsewhere.stop();
+  }
+});

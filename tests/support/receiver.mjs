@@ -1,6 +1,6 @@
 // A test receiver for webhooks (status notifications): records what it is sent, and on command
-// answers 2xx, fails with 503, stays silent (takes the request, never answers), or is down (not
-// listening).
+// answers 2xx, fails with 503, redirects elsewhere (307), stays silent (takes the request, never
+// answers), or is down (not listening).
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { freePort } from './runtime.mjs';
@@ -18,7 +18,7 @@ export async function startReceiver({ secret, port } = {}) {
   let mode = 'ok';
   let server;
   const silenced = [];
-  const taken = { silently: 0 };
+  const taken = { silently: 0, redirected: 0 };
   const listen = () => new Promise((resolve) => {
     server = createServer((req, res) => {
       let body = '';
@@ -31,6 +31,11 @@ export async function startReceiver({ secret, port } = {}) {
         }
         if (mode === 'fail') {
           res.writeHead(503).end();
+          return;
+        }
+        if (mode.startsWith('redirect ')) {
+          taken.redirected++;
+          res.writeHead(307, { location: mode.slice('redirect '.length) }).end();
           return;
         }
         const header = req.headers['x-callback-signature'] ?? '';
@@ -48,7 +53,7 @@ export async function startReceiver({ secret, port } = {}) {
     received,
     /** How many requests it took while silent. */
     taken,
-    /** 'ok', 'fail' (503), 'silent' (no answer) or 'down' (closed). */
+    /** 'ok', 'fail' (503), 'redirect <url>' (307), 'silent' (no answer) or 'down' (closed). */
     async set(next) {
       for (const res of silenced.splice(0)) res.socket?.destroy();
       if (next === 'down' && mode !== 'down') await new Promise((r) => { server.closeAllConnections?.(); server.close(r); });
