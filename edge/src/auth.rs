@@ -4,6 +4,8 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::routes::Access;
+use callback_shared::config::Window;
+use callback_shared::limits::RateWindows;
 use worker::{Env, Request};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,14 +112,13 @@ fn identify(req: &Request, admin: Option<&(String, String)>, server_key: Option<
 }
 
 thread_local! {
-    /// Failed authentications per client in this isolate: (window start in ms, failures in it).
-    static FAILURES: std::cell::RefCell<std::collections::HashMap<String, (i64, u32)>> = std::cell::RefCell::new(std::collections::HashMap::new());
+    /// Failed authentications per client, in this isolate.
+    static FAILURES: std::cell::RefCell<RateWindows> = std::cell::RefCell::new(RateWindows::default());
 }
 
 /// Failed authentications a client may make in a minute before its credentialed requests wait
 /// out the minute: enough for typos, too few to guess a password or a token.
-const FAILURES_ALLOWED: u32 = 30;
-const FAILURE_WINDOW_MS: i64 = 60_000;
+const FAILURES_ALLOWED: Window = Window { limit: 30, seconds: 60 };
 
 /// The client a request comes from (its IP address, as the platform tells it).
 pub fn client(req: &Request) -> String {
@@ -126,27 +127,15 @@ pub fn client(req: &Request) -> String {
 
 /// Refuses a client that failed to authenticate too often lately.
 pub fn check_failures(client: &str, now_ms: i64) -> ApiResult<()> {
-    FAILURES.with(|f| match f.borrow().get(client) {
-        Some((start, n)) if now_ms - start < FAILURE_WINDOW_MS && *n >= FAILURES_ALLOWED => {
-            Err(ApiError::TooManyRequests(u32::try_from((start + FAILURE_WINDOW_MS - now_ms) / 1000).unwrap_or(60).max(1)))
-        }
-        _ => Ok(()),
-    })
+    match FAILURES.with(|f| f.borrow().over(client, FAILURES_ALLOWED, now_ms)) {
+        Some(wait) => Err(ApiError::TooManyRequests(wait)),
+        None => Ok(()),
+    }
 }
 
 /// Counts a failed authentication of a client.
 pub fn note_failure(client: &str, now_ms: i64) {
-    FAILURES.with(|f| {
-        let mut failures = f.borrow_mut();
-        if failures.len() > 10_000 {
-            failures.retain(|_, (start, _)| now_ms - *start < FAILURE_WINDOW_MS);
-        }
-        let entry = failures.entry(client.to_string()).or_insert((now_ms, 0));
-        if now_ms - entry.0 >= FAILURE_WINDOW_MS {
-            *entry = (now_ms, 0);
-        }
-        entry.1 += 1;
-    });
+    FAILURES.with(|f| f.borrow_mut().hit(client, FAILURES_ALLOWED, now_ms));
 }
 
 /// Identifies the caller and checks it may use a route of `access`. A public route serves

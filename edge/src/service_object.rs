@@ -11,6 +11,7 @@ use crate::store::Store;
 use callback_shared::availability::{self, Ask};
 use callback_shared::config::{CallbackService, Config, Direction, ServiceKind, Window};
 use callback_shared::create::{decide_create, decide_update, throttled_parameters, Ledger};
+use callback_shared::limits::RateWindows;
 use callback_shared::iso;
 use callback_shared::phone;
 use callback_shared::query::Query;
@@ -89,8 +90,8 @@ pub struct ServiceObject {
     store: Store,
     migrated: Cell<bool>,
     view: RefCell<Option<std::rc::Rc<View>>>,
-    /// Per rate-limited key (a client IP, a customer number): (window start in ms, requests in it).
-    rates: RefCell<HashMap<String, (i64, u32)>>,
+    /// Rate windows per key (a client IP, a customer number, an access number's code misses).
+    rates: RefCell<RateWindows>,
     /// Availability answers by (query, configuration version, current bucket), with the store's
     /// write count they were computed at: any booking written makes them stale.
     answers: RefCell<HashMap<String, (u64, String)>>,
@@ -102,7 +103,7 @@ impl DurableObject for ServiceObject {
     fn new(state: ObjectState, env: Env) -> Self {
         crate::clock::init(&env);
         let store = Store::new(state.storage().sql());
-        ServiceObject { state, env, store, migrated: Cell::new(false), view: RefCell::new(None), rates: RefCell::new(HashMap::new()), answers: RefCell::new(HashMap::new()), alarm: Cell::new(None), talks: RefCell::new(BTreeSet::new()) }
+        ServiceObject { state, env, store, migrated: Cell::new(false), view: RefCell::new(None), rates: RefCell::new(RateWindows::default()), answers: RefCell::new(HashMap::new()), alarm: Cell::new(None), talks: RefCell::new(BTreeSet::new()) }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
@@ -231,7 +232,7 @@ impl ServiceObject {
                 let matched = crate::access::matched(self.store.sql(), &params, now());
                 if let (Some(key), Err(ApiError::NotFound(_))) = (misses, &matched) {
                     // Counted only; the miss itself is the answer.
-                    let _ = self.limit(key, CODE_MISSES);
+                    let _ = self.limit(&key, CODE_MISSES);
                 }
                 return http::json(&matched?);
             }
@@ -290,7 +291,7 @@ impl ServiceObject {
             }
         }
         if caller == Caller::Public {
-            self.limit(format!("ip:{}", http::header(req, "cf-connecting-ip").unwrap_or_else(|| "unknown".into())), rate)?;
+            self.limit(&format!("ip:{}", crate::auth::client(req)), rate)?;
         }
         Ok(())
     }
@@ -318,9 +319,8 @@ impl ServiceObject {
         }
         let ended = step.change.as_ref().is_some_and(|c| c.to == State::Completed);
         if ended && step.callback.system.contains_key("_access_number") {
-            let mut hold: Params = step.callback.system.iter().filter(|(k, _)| k.as_str() == "_access_number" || k.as_str() == "_access_code").map(|(k, v)| (k.clone(), v.clone())).collect();
-            hold.insert("_id".into(), step.callback.id.clone());
-            talks.insert(Talk::Release(hold));
+            let c = &step.callback;
+            talks.insert(Talk::Release(held_access(|k| if k == "_id" { Some(c.id.clone()) } else { c.system.get(k).cloned() })));
         }
         Ok(())
     }
@@ -371,7 +371,7 @@ impl ServiceObject {
             }
             ((200, hold), None) => {
                 // Ended meanwhile: the number goes back.
-                self.ask(&service.request_access_service, &origin, "/internal/release", &held_access(&hold)).await.map(|_| ())
+                self.ask(&service.request_access_service, &origin, "/internal/release", &held_access_of(&hold)).await.map(|_| ())
             }
             ((status, answer), Some(callback)) => {
                 worker::console_error!("callback {id}: no access number ({status}): {answer}");
@@ -486,38 +486,21 @@ impl ServiceObject {
         Ok(())
     }
 
-    /// A fixed-window rate limit on `key` (a client IP, a customer number). Kept in memory: it
-    /// protects the service, and need not survive an eviction.
-    /// Whether `key` is over its window's limit, without counting this request.
-    fn limit_peek(&self, key: &str, window: Window) -> ApiResult<()> {
-        let now_ms = now().timestamp_millis();
-        let window_ms = i64::from(window.seconds) * 1000;
-        match self.rates.borrow().get(key) {
-            Some((start, count)) if now_ms - start < window_ms && *count >= window.limit => {
-                let retry = ((start + window_ms - now_ms) / 1000).max(1);
-                Err(ApiError::TooManyRequests(u32::try_from(retry).unwrap_or(u32::MAX)))
-            }
-            _ => Ok(()),
+    /// Counts a request on `key` (a client IP, a customer number) in its fixed window: 429 past
+    /// the limit. Kept in memory: it protects the service, and need not survive an eviction.
+    fn limit(&self, key: &str, window: Window) -> ApiResult<()> {
+        match self.rates.borrow_mut().hit(key, window, now().timestamp_millis()) {
+            Some(wait) => Err(ApiError::TooManyRequests(wait)),
+            None => Ok(()),
         }
     }
 
-    fn limit(&self, key: String, window: Window) -> ApiResult<()> {
-        let now_ms = now().timestamp_millis();
-        let window_ms = i64::from(window.seconds) * 1000;
-        let mut rates = self.rates.borrow_mut();
-        if rates.len() > 10_000 {
-            rates.retain(|_, (start, _)| now_ms - *start < window_ms);
+    /// Whether `key` has used up its window already, without counting this request.
+    fn limit_peek(&self, key: &str, window: Window) -> ApiResult<()> {
+        match self.rates.borrow().over(key, window, now().timestamp_millis()) {
+            Some(wait) => Err(ApiError::TooManyRequests(wait)),
+            None => Ok(()),
         }
-        let entry = rates.entry(key).or_insert((now_ms, 0));
-        if now_ms - entry.0 >= window_ms {
-            *entry = (now_ms, 0);
-        }
-        entry.1 += 1;
-        if entry.1 > window.limit {
-            let retry = ((entry.0 + window_ms - now_ms) / 1000).max(1);
-            return Err(ApiError::TooManyRequests(u32::try_from(retry).unwrap_or(u32::MAX)));
-        }
-        Ok(())
     }
 
     async fn receive_config(&self, req: &mut Request) -> ApiResult<Response> {
@@ -554,7 +537,7 @@ impl ServiceObject {
             // the queue.
             params.remove("_call_entered_time");
             if let Some(number) = params.get("_customer_number").and_then(|n| phone::normalize(n, &service.phone).ok()) {
-                self.limit(format!("number:{number}"), service.limits.number_rate)?;
+                self.limit(&format!("number:{number}"), service.limits.number_rate)?;
             }
         }
         let key = http::header(req, "idempotency-key");
@@ -583,7 +566,7 @@ impl ServiceObject {
         let decided = self.decide_and_record(&body, &params, key.as_deref(), &id, service, caller, held.as_ref());
         if let (Some(hold), Err(_) | Ok((_, true))) = (&held, &decided) {
             // Refused, or answered from an earlier request: the number goes back.
-            self.ask(&service.request_access_service, &origin, "/internal/release", &held_access(hold)).await?;
+            self.ask(&service.request_access_service, &origin, "/internal/release", &held_access_of(hold)).await?;
         }
         let (text, _) = decided?;
         http::text_response(text, "application/json; charset=utf-8", 200)
@@ -723,7 +706,7 @@ impl ServiceObject {
             erased.callbacks += 1;
         }
         erased.counters = self.store.forget_accepted("_customer_number", &number)?;
-        self.rates.borrow_mut().remove(&format!("number:{number}"));
+        self.rates.borrow_mut().forget(&format!("number:{number}"));
         Ok(erased)
     }
 
@@ -756,7 +739,7 @@ impl ServiceObject {
         let update = decide_update(service, &callback, &params, now, &self.store)?;
         // A move onto another number also counts in that number's burst limit, as a create would.
         if let (Caller::Public, Some(number)) = (caller, update.customer_number.as_ref().filter(|n| **n != callback.customer_number && !n.is_empty())) {
-            self.limit(format!("number:{number}"), service.limits.number_rate)?;
+            self.limit(&format!("number:{number}"), service.limits.number_rate)?;
         }
         let mut step = match update.reschedule {
             Some((desired, bucket)) => scenario::apply(&callback, Event::Reschedule { desired, bucket }, service, now, Actor::Customer)?,
@@ -1050,11 +1033,7 @@ impl ServiceObject {
         let earliest = self.store.take_earliest_set();
         match (self.alarm.get(), earliest) {
             (None, _) => self.sync_alarm().await,
-            (Some(current), Some(new)) if new < current => {
-                self.state.storage().set_alarm(crate::clock::on_platform(DateTime::from_timestamp_millis(new).unwrap_or_else(now))).await?;
-                self.alarm.set(Some(new));
-                Ok(())
-            }
+            (Some(current), Some(new)) if new < current => self.set_alarm_at(new).await,
             _ => Ok(()),
         }
     }
@@ -1082,11 +1061,7 @@ impl ServiceObject {
                 self.answers.borrow_mut().clear();
                 Ok(())
             }
-            Some(at) => {
-                self.state.storage().set_alarm(crate::clock::on_platform(DateTime::from_timestamp_millis(at).unwrap_or_else(now))).await?;
-                self.alarm.set(Some(at));
-                Ok(())
-            }
+            Some(at) => self.set_alarm_at(at).await,
             // Configured but unusable: timers wait, and the alarm rests until the next push.
             None => Ok(()),
         }
@@ -1099,12 +1074,20 @@ impl ServiceObject {
         if next == self.alarm.get() {
             return Ok(());
         }
-        let storage = self.state.storage();
         match next {
-            Some(ms) => storage.set_alarm(crate::clock::on_platform(DateTime::from_timestamp_millis(ms).unwrap_or_else(now))).await?,
-            None => storage.delete_alarm().await?,
+            Some(ms) => self.set_alarm_at(ms).await,
+            None => {
+                self.state.storage().delete_alarm().await?;
+                self.alarm.set(None);
+                Ok(())
+            }
         }
-        self.alarm.set(next);
+    }
+
+    /// Sets the object's one alarm at `ms` of the services' clock.
+    async fn set_alarm_at(&self, ms: i64) -> ApiResult<()> {
+        self.state.storage().set_alarm(crate::clock::on_platform(DateTime::from_timestamp_millis(ms).unwrap_or_else(now))).await?;
+        self.alarm.set(Some(ms));
         Ok(())
     }
 }
@@ -1115,9 +1098,15 @@ fn outcome(params: &Params) -> ApiResult<DialOutcome> {
     text.parse().map_err(|_| ApiError::InvalidParameter(format!("outcome: `{text}` is not ANSWERED, ANSWERING_MACHINE, NO_ANSWER, BUSY, INVALID_NUMBER or FAILED")))
 }
 
-/// The number, code and holder of an access hold: what releases it.
-fn held_access(hold: &serde_json::Value) -> Params {
-    ["_access_number", "_access_code", "_id"].iter().filter_map(|k| hold.get(*k).and_then(|v| v.as_str()).map(|v| (k.to_string(), v.to_string()))).collect()
+/// The number, code and holder of an access hold (from a hold's answer or a callback's record):
+/// what releases it.
+fn held_access(get: impl Fn(&str) -> Option<String>) -> Params {
+    ["_access_number", "_access_code", "_id"].iter().filter_map(|k| get(k).map(|v| (k.to_string(), v))).collect()
+}
+
+/// [`held_access`] of a hold as request-access answered it.
+fn held_access_of(hold: &serde_json::Value) -> Params {
+    held_access(|k| hold.get(k).and_then(|v| v.as_str()).map(str::to_string))
 }
 
 /// Whether a create is user-originated, immediate and not waiting for an agent: the customer

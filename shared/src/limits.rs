@@ -1,7 +1,8 @@
 //! Queue limits and throttles as pure decisions, with GMS's messages. The caller counts (in one
 //! atomic read of its storage); these functions decide.
 
-use crate::config::{InQueueCheck, Limits};
+use crate::config::{InQueueCheck, Limits, Window};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitError {
@@ -53,6 +54,54 @@ pub fn check_in_queue(limits: &Limits, number: &str, open: u32) -> Result<(), Li
     Ok(())
 }
 
+/// Fixed-window counters per key (a client IP, a customer number, an access number), kept in
+/// memory by their owner: they protect a service, they are not a ledger.
+#[derive(Debug, Default)]
+pub struct RateWindows {
+    /// Per key: (window start in ms, count in it).
+    counts: HashMap<String, (i64, u32)>,
+}
+
+/// Entries beyond which counters of past windows are dropped.
+const MAX_KEYS: usize = 10_000;
+
+impl RateWindows {
+    /// Seconds to wait, when `key` has used up `window` already (this request not counted).
+    pub fn over(&self, key: &str, window: Window, now_ms: i64) -> Option<u32> {
+        let (start, count) = *self.counts.get(key)?;
+        (now_ms - start < window_ms(window) && count >= window.limit).then(|| wait_secs(start, window, now_ms))
+    }
+
+    /// Counts one for `key`; seconds to wait when it is past `window`'s limit.
+    pub fn hit(&mut self, key: &str, window: Window, now_ms: i64) -> Option<u32> {
+        if self.counts.len() > MAX_KEYS {
+            self.counts.retain(|_, (start, _)| now_ms - *start < window_ms(window));
+        }
+        let entry = self.counts.entry(key.to_string()).or_insert((now_ms, 0));
+        if now_ms - entry.0 >= window_ms(window) {
+            *entry = (now_ms, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        (entry.1 > window.limit).then(|| wait_secs(entry.0, window, now_ms))
+    }
+
+    pub fn forget(&mut self, key: &str) {
+        self.counts.remove(key);
+    }
+
+    pub fn clear(&mut self) {
+        self.counts.clear();
+    }
+}
+
+fn window_ms(window: Window) -> i64 {
+    i64::from(window.seconds) * 1000
+}
+
+fn wait_secs(start: i64, window: Window, now_ms: i64) -> u32 {
+    u32::try_from(((start + window_ms(window) - now_ms) / 1000).max(1)).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +146,21 @@ mod tests {
         assert!(check_in_queue(&l, "+1", 99).is_ok());
         l.max_queued = 0;
         assert!(check_queued("cb", &l, 0).is_err(), "0 rejects every immediate create");
+    }
+
+    #[test]
+    fn rate_windows_count_per_key_and_start_again() {
+        let w = Window { limit: 2, seconds: 60 };
+        let mut rates = RateWindows::default();
+        assert_eq!((rates.hit("a", w, 0), rates.hit("a", w, 1_000)), (None, None));
+        assert_eq!(rates.over("a", w, 2_000), Some(58), "used up: the wait is what is left of the window");
+        assert_eq!(rates.hit("a", w, 2_000), Some(58));
+        assert_eq!(rates.hit("b", w, 2_000), None, "another key");
+        assert_eq!((rates.over("a", w, 60_000), rates.hit("a", w, 60_000)), (None, None), "a new window");
+        assert_eq!(rates.over("a", w, 119_500), None);
+        rates.hit("a", w, 119_500);
+        assert_eq!(rates.over("a", w, 119_900), Some(1), "never less than a second");
+        rates.forget("a");
+        assert_eq!(rates.over("a", w, 119_900), None);
     }
 }
