@@ -26,7 +26,11 @@ impl Agent {
 
     fn refresh(self) {
         spawn_local(async move {
-            crate::show(call::<AgentStatus>("GET", "/genesys/1/agent/offer", &self.auth(), None).await, self.status, self.problem);
+            crate::show(
+                call::<AgentStatus>("GET", "/genesys/1/agent/offer", &self.auth(), None).await,
+                self.status,
+                self.problem,
+            );
         });
     }
 
@@ -34,7 +38,13 @@ impl Agent {
     fn act(self, path: String, body: Option<serde_json::Value>) {
         spawn_local(async move {
             self.busy.set(true);
-            let done = call::<serde_json::Value>("POST", &format!("/genesys/1/agent/{path}"), &self.auth(), body).await;
+            let done = call::<serde_json::Value>(
+                "POST",
+                &format!("/genesys/1/agent/{path}"),
+                &self.auth(),
+                body,
+            )
+            .await;
             self.busy.set(false);
             self.problem.set(done.err().map(|f| f.message));
             self.refresh();
@@ -54,15 +64,12 @@ pub fn AgentView() -> impl IntoView {
     if !a.token.get_untracked().is_empty() {
         a.refresh();
     }
-    crate::every(
-        Duration::from_secs(1),
-        move || {
-            a.now.set(js_sys::Date::now());
-            if a.status.get_untracked().is_some() {
-                a.refresh();
-            }
-        },
-    );
+    crate::every(Duration::from_secs(1), move || {
+        a.now.set(js_sys::Date::now());
+        if a.status.get_untracked().is_some() {
+            a.refresh();
+        }
+    });
     let sign_in = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         http::remember("agent-token", &a.token.get_untracked());
@@ -120,8 +127,13 @@ fn offer_view(a: Agent, offer: AgentOffer) -> impl IntoView {
         _ => "Your callback",
     };
     let deadline = offer.deadline.as_deref().map(js_sys::Date::parse);
-    let countdown = deadline.map(|ms| move || format!("{} s left", model::seconds_left(ms, a.now.get())));
-    let rows: Vec<_> = offer.preview.iter().map(|(k, v)| view! { <tr><th scope="row">{k.clone()}</th><td>{v.clone()}</td></tr> }).collect();
+    let countdown =
+        deadline.map(|ms| move || format!("{} s left", model::seconds_left(ms, a.now.get())));
+    let rows: Vec<_> = offer
+        .preview
+        .iter()
+        .map(|(k, v)| view! { <tr><th scope="row">{k.clone()}</th><td>{v.clone()}</td></tr> })
+        .collect();
     let path = move |act: &str| format!("callbacks/{}/{act}", id.clone());
     let offer_path = {
         let id = field("_id");
@@ -149,7 +161,8 @@ fn offer_view(a: Agent, offer: AgentOffer) -> impl IntoView {
             view! {
                 <p><a class="dial" href=format!("tel:{number}")>{format!("Call {number}")}</a></p>
                 <div class="acts" role="group" aria-label="Outcome of the call">{buttons}</div>
-            }.into_any()
+            }
+            .into_any()
         }
         ("connected", _) => {
             let end = path("end");
@@ -173,7 +186,10 @@ fn disposition_form(a: Agent, path: String) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        a.act(path.clone(), Some(serde_json::json!({"code": code.get_untracked(), "note": note.get_untracked()})));
+        a.act(
+            path.clone(),
+            Some(serde_json::json!({"code": code.get_untracked(), "note": note.get_untracked()})),
+        );
     };
     view! {
         <form class="disposition" on:submit=save>

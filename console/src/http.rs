@@ -20,7 +20,9 @@ impl Auth {
             Auth::Bearer(token) => Ok(format!("Bearer {}", token.trim())),
             Auth::Basic(user, password) => {
                 let window = web_sys::window().ok_or("no window")?;
-                let encoded = window.btoa(&format!("{user}:{password}")).map_err(|_| "user names and passwords must be Latin-1 text".to_string())?;
+                let encoded = window
+                    .btoa(&format!("{user}:{password}"))
+                    .map_err(|_| "user names and passwords must be Latin-1 text".to_string())?;
                 Ok(format!("Basic {encoded}"))
             }
         }
@@ -37,32 +39,58 @@ pub struct Failure {
 
 impl Failure {
     fn local(message: impl Into<String>) -> Failure {
-        Failure { status: 0, message: message.into() }
+        Failure {
+            status: 0,
+            message: message.into(),
+        }
     }
 }
 
 /// Calls `path` (on this origin) and reads the JSON answer as `T`.
-pub async fn call<T: DeserializeOwned>(method: &str, path: &str, auth: &Auth, body: Option<serde_json::Value>) -> Result<T, Failure> {
+pub async fn call<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    auth: &Auth,
+    body: Option<serde_json::Value>,
+) -> Result<T, Failure> {
     let init = RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(|_| Failure::local("headers"))?;
-    headers.set("authorization", &auth.header().map_err(Failure::local)?).map_err(|_| Failure::local("authorization"))?;
+    headers
+        .set("authorization", &auth.header().map_err(Failure::local)?)
+        .map_err(|_| Failure::local("authorization"))?;
     if let Some(body) = body {
-        headers.set("content-type", "application/json").map_err(|_| Failure::local("content-type"))?;
+        headers
+            .set("content-type", "application/json")
+            .map_err(|_| Failure::local("content-type"))?;
         init.set_body(&body.to_string().into());
     }
     init.set_headers(&headers);
-    let request = Request::new_with_str_and_init(path, &init).map_err(|_| Failure::local("bad request"))?;
+    let request =
+        Request::new_with_str_and_init(path, &init).map_err(|_| Failure::local("bad request"))?;
     let window = web_sys::window().ok_or_else(|| Failure::local("no window"))?;
     let offline = || Failure::local("The service cannot be reached; check the connection.");
-    let response: Response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(|_| offline())?.unchecked_into();
-    let text = JsFuture::from(response.text().map_err(|_| offline())?).await.map_err(|_| offline())?.as_string().unwrap_or_default();
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| offline())?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().map_err(|_| offline())?)
+        .await
+        .map_err(|_| offline())?
+        .as_string()
+        .unwrap_or_default();
     let status = response.status();
     if !response.ok() {
-        let message = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["message"].as_str().map(str::to_string)).unwrap_or_else(|| format!("HTTP {status}"));
+        let message = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_string))
+            .unwrap_or_else(|| format!("HTTP {status}"));
         return Err(Failure { status, message });
     }
-    serde_json::from_str(&text).map_err(|e| Failure { status, message: format!("unexpected answer: {e}") })
+    serde_json::from_str(&text).map_err(|e| Failure {
+        status,
+        message: format!("unexpected answer: {e}"),
+    })
 }
 
 /// Remembers a value for this browser tab (credentials stay out of persistent storage).
@@ -73,5 +101,8 @@ pub fn remember(key: &str, value: &str) {
 }
 
 pub fn recall(key: &str) -> String {
-    web_sys::window().and_then(|w| w.session_storage().ok().flatten()).and_then(|s| s.get_item(key).ok().flatten()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .unwrap_or_default()
 }

@@ -18,7 +18,11 @@ fn every(period: std::time::Duration, tick: impl Fn() + 'static) {
 
 /// Shows a periodic read: a value unchanged is not set again (forms being filled keep their
 /// input); refused credentials sign out; any failure is shown as the problem.
-fn show<T: PartialEq + Send + Sync + 'static>(answer: Result<T, http::Failure>, shown: RwSignal<Option<T>>, problem: RwSignal<Option<String>>) {
+fn show<T: PartialEq + Send + Sync + 'static>(
+    answer: Result<T, http::Failure>,
+    shown: RwSignal<Option<T>>,
+    problem: RwSignal<Option<String>>,
+) {
     match answer {
         Ok(value) => {
             if shown.with_untracked(|s| s.as_ref() != Some(&value)) {
@@ -49,7 +53,10 @@ pub fn mount_console(root: web_sys::HtmlElement) {
 
 #[component]
 fn App() -> impl IntoView {
-    let start = web_sys::window().and_then(|w| w.location().hash().ok()).filter(|h| h == "#supervisor").map_or(Tab::Agent, |_| Tab::Supervisor);
+    let start = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .filter(|h| h == "#supervisor")
+        .map_or(Tab::Agent, |_| Tab::Supervisor);
     let tab = RwSignal::new(start);
     let button = move |which: Tab, label: &'static str| {
         view! { <button role="tab" aria-selected=move || (tab.get() == which).to_string() on:click=move |_| tab.set(which)>{label}</button> }

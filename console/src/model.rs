@@ -17,7 +17,10 @@ pub fn seconds_left(deadline_ms: f64, now_ms: f64) -> u32 {
 /// so that the console can show the error next to that option.
 pub fn option_of(message: &str) -> Option<String> {
     let start = message.find('_')?;
-    let name: String = message[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let name: String = message[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
     (name.len() > 1).then_some(name)
 }
 
@@ -26,7 +29,9 @@ pub fn option_of(message: &str) -> Option<String> {
 pub fn search_query(text: &str) -> Result<String, String> {
     let mut pairs = Vec::new();
     for part in text.split(['&', ' ']).filter(|p| !p.trim().is_empty()) {
-        let (key, value) = part.split_once('=').ok_or_else(|| format!("`{part}` is not key=value"))?;
+        let (key, value) = part
+            .split_once('=')
+            .ok_or_else(|| format!("`{part}` is not key=value"))?;
         if key.trim().is_empty() {
             return Err(format!("`{part}` has no key"));
         }
@@ -41,7 +46,9 @@ pub fn search_query(text: &str) -> Result<String, String> {
 fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'!' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'!' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -60,22 +67,44 @@ pub struct Bar {
 pub fn bars(slots: &[SlotV2]) -> Vec<Bar> {
     slots
         .iter()
-        .map(|s| Bar { label: s.local_time.chars().take(16).collect(), booked: s.total.saturating_sub(s.capacity), capacity: s.total })
+        .map(|s| Bar {
+            label: s.local_time.chars().take(16).collect(),
+            booked: s.total.saturating_sub(s.capacity),
+            capacity: s.total,
+        })
         .collect()
 }
 
 /// The chart's geometry: `width` × `height` pixels, bars side by side; the y scale fits the
 /// largest capacity. Answers (x, width, capacity bar height, booked bar height) per bar.
 pub fn layout(bars: &[Bar], width: f64, height: f64) -> Vec<(f64, f64, f64, f64)> {
-    let top = bars.iter().map(|b| b.capacity.max(b.booked)).max().unwrap_or(0).max(1);
+    let top = bars
+        .iter()
+        .map(|b| b.capacity.max(b.booked))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let step = width / bars.len().max(1) as f64;
     let scale = |n: u32| f64::from(n) / f64::from(top) * height;
-    bars.iter().enumerate().map(|(i, b)| (i as f64 * step, (step - 1.0).max(1.0), scale(b.capacity), scale(b.booked))).collect()
+    bars.iter()
+        .enumerate()
+        .map(|(i, b)| {
+            (
+                i as f64 * step,
+                (step - 1.0).max(1.0),
+                scale(b.capacity),
+                scale(b.booked),
+            )
+        })
+        .collect()
 }
 
 /// Configuration rows as edited: (option, value), empty options dropped, later rows win.
 pub fn section_of(rows: &[(String, String)]) -> BTreeMap<String, String> {
-    rows.iter().filter(|(k, _)| !k.trim().is_empty()).map(|(k, v)| (k.trim().to_string(), v.clone())).collect()
+    rows.iter()
+        .filter(|(k, _)| !k.trim().is_empty())
+        .map(|(k, v)| (k.trim().to_string(), v.clone()))
+        .collect()
 }
 
 /// Dial outcomes the agent reports, with their labels.
@@ -94,11 +123,20 @@ pub fn erased_summary(answer: &EraseAnswer) -> String {
         .services
         .iter()
         .filter(|(_, e)| e.callbacks + e.counters + e.holds > 0)
-        .map(|(name, e)| format!("{name}: {} callbacks ({} cancelled first), {} counters, {} holds", e.callbacks, e.cancelled, e.counters, e.holds))
+        .map(|(name, e)| {
+            format!(
+                "{name}: {} callbacks ({} cancelled first), {} counters, {} holds",
+                e.callbacks, e.cancelled, e.counters, e.holds
+            )
+        })
         .collect();
     match parts.is_empty() {
         true => "Nothing was stored about this number.".to_string(),
-        false => format!("Erased {} callbacks. {}.", answer.callbacks, parts.join("; ")),
+        false => format!(
+            "Erased {} callbacks. {}.",
+            answer.callbacks,
+            parts.join("; ")
+        ),
     }
 }
 
@@ -116,24 +154,54 @@ mod tests {
 
     #[test]
     fn errors_name_their_option() {
-        assert_eq!(option_of("_bh_regular1: `Mon-Fry 09:00-17:00` is not a day range").as_deref(), Some("_bh_regular1"));
-        assert_eq!(option_of("Option _capacity_1: bad JSON").as_deref(), Some("_capacity_1"));
+        assert_eq!(
+            option_of("_bh_regular1: `Mon-Fry 09:00-17:00` is not a day range").as_deref(),
+            Some("_bh_regular1")
+        );
+        assert_eq!(
+            option_of("Option _capacity_1: bad JSON").as_deref(),
+            Some("_capacity_1")
+        );
         assert_eq!(option_of("no option here"), None);
     }
 
     #[test]
     fn searches_become_query_strings() {
-        assert_eq!(search_query("_customer_number=+33 612").unwrap_err(), "`612` is not key=value");
-        assert_eq!(search_query("_customer_number=+33612&first_name=!Ann").unwrap(), "_customer_number=%2B33612&first_name=!Ann");
-        assert_eq!(search_query("  ").unwrap_err(), "type at least one key=value, e.g. _customer_number=+33612345678");
+        assert_eq!(
+            search_query("_customer_number=+33 612").unwrap_err(),
+            "`612` is not key=value"
+        );
+        assert_eq!(
+            search_query("_customer_number=+33612&first_name=!Ann").unwrap(),
+            "_customer_number=%2B33612&first_name=!Ann"
+        );
+        assert_eq!(
+            search_query("  ").unwrap_err(),
+            "type at least one key=value, e.g. _customer_number=+33612345678"
+        );
         assert!(search_query("=x").is_err());
     }
 
     #[test]
     fn bars_show_booked_against_capacity() {
-        let slot = |local: &str, remaining, total| SlotV2 { utc_time: String::new(), local_time: local.into(), capacity: remaining, total };
-        let b = bars(&[slot("2026-12-01T09:00:00+01:00", 3, 5), slot("2026-12-01T09:15:00+01:00", 0, 2)]);
-        assert_eq!(b[0], Bar { label: "2026-12-01T09:00".into(), booked: 2, capacity: 5 });
+        let slot = |local: &str, remaining, total| SlotV2 {
+            utc_time: String::new(),
+            local_time: local.into(),
+            capacity: remaining,
+            total,
+        };
+        let b = bars(&[
+            slot("2026-12-01T09:00:00+01:00", 3, 5),
+            slot("2026-12-01T09:15:00+01:00", 0, 2),
+        ]);
+        assert_eq!(
+            b[0],
+            Bar {
+                label: "2026-12-01T09:00".into(),
+                booked: 2,
+                capacity: 5
+            }
+        );
         assert_eq!(b[1].booked, 2);
         let geometry = layout(&b, 100.0, 50.0);
         assert_eq!(geometry[0], (0.0, 49.0, 50.0, 20.0));
@@ -143,7 +211,11 @@ mod tests {
 
     #[test]
     fn edited_sections_drop_empty_options() {
-        let rows = vec![("_service".to_string(), "callback".to_string()), (" ".to_string(), "x".to_string()), ("_ttl".to_string(), "60".to_string())];
+        let rows = vec![
+            ("_service".to_string(), "callback".to_string()),
+            (" ".to_string(), "x".to_string()),
+            ("_ttl".to_string(), "60".to_string()),
+        ];
         assert_eq!(section_of(&rows).len(), 2);
     }
 
@@ -151,10 +223,27 @@ mod tests {
     fn erase_summaries() {
         use callback_shared::wire::Erased;
         let mut answer = EraseAnswer::default();
-        assert_eq!(erased_summary(&answer), "Nothing was stored about this number.");
-        answer.services.insert("web".into(), Erased { callbacks: 2, cancelled: 1, counters: 2, holds: 0 });
+        assert_eq!(
+            erased_summary(&answer),
+            "Nothing was stored about this number."
+        );
+        answer.services.insert(
+            "web".into(),
+            Erased {
+                callbacks: 2,
+                cancelled: 1,
+                counters: 2,
+                holds: 0,
+            },
+        );
         answer.services.insert("other".into(), Erased::default());
-        answer.services.insert("access".into(), Erased { holds: 1, ..Erased::default() });
+        answer.services.insert(
+            "access".into(),
+            Erased {
+                holds: 1,
+                ..Erased::default()
+            },
+        );
         answer.callbacks = 2;
         assert_eq!(erased_summary(&answer), "Erased 2 callbacks. access: 0 callbacks (0 cancelled first), 0 counters, 1 holds; web: 2 callbacks (1 cancelled first), 2 counters, 0 holds.");
     }

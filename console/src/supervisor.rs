@@ -5,7 +5,9 @@
 
 use crate::http::{self, call, Auth, Failure};
 use crate::model::{self, Bar};
-use callback_shared::wire::{AgentAnswer, AvailabilityV2, BulkCancelAnswer, EraseAnswer, Record, Watermarks};
+use callback_shared::wire::{
+    AgentAnswer, AvailabilityV2, BulkCancelAnswer, EraseAnswer, Record, Watermarks,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,10 +43,15 @@ impl Sup {
         spawn_local(async move {
             let auth = self.auth();
             let read = async {
-                let marks: Watermarks = call("GET", "/genesys/1/admin/callback/watermarks", &auth, None).await?;
+                let marks: Watermarks =
+                    call("GET", "/genesys/1/admin/callback/watermarks", &auth, None).await?;
                 let queues = call("GET", "/genesys/1/admin/callback/queues?states=SCHEDULED,QUEUED,PAUSED,ROUTING,PROCESSING", &auth, None).await?;
                 let agents = call("GET", "/genesys/1/admin/agents", &auth, None).await?;
-                Ok::<Board, Failure>(Board { marks, queues, agents })
+                Ok::<Board, Failure>(Board {
+                    marks,
+                    queues,
+                    agents,
+                })
             };
             crate::show(read.await, self.board, self.problem);
         });
@@ -54,9 +61,20 @@ impl Sup {
         spawn_local(async move {
             let ids: Vec<String> = self.selected.get_untracked().into_iter().collect();
             let body = serde_json::json!({"reason": "CANCELLED_BY_ADMIN", "ids": ids});
-            match call::<BulkCancelAnswer>("POST", "/genesys/1/admin/callback/cancel", &self.auth(), Some(body)).await {
+            match call::<BulkCancelAnswer>(
+                "POST",
+                "/genesys/1/admin/callback/cancel",
+                &self.auth(),
+                Some(body),
+            )
+            .await
+            {
                 Ok(answer) => {
-                    let failed: Vec<String> = answer.failed.iter().map(|(id, why)| format!("{id}: {why}")).collect();
+                    let failed: Vec<String> = answer
+                        .failed
+                        .iter()
+                        .map(|(id, why)| format!("{id}: {why}"))
+                        .collect();
                     let mut text = format!("Cancelled {}.", answer.cancelled.len());
                     if !failed.is_empty() {
                         text.push_str(&format!(" Not cancelled: {}.", failed.join("; ")));
@@ -84,14 +102,11 @@ pub fn SupervisorView() -> impl IntoView {
     if !s.user.get_untracked().is_empty() {
         s.refresh();
     }
-    crate::every(
-        Duration::from_secs(2),
-        move || {
-            if s.board.get_untracked().is_some() {
-                s.refresh();
-            }
-        },
-    );
+    crate::every(Duration::from_secs(2), move || {
+        if s.board.get_untracked().is_some() {
+            s.refresh();
+        }
+    });
     let sign_in = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         http::remember("admin-user", &s.user.get_untracked());
@@ -183,14 +198,24 @@ fn record_row(s: Sup, r: &Record) -> AnyView {
     let open = get("_callback_state") != "COMPLETED";
     let toggle = {
         let id = id.clone();
-        move |_| s.selected.update(|set| if !set.remove(&id) { set.insert(id.clone()); })
+        move |_| {
+            s.selected.update(|set| {
+                if !set.remove(&id) {
+                    set.insert(id.clone());
+                }
+            })
+        }
     };
     let checked = {
         let id = id.clone();
         move || s.selected.with(|set| set.contains(&id))
     };
     // Open callbacks show their phase, completed ones their reason.
-    let phase = if open { get("_phase") } else { get("_callback_reason") };
+    let phase = if open {
+        get("_phase")
+    } else {
+        get("_callback_reason")
+    };
     let select = open.then(|| view! { <input type="checkbox" aria-label=format!("Select {id}") prop:checked=checked on:change=toggle/> });
     view! {
         <tr>
@@ -216,7 +241,14 @@ fn Search(s: Sup) -> impl IntoView {
         let query = model::search_query(&text.get_untracked());
         spawn_local(async move {
             let answer = match query {
-                Ok(q) => call::<Vec<Record>>("GET", &format!("/genesys/1/service/callback?{q}"), &s.auth(), None).await.map_err(|f| f.message),
+                Ok(q) => call::<Vec<Record>>(
+                    "GET",
+                    &format!("/genesys/1/service/callback?{q}"),
+                    &s.auth(),
+                    None,
+                )
+                .await
+                .map_err(|f| f.message),
                 Err(e) => Err(e),
             };
             found.set(Some(answer));
@@ -249,8 +281,18 @@ fn Forget(s: Sup) -> impl IntoView {
         ev.prevent_default();
         let body = serde_json::json!({"_customer_number": number.get_untracked()});
         spawn_local(async move {
-            let answer = call::<EraseAnswer>("POST", "/genesys/1/admin/callback/erase", &s.auth(), Some(body)).await;
-            done.set(Some(answer.map(|a| model::erased_summary(&a)).map_err(|f| f.message)));
+            let answer = call::<EraseAnswer>(
+                "POST",
+                "/genesys/1/admin/callback/erase",
+                &s.auth(),
+                Some(body),
+            )
+            .await;
+            done.set(Some(
+                answer
+                    .map(|a| model::erased_summary(&a))
+                    .map_err(|f| f.message),
+            ));
             s.refresh();
         });
     };
@@ -275,13 +317,21 @@ fn Forget(s: Sup) -> impl IntoView {
 fn Chart(s: Sup) -> impl IntoView {
     let service = RwSignal::new(String::new());
     let bars: RwSignal<Option<Result<Vec<Bar>, String>>> = RwSignal::new(None);
-    let names = move || s.board.with(|b| b.as_ref().map(|b| b.queues.keys().cloned().collect::<Vec<_>>()).unwrap_or_default());
+    let names = move || {
+        s.board.with(|b| {
+            b.as_ref()
+                .map(|b| b.queues.keys().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    };
     let load = move |name: String| {
         service.set(name.clone());
         spawn_local(async move {
             let path = format!("/genesys/2/service/callback/{name}/availability?number-of-days=2&report-busy=true&max-time-slots=1000");
             let answer = call::<AvailabilityV2>("GET", &path, &s.auth(), None).await;
-            bars.set(Some(answer.map(|a| model::bars(&a.slots)).map_err(|f| f.message)));
+            bars.set(Some(
+                answer.map(|a| model::bars(&a.slots)).map_err(|f| f.message),
+            ));
         });
     };
     view! {
@@ -310,7 +360,12 @@ fn svg(bars: &[Bar]) -> impl IntoView {
         .iter()
         .zip(model::layout(bars, W, H))
         .map(|(bar, (x, width, cap, used))| {
-            let tip = format!("{}: {} booked of {}", bar.label.replace('T', " "), bar.booked, bar.capacity);
+            let tip = format!(
+                "{}: {} booked of {}",
+                bar.label.replace('T', " "),
+                bar.booked,
+                bar.capacity
+            );
             view! {
                 <g>
                     <title>{tip}</title>
@@ -320,8 +375,14 @@ fn svg(bars: &[Bar]) -> impl IntoView {
             }
         })
         .collect();
-    let first = bars.first().map(|b| b.label.replace('T', " ")).unwrap_or_default();
-    let last = bars.last().map(|b| b.label.replace('T', " ")).unwrap_or_default();
+    let first = bars
+        .first()
+        .map(|b| b.label.replace('T', " "))
+        .unwrap_or_default();
+    let last = bars
+        .last()
+        .map(|b| b.label.replace('T', " "))
+        .unwrap_or_default();
     view! {
         <svg class="bars" viewBox=format!("0 0 {W} {H}") role="img" aria-label=format!("{booked} booked of {capacity} across {} buckets", bars.len())>{rects}</svg>
         <p class="legend"><span class="key booked"></span>" booked "<span class="key capacity"></span>" capacity · " {first} " → " {last} {format!(" · {booked} booked of {capacity}")}</p>
@@ -346,7 +407,11 @@ fn Configuration(s: Sup) -> impl IntoView {
         chosen.set(name.clone());
         error.set(None);
         saved.set(false);
-        rows.set(sections.with_untracked(|all| all.get(&name).map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()));
+        rows.set(sections.with_untracked(|all| {
+            all.get(&name)
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default()
+        }));
     };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -354,7 +419,14 @@ fn Configuration(s: Sup) -> impl IntoView {
         let section = model::section_of(&rows.get_untracked());
         spawn_local(async move {
             let body = serde_json::to_value(&section).unwrap_or_default();
-            match call::<BTreeMap<String, String>>("PUT", &format!("/genesys/1/admin/config/{name}"), &s.auth(), Some(body)).await {
+            match call::<BTreeMap<String, String>>(
+                "PUT",
+                &format!("/genesys/1/admin/config/{name}"),
+                &s.auth(),
+                Some(body),
+            )
+            .await
+            {
                 Ok(stored) => {
                     sections.update(|all| {
                         all.insert(name, stored);
@@ -371,7 +443,13 @@ fn Configuration(s: Sup) -> impl IntoView {
     };
     let row_view = move |i: usize, (key, value): (String, String)| {
         let key = StoredValue::new(key);
-        let named = move || error.with(|e| e.as_ref().filter(|(o, _)| key.with_value(|k| o.as_deref() == Some(k.as_str()))).map(|(_, m)| m.clone()));
+        let named = move || {
+            error.with(|e| {
+                e.as_ref()
+                    .filter(|(o, _)| key.with_value(|k| o.as_deref() == Some(k.as_str())))
+                    .map(|(_, m)| m.clone())
+            })
+        };
         let input_id = format!("opt-{i}");
         let key_id = format!("key-{i}");
         view! {

@@ -36,29 +36,61 @@ pub struct Fresh {
 }
 
 /// Holds a free access number for the request; answers `{_id, _access_number, _access_code?, _expiration_time}`.
-pub fn request(sql: &SqlStorage, service: &str, access: &RequestAccess, params: &Params, fresh: Fresh, now: DateTime<Utc>) -> ApiResult<Value> {
-    let phone = params.get("_customer_number").map(|p| p.trim()).filter(|p| !p.is_empty()).ok_or_else(|| ApiError::InvalidParameter("_customer_number: is mandatory".into()))?;
-    sql.exec("DELETE FROM holds WHERE until_ms <= ?", vec![V::Integer(now.timestamp_millis())])?;
-    let held: Vec<(String, String)> = sql.exec("SELECT number, code FROM holds", None)?.to_array::<Map<String, Value>>()?
+pub fn request(
+    sql: &SqlStorage,
+    service: &str,
+    access: &RequestAccess,
+    params: &Params,
+    fresh: Fresh,
+    now: DateTime<Utc>,
+) -> ApiResult<Value> {
+    let phone = params
+        .get("_customer_number")
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| ApiError::InvalidParameter("_customer_number: is mandatory".into()))?;
+    sql.exec(
+        "DELETE FROM holds WHERE until_ms <= ?",
+        vec![V::Integer(now.timestamp_millis())],
+    )?;
+    let held: Vec<(String, String)> = sql
+        .exec("SELECT number, code FROM holds", None)?
+        .to_array::<Map<String, Value>>()?
         .into_iter()
-        .map(|r| (r["number"].as_str().unwrap_or("").to_string(), r["code"].as_str().unwrap_or("").to_string()))
+        .map(|r| {
+            (
+                r["number"].as_str().unwrap_or("").to_string(),
+                r["code"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
     // With codes a number serves many calls (one per code); without, one call at a time.
     let free = access.numbers.iter().find_map(|number| {
         if !access.provide_code {
-            return (!held.iter().any(|(n, _)| n == number)).then(|| (number.clone(), String::new()));
+            return (!held.iter().any(|(n, _)| n == number))
+                .then(|| (number.clone(), String::new()));
         }
-        (0..10_000u32).map(|i| format!("{:04}", (fresh.code_seed + i) % 10_000)).find(|c| !held.iter().any(|(n, k)| n == number && k == c)).map(|c| (number.clone(), c))
+        (0..10_000u32)
+            .map(|i| format!("{:04}", (fresh.code_seed + i) % 10_000))
+            .find(|c| !held.iter().any(|(n, k)| n == number && k == c))
+            .map(|c| (number.clone(), c))
     });
-    let (number, code) = free.ok_or_else(|| ApiError::ServiceUnavailable(format!("No access number is free in {service}.")))?;
+    let (number, code) = free.ok_or_else(|| {
+        ApiError::ServiceUnavailable(format!("No access number is free in {service}."))
+    })?;
     let id = params.get("_id").cloned().unwrap_or(fresh.id);
-    let data: Map<String, Value> = params.iter().filter(|(k, _)| !k.starts_with('_')).map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+    let data: Map<String, Value> = params
+        .iter()
+        .filter(|(k, _)| !k.starts_with('_'))
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
     let until = now + Duration::seconds(i64::from(access.ttl_secs));
     sql.exec(
         "INSERT INTO holds (number, code, id, data_id, phone, data, until_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
         vec![number.as_str().into(), code.as_str().into(), id.as_str().into(), fresh.data_id.as_str().into(), digits(phone).into(), Value::Object(data).to_string().into(), V::Integer(until.timestamp_millis())],
     )?;
-    let mut answer = json!({"_id": id, "_access_number": number, "_expiration_time": iso::format(until)});
+    let mut answer =
+        json!({"_id": id, "_access_number": number, "_expiration_time": iso::format(until)});
     if access.provide_code {
         answer["_access_code"] = Value::String(code);
     }
@@ -69,15 +101,32 @@ pub fn request(sql: &SqlStorage, service: &str, access: &RequestAccess, params: 
 pub fn matched(sql: &SqlStorage, params: &Params, now: DateTime<Utc>) -> ApiResult<Value> {
     let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let live = V::Integer(now.timestamp_millis());
-    let (condition, mut bindings): (&str, Vec<V>) = match (get("_access_number"), get("_phone_number")) {
-        (Some(number), _) => ("number = ? AND code = ?", vec![number.into(), get("_access_code").unwrap_or("").into()]),
-        (None, Some(phone)) => ("phone = ?", vec![digits(phone).into()]),
-        (None, None) => return Err(ApiError::InvalidParameter("give _access_number (and _access_code) or _phone_number".into())),
-    };
+    let (condition, mut bindings): (&str, Vec<V>) =
+        match (get("_access_number"), get("_phone_number")) {
+            (Some(number), _) => (
+                "number = ? AND code = ?",
+                vec![number.into(), get("_access_code").unwrap_or("").into()],
+            ),
+            (None, Some(phone)) => ("phone = ?", vec![digits(phone).into()]),
+            (None, None) => {
+                return Err(ApiError::InvalidParameter(
+                    "give _access_number (and _access_code) or _phone_number".into(),
+                ))
+            }
+        };
     bindings.push(live);
-    let query = format!("SELECT id, data_id, data FROM holds WHERE {condition} AND until_ms > ? LIMIT 1");
-    let hold = sql.exec(&query, bindings.clone())?.to_array::<Hold>()?.into_iter().next().ok_or_else(|| ApiError::NotFound("no held access matches this call".into()))?;
-    sql.exec(&format!("DELETE FROM holds WHERE {condition} AND until_ms > ?"), bindings)?;
+    let query =
+        format!("SELECT id, data_id, data FROM holds WHERE {condition} AND until_ms > ? LIMIT 1");
+    let hold = sql
+        .exec(&query, bindings.clone())?
+        .to_array::<Hold>()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::NotFound("no held access matches this call".into()))?;
+    sql.exec(
+        &format!("DELETE FROM holds WHERE {condition} AND until_ms > ?"),
+        bindings,
+    )?;
     let mut answer: Map<String, Value> = serde_json::from_str(&hold.data).unwrap_or_default();
     answer.insert("_id".into(), Value::String(hold.id));
     answer.insert("_data_id".into(), Value::String(hold.data_id));
@@ -87,9 +136,17 @@ pub fn matched(sql: &SqlStorage, params: &Params, now: DateTime<Utc>) -> ApiResu
 /// Erases the holds of a customer's phone (the right to be forgotten); answers how many.
 pub fn erase(sql: &SqlStorage, phone: &str) -> ApiResult<u32> {
     let phone = digits(phone);
-    let held = sql.exec("SELECT count(*) AS n FROM holds WHERE phone = ?", vec![phone.as_str().into()])?.one::<Value>()?;
+    let held = sql
+        .exec(
+            "SELECT count(*) AS n FROM holds WHERE phone = ?",
+            vec![phone.as_str().into()],
+        )?
+        .one::<Value>()?;
     sql.exec("DELETE FROM holds WHERE phone = ?", vec![phone.into()])?;
-    Ok(held["n"].as_u64().and_then(|n| u32::try_from(n).ok()).unwrap_or(0))
+    Ok(held["n"]
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(0))
 }
 
 /// Releases a hold, only while it is still the holder's (a number without codes may have been
@@ -97,8 +154,17 @@ pub fn erase(sql: &SqlStorage, phone: &str) -> ApiResult<u32> {
 pub fn release(sql: &SqlStorage, params: &Params) -> ApiResult<Value> {
     let get = |k: &str| params.get(k).map(|v| v.trim()).unwrap_or("");
     let condition = "number = ? AND code = ? AND id = ?";
-    let bindings: Vec<V> = vec![get("_access_number").into(), get("_access_code").into(), get("_id").into()];
-    let held = sql.exec(&format!("SELECT count(*) AS n FROM holds WHERE {condition}"), bindings.clone())?.one::<Value>()?;
+    let bindings: Vec<V> = vec![
+        get("_access_number").into(),
+        get("_access_code").into(),
+        get("_id").into(),
+    ];
+    let held = sql
+        .exec(
+            &format!("SELECT count(*) AS n FROM holds WHERE {condition}"),
+            bindings.clone(),
+        )?
+        .one::<Value>()?;
     sql.exec(&format!("DELETE FROM holds WHERE {condition}"), bindings)?;
     Ok(json!({"released": held["n"]}))
 }

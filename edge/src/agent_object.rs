@@ -18,7 +18,10 @@ use callback_shared::wire::{AgentAnswer, AgentOffer, AgentStatus};
 use futures_channel::mpsc::{unbounded, UnboundedSender};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
-use worker::{durable_object, DurableObject, Env, Request, Response, SqlStorageValue as V, State as ObjectState};
+use worker::{
+    durable_object, DurableObject, Env, Request, Response, SqlStorageValue as V,
+    State as ObjectState,
+};
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS agent (id INTEGER PRIMARY KEY CHECK (id = 1), profile TEXT NOT NULL, ready INTEGER NOT NULL DEFAULT 0, held TEXT, origin TEXT NOT NULL DEFAULT '')";
 
@@ -61,15 +64,25 @@ pub struct AgentObject {
 
 impl DurableObject for AgentObject {
     fn new(state: ObjectState, env: Env) -> Self {
-        AgentObject { state, env, migrated: Cell::new(false), streams: RefCell::new(Vec::new()) }
+        AgentObject {
+            state,
+            env,
+            migrated: Cell::new(false),
+            streams: RefCell::new(Vec::new()),
+        }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
-        Ok(self.handle(req).await.unwrap_or_else(ApiError::into_response))
+        Ok(self
+            .handle(req)
+            .await
+            .unwrap_or_else(ApiError::into_response))
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
-        self.sync().await.map_err(|e| worker::Error::RustError(e.to_string()))?;
+        self.sync()
+            .await
+            .map_err(|e| worker::Error::RustError(e.to_string()))?;
         Response::ok("")
     }
 }
@@ -89,19 +102,41 @@ impl AgentObject {
         // nothing and writes nothing (no one can make us store objects by inventing agents).
         if !self.migrated.get() {
             let sql = self.state.storage().sql();
-            let tables = sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'agent'", None)?.to_array::<serde_json::Value>()?;
+            let tables = sql
+                .exec(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'agent'",
+                    None,
+                )?
+                .to_array::<serde_json::Value>()?;
             if tables.is_empty() {
                 return Ok(None);
             }
         }
-        let rows: Vec<Row> = self.sql()?.exec("SELECT profile, ready, held, origin FROM agent WHERE id = 1", None)?.to_array()?;
-        let Some(row) = rows.into_iter().next() else { return Ok(None) };
-        let profile = serde_json::from_str(&row.profile).map_err(|e| ApiError::Internal(format!("agent profile unreadable: {e}")))?;
-        Ok(Some(Agent { profile, ready: row.ready == 1, held: row.held, origin: row.origin }))
+        let rows: Vec<Row> = self
+            .sql()?
+            .exec(
+                "SELECT profile, ready, held, origin FROM agent WHERE id = 1",
+                None,
+            )?
+            .to_array()?;
+        let Some(row) = rows.into_iter().next() else {
+            return Ok(None);
+        };
+        let profile = serde_json::from_str(&row.profile)
+            .map_err(|e| ApiError::Internal(format!("agent profile unreadable: {e}")))?;
+        Ok(Some(Agent {
+            profile,
+            ready: row.ready == 1,
+            held: row.held,
+            origin: row.origin,
+        }))
     }
 
     fn set(&self, column: &str, value: V) -> ApiResult<()> {
-        self.sql()?.exec(&format!("UPDATE agent SET {column} = ? WHERE id = 1"), vec![value])?;
+        self.sql()?.exec(
+            &format!("UPDATE agent SET {column} = ? WHERE id = 1"),
+            vec![value],
+        )?;
         Ok(())
     }
 
@@ -109,14 +144,24 @@ impl AgentObject {
         match req.path().as_str() {
             "/internal/profile" => {
                 let body = http::body(&mut req).await?;
-                let profile: Option<Profile> = serde_json::from_str(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+                let profile: Option<Profile> = serde_json::from_str(&body)
+                    .map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
                 self.set_profile(profile).await?;
                 return http::json(&true);
             }
             "/internal/status" => {
-                let agent = self.load()?.ok_or_else(|| ApiError::UnknownAgent(String::new()))?;
+                let agent = self
+                    .load()?
+                    .ok_or_else(|| ApiError::UnknownAgent(String::new()))?;
                 let p = agent.profile;
-                return http::json(&AgentAnswer { id: p.id, name: p.name, services: p.services, token: None, ready: Some(agent.ready), holds: agent.held });
+                return http::json(&AgentAnswer {
+                    id: p.id,
+                    name: p.name,
+                    services: p.services,
+                    token: None,
+                    ready: Some(agent.ready),
+                    holds: agent.held,
+                });
             }
             "/internal/sync" => {
                 self.wake().await?;
@@ -126,7 +171,10 @@ impl AgentObject {
         }
         let agent = self.load()?.ok_or(ApiError::BadToken)?;
         let token = auth::bearer(&req)?;
-        if !auth::same(auth::token_hash(&token).as_bytes(), agent.profile.token_hash.as_bytes()) {
+        if !auth::same(
+            auth::token_hash(&token).as_bytes(),
+            agent.profile.token_hash.as_bytes(),
+        ) {
             return Err(ApiError::BadToken);
         }
         let origin = http::own_origin(&req)?;
@@ -138,7 +186,8 @@ impl AgentObject {
             Kind::AgentReady | Kind::AgentNotReady => {
                 let ready = route.kind() == Kind::AgentReady;
                 self.set("ready", V::Integer(i64::from(ready)))?;
-                self.tell_services(&agent.profile, &agent.profile.services, ready, &origin).await;
+                self.tell_services(&agent.profile, &agent.profile.services, ready, &origin)
+                    .await;
                 self.wake().await?;
                 http::json(&self.status().await?)
             }
@@ -148,7 +197,8 @@ impl AgentObject {
                     // A wake-up lost on the way (a service's call that failed) is made good here.
                     self.wake().await?;
                 }
-                let streaming = http::header(&req, "accept").is_some_and(|a| a.contains("text/event-stream"));
+                let streaming =
+                    http::header(&req, "accept").is_some_and(|a| a.contains("text/event-stream"));
                 if streaming {
                     return self.stream(&status);
                 }
@@ -158,9 +208,22 @@ impl AgentObject {
                 let id = route.id()?;
                 let body = http::body(&mut req).await?;
                 let params = http::body_params(&http::content_type(&req), &body)?;
-                let action = req.path().rsplit('/').next().unwrap_or_default().to_string();
+                let action = req
+                    .path()
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
                 let ask = serde_json::json!({"agent": agent.profile.id, "id": id.text, "action": action, "params": params}).to_string();
-                let (status, value) = call_service(&self.env, &id.service, &origin, "/internal/agent-act", Some(ask), auth::Caller::Public).await?;
+                let (status, value) = call_service(
+                    &self.env,
+                    &id.service,
+                    &origin,
+                    "/internal/agent-act",
+                    Some(ask),
+                    auth::Caller::Public,
+                )
+                .await?;
                 self.wake().await?;
                 http::json_status(&value, status)
             }
@@ -172,24 +235,40 @@ impl AgentObject {
     async fn set_profile(&self, profile: Option<Profile>) -> ApiResult<()> {
         let before = self.load()?;
         let sql = self.sql()?;
-        let origin = before.as_ref().map(|a| a.origin.clone()).unwrap_or_default();
+        let origin = before
+            .as_ref()
+            .map(|a| a.origin.clone())
+            .unwrap_or_default();
         if let Some(before) = &before {
-            let kept = profile.as_ref().map(|p| p.services.clone()).unwrap_or_default();
-            let left: Vec<String> = before.profile.services.iter().filter(|s| !kept.contains(s)).cloned().collect();
-            self.tell_services(&before.profile, &left, false, &origin).await;
+            let kept = profile
+                .as_ref()
+                .map(|p| p.services.clone())
+                .unwrap_or_default();
+            let left: Vec<String> = before
+                .profile
+                .services
+                .iter()
+                .filter(|s| !kept.contains(s))
+                .cloned()
+                .collect();
+            self.tell_services(&before.profile, &left, false, &origin)
+                .await;
         }
         // Streams opened with a token that no longer holds (deleted, or rotated) are closed.
-        if profile.as_ref().map(|p| &p.token_hash) != before.as_ref().map(|b| &b.profile.token_hash) {
+        if profile.as_ref().map(|p| &p.token_hash) != before.as_ref().map(|b| &b.profile.token_hash)
+        {
             for stream in self.streams.take() {
                 stream.close_channel();
             }
         }
         match profile {
             Some(p) => {
-                let text = serde_json::to_string(&p).map_err(|e| ApiError::Internal(e.to_string()))?;
+                let text =
+                    serde_json::to_string(&p).map_err(|e| ApiError::Internal(e.to_string()))?;
                 sql.exec("INSERT INTO agent (id, profile) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET profile = excluded.profile", vec![text.into()])?;
                 if let Some(before) = before.filter(|b| b.ready) {
-                    self.tell_services(&p, &p.services, before.ready, &origin).await;
+                    self.tell_services(&p, &p.services, before.ready, &origin)
+                        .await;
                 }
             }
             None => {
@@ -201,13 +280,28 @@ impl AgentObject {
 
     /// Tells services whether the agent is ready (for their wake-ups and wait estimates). A service
     /// that misses it is told again at the agent's next change.
-    async fn tell_services(&self, profile: &Profile, services: &[String], ready: bool, origin: &str) {
+    async fn tell_services(
+        &self,
+        profile: &Profile,
+        services: &[String],
+        ready: bool,
+        origin: &str,
+    ) {
         if origin.is_empty() {
             return;
         }
         let body = serde_json::json!({"agent": profile.id, "ready": ready}).to_string();
         for service in services {
-            if let Err(e) = call_service(&self.env, service, origin, "/internal/agent", Some(body.clone()), auth::Caller::Public).await {
+            if let Err(e) = call_service(
+                &self.env,
+                service,
+                origin,
+                "/internal/agent",
+                Some(body.clone()),
+                auth::Caller::Public,
+            )
+            .await
+            {
                 worker::console_warn!("agent {}: service {service} not told: {e}", profile.id);
             }
         }
@@ -233,25 +327,50 @@ impl AgentObject {
             None => None,
         };
         let p = agent.profile;
-        Ok(AgentStatus { agent: p.id, name: p.name, services: p.services, ready: agent.ready, offer })
+        Ok(AgentStatus {
+            agent: p.id,
+            name: p.name,
+            services: p.services,
+            ready: agent.ready,
+            offer,
+        })
     }
 
     /// Asks a service about the agent's callback (`/internal/held`) or for the next one
     /// (`/internal/reserve`); `target` is the callback id, or the service's name.
-    async fn ask_offer(&self, agent: &Agent, target: &str, path: &str) -> ApiResult<Option<AgentOffer>> {
+    async fn ask_offer(
+        &self,
+        agent: &Agent,
+        target: &str,
+        path: &str,
+    ) -> ApiResult<Option<AgentOffer>> {
         let service = CallbackId::parse(target).map_or_else(|| target.to_string(), |id| id.service);
         let ask = serde_json::json!({"agent": agent.profile.id, "id": target}).to_string();
-        match call_service(&self.env, &service, &agent.origin, path, Some(ask), auth::Caller::Public).await? {
-            (200, value) => serde_json::from_value(value).map_err(|e| ApiError::Internal(format!("service {service}: {e}"))),
+        match call_service(
+            &self.env,
+            &service,
+            &agent.origin,
+            path,
+            Some(ask),
+            auth::Caller::Public,
+        )
+        .await?
+        {
+            (200, value) => serde_json::from_value(value)
+                .map_err(|e| ApiError::Internal(format!("service {service}: {e}"))),
             // The service (or the callback) is gone.
             (404, _) => Ok(None),
-            (status, value) => Err(ApiError::Internal(format!("service {service} answered {status}: {value}"))),
+            (status, value) => Err(ApiError::Internal(format!(
+                "service {service} answered {status}: {value}"
+            ))),
         }
     }
 
     /// The alarm: refresh the reservation, ask for work when ready and free, tell the streams.
     async fn sync(&self) -> ApiResult<()> {
-        let Some(agent) = self.load()? else { return Ok(()) };
+        let Some(agent) = self.load()? else {
+            return Ok(());
+        };
         let mut status = self.status().await?;
         if status.ready && status.offer.is_none() {
             for service in &agent.profile.services {
@@ -263,7 +382,10 @@ impl AgentObject {
                         break;
                     }
                     Ok(None) => {}
-                    Err(e) => worker::console_warn!("agent {}: no work asked of {service}: {e}", agent.profile.id),
+                    Err(e) => worker::console_warn!(
+                        "agent {}: no work asked of {service}: {e}",
+                        agent.profile.id
+                    ),
                 }
             }
         }
@@ -278,13 +400,17 @@ impl AgentObject {
 
     fn broadcast(&self, status: &AgentStatus) {
         let event = Self::event(status);
-        self.streams.borrow_mut().retain(|s| s.unbounded_send(Ok(event.clone())).is_ok());
+        self.streams
+            .borrow_mut()
+            .retain(|s| s.unbounded_send(Ok(event.clone())).is_ok());
     }
 
     /// A server-sent event stream: the current status now, then at every change.
     fn stream(&self, status: &AgentStatus) -> ApiResult<Response> {
         let (sender, receiver) = unbounded();
-        sender.unbounded_send(Ok(Self::event(status))).map_err(|e| ApiError::Internal(e.to_string()))?;
+        sender
+            .unbounded_send(Ok(Self::event(status)))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         self.streams.borrow_mut().push(sender);
         let response = Response::from_stream(receiver)?;
         let headers = worker::Headers::new();

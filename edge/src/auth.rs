@@ -34,7 +34,11 @@ impl Caller {
 }
 
 fn setting(env: &Env, name: &str) -> Option<String> {
-    env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string())).ok().filter(|s| !s.is_empty())
+    env.secret(name)
+        .map(|s| s.to_string())
+        .or_else(|_| env.var(name).map(|v| v.to_string()))
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 /// Compares in time independent of where the strings differ.
@@ -43,7 +47,9 @@ pub fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 fn basic(header: &str) -> Option<(String, String)> {
-    let encoded = header.strip_prefix("Basic ").or_else(|| header.strip_prefix("basic "))?;
+    let encoded = header
+        .strip_prefix("Basic ")
+        .or_else(|| header.strip_prefix("basic "))?;
     let decoded = base64_decode(encoded.trim())?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, password) = text.split_once(':')?;
@@ -76,8 +82,17 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 /// The bearer token of an agent's request. Tokens are `<agent id>.<secret>`: the front finds the
 /// agent's object by the id, the object checks the whole token against its hash.
 pub fn bearer(req: &Request) -> ApiResult<String> {
-    let header = req.headers().get("authorization").ok().flatten().ok_or(ApiError::BadToken)?;
-    let token = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")).ok_or(ApiError::BadToken)?.trim();
+    let header = req
+        .headers()
+        .get("authorization")
+        .ok()
+        .flatten()
+        .ok_or(ApiError::BadToken)?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .ok_or(ApiError::BadToken)?
+        .trim();
     if token.is_empty() || token.len() > 200 {
         return Err(ApiError::BadToken);
     }
@@ -86,24 +101,42 @@ pub fn bearer(req: &Request) -> ApiResult<String> {
 
 /// The agent a token names.
 pub fn token_agent(token: &str) -> ApiResult<String> {
-    token.split_once('.').map(|(agent, _)| agent).filter(|a| callback_shared::config::valid_service_name(a)).map(str::to_string).ok_or(ApiError::BadToken)
+    token
+        .split_once('.')
+        .map(|(agent, _)| agent)
+        .filter(|a| callback_shared::config::valid_service_name(a))
+        .map(str::to_string)
+        .ok_or(ApiError::BadToken)
 }
 
 /// Hex SHA-256 of a token, as stored.
 pub fn token_hash(token: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// What a request's credentials prove. Credentials that are not ours (another scheme, another
 /// gateway's key, wrong ones) prove nothing: the caller is then the public, whatever was wrong.
 fn identify(req: &Request, admin: Option<&(String, String)>, server_key: Option<&str>) -> Caller {
     let header = |name: &str| req.headers().get(name).ok().flatten();
-    let is_admin = header("authorization").as_deref().and_then(basic).zip(admin).is_some_and(|((user, password), (want_user, want_password))| {
-        same(user.as_bytes(), want_user.as_bytes()) & same(password.as_bytes(), want_password.as_bytes())
-    });
+    let is_admin = header("authorization")
+        .as_deref()
+        .and_then(basic)
+        .zip(admin)
+        .is_some_and(|((user, password), (want_user, want_password))| {
+            same(user.as_bytes(), want_user.as_bytes())
+                & same(password.as_bytes(), want_password.as_bytes())
+        });
     // `apikey` is the name Genesys's API gateway gives the same key.
-    let is_server = server_key.is_some_and(|want| ["x-api-key", "apikey"].iter().filter_map(|name| header(name)).any(|key| same(key.as_bytes(), want.as_bytes())));
+    let is_server = server_key.is_some_and(|want| {
+        ["x-api-key", "apikey"]
+            .iter()
+            .filter_map(|name| header(name))
+            .any(|key| same(key.as_bytes(), want.as_bytes()))
+    });
     match (is_admin, is_server) {
         (true, _) => Caller::Admin,
         (false, true) => Caller::Server,
@@ -118,11 +151,18 @@ thread_local! {
 
 /// Failed authentications a client may make in a minute before its credentialed requests wait
 /// out the minute: enough for typos, too few to guess a password or a token.
-const FAILURES_ALLOWED: Window = Window { limit: 30, seconds: 60 };
+const FAILURES_ALLOWED: Window = Window {
+    limit: 30,
+    seconds: 60,
+};
 
 /// The client a request comes from (its IP address, as the platform tells it).
 pub fn client(req: &Request) -> String {
-    req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".into())
+    req.headers()
+        .get("cf-connecting-ip")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Refuses a client that failed to authenticate too often lately.
@@ -146,14 +186,18 @@ pub fn caller(env: &Env, req: &Request, access: Access) -> ApiResult<Caller> {
     let server_key = setting(env, "SERVER_API_KEY");
     match access {
         Access::Admin if admin.is_none() => return Err(ApiError::AdminDisabled),
-        Access::Server if admin.is_none() && server_key.is_none() => return Err(ApiError::AdminDisabled),
+        Access::Server if admin.is_none() && server_key.is_none() => {
+            return Err(ApiError::AdminDisabled)
+        }
         // The agent's object checks the token.
         Access::Agent => return Ok(Caller::Public),
         _ => {}
     }
     let identified = identify(req, admin.as_ref(), server_key.as_deref());
     match (access, identified) {
-        (Access::Public, _) | (Access::Admin, Caller::Admin) | (Access::Server, Caller::Admin | Caller::Server) => Ok(identified),
+        (Access::Public, _)
+        | (Access::Admin, Caller::Admin)
+        | (Access::Server, Caller::Admin | Caller::Server) => Ok(identified),
         (_, Caller::Public) => Err(ApiError::Unauthenticated),
         _ => Err(ApiError::Forbidden),
     }
@@ -165,8 +209,14 @@ mod tests {
 
     #[test]
     fn basic_credentials() {
-        assert_eq!(basic("Basic YWRtaW46YWRtaW4="), Some(("admin".into(), "admin".into())));
-        assert_eq!(basic("Basic dXNlcjpwYTpzcw=="), Some(("user".into(), "pa:ss".into())));
+        assert_eq!(
+            basic("Basic YWRtaW46YWRtaW4="),
+            Some(("admin".into(), "admin".into()))
+        );
+        assert_eq!(
+            basic("Basic dXNlcjpwYTpzcw=="),
+            Some(("user".into(), "pa:ss".into()))
+        );
         assert_eq!(basic("Bearer x"), None);
         assert_eq!(basic("Basic !!!"), None);
         assert!(same(b"abc", b"abc") && !same(b"abc", b"abd") && !same(b"abc", b"ab"));
@@ -175,7 +225,14 @@ mod tests {
     #[test]
     fn agent_tokens_name_their_agent() {
         assert_eq!(token_agent("anna.s3cret").unwrap(), "anna");
-        assert!(token_agent("no-dot").is_err() && token_agent("../x.y").is_err() && token_agent(".x").is_err());
-        assert_eq!(token_hash("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert!(
+            token_agent("no-dot").is_err()
+                && token_agent("../x.y").is_err()
+                && token_agent(".x").is_err()
+        );
+        assert_eq!(
+            token_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

@@ -13,7 +13,11 @@ thread_local! {
 
 /// Reads the offset, if the environment sets one.
 pub fn init(env: &Env) {
-    let offset = env.var("CLOCK_OFFSET_MS").ok().and_then(|v| v.to_string().trim().parse::<i64>().ok()).unwrap_or(0);
+    let offset = env
+        .var("CLOCK_OFFSET_MS")
+        .ok()
+        .and_then(|v| v.to_string().trim().parse::<i64>().ok())
+        .unwrap_or(0);
     OFFSET_MS.with(|o| o.set(offset));
 }
 

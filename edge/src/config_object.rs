@@ -2,11 +2,11 @@
 //! the whole configuration, stored, then pushed (with a version) to every service's object, so
 //! it takes effect at once; a push that fails is retried from this object's alarm.
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::routes::{self, Kind};
-use crate::auth::Caller;
 use crate::objects::{call_agent, call_service};
+use crate::routes::{self, Kind};
 use crate::service_object::ConfigPush;
 use callback_shared::config::{Config, Options, ServiceKind};
 use callback_shared::wire::AgentAnswer;
@@ -53,7 +53,14 @@ struct AgentRow {
 impl AgentRow {
     fn answer(&self, token: Option<String>) -> AgentAnswer {
         let services = serde_json::from_str(&self.services).unwrap_or_default();
-        AgentAnswer { id: self.id.clone(), name: self.name.clone(), services, token, ready: None, holds: None }
+        AgentAnswer {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            services,
+            token,
+            ready: None,
+            holds: None,
+        }
     }
 }
 
@@ -84,7 +91,11 @@ impl ServiceList {
             ServiceList::List(list) => list,
             ServiceList::Text(text) => text.split(',').map(str::to_string).collect(),
         };
-        let mut names: Vec<String> = names.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let mut names: Vec<String> = names
+            .into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
         names.dedup();
         names
     }
@@ -104,20 +115,35 @@ pub struct ConfigObject {
 
 impl DurableObject for ConfigObject {
     fn new(state: ObjectState, env: Env) -> Self {
-        ConfigObject { state, env, migrated: Cell::new(false) }
+        ConfigObject {
+            state,
+            env,
+            migrated: Cell::new(false),
+        }
     }
 
     async fn fetch(&self, req: Request) -> worker::Result<Response> {
-        Ok(self.handle(req).await.unwrap_or_else(ApiError::into_response))
+        Ok(self
+            .handle(req)
+            .await
+            .unwrap_or_else(ApiError::into_response))
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
         let retry = async {
             self.ready()?;
-            let pending: Vec<PendingRow> = self.state.storage().sql().exec("SELECT service FROM pending", None)?.to_array()?;
-            self.push(pending.into_iter().map(|p| p.service).collect()).await
+            let pending: Vec<PendingRow> = self
+                .state
+                .storage()
+                .sql()
+                .exec("SELECT service FROM pending", None)?
+                .to_array()?;
+            self.push(pending.into_iter().map(|p| p.service).collect())
+                .await
         };
-        retry.await.map_err(|e: ApiError| worker::Error::RustError(e.to_string()))?;
+        retry
+            .await
+            .map_err(|e: ApiError| worker::Error::RustError(e.to_string()))?;
         Response::ok("")
     }
 }
@@ -132,10 +158,16 @@ impl ConfigObject {
     }
 
     fn load(&self) -> ApiResult<Config> {
-        let rows: Vec<SectionRow> = self.state.storage().sql().exec("SELECT name, options FROM sections", None)?.to_array()?;
+        let rows: Vec<SectionRow> = self
+            .state
+            .storage()
+            .sql()
+            .exec("SELECT name, options FROM sections", None)?
+            .to_array()?;
         let mut sections = BTreeMap::new();
         for row in rows {
-            let options: Options = serde_json::from_str(&row.options).map_err(|e| ApiError::Internal(format!("section {} unreadable: {e}", row.name)))?;
+            let options: Options = serde_json::from_str(&row.options)
+                .map_err(|e| ApiError::Internal(format!("section {} unreadable: {e}", row.name)))?;
             sections.insert(row.name, options);
         }
         Ok(Config::from_sections(sections))
@@ -144,10 +176,21 @@ impl ConfigObject {
     /// Dials go out signed and their results must come back signed: a callback service with a
     /// dialer needs a secret, its own (`_webhook_secret`) or the deployment's (`WEBHOOK_SECRET`).
     fn require_webhook_secret(&self, config: &Config, section: &str) -> ApiResult<()> {
-        let Some(name) = section.strip_prefix("service.") else { return Ok(()) };
-        let Ok(service) = config.callback_service(name) else { return Ok(()) };
-        let deployment = self.env.secret("WEBHOOK_SECRET").map(|s| s.to_string()).unwrap_or_default();
-        if service.scenario.dialer_url.is_some() && service.notifications.secret.is_empty() && deployment.is_empty() {
+        let Some(name) = section.strip_prefix("service.") else {
+            return Ok(());
+        };
+        let Ok(service) = config.callback_service(name) else {
+            return Ok(());
+        };
+        let deployment = self
+            .env
+            .secret("WEBHOOK_SECRET")
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        if service.scenario.dialer_url.is_some()
+            && service.notifications.secret.is_empty()
+            && deployment.is_empty()
+        {
             return Err(ApiError::InvalidParameter("_webhook_secret: a service with a _dialer_url needs a secret to sign dials and check results (or set the deployment's WEBHOOK_SECRET)".into()));
         }
         Ok(())
@@ -158,14 +201,27 @@ impl ConfigObject {
         let path = req.path();
         if path == "/internal/services" {
             let config = self.load()?;
-            let of_kind = |kind| config.service_names().into_iter().filter(|n| config.kind(n) == Some(kind)).collect();
-            return http::json(&Services { callback: of_kind(ServiceKind::Callback), access: of_kind(ServiceKind::RequestAccess) });
+            let of_kind = |kind| {
+                config
+                    .service_names()
+                    .into_iter()
+                    .filter(|n| config.kind(n) == Some(kind))
+                    .collect()
+            };
+            return http::json(&Services {
+                callback: of_kind(ServiceKind::Callback),
+                access: of_kind(ServiceKind::RequestAccess),
+            });
         }
         let route = routes::find(&req.method().to_string(), &path)?;
         let mut config = self.load()?;
         match route.kind() {
             Kind::ConfigAll => http::json(config.sections()),
-            Kind::ConfigGet => http::json(config.section(route.section()).ok_or_else(|| ApiError::UnknownSection(route.section().to_string()))?),
+            Kind::ConfigGet => http::json(
+                config
+                    .section(route.section())
+                    .ok_or_else(|| ApiError::UnknownSection(route.section().to_string()))?,
+            ),
             Kind::ConfigPut => {
                 let body = http::body(&mut req).await?;
                 let options: Options = http::body_params(&http::content_type(&req), &body)?;
@@ -178,17 +234,30 @@ impl ConfigObject {
             }
             Kind::ConfigDelete => {
                 let before = config.service_names();
-                if !config.delete(route.section()).map_err(|e| ApiError::InvalidState(e.to_string()))? {
+                if !config
+                    .delete(route.section())
+                    .map_err(|e| ApiError::InvalidState(e.to_string()))?
+                {
                     return Err(ApiError::UnknownSection(route.section().to_string()));
                 }
                 self.store(route.section(), None)?;
                 self.push(before).await?;
                 http::json(&serde_json::json!({}))
             }
-            Kind::AdminAgents => http::json(&self.agents(None)?.iter().map(|a| a.answer(None)).collect::<Vec<_>>()),
+            Kind::AdminAgents => http::json(
+                &self
+                    .agents(None)?
+                    .iter()
+                    .map(|a| a.answer(None))
+                    .collect::<Vec<_>>(),
+            ),
             Kind::AdminAgentGet => {
                 let id = route.agent()?;
-                let row = self.agents(Some(&id))?.into_iter().next().ok_or_else(|| ApiError::UnknownAgent(id.clone()))?;
+                let row = self
+                    .agents(Some(&id))?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| ApiError::UnknownAgent(id.clone()))?;
                 http::json(&row.answer(None))
             }
             Kind::AdminAgentPut => {
@@ -202,7 +271,10 @@ impl ConfigObject {
                     return Err(ApiError::UnknownAgent(id.clone()));
                 }
                 call_agent(&self.env, &id, "/internal/profile", Some("null".into())).await?;
-                self.state.storage().sql().exec("DELETE FROM agents WHERE id = ?", vec![id.as_str().into()])?;
+                self.state
+                    .storage()
+                    .sql()
+                    .exec("DELETE FROM agents WHERE id = ?", vec![id.as_str().into()])?;
                 http::json(&serde_json::json!({}))
             }
             _ => Err(ApiError::NotFound(path)),
@@ -212,8 +284,14 @@ impl ConfigObject {
     fn agents(&self, id: Option<&str>) -> ApiResult<Vec<AgentRow>> {
         let sql = self.state.storage().sql();
         let rows = match id {
-            Some(id) => sql.exec("SELECT id, name, services, token_hash FROM agents WHERE id = ?", vec![id.into()])?,
-            None => sql.exec("SELECT id, name, services, token_hash FROM agents ORDER BY id", None)?,
+            Some(id) => sql.exec(
+                "SELECT id, name, services, token_hash FROM agents WHERE id = ?",
+                vec![id.into()],
+            )?,
+            None => sql.exec(
+                "SELECT id, name, services, token_hash FROM agents ORDER BY id",
+                None,
+            )?,
         };
         Ok(rows.to_array()?)
     }
@@ -222,15 +300,30 @@ impl ConfigObject {
     /// once: only its hash is kept. The agent's object learns the profile first, so a token
     /// answered always works.
     async fn put_agent(&self, id: &str, put: AgentPut, config: &Config) -> ApiResult<Response> {
-        let name = put.name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).ok_or_else(|| ApiError::InvalidParameter("name: required".into()))?;
+        let name = put
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| ApiError::InvalidParameter("name: required".into()))?;
         if name.chars().count() > 100 {
-            return Err(ApiError::InvalidParameter("name: at most 100 characters".into()));
+            return Err(ApiError::InvalidParameter(
+                "name: at most 100 characters".into(),
+            ));
         }
         let services = put.services.names();
-        if let Some(bad) = services.iter().find(|s| config.kind(s) != Some(ServiceKind::Callback)) {
-            return Err(ApiError::InvalidParameter(format!("services: `{bad}` is not a callback service")));
+        if let Some(bad) = services
+            .iter()
+            .find(|s| config.kind(s) != Some(ServiceKind::Callback))
+        {
+            return Err(ApiError::InvalidParameter(format!(
+                "services: `{bad}` is not a callback service"
+            )));
         }
-        let kept = self.agents(Some(id))?.into_iter().next().filter(|_| !put.rotate_token);
+        let kept = self
+            .agents(Some(id))?
+            .into_iter()
+            .next()
+            .filter(|_| !put.rotate_token);
         let (token, token_hash) = match kept {
             Some(row) => (None, row.token_hash),
             None => {
@@ -240,18 +333,39 @@ impl ConfigObject {
                 (Some(token), hash)
             }
         };
-        let profile = crate::agent_object::Profile { id: id.to_string(), name: name.clone(), services: services.clone(), token_hash: token_hash.clone() };
-        let text = serde_json::to_string(&Some(profile)).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let profile = crate::agent_object::Profile {
+            id: id.to_string(),
+            name: name.clone(),
+            services: services.clone(),
+            token_hash: token_hash.clone(),
+        };
+        let text =
+            serde_json::to_string(&Some(profile)).map_err(|e| ApiError::Internal(e.to_string()))?;
         match call_agent(&self.env, id, "/internal/profile", Some(text)).await? {
             (200, _) => {}
-            (status, value) => return Err(ApiError::Internal(format!("agent {id} not updated ({status}): {value}"))),
+            (status, value) => {
+                return Err(ApiError::Internal(format!(
+                    "agent {id} not updated ({status}): {value}"
+                )))
+            }
         }
-        let services_text = serde_json::to_string(&services).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let services_text =
+            serde_json::to_string(&services).map_err(|e| ApiError::Internal(e.to_string()))?;
         self.state.storage().sql().exec(
             "INSERT OR REPLACE INTO agents (id, name, services, token_hash) VALUES (?, ?, ?, ?)",
-            vec![id.into(), name.as_str().into(), services_text.as_str().into(), token_hash.as_str().into()],
+            vec![
+                id.into(),
+                name.as_str().into(),
+                services_text.as_str().into(),
+                token_hash.as_str().into(),
+            ],
         )?;
-        let row = AgentRow { id: id.to_string(), name, services: services_text, token_hash };
+        let row = AgentRow {
+            id: id.to_string(),
+            name,
+            services: services_text,
+            token_hash,
+        };
         http::json(&row.answer(token))
     }
 
@@ -260,8 +374,12 @@ impl ConfigObject {
         let sql = self.state.storage().sql();
         match options {
             Some(options) => {
-                let text = serde_json::to_string(options).map_err(|e| ApiError::Internal(e.to_string()))?;
-                sql.exec("INSERT OR REPLACE INTO sections (name, options) VALUES (?, ?)", vec![name.into(), text.into()])?;
+                let text = serde_json::to_string(options)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                sql.exec(
+                    "INSERT OR REPLACE INTO sections (name, options) VALUES (?, ?)",
+                    vec![name.into(), text.into()],
+                )?;
             }
             None => {
                 sql.exec("DELETE FROM sections WHERE name = ?", vec![name.into()])?;
@@ -276,18 +394,39 @@ impl ConfigObject {
     async fn push(&self, services: Vec<String>) -> ApiResult<()> {
         let sql = self.state.storage().sql();
         for s in &services {
-            sql.exec("INSERT OR IGNORE INTO pending (service) VALUES (?)", vec![s.as_str().into()])?;
+            sql.exec(
+                "INSERT OR IGNORE INTO pending (service) VALUES (?)",
+                vec![s.as_str().into()],
+            )?;
         }
-        let version: VersionRow = sql.exec("SELECT version FROM meta WHERE id = 1", None)?.one()?;
+        let version: VersionRow = sql
+            .exec("SELECT version FROM meta WHERE id = 1", None)?
+            .one()?;
         let sections = self.load()?.sections().clone();
         let mut failed = false;
         for service in services {
-            let push = ConfigPush { service: service.clone(), version: version.version, sections: sections.clone() };
-            let body = serde_json::to_string(&push).map_err(|e| ApiError::Internal(e.to_string()))?;
-            let answer = call_service(&self.env, &service, "https://internal", "/internal/config", Some(body), Caller::Public).await;
+            let push = ConfigPush {
+                service: service.clone(),
+                version: version.version,
+                sections: sections.clone(),
+            };
+            let body =
+                serde_json::to_string(&push).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let answer = call_service(
+                &self.env,
+                &service,
+                "https://internal",
+                "/internal/config",
+                Some(body),
+                Caller::Public,
+            )
+            .await;
             let delivered = matches!(answer, Ok((200, _)));
             if delivered {
-                sql.exec("DELETE FROM pending WHERE service = ?", vec![service.as_str().into()])?;
+                sql.exec(
+                    "DELETE FROM pending WHERE service = ?",
+                    vec![service.as_str().into()],
+                )?;
             } else {
                 failed = true;
             }

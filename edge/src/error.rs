@@ -26,7 +26,10 @@ pub enum ApiError {
     #[error("{0}")]
     InvalidParameter(String),
     #[error("{message}")]
-    Unavailable { message: String, alternatives: Vec<Slot> },
+    Unavailable {
+        message: String,
+        alternatives: Vec<Slot>,
+    },
     #[error("{0}")]
     InvalidState(String),
     #[error("{0}")]
@@ -98,7 +101,13 @@ impl From<CreateError> for ApiError {
     fn from(e: CreateError) -> ApiError {
         match e {
             CreateError::InvalidParameter { .. } => ApiError::InvalidParameter(e.to_string()),
-            CreateError::Unavailable { unavailable, message } => ApiError::Unavailable { message, alternatives: unavailable.alternatives },
+            CreateError::Unavailable {
+                unavailable,
+                message,
+            } => ApiError::Unavailable {
+                message,
+                alternatives: unavailable.alternatives,
+            },
             CreateError::Limit(limit) => ApiError::ServiceUnavailable(limit.to_string()),
             CreateError::Storage(e) => e.into(),
         }
@@ -110,13 +119,24 @@ impl ApiError {
     fn status(&self) -> (u16, &'static str) {
         match self {
             ApiError::UnknownService(_) => (404, "CallbackExceptionResource"),
-            ApiError::UnknownCallback(_) | ApiError::NotFound(_) | ApiError::UnknownSection(_) | ApiError::UnknownAgent(_) => (404, "CallbackExceptionNotFound"),
+            ApiError::UnknownCallback(_)
+            | ApiError::NotFound(_)
+            | ApiError::UnknownSection(_)
+            | ApiError::UnknownAgent(_) => (404, "CallbackExceptionNotFound"),
             ApiError::InvalidParameter(_) => (400, "CallbackExceptionInvalidParameter"),
             ApiError::Unavailable { .. } => (400, "CallbackExceptionAvailability"),
-            ApiError::InvalidState(_) | ApiError::IdempotencyConflict => (409, "CallbackExceptionInvalidState"),
-            ApiError::ServiceUnavailable(_) | ApiError::AdminDisabled => (503, "CallbackExceptionServiceUnavailable"),
-            ApiError::Unauthenticated | ApiError::BadToken => (401, "CallbackExceptionUnauthorized"),
-            ApiError::Forbidden | ApiError::OriginNotAllowed { .. } => (403, "CallbackExceptionUnauthorized"),
+            ApiError::InvalidState(_) | ApiError::IdempotencyConflict => {
+                (409, "CallbackExceptionInvalidState")
+            }
+            ApiError::ServiceUnavailable(_) | ApiError::AdminDisabled => {
+                (503, "CallbackExceptionServiceUnavailable")
+            }
+            ApiError::Unauthenticated | ApiError::BadToken => {
+                (401, "CallbackExceptionUnauthorized")
+            }
+            ApiError::Forbidden | ApiError::OriginNotAllowed { .. } => {
+                (403, "CallbackExceptionUnauthorized")
+            }
             ApiError::TooManyRequests(_) => (429, "CallbackExceptionTooManyRequests"),
             ApiError::TooLarge => (413, "CallbackExceptionInvalidParameter"),
             ApiError::UnsupportedMediaType => (415, "CallbackExceptionInvalidParameter"),
@@ -139,7 +159,12 @@ impl ApiError {
             ApiError::Internal(_) => "Internal error; it has been logged.".to_string(),
             other => other.to_string(),
         };
-        let body = ErrorBody { code, message, exception: format!("{EXCEPTIONS}.{class}"), availability };
+        let body = ErrorBody {
+            code,
+            message,
+            exception: format!("{EXCEPTIONS}.{class}"),
+            availability,
+        };
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json; charset=utf-8");
         match &self {
@@ -157,7 +182,9 @@ impl ApiError {
         let text = serde_json::to_string(&body).unwrap_or_else(|_| String::from("{\"code\":500}"));
         match Response::ok(text) {
             Ok(r) => r.with_status(code).with_headers(headers),
-            Err(_) => Response::error("error", code).unwrap_or_else(|_| Response::empty().expect("an empty response can always be built")),
+            Err(_) => Response::error("error", code).unwrap_or_else(|_| {
+                Response::empty().expect("an empty response can always be built")
+            }),
         }
     }
 }

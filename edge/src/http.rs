@@ -9,7 +9,12 @@ pub const MAX_BODY: usize = 64 * 1024;
 
 /// The body as text: at most 64 KiB, UTF-8.
 pub async fn body(req: &mut Request) -> ApiResult<String> {
-    let declared = req.headers().get("content-length").ok().flatten().and_then(|l| l.parse::<usize>().ok());
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|l| l.parse::<usize>().ok());
     if declared.is_some_and(|n| n > MAX_BODY) {
         return Err(ApiError::TooLarge);
     }
@@ -19,14 +24,16 @@ pub async fn body(req: &mut Request) -> ApiResult<String> {
     if req.inner().body().is_some() {
         let mut stream = req.stream()?;
         while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
-            let chunk = chunk.map_err(|_| ApiError::InvalidParameter("the body could not be read".into()))?;
+            let chunk = chunk
+                .map_err(|_| ApiError::InvalidParameter("the body could not be read".into()))?;
             if bytes.len() + chunk.len() > MAX_BODY {
                 return Err(ApiError::TooLarge);
             }
             bytes.extend_from_slice(&chunk);
         }
     }
-    String::from_utf8(bytes).map_err(|_| ApiError::InvalidParameter("the body is not UTF-8 text".into()))
+    String::from_utf8(bytes)
+        .map_err(|_| ApiError::InvalidParameter("the body is not UTF-8 text".into()))
 }
 
 /// Parameters of a body that is JSON or a form (an empty body has none).
@@ -46,18 +53,30 @@ pub fn body_params(content_type: &str, body: &str) -> ApiResult<Params> {
 
 /// A JSON body of a known shape (admin requests).
 pub fn body_json<T: serde::de::DeserializeOwned>(content_type: &str, body: &str) -> ApiResult<T> {
-    if !content_type.to_ascii_lowercase().starts_with("application/json") {
+    if !content_type
+        .to_ascii_lowercase()
+        .starts_with("application/json")
+    {
         return Err(ApiError::UnsupportedMediaType);
     }
-    serde_json::from_str(body).map_err(|e| ApiError::InvalidParameter(format!("the body does not fit: {e}")))
+    serde_json::from_str(body)
+        .map_err(|e| ApiError::InvalidParameter(format!("the body does not fit: {e}")))
 }
 
 pub fn content_type(req: &Request) -> String {
-    req.headers().get("content-type").ok().flatten().unwrap_or_default()
+    req.headers()
+        .get("content-type")
+        .ok()
+        .flatten()
+        .unwrap_or_default()
 }
 
 pub fn header(req: &Request, name: &str) -> Option<String> {
-    req.headers().get(name).ok().flatten().filter(|v| !v.is_empty())
+    req.headers()
+        .get(name)
+        .ok()
+        .flatten()
+        .filter(|v| !v.is_empty())
 }
 
 /// The query string's pairs, in order.
@@ -83,7 +102,9 @@ pub fn json_status<T: Serialize>(value: &T, status: u16) -> ApiResult<Response> 
 pub fn text_response(text: String, content_type: &str, status: u16) -> ApiResult<Response> {
     let headers = Headers::new();
     headers.set("content-type", content_type)?;
-    Ok(Response::ok(text)?.with_status(status).with_headers(headers))
+    Ok(Response::ok(text)?
+        .with_status(status)
+        .with_headers(headers))
 }
 
 /// The origin of the request's own URL (`http://127.0.0.1:8787`).
@@ -95,7 +116,10 @@ pub fn own_origin(req: &Request) -> ApiResult<String> {
 /// Whether a browser at `origin` may call: the same origin always; others when listed in
 /// `_allowed_origins` (`*` = any).
 pub fn origin_allowed(origin: &str, own: &str, allowed: &[String]) -> bool {
-    origin == own || allowed.iter().any(|a| a == "*" || a.trim_end_matches('/') == origin)
+    origin == own
+        || allowed
+            .iter()
+            .any(|a| a == "*" || a.trim_end_matches('/') == origin)
 }
 
 /// Adds the CORS answer headers for a cross-origin caller.
@@ -113,9 +137,15 @@ pub fn with_cors(mut response: Response, origin: Option<&str>) -> Response {
 pub fn preflight(origin: &str) -> ApiResult<Response> {
     let headers = Headers::new();
     headers.set("access-control-allow-origin", origin)?;
-    headers.set("access-control-allow-methods", "GET, POST, PUT, DELETE, OPTIONS")?;
+    headers.set(
+        "access-control-allow-methods",
+        "GET, POST, PUT, DELETE, OPTIONS",
+    )?;
     // Other clients' credentials headers are allowed through (and ignored on public routes).
-    headers.set("access-control-allow-headers", "Content-Type, Idempotency-Key, Authorization, X-API-Key, apikey, gms_user")?;
+    headers.set(
+        "access-control-allow-headers",
+        "Content-Type, Idempotency-Key, Authorization, X-API-Key, apikey, gms_user",
+    )?;
     headers.set("access-control-max-age", "600")?;
     headers.set("vary", "Origin")?;
     Ok(Response::empty()?.with_status(204).with_headers(headers))
@@ -128,18 +158,42 @@ mod tests {
     #[test]
     fn origins() {
         let allowed = vec!["https://shop.example".to_string()];
-        assert!(origin_allowed("http://127.0.0.1:8787", "http://127.0.0.1:8787", &[]));
+        assert!(origin_allowed(
+            "http://127.0.0.1:8787",
+            "http://127.0.0.1:8787",
+            &[]
+        ));
         assert!(origin_allowed("https://shop.example", "http://h", &allowed));
-        assert!(!origin_allowed("https://evil.example", "http://h", &allowed));
-        assert!(origin_allowed("https://any.example", "http://h", &["*".to_string()]));
+        assert!(!origin_allowed(
+            "https://evil.example",
+            "http://h",
+            &allowed
+        ));
+        assert!(origin_allowed(
+            "https://any.example",
+            "http://h",
+            &["*".to_string()]
+        ));
     }
 
     #[test]
     fn bodies_by_content_type() {
-        assert_eq!(body_params("application/json; charset=utf-8", r#"{"a":"1"}"#).unwrap()["a"], "1");
-        assert_eq!(body_params("application/x-www-form-urlencoded", "a=1").unwrap()["a"], "1");
-        assert!(matches!(body_params("text/plain", "a=1"), Err(ApiError::UnsupportedMediaType)));
+        assert_eq!(
+            body_params("application/json; charset=utf-8", r#"{"a":"1"}"#).unwrap()["a"],
+            "1"
+        );
+        assert_eq!(
+            body_params("application/x-www-form-urlencoded", "a=1").unwrap()["a"],
+            "1"
+        );
+        assert!(matches!(
+            body_params("text/plain", "a=1"),
+            Err(ApiError::UnsupportedMediaType)
+        ));
         assert!(body_params("", "").unwrap().is_empty());
-        assert!(matches!(body_params("application/json", "{"), Err(ApiError::InvalidParameter(_))));
+        assert!(matches!(
+            body_params("application/json", "{"),
+            Err(ApiError::InvalidParameter(_))
+        ));
     }
 }

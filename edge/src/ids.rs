@@ -21,7 +21,10 @@ pub fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
     for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..=chunk.len() {
             out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
         }
@@ -42,20 +45,29 @@ impl CallbackId {
         let (service, random) = text.rsplit_once('~')?;
         let ok = callback_shared::config::valid_service_name(service)
             && random.len() == RANDOM_LEN
-            && random.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        ok.then(|| CallbackId { service: service.to_string(), text: text.to_string() })
+            && random
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| CallbackId {
+            service: service.to_string(),
+            text: text.to_string(),
+        })
     }
 
     /// A new id from 16 random bytes.
     pub fn new(service: &str, random: [u8; 16]) -> CallbackId {
-        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut bits: u128 = u128::from_be_bytes(random);
         let mut out = String::with_capacity(RANDOM_LEN);
         for _ in 0..RANDOM_LEN {
             out.push(ALPHABET[(bits & 63) as usize] as char);
             bits >>= 6;
         }
-        CallbackId { service: service.to_string(), text: format!("{service}~{out}") }
+        CallbackId {
+            service: service.to_string(),
+            text: format!("{service}~{out}"),
+        }
     }
 }
 
@@ -75,7 +87,14 @@ mod tests {
         let id = CallbackId::new("callback-web", [7; 16]);
         assert_eq!(CallbackId::parse(&id.text), Some(id.clone()));
         assert_eq!(id.text.len(), "callback-web~".len() + 22);
-        for bad in ["", "callback-web", "callback-web~short", "a/b~AAAAAAAAAAAAAAAAAAAAAA", "cb~AAAAAAAAAAAAAAAAAAAA%2F", "..%2F~AAAAAAAAAAAAAAAAAAAAAA"] {
+        for bad in [
+            "",
+            "callback-web",
+            "callback-web~short",
+            "a/b~AAAAAAAAAAAAAAAAAAAAAA",
+            "cb~AAAAAAAAAAAAAAAAAAAA%2F",
+            "..%2F~AAAAAAAAAAAAAAAAAAAAAA",
+        ] {
             assert!(CallbackId::parse(bad).is_none(), "{bad}");
         }
         assert_ne!(CallbackId::new("s", [1; 16]), CallbackId::new("s", [2; 16]));

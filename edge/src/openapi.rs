@@ -35,7 +35,9 @@ pub fn document() -> Value {
             Access::Agent => operation["security"] = json!([{"agentToken": []}]),
             Access::Public => {}
         }
-        let entry = paths.entry(spec.path.to_string()).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry(spec.path.to_string())
+            .or_insert_with(|| json!({}));
         entry[spec.method.to_ascii_lowercase()] = operation;
     }
     json!({
@@ -73,10 +75,20 @@ mod tests {
     #[test]
     fn the_document_lists_exactly_the_routes() {
         let doc = document();
-        let listed: usize = doc["paths"].as_object().unwrap().values().map(|p| p.as_object().unwrap().len()).sum();
+        let listed: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_object().unwrap().len())
+            .sum();
         assert_eq!(listed, ROUTES.len());
         for spec in ROUTES {
-            assert!(doc["paths"][spec.path][spec.method.to_ascii_lowercase()].is_object(), "{} {}", spec.method, spec.path);
+            assert!(
+                doc["paths"][spec.path][spec.method.to_ascii_lowercase()].is_object(),
+                "{} {}",
+                spec.method,
+                spec.path
+            );
         }
         let mut ids: Vec<String> = ROUTES.iter().map(operation_id).collect();
         ids.sort();

@@ -216,7 +216,8 @@ impl Matched {
 
     /// The `{id}` segment, when it is a well-formed id.
     pub fn id(&self) -> ApiResult<crate::ids::CallbackId> {
-        crate::ids::CallbackId::parse(self.param("id")).ok_or_else(|| ApiError::UnknownCallback(self.param("id").chars().take(100).collect()))
+        crate::ids::CallbackId::parse(self.param("id"))
+            .ok_or_else(|| ApiError::UnknownCallback(self.param("id").chars().take(100).collect()))
     }
 
     pub fn section(&self) -> &str {
@@ -241,7 +242,9 @@ pub fn find(method: &str, path: &str) -> ApiResult<Matched> {
     let mut best: Option<(usize, Matched)> = None;
     let mut path_known = false;
     for spec in ROUTES {
-        let Some((literals, params)) = fit(spec.path, &segments) else { continue };
+        let Some((literals, params)) = fit(spec.path, &segments) else {
+            continue;
+        };
         path_known = true;
         // A CORS preflight asks about any method of the path.
         if spec.method != method && method != "OPTIONS" {
@@ -258,7 +261,10 @@ pub fn find(method: &str, path: &str) -> ApiResult<Matched> {
     }
 }
 
-fn fit(template: &'static str, segments: &[&str]) -> Option<(usize, BTreeMap<&'static str, String>)> {
+fn fit(
+    template: &'static str,
+    segments: &[&str],
+) -> Option<(usize, BTreeMap<&'static str, String>)> {
     let parts: Vec<&'static str> = template.split('/').skip(1).collect();
     if parts.len() != segments.len() {
         return None;
@@ -283,25 +289,52 @@ mod tests {
     use super::*;
 
     fn example(template: &str) -> String {
-        template.replace("{service}", "callback-web").replace("{agent}", "anna").replace("{id}", "callback-web~AAAAAAAAAAAAAAAAAAAAAA").replace("{section}", "service.callback-web")
+        template
+            .replace("{service}", "callback-web")
+            .replace("{agent}", "anna")
+            .replace("{id}", "callback-web~AAAAAAAAAAAAAAAAAAAAAA")
+            .replace("{section}", "service.callback-web")
     }
 
     #[test]
     fn every_route_in_the_table_is_reached_by_its_own_template() {
         for spec in ROUTES {
-            let matched = find(spec.method, &example(spec.path)).unwrap_or_else(|e| panic!("{} {}: {e}", spec.method, spec.path));
+            let matched = find(spec.method, &example(spec.path))
+                .unwrap_or_else(|e| panic!("{} {}: {e}", spec.method, spec.path));
             assert_eq!(matched.kind(), spec.kind, "{} {}", spec.method, spec.path);
         }
     }
 
     #[test]
     fn literal_segments_win_and_methods_are_checked() {
-        assert_eq!(find("GET", "/genesys/1/service/callback/cb/availability").unwrap().kind(), Kind::AvailabilityV1);
-        assert_eq!(find("GET", "/genesys/1/service/callback/cb/x~y").unwrap().kind(), Kind::Get);
-        assert_eq!(find("GET", "/genesys/1/service/callback").unwrap().kind(), Kind::FindAcross);
-        assert!(matches!(find("PATCH", "/genesys/1/service/callback/cb"), Err(ApiError::MethodNotAllowed(_))));
-        assert!(matches!(find("GET", "/genesys/1/nowhere"), Err(ApiError::NotFound(_))));
-        assert!(matches!(find("GET", "/genesys/1/service/callback//x"), Err(ApiError::NotFound(_))));
+        assert_eq!(
+            find("GET", "/genesys/1/service/callback/cb/availability")
+                .unwrap()
+                .kind(),
+            Kind::AvailabilityV1
+        );
+        assert_eq!(
+            find("GET", "/genesys/1/service/callback/cb/x~y")
+                .unwrap()
+                .kind(),
+            Kind::Get
+        );
+        assert_eq!(
+            find("GET", "/genesys/1/service/callback").unwrap().kind(),
+            Kind::FindAcross
+        );
+        assert!(matches!(
+            find("PATCH", "/genesys/1/service/callback/cb"),
+            Err(ApiError::MethodNotAllowed(_))
+        ));
+        assert!(matches!(
+            find("GET", "/genesys/1/nowhere"),
+            Err(ApiError::NotFound(_))
+        ));
+        assert!(matches!(
+            find("GET", "/genesys/1/service/callback//x"),
+            Err(ApiError::NotFound(_))
+        ));
     }
 
     #[test]

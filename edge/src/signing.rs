@@ -8,7 +8,8 @@ pub const HEADER: &str = "x-callback-signature";
 
 fn mac(secret: &str, t: i64, body: &str) -> Hmac<Sha256> {
     // HMAC accepts keys of any length: `new_from_slice` cannot fail for it.
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
     mac.update(t.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
@@ -40,11 +41,18 @@ pub fn verify(secret: &str, header: &str, body: &str, now: i64) -> bool {
             _ => {}
         }
     }
-    let (Some(t), Some(v1)) = (t, v1) else { return false };
+    let (Some(t), Some(v1)) = (t, v1) else {
+        return false;
+    };
     if (now - t).abs() > TOLERANCE_SECS || v1.len() != 64 {
         return false;
     }
-    let Some(bytes) = (0..32).map(|i| u8::from_str_radix(v1.get(2 * i..2 * i + 2)?, 16).ok()).collect::<Option<Vec<u8>>>() else { return false };
+    let Some(bytes) = (0..32)
+        .map(|i| u8::from_str_radix(v1.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect::<Option<Vec<u8>>>()
+    else {
+        return false;
+    };
     // Constant-time comparison, by the MAC itself.
     mac(secret, t, body).verify_slice(&bytes).is_ok()
 }
@@ -68,11 +76,22 @@ mod tests {
         let header = sign("s3cret", 1_000, r#"{"outcome":"BUSY"}"#);
         assert!(verify("s3cret", &header, r#"{"outcome":"BUSY"}"#, 1_100));
         assert!(!verify("other", &header, r#"{"outcome":"BUSY"}"#, 1_100));
-        assert!(!verify("s3cret", &header, r#"{"outcome":"ANSWERED"}"#, 1_100));
-        assert!(!verify("s3cret", &header, r#"{"outcome":"BUSY"}"#, 1_400), "too old");
+        assert!(!verify(
+            "s3cret",
+            &header,
+            r#"{"outcome":"ANSWERED"}"#,
+            1_100
+        ));
+        assert!(
+            !verify("s3cret", &header, r#"{"outcome":"BUSY"}"#, 1_400),
+            "too old"
+        );
         for bad in ["", "t=1000", "v1=00", "t=x,v1=00", "t=1000,v1=zz"] {
             assert!(!verify("s3cret", bad, "{}", 1_000), "{bad}");
         }
-        assert!(!verify("", &sign("", 1_000, "{}"), "{}", 1_000), "an empty secret signs nothing");
+        assert!(
+            !verify("", &sign("", 1_000, "{}"), "{}", 1_000),
+            "an empty secret signs nothing"
+        );
     }
 }

@@ -162,7 +162,14 @@ fn corrupt(e: serde_json::Error) -> ApiError {
 
 impl Store {
     pub fn new(sql: SqlStorage) -> Store {
-        Store { sql, pruned: std::cell::Cell::new(0), earliest_set: std::cell::Cell::new(None), writes: std::cell::Cell::new(0), origin: std::cell::RefCell::new(String::new()), dialer: std::cell::Cell::new(false) }
+        Store {
+            sql,
+            pruned: std::cell::Cell::new(0),
+            earliest_set: std::cell::Cell::new(None),
+            writes: std::cell::Cell::new(0),
+            origin: std::cell::RefCell::new(String::new()),
+            dialer: std::cell::Cell::new(false),
+        }
     }
 
     pub fn sql(&self) -> &SqlStorage {
@@ -171,7 +178,13 @@ impl Store {
 
     /// Whether this object has its tables: a configuration push made it a service's object.
     pub fn exists(&self) -> ApiResult<bool> {
-        let rows = self.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'", None)?.to_array::<serde_json::Value>()?;
+        let rows = self
+            .sql
+            .exec(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                None,
+            )?
+            .to_array::<serde_json::Value>()?;
         Ok(!rows.is_empty())
     }
 
@@ -179,14 +192,20 @@ impl Store {
         self.sql.exec(SCHEMA, None)?;
         self.sql.exec(crate::access::SCHEMA, None)?;
         let meta = |key: &str| -> ApiResult<Option<String>> {
-            let rows: Vec<MetaRow> = self.sql.exec("SELECT value FROM meta WHERE key = ?", vec![key.into()])?.to_array()?;
+            let rows: Vec<MetaRow> = self
+                .sql
+                .exec("SELECT value FROM meta WHERE key = ?", vec![key.into()])?
+                .to_array()?;
             Ok(rows.into_iter().next().map(|r| r.value))
         };
         let applied: usize = meta("schema")?.and_then(|v| v.parse().ok()).unwrap_or(0);
         for migration in MIGRATIONS.iter().skip(applied) {
             self.sql.exec(migration, None)?;
         }
-        self.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)", vec![MIGRATIONS.len().to_string().into()])?;
+        self.sql.exec(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?)",
+            vec![MIGRATIONS.len().to_string().into()],
+        )?;
         if let Some(origin) = meta("origin")? {
             *self.origin.borrow_mut() = origin;
         }
@@ -211,7 +230,10 @@ impl Store {
     /// Remembers the origin requests come to (written only when it changes).
     pub fn set_origin(&self, origin: &str) -> ApiResult<()> {
         if *self.origin.borrow() != origin {
-            self.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('origin', ?)", vec![origin.into()])?;
+            self.sql.exec(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('origin', ?)",
+                vec![origin.into()],
+            )?;
             *self.origin.borrow_mut() = origin.to_string();
         }
         Ok(())
@@ -219,27 +241,49 @@ impl Store {
 
     /// Since when the configuration has no section for this service (ms), if it has none.
     pub fn unconfigured_since(&self) -> ApiResult<Option<i64>> {
-        let rows: Vec<MetaRow> = self.sql.exec("SELECT value FROM meta WHERE key = 'unconfigured_since'", None)?.to_array()?;
+        let rows: Vec<MetaRow> = self
+            .sql
+            .exec(
+                "SELECT value FROM meta WHERE key = 'unconfigured_since'",
+                None,
+            )?
+            .to_array()?;
         Ok(rows.into_iter().next().and_then(|r| r.value.parse().ok()))
     }
 
     /// Notes whether the configuration has this service (the first moment it has not is kept).
     pub fn set_configured(&self, configured: bool, now: DateTime<Utc>) -> ApiResult<()> {
         if configured {
-            self.sql.exec("DELETE FROM meta WHERE key = 'unconfigured_since'", None)?;
+            self.sql
+                .exec("DELETE FROM meta WHERE key = 'unconfigured_since'", None)?;
         } else {
-            self.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('unconfigured_since', ?)", vec![now.timestamp_millis().to_string().into()])?;
+            self.sql.exec(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('unconfigured_since', ?)",
+                vec![now.timestamp_millis().to_string().into()],
+            )?;
         }
         Ok(())
     }
 
     fn count(&self, query: &str, bindings: Vec<V>) -> Result<u32, StorageError> {
-        let row: Count = self.sql.exec(query, bindings).and_then(|c| c.one()).map_err(storage)?;
+        let row: Count = self
+            .sql
+            .exec(query, bindings)
+            .and_then(|c| c.one())
+            .map_err(storage)?;
         Ok(u32::try_from(row.n).unwrap_or(u32::MAX))
     }
 
     pub fn config(&self) -> ApiResult<Option<ConfigRow>> {
-        Ok(self.sql.exec("SELECT service, version, sections FROM config WHERE id = 1", None)?.to_array::<ConfigRow>()?.into_iter().next())
+        Ok(self
+            .sql
+            .exec(
+                "SELECT service, version, sections FROM config WHERE id = 1",
+                None,
+            )?
+            .to_array::<ConfigRow>()?
+            .into_iter()
+            .next())
     }
 
     pub fn save_config(&self, service: &str, version: i64, sections: &str) -> ApiResult<()> {
@@ -251,20 +295,39 @@ impl Store {
     }
 
     pub fn load(&self, id: &str) -> ApiResult<Option<Callback>> {
-        let rows: Vec<RecordRow> = self.sql.exec("SELECT record FROM callbacks WHERE id = ?", vec![id.into()])?.to_array()?;
-        rows.into_iter().next().map(|r| serde_json::from_str(&r.record).map_err(corrupt)).transpose()
+        let rows: Vec<RecordRow> = self
+            .sql
+            .exec("SELECT record FROM callbacks WHERE id = ?", vec![id.into()])?
+            .to_array()?;
+        rows.into_iter()
+            .next()
+            .map(|r| serde_json::from_str(&r.record).map_err(corrupt))
+            .transpose()
     }
 
     /// Callbacks selected by a SQL condition on the columns (`state`, `number`, `desired_ms`, …).
-    pub fn select(&self, condition: &str, bindings: Vec<V>, limit: u32) -> ApiResult<Vec<Callback>> {
+    pub fn select(
+        &self,
+        condition: &str,
+        bindings: Vec<V>,
+        limit: u32,
+    ) -> ApiResult<Vec<Callback>> {
         let query = format!("SELECT record FROM callbacks WHERE {condition} ORDER BY desired_ms, created_ms LIMIT {limit}");
         let rows: Vec<RecordRow> = self.sql.exec(&query, bindings)?.to_array()?;
-        rows.iter().map(|r| serde_json::from_str(&r.record).map_err(corrupt)).collect()
+        rows.iter()
+            .map(|r| serde_json::from_str(&r.record).map_err(corrupt))
+            .collect()
     }
 
     /// The callbacks meeting `condition` that `keep` keeps, at most `max`, by desired time then
     /// creation. Read a page at a time, so that a search over many callbacks never holds them all.
-    pub fn scan(&self, condition: &str, bindings: Vec<V>, mut keep: impl FnMut(&Callback) -> bool, max: usize) -> ApiResult<Vec<Callback>> {
+    pub fn scan(
+        &self,
+        condition: &str,
+        bindings: Vec<V>,
+        mut keep: impl FnMut(&Callback) -> bool,
+        max: usize,
+    ) -> ApiResult<Vec<Callback>> {
         const PAGE: i64 = 500;
         #[derive(Deserialize)]
         struct Row {
@@ -300,7 +363,10 @@ impl Store {
         let id = c.id.as_str();
         if let Some(change) = &step.change {
             if let Some(from) = change.from {
-                self.sql.exec("UPDATE state_counts SET n = n - 1 WHERE state = ?", vec![from.as_str().into()])?;
+                self.sql.exec(
+                    "UPDATE state_counts SET n = n - 1 WHERE state = ?",
+                    vec![from.as_str().into()],
+                )?;
             }
             self.sql.exec("INSERT INTO state_counts (state, n) VALUES (?, 1) ON CONFLICT (state) DO UPDATE SET n = n + 1", vec![change.to.as_str().into()])?;
         }
@@ -321,10 +387,19 @@ impl Store {
             }
         }
         if step.effects.contains(&Effect::Purge) {
-            self.sql.exec("UPDATE state_counts SET n = n - 1 WHERE state = ?", vec![c.state().as_str().into()])?;
+            self.sql.exec(
+                "UPDATE state_counts SET n = n - 1 WHERE state = ?",
+                vec![c.state().as_str().into()],
+            )?;
             // Notifications not yet delivered outlive the record.
-            for table in ["callbacks WHERE id = ?", "events WHERE callback_id = ?", "timers WHERE callback_id = ?", "outbox WHERE delivered_ms IS NOT NULL AND callback_id = ?"] {
-                self.sql.exec(&format!("DELETE FROM {table}"), vec![id.into()])?;
+            for table in [
+                "callbacks WHERE id = ?",
+                "events WHERE callback_id = ?",
+                "timers WHERE callback_id = ?",
+                "outbox WHERE delivered_ms IS NOT NULL AND callback_id = ?",
+            ] {
+                self.sql
+                    .exec(&format!("DELETE FROM {table}"), vec![id.into()])?;
             }
             return Ok(());
         }
@@ -352,14 +427,18 @@ impl Store {
             match effect {
                 Effect::SetTimer { timer, at } => {
                     let due = at.timestamp_millis();
-                    self.earliest_set.set(Some(self.earliest_set.get().map_or(due, |e| e.min(due))));
+                    self.earliest_set
+                        .set(Some(self.earliest_set.get().map_or(due, |e| e.min(due))));
                     self.sql.exec(
                         "INSERT INTO timers (callback_id, kind, due_ms) VALUES (?, ?, ?) ON CONFLICT (callback_id, kind) DO UPDATE SET due_ms = excluded.due_ms",
                         vec![id.into(), timer.as_str().into(), ms(*at)],
                     )?;
                 }
                 Effect::ClearTimer(timer) => {
-                    self.sql.exec("DELETE FROM timers WHERE callback_id = ? AND kind = ?", vec![id.into(), timer.as_str().into()])?;
+                    self.sql.exec(
+                        "DELETE FROM timers WHERE callback_id = ? AND kind = ?",
+                        vec![id.into(), timer.as_str().into()],
+                    )?;
                 }
                 _ => {}
             }
@@ -368,7 +447,12 @@ impl Store {
     }
 
     /// Puts a webhook in the outbox, numbered in order for its callback and kind.
-    fn enqueue(&self, c: &Callback, kind: &str, body: impl FnOnce(i64) -> serde_json::Value) -> ApiResult<()> {
+    fn enqueue(
+        &self,
+        c: &Callback,
+        kind: &str,
+        body: impl FnOnce(i64) -> serde_json::Value,
+    ) -> ApiResult<()> {
         let last: Seq = self.sql.exec("SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE callback_id = ? AND kind = ?", vec![c.id.as_str().into(), kind.into()])?.one()?;
         let seq = last.seq + 1;
         self.sql.exec(
@@ -376,7 +460,8 @@ impl Store {
             vec![c.id.as_str().into(), kind.into(), V::Integer(seq), body(seq).to_string().into(), ms(c.updated), ms(c.updated)],
         )?;
         let due = c.updated.timestamp_millis();
-        self.earliest_set.set(Some(self.earliest_set.get().map_or(due, |e| e.min(due))));
+        self.earliest_set
+            .set(Some(self.earliest_set.get().map_or(due, |e| e.min(due))));
         Ok(())
     }
 
@@ -395,14 +480,23 @@ impl Store {
     }
 
     pub fn delivered(&self, id: i64, now: DateTime<Utc>) -> ApiResult<()> {
-        self.sql.exec("UPDATE outbox SET delivered_ms = ? WHERE id = ?", vec![ms(now), V::Integer(id)])?;
+        self.sql.exec(
+            "UPDATE outbox SET delivered_ms = ? WHERE id = ?",
+            vec![ms(now), V::Integer(id)],
+        )?;
         // A purged callback's last webhooks outlived its record only to be sent: sent, they go.
-        self.sql.exec("DELETE FROM outbox WHERE id = ? AND callback_id NOT IN (SELECT id FROM callbacks)", vec![V::Integer(id)])?;
+        self.sql.exec(
+            "DELETE FROM outbox WHERE id = ? AND callback_id NOT IN (SELECT id FROM callbacks)",
+            vec![V::Integer(id)],
+        )?;
         Ok(())
     }
 
     pub fn retry_later(&self, id: i64, attempts: i64, next: DateTime<Utc>) -> ApiResult<()> {
-        self.sql.exec("UPDATE outbox SET attempts = ?, next_ms = ? WHERE id = ?", vec![V::Integer(attempts), ms(next), V::Integer(id)])?;
+        self.sql.exec(
+            "UPDATE outbox SET attempts = ?, next_ms = ? WHERE id = ?",
+            vec![V::Integer(attempts), ms(next), V::Integer(id)],
+        )?;
         Ok(())
     }
 
@@ -425,56 +519,119 @@ impl Store {
 
     pub fn events(&self, id: &str) -> ApiResult<Vec<HistoryEvent>> {
         let rows: Vec<EventRow> = self.sql.exec("SELECT time_ms, from_state, to_state, reason, actor FROM events WHERE callback_id = ? ORDER BY seq", vec![id.into()])?.to_array()?;
-        Ok(rows.into_iter().map(|r| HistoryEvent { time: iso::format(time(r.time_ms)), from: r.from_state, to: r.to_state, reason: r.reason, actor: r.actor }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| HistoryEvent {
+                time: iso::format(time(r.time_ms)),
+                from: r.from_state,
+                to: r.to_state,
+                reason: r.reason,
+                actor: r.actor,
+            })
+            .collect())
     }
 
     /// Remembers an accepted create for the throttles: counted per second for the windows (so a
     /// window costs at most one row per second, however busy), and once per throttled parameter.
-    pub fn remember_accepted(&self, now: DateTime<Utc>, parameters: &[(String, String)]) -> ApiResult<()> {
+    pub fn remember_accepted(
+        &self,
+        now: DateTime<Utc>,
+        parameters: &[(String, String)],
+    ) -> ApiResult<()> {
         if now.timestamp_millis() - self.pruned.get() > 60_000 {
             let keep_from = now.timestamp_millis() - ACCEPTED_KEEP_MS;
-            self.sql.exec("DELETE FROM accepted WHERE time_ms < ?", vec![V::Integer(keep_from)])?;
-            self.sql.exec("DELETE FROM accepted_seconds WHERE second < ?", vec![V::Integer(keep_from / 1000)])?;
+            self.sql.exec(
+                "DELETE FROM accepted WHERE time_ms < ?",
+                vec![V::Integer(keep_from)],
+            )?;
+            self.sql.exec(
+                "DELETE FROM accepted_seconds WHERE second < ?",
+                vec![V::Integer(keep_from / 1000)],
+            )?;
             self.pruned.set(now.timestamp_millis());
         }
         self.sql.exec("INSERT INTO accepted_seconds (second, n) VALUES (?, 1) ON CONFLICT (second) DO UPDATE SET n = n + 1", vec![V::Integer(now.timestamp())])?;
         for (key, value) in parameters {
-            self.sql.exec("INSERT INTO accepted (time_ms, key, value) VALUES (?, ?, ?)", vec![ms(now), key.as_str().into(), value.as_str().into()])?;
+            self.sql.exec(
+                "INSERT INTO accepted (time_ms, key, value) VALUES (?, ?, ?)",
+                vec![ms(now), key.as_str().into(), value.as_str().into()],
+            )?;
         }
         Ok(())
     }
 
     /// Forgets the creates remembered with `key` = `value`; answers how many.
     pub fn forget_accepted(&self, key: &str, value: &str) -> ApiResult<u32> {
-        let n = self.count("SELECT count(*) AS n FROM accepted WHERE key = ? AND value = ?", vec![key.into(), value.into()])?;
-        self.sql.exec("DELETE FROM accepted WHERE key = ? AND value = ?", vec![key.into(), value.into()])?;
+        let n = self.count(
+            "SELECT count(*) AS n FROM accepted WHERE key = ? AND value = ?",
+            vec![key.into(), value.into()],
+        )?;
+        self.sql.exec(
+            "DELETE FROM accepted WHERE key = ? AND value = ?",
+            vec![key.into(), value.into()],
+        )?;
         Ok(n)
     }
 
     /// Forgets the idempotent answers that created callback `id`.
     pub fn forget_answers(&self, id: &str) -> ApiResult<()> {
-        self.sql.exec("DELETE FROM idempotency WHERE answer LIKE ?", vec![format!("%\"{id}\"%").into()])?;
+        self.sql.exec(
+            "DELETE FROM idempotency WHERE answer LIKE ?",
+            vec![format!("%\"{id}\"%").into()],
+        )?;
         Ok(())
     }
 
     /// Notes a signed request's signature until `until`; answers whether it is its first use.
-    pub fn first_use(&self, signature: &str, now: DateTime<Utc>, until: DateTime<Utc>) -> ApiResult<bool> {
-        self.sql.exec("DELETE FROM signatures WHERE until_ms < ?", vec![ms(now)])?;
-        let seen = self.sql.exec("SELECT 1 AS seen FROM signatures WHERE signature = ?", vec![signature.into()])?.to_array::<serde_json::Value>()?;
+    pub fn first_use(
+        &self,
+        signature: &str,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> ApiResult<bool> {
+        self.sql
+            .exec("DELETE FROM signatures WHERE until_ms < ?", vec![ms(now)])?;
+        let seen = self
+            .sql
+            .exec(
+                "SELECT 1 AS seen FROM signatures WHERE signature = ?",
+                vec![signature.into()],
+            )?
+            .to_array::<serde_json::Value>()?;
         if !seen.is_empty() {
             return Ok(false);
         }
-        self.sql.exec("INSERT INTO signatures (signature, until_ms) VALUES (?, ?)", vec![signature.into(), ms(until)])?;
+        self.sql.exec(
+            "INSERT INTO signatures (signature, until_ms) VALUES (?, ?)",
+            vec![signature.into(), ms(until)],
+        )?;
         Ok(true)
     }
 
     pub fn idempotent(&self, key: &str, now: DateTime<Utc>) -> ApiResult<Option<Remembered>> {
-        self.sql.exec("DELETE FROM idempotency WHERE created_ms < ?", vec![V::Integer(now.timestamp_millis() - IDEMPOTENCY_MS)])?;
-        Ok(self.sql.exec("SELECT body, answer FROM idempotency WHERE key = ?", vec![key.into()])?.to_array::<Remembered>()?.into_iter().next())
+        self.sql.exec(
+            "DELETE FROM idempotency WHERE created_ms < ?",
+            vec![V::Integer(now.timestamp_millis() - IDEMPOTENCY_MS)],
+        )?;
+        Ok(self
+            .sql
+            .exec(
+                "SELECT body, answer FROM idempotency WHERE key = ?",
+                vec![key.into()],
+            )?
+            .to_array::<Remembered>()?
+            .into_iter()
+            .next())
     }
 
     /// Remembers a create's answer for its Idempotency-Key (only successful answers are kept).
-    pub fn remember_answer(&self, key: &str, body: &str, answer: &str, now: DateTime<Utc>) -> ApiResult<()> {
+    pub fn remember_answer(
+        &self,
+        key: &str,
+        body: &str,
+        answer: &str,
+        now: DateTime<Utc>,
+    ) -> ApiResult<()> {
         self.sql.exec(
             "INSERT OR REPLACE INTO idempotency (key, body, status, answer, created_ms) VALUES (?, ?, 200, ?, ?)",
             vec![key.into(), body.into(), answer.into(), ms(now)],
@@ -485,11 +642,17 @@ impl Store {
     /// Timers due at `now`, earliest first.
     pub fn due_timers(&self, now: DateTime<Utc>, limit: u32) -> ApiResult<Vec<(String, Timer)>> {
         let rows: Vec<TimerRow> = self.sql.exec(&format!("SELECT callback_id, kind FROM timers WHERE due_ms <= ? ORDER BY due_ms LIMIT {limit}"), vec![ms(now)])?.to_array()?;
-        Ok(rows.into_iter().filter_map(|r| Some((r.callback_id, r.kind.parse().ok()?))).collect())
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some((r.callback_id, r.kind.parse().ok()?)))
+            .collect())
     }
 
     pub fn clear_timer(&self, id: &str, timer: Timer) -> ApiResult<()> {
-        self.sql.exec("DELETE FROM timers WHERE callback_id = ? AND kind = ?", vec![id.into(), timer.as_str().into()])?;
+        self.sql.exec(
+            "DELETE FROM timers WHERE callback_id = ? AND kind = ?",
+            vec![id.into(), timer.as_str().into()],
+        )?;
         Ok(())
     }
 
@@ -524,20 +687,30 @@ impl Store {
                 vec![queued.into(), ms(callback.desired_time), ms(callback.desired_time), ms(callback.created)],
             )
             ?;
-        let total = self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = ?", vec![queued.into()])?;
+        let total = self.count(
+            "SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = ?",
+            vec![queued.into()],
+        )?;
         Ok((ahead + 1, total))
     }
 
     /// How many callbacks wait (QUEUED) ahead of one created now.
     pub fn queue_position_of_new(&self) -> ApiResult<u32> {
-        Ok(self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = 'QUEUED'", vec![])?)
+        Ok(self.count(
+            "SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = 'QUEUED'",
+            vec![],
+        )?)
     }
 
     /// The next callback to reserve an agent for: a customer already on the line first, then the
     /// queue in order (desired time, then creation).
     pub fn next_seeking(&self) -> ApiResult<Option<Callback>> {
         for phase in ["awaiting_agent", "waiting"] {
-            if let Some(callback) = self.select("phase = ?", vec![phase.into()], 1)?.into_iter().next() {
+            if let Some(callback) = self
+                .select("phase = ?", vec![phase.into()], 1)?
+                .into_iter()
+                .next()
+            {
                 return Ok(Some(callback));
             }
         }
@@ -546,18 +719,30 @@ impl Store {
 
     /// The callback reserved for an agent, if any.
     pub fn held_by(&self, agent: &str) -> ApiResult<Option<Callback>> {
-        Ok(self.select("agent = ?", vec![agent.into()], 1)?.into_iter().next())
+        Ok(self
+            .select("agent = ?", vec![agent.into()], 1)?
+            .into_iter()
+            .next())
     }
 
     /// When a callback's timer is due, if set.
     pub fn timer_due(&self, id: &str, timer: Timer) -> ApiResult<Option<DateTime<Utc>>> {
-        let row: Due = self.sql.exec("SELECT max(due_ms) AS due FROM timers WHERE callback_id = ? AND kind = ?", vec![id.into(), timer.as_str().into()])?.one()?;
+        let row: Due = self
+            .sql
+            .exec(
+                "SELECT max(due_ms) AS due FROM timers WHERE callback_id = ? AND kind = ?",
+                vec![id.into(), timer.as_str().into()],
+            )?
+            .one()?;
         Ok(row.due.map(time))
     }
 
     /// Records whether one of the service's agents is ready.
     pub fn set_agent(&self, agent: &str, ready: bool) -> ApiResult<()> {
-        self.sql.exec("INSERT OR REPLACE INTO agents (id, ready) VALUES (?, ?)", vec![agent.into(), V::Integer(i64::from(ready))])?;
+        self.sql.exec(
+            "INSERT OR REPLACE INTO agents (id, ready) VALUES (?, ?)",
+            vec![agent.into(), V::Integer(i64::from(ready))],
+        )?;
         Ok(())
     }
 
@@ -598,9 +783,14 @@ impl Ledger for Store {
             .split(',')
             .filter(|p| !p.is_empty())
             .map(|pair| {
-                let (b, n) = pair.split_once(':').ok_or_else(|| StorageError(format!("bad bookings row {pair}")))?;
+                let (b, n) = pair
+                    .split_once(':')
+                    .ok_or_else(|| StorageError(format!("bad bookings row {pair}")))?;
                 let parse = |t: &str| t.parse::<i64>().map_err(|e| StorageError(e.to_string()));
-                Ok((time(parse(b)?), u32::try_from(parse(n)?).unwrap_or(u32::MAX)))
+                Ok((
+                    time(parse(b)?),
+                    u32::try_from(parse(n)?).unwrap_or(u32::MAX),
+                ))
             })
             .collect()
     }
@@ -614,16 +804,47 @@ impl Ledger for Store {
                     (SELECT coalesce(sum(n), 0) FROM accepted_seconds WHERE second >= ?),
                     (SELECT coalesce(sum(n), 0) FROM state_counts WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING'))",
         );
-        let mut bindings: Vec<V> = vec![ask.number.as_str().into(), V::Integer(ask.windows[0].timestamp()), V::Integer(ask.windows[1].timestamp())];
+        let mut bindings: Vec<V> = vec![
+            ask.number.as_str().into(),
+            V::Integer(ask.windows[0].timestamp()),
+            V::Integer(ask.windows[1].timestamp()),
+        ];
         for (key, value) in &ask.parameters {
-            query.push_str(", (SELECT count(*) FROM accepted WHERE key = ? AND value = ? AND time_ms >= ?)");
-            bindings.extend([key.as_str().into(), value.as_str().into(), ms(ask.day_start)]);
+            query.push_str(
+                ", (SELECT count(*) FROM accepted WHERE key = ? AND value = ? AND time_ms >= ?)",
+            );
+            bindings.extend([
+                key.as_str().into(),
+                value.as_str().into(),
+                ms(ask.day_start),
+            ]);
         }
-        let row = self.sql.exec(&query, bindings).map_err(storage)?.raw().next().ok_or_else(|| StorageError("no counts".into()))?.map_err(storage)?;
-        let n: Vec<u32> = row.iter().map(|v| if let V::Integer(i) = v { u32::try_from(*i).unwrap_or(u32::MAX) } else { 0 }).collect();
+        let row = self
+            .sql
+            .exec(&query, bindings)
+            .map_err(storage)?
+            .raw()
+            .next()
+            .ok_or_else(|| StorageError("no counts".into()))?
+            .map_err(storage)?;
+        let n: Vec<u32> = row
+            .iter()
+            .map(|v| {
+                if let V::Integer(i) = v {
+                    u32::try_from(*i).unwrap_or(u32::MAX)
+                } else {
+                    0
+                }
+            })
+            .collect();
         if n.len() != 4 + ask.parameters.len() {
             return Err(StorageError("counts of the wrong shape".into()));
         }
-        Ok(Counts { open_for_number: n[0], windows: [n[1], n[2]], queued: n[3], parameters_today: n[4..].to_vec() })
+        Ok(Counts {
+            open_for_number: n[0],
+            windows: [n[1], n[2]],
+            queued: n[3],
+            parameters_today: n[4..].to_vec(),
+        })
     }
 }

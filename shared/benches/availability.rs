@@ -18,15 +18,27 @@ struct IndexedLedger {
 
 impl Ledger for IndexedLedger {
     fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Bookings, StorageError> {
-        Ok(self.bookings.range(from..to).map(|(k, v)| (*k, *v)).collect())
+        Ok(self
+            .bookings
+            .range(from..to)
+            .map(|(k, v)| (*k, *v))
+            .collect())
     }
     fn counts(&self, ask: &CountsAsk) -> Result<Counts, StorageError> {
-        Ok(Counts { open_for_number: 0, parameters_today: vec![0; ask.parameters.len()], windows: [40, 40], queued: 120 })
+        Ok(Counts {
+            open_for_number: 0,
+            parameters_today: vec![0; ask.parameters.len()],
+            windows: [40, 40],
+            queued: 120,
+        })
     }
 }
 
 fn options(pairs: &[(&str, &str)]) -> Options {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 fn measure(name: &str, runs: usize, mut f: impl FnMut()) {
@@ -39,18 +51,37 @@ fn measure(name: &str, runs: usize, mut f: impl FnMut()) {
         .collect();
     times.sort_by(f64::total_cmp);
     let pct = |p: f64| times[((times.len() as f64 - 1.0) * p) as usize];
-    println!("{name:<58} median {:>8.1} µs   p99 {:>8.1} µs   ({runs} runs)", pct(0.5), pct(0.99));
+    println!(
+        "{name:<58} median {:>8.1} µs   p99 {:>8.1} µs   ({runs} runs)",
+        pct(0.5),
+        pct(0.99)
+    );
 }
 
 fn main() {
     let mut config = Config::new();
     config
-        .put("service.office", options(&[("_service", "office-hours"), ("_timezone", "Europe/Paris"), ("_bh_regular1", "Mon-Sun 00:00-24:00"), ("_holiday1", "12-25")]))
+        .put(
+            "service.office",
+            options(&[
+                ("_service", "office-hours"),
+                ("_timezone", "Europe/Paris"),
+                ("_bh_regular1", "Mon-Sun 00:00-24:00"),
+                ("_holiday1", "12-25"),
+            ]),
+        )
         .expect("office hours");
     config
         .put(
             "service.bench",
-            options(&[("_service", "callback"), ("_business_hours_service", "office"), ("_request_time_bucket", "5"), ("_max_request_by_time_bucket", "3"), ("_reject_future_desired_time", "2M"), ("_default_country", "FR")]),
+            options(&[
+                ("_service", "callback"),
+                ("_business_hours_service", "office"),
+                ("_request_time_bucket", "5"),
+                ("_max_request_by_time_bucket", "3"),
+                ("_reject_future_desired_time", "2M"),
+                ("_default_country", "FR"),
+            ]),
         )
         .expect("service");
     let service = config.callback_service("bench").expect("resolves");
@@ -72,29 +103,80 @@ fn main() {
     }
     let ledger = IndexedLedger { bookings };
 
-    let ask = Ask { start: now, end, max_slots: None, report_busy: false };
+    let ask = Ask {
+        start: now,
+        end,
+        max_slots: None,
+        report_busy: false,
+    };
     let offered = availability::offer(&service, now, &ask, &ledger.bookings);
-    println!("availability: {} buckets offered of {} over 30 days", offered.len(), 30 * 288);
-    measure("availability v2, 30 days x 5-min buckets, 10,000 bookings", 200, || {
-        black_box(availability::offer(&service, now, black_box(&ask), &ledger.bookings));
-    });
-    measure("every bucket of 30 days, uncapped (8,640 buckets)", 200, || {
-        black_box(availability::open_slots(&service, now, black_box(end), &ledger.bookings));
-    });
-    let week = Ask { start: now, end: now + Duration::days(7), max_slots: Some(1000), report_busy: true };
+    println!(
+        "availability: {} buckets offered of {} over 30 days",
+        offered.len(),
+        30 * 288
+    );
+    measure(
+        "availability v2, 30 days x 5-min buckets, 10,000 bookings",
+        200,
+        || {
+            black_box(availability::offer(
+                &service,
+                now,
+                black_box(&ask),
+                &ledger.bookings,
+            ));
+        },
+    );
+    measure(
+        "every bucket of 30 days, uncapped (8,640 buckets)",
+        200,
+        || {
+            black_box(availability::open_slots(
+                &service,
+                now,
+                black_box(end),
+                &ledger.bookings,
+            ));
+        },
+    );
+    let week = Ask {
+        start: now,
+        end: now + Duration::days(7),
+        max_slots: Some(1000),
+        report_busy: true,
+    };
     measure("availability v2, 7 days, report-busy", 500, || {
-        black_box(availability::offer(&service, now, black_box(&week), &ledger.bookings));
+        black_box(availability::offer(
+            &service,
+            now,
+            black_box(&week),
+            &ledger.bookings,
+        ));
     });
 
-    let scheduled: Params = options(&[("_customer_number", "06 12 34 56 78"), ("_desired_time", "2026-12-12T10:02:00Z"), ("first_name", "Ana")]);
+    let scheduled: Params = options(&[
+        ("_customer_number", "06 12 34 56 78"),
+        ("_desired_time", "2026-12-12T10:02:00Z"),
+        ("first_name", "Ana"),
+    ]);
     let immediate: Params = options(&[("_customer_number", "+33 6 12 34 56 78")]);
-    measure("create decision, scheduled (phone, availability, limits)", 2000, || {
-        black_box(decide_create(&service, black_box(&scheduled), "id".into(), now, &ledger).ok());
-    });
+    measure(
+        "create decision, scheduled (phone, availability, limits)",
+        2000,
+        || {
+            black_box(
+                decide_create(&service, black_box(&scheduled), "id".into(), now, &ledger).ok(),
+            );
+        },
+    );
     measure("create decision, immediate", 5000, || {
         black_box(decide_create(&service, black_box(&immediate), "id".into(), now, &ledger).ok());
     });
-    measure("configuration resolve (service + office hours)", 2000, || {
-        black_box(config.callback_service("bench").ok());
-    });
+    measure(
+        "configuration resolve (service + office hours)",
+        2000,
+        || {
+            black_box(config.callback_service("bench").ok());
+        },
+    );
 }

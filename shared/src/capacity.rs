@@ -49,7 +49,12 @@ impl DayRule {
     fn at(&self, minute: u32) -> u32 {
         let hour_start = minute / 60 * 60;
         let half = hour_start + 30;
-        let find = |m: u32| self.0.binary_search_by_key(&m, |&(s, _)| s).ok().map(|i| self.0[i].1);
+        let find = |m: u32| {
+            self.0
+                .binary_search_by_key(&m, |&(s, _)| s)
+                .ok()
+                .map(|i| self.0[i].1)
+        };
         if minute >= half {
             if let Some(n) = find(half) {
                 return n;
@@ -83,8 +88,13 @@ impl Capacity {
         let map = value.as_object().ok_or(CapacityError::NotAnObject)?;
         match map.iter().next() {
             None => Ok(DayRule::default()),
-            Some((key, rule)) if map.len() == 1 && key.trim() == day.to_string() => DayRule::parse(rule),
-            Some((key, _)) => Err(CapacityError::DayKey { expected: day, found: key.clone() }),
+            Some((key, rule)) if map.len() == 1 && key.trim() == day.to_string() => {
+                DayRule::parse(rule)
+            }
+            Some((key, _)) => Err(CapacityError::DayKey {
+                expected: day,
+                found: key.clone(),
+            }),
         }
     }
 
@@ -97,7 +107,8 @@ impl Capacity {
         let map = value.as_object().ok_or(CapacityError::NotAnObject)?;
         map.iter()
             .map(|(date, rule)| {
-                let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| CapacityError::Date(date.clone()))?;
+                let d = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                    .map_err(|_| CapacityError::Date(date.clone()))?;
                 Ok((d, DayRule::parse(rule)?))
             })
             .collect()
@@ -106,7 +117,10 @@ impl Capacity {
     /// The limit of a bucket starting at local time `local`.
     pub fn at(&self, local: NaiveDateTime) -> u32 {
         let date = local.date();
-        let rule = self.dates.get(&date).unwrap_or(&self.weekdays[date.weekday().num_days_from_monday() as usize]);
+        let rule = self
+            .dates
+            .get(&date)
+            .unwrap_or(&self.weekdays[date.weekday().num_days_from_monday() as usize]);
         rule.at(local.hour() * 60 + local.minute()).min(self.max)
     }
 }
@@ -130,7 +144,11 @@ mod tests {
             r#"{"6":{"0100":3}}"#,
             r#"{"7":{"0000":1,"0100":3}}"#,
         ];
-        let mut cap = Capacity { max: 1000, dates: Capacity::parse_dates("{}").unwrap(), ..Capacity::default() };
+        let mut cap = Capacity {
+            max: 1000,
+            dates: Capacity::parse_dates("{}").unwrap(),
+            ..Capacity::default()
+        };
         for (i, t) in text.iter().enumerate() {
             cap.weekdays[i] = Capacity::parse_weekday(i as u32 + 1, t).unwrap();
         }
@@ -143,7 +161,11 @@ mod tests {
         // 2026-11-30 is a Monday.
         assert_eq!(cap.at(local("2026-11-30T00:05")), 1);
         assert_eq!(cap.at(local("2026-11-30T01:55")), 3);
-        assert_eq!(cap.at(local("2026-11-30T02:00")), 0, "hours not listed have no capacity");
+        assert_eq!(
+            cap.at(local("2026-11-30T02:00")),
+            0,
+            "hours not listed have no capacity"
+        );
         assert_eq!(cap.at(local("2026-12-02T09:30")), 6, "Wednesday");
         assert_eq!(cap.at(local("2026-12-02T12:00")), 0);
         assert_eq!(cap.at(local("2026-12-03T11:15")), 3, "Thursday");
@@ -152,22 +174,51 @@ mod tests {
 
     #[test]
     fn half_hour_slots_and_date_overrides() {
-        let mut cap = Capacity { max: 4, ..Capacity::default() };
+        let mut cap = Capacity {
+            max: 4,
+            ..Capacity::default()
+        };
         cap.weekdays[0] = Capacity::parse_weekday(1, r#"{"1":{"0900":2,"0930":9}}"#).unwrap();
         cap.dates = Capacity::parse_dates(r#"{"2026-12-07":{"1000":1}}"#).unwrap();
         assert_eq!(cap.at(local("2026-11-30T09:15")), 2);
-        assert_eq!(cap.at(local("2026-11-30T09:45")), 4, "capped by _max_capacity");
-        assert_eq!(cap.at(local("2026-12-07T09:15")), 0, "the date rule replaces the weekday rule");
+        assert_eq!(
+            cap.at(local("2026-11-30T09:45")),
+            4,
+            "capped by _max_capacity"
+        );
+        assert_eq!(
+            cap.at(local("2026-12-07T09:15")),
+            0,
+            "the date rule replaces the weekday rule"
+        );
         assert_eq!(cap.at(local("2026-12-07T10:15")), 1);
         assert!(Capacity::parse_dates("[]").unwrap().is_empty());
     }
 
     #[test]
     fn bad_rules_say_what_is_wrong() {
-        assert_eq!(Capacity::parse_weekday(1, "nonsense"), Err(CapacityError::NotAnObject));
-        assert_eq!(Capacity::parse_weekday(1, r#"{"2":{"0100":3}}"#), Err(CapacityError::DayKey { expected: 1, found: "2".into() }));
-        assert_eq!(Capacity::parse_weekday(1, r#"{"1":{"0915":3}}"#), Err(CapacityError::Slot("0915".into())));
-        assert_eq!(Capacity::parse_weekday(1, r#"{"1":{"0900":-3}}"#), Err(CapacityError::Count("0900".into())));
-        assert_eq!(Capacity::parse_dates(r#"{"2026-02-30":{}}"#), Err(CapacityError::Date("2026-02-30".into())));
+        assert_eq!(
+            Capacity::parse_weekday(1, "nonsense"),
+            Err(CapacityError::NotAnObject)
+        );
+        assert_eq!(
+            Capacity::parse_weekday(1, r#"{"2":{"0100":3}}"#),
+            Err(CapacityError::DayKey {
+                expected: 1,
+                found: "2".into()
+            })
+        );
+        assert_eq!(
+            Capacity::parse_weekday(1, r#"{"1":{"0915":3}}"#),
+            Err(CapacityError::Slot("0915".into()))
+        );
+        assert_eq!(
+            Capacity::parse_weekday(1, r#"{"1":{"0900":-3}}"#),
+            Err(CapacityError::Count("0900".into()))
+        );
+        assert_eq!(
+            Capacity::parse_dates(r#"{"2026-02-30":{}}"#),
+            Err(CapacityError::Date("2026-02-30".into()))
+        );
     }
 }

@@ -24,7 +24,10 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(option: &str, message: impl Into<String>) -> ConfigError {
-        ConfigError { option: option.to_string(), message: message.into() }
+        ConfigError {
+            option: option.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -90,9 +93,18 @@ impl Config {
         next.validate_section(name)?;
         // Services that use this one must still be valid with it.
         for dependant in next.service_names() {
-            if dependant != service_name(name).unwrap_or_default() && next.kind(&dependant) == Some(ServiceKind::Callback) {
-                let uses = |opt: &str| next.service_option(&dependant, opt).is_some_and(|s| Some(s) == service_name(name));
-                if uses("_business_hours_service") || uses("_capacity_service") || name == GLOBAL || name == CAPACITY_GLOBAL {
+            if dependant != service_name(name).unwrap_or_default()
+                && next.kind(&dependant) == Some(ServiceKind::Callback)
+            {
+                let uses = |opt: &str| {
+                    next.service_option(&dependant, opt)
+                        .is_some_and(|s| Some(s) == service_name(name))
+                };
+                if uses("_business_hours_service")
+                    || uses("_capacity_service")
+                    || name == GLOBAL
+                    || name == CAPACITY_GLOBAL
+                {
                     next.callback_service(&dependant)?;
                 }
             }
@@ -107,7 +119,10 @@ impl Config {
             for user in self.service_names() {
                 for opt in ["_business_hours_service", "_capacity_service"] {
                     if self.service_option(&user, opt) == Some(service) {
-                        return Err(ConfigError::new(opt, format!("service `{user}` still uses `{service}`")));
+                        return Err(ConfigError::new(
+                            opt,
+                            format!("service `{user}` still uses `{service}`"),
+                        ));
                     }
                 }
             }
@@ -117,7 +132,11 @@ impl Config {
 
     /// Names of every `service.<name>` section.
     pub fn service_names(&self) -> Vec<String> {
-        self.sections.keys().filter_map(|k| service_name(k)).map(str::to_string).collect()
+        self.sections
+            .keys()
+            .filter_map(|k| service_name(k))
+            .map(str::to_string)
+            .collect()
     }
 
     pub fn kind(&self, service: &str) -> Option<ServiceKind> {
@@ -125,14 +144,23 @@ impl Config {
     }
 
     fn service_option(&self, service: &str, option: &str) -> Option<&str> {
-        self.sections.get(&format!("{SERVICE_PREFIX}{service}"))?.get(option).map(|s| s.trim())
+        self.sections
+            .get(&format!("{SERVICE_PREFIX}{service}"))?
+            .get(option)
+            .map(|s| s.trim())
     }
 
     fn validate_section(&self, name: &str) -> Result<(), ConfigError> {
-        let options = self.sections.get(name).ok_or_else(|| ConfigError::new("section", "missing"))?;
+        let options = self
+            .sections
+            .get(name)
+            .ok_or_else(|| ConfigError::new("section", "missing"))?;
         match name {
             GLOBAL => {
-                let global = Reader { service: &Options::new(), global: options };
+                let global = Reader {
+                    service: &Options::new(),
+                    global: options,
+                };
                 Limits::read(&global).map(|_| ())
             }
             CAPACITY_GLOBAL => max_capacity(options).map(|_| ()),
@@ -151,32 +179,51 @@ impl Config {
         }
     }
 
-    fn service_section(&self, service: &str, kind: ServiceKind, option: &str) -> Result<&Options, ConfigError> {
+    fn service_section(
+        &self,
+        service: &str,
+        kind: ServiceKind,
+        option: &str,
+    ) -> Result<&Options, ConfigError> {
         let section = self.sections.get(&format!("{SERVICE_PREFIX}{service}"));
         match section.map(|s| ServiceKind::of(s)) {
             Some(Ok(k)) if k == kind => section.ok_or_else(|| ConfigError::new(option, "missing")),
-            _ => Err(ConfigError::new(option, format!("no {kind:?} service named `{service}`"))),
+            _ => Err(ConfigError::new(
+                option,
+                format!("no {kind:?} service named `{service}`"),
+            )),
         }
     }
 
     pub fn office_hours(&self, service: &str) -> Result<OfficeHours, ConfigError> {
-        let options = self.service_section(service, ServiceKind::OfficeHours, "_business_hours_service")?;
+        let options =
+            self.service_section(service, ServiceKind::OfficeHours, "_business_hours_service")?;
         let zone = zone_option(options)?;
-        OfficeHours::from_options(zone, options).map_err(|(option, e)| ConfigError::new(&option, e.to_string()))
+        OfficeHours::from_options(zone, options)
+            .map_err(|(option, e)| ConfigError::new(&option, e.to_string()))
     }
 
     pub fn capacity(&self, service: &str) -> Result<Capacity, ConfigError> {
         let options = self.service_section(service, ServiceKind::Capacity, "_capacity_service")?;
-        let max = max_capacity(self.sections.get(CAPACITY_GLOBAL).unwrap_or(&Options::new()))?;
-        let mut capacity = Capacity { max, ..Capacity::default() };
+        let max = max_capacity(
+            self.sections
+                .get(CAPACITY_GLOBAL)
+                .unwrap_or(&Options::new()),
+        )?;
+        let mut capacity = Capacity {
+            max,
+            ..Capacity::default()
+        };
         for (day, rule) in capacity.weekdays.iter_mut().enumerate() {
             let option = format!("_capacity_{}", day + 1);
             if let Some(text) = options.get(&option) {
-                *rule = Capacity::parse_weekday(day as u32 + 1, text).map_err(|e| ConfigError::new(&option, e.to_string()))?;
+                *rule = Capacity::parse_weekday(day as u32 + 1, text)
+                    .map_err(|e| ConfigError::new(&option, e.to_string()))?;
             }
         }
         if let Some(text) = options.get("_capacity_add") {
-            capacity.dates = Capacity::parse_dates(text).map_err(|e| ConfigError::new("_capacity_add", e.to_string()))?;
+            capacity.dates = Capacity::parse_dates(text)
+                .map_err(|e| ConfigError::new("_capacity_add", e.to_string()))?;
         }
         Ok(capacity)
     }
@@ -188,8 +235,15 @@ impl Config {
 
     /// A request-access service's numbers and options.
     pub fn request_access(&self, service: &str) -> Result<RequestAccess, ConfigError> {
-        let options = self.service_section(service, ServiceKind::RequestAccess, "_request_access_service")?;
-        let reader = Reader { service: options, global: &Options::new() };
+        let options = self.service_section(
+            service,
+            ServiceKind::RequestAccess,
+            "_request_access_service",
+        )?;
+        let reader = Reader {
+            service: options,
+            global: &Options::new(),
+        };
         Ok(RequestAccess {
             numbers: access_numbers(options)?,
             provide_code: reader.bool("_provide_code", false)?,
@@ -200,7 +254,10 @@ impl Config {
     /// The request-access service a match-interaction service looks in
     /// (`_request_access_service` **[ext]**, default `request-access`).
     pub fn holds_of(&self, match_service: &str) -> String {
-        self.service_option(match_service, "_request_access_service").filter(|s| !s.is_empty()).unwrap_or("request-access").to_string()
+        self.service_option(match_service, "_request_access_service")
+            .filter(|s| !s.is_empty())
+            .unwrap_or("request-access")
+            .to_string()
     }
 
     /// A callback service, fully resolved.
@@ -208,7 +265,14 @@ impl Config {
         let options = self.service_section(service, ServiceKind::Callback, "_service")?;
         let empty = Options::new();
         let global = self.sections.get(GLOBAL).unwrap_or(&empty);
-        CallbackService::read(service, self, &Reader { service: options, global })
+        CallbackService::read(
+            service,
+            self,
+            &Reader {
+                service: options,
+                global,
+            },
+        )
     }
 }
 
@@ -217,32 +281,52 @@ fn service_name(section: &str) -> Option<&str> {
 }
 
 pub fn valid_service_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 100 && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    !name.is_empty()
+        && name.len() <= 100
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 fn zone_option(options: &Options) -> Result<Zone, ConfigError> {
-    Zone::parse(options.get("_timezone").map(String::as_str).unwrap_or("")).map_err(|e| ConfigError::new("_timezone", e.to_string()))
+    Zone::parse(options.get("_timezone").map(String::as_str).unwrap_or(""))
+        .map_err(|e| ConfigError::new("_timezone", e.to_string()))
 }
 
 fn max_capacity(options: &Options) -> Result<u32, ConfigError> {
-    Reader { service: options, global: &Options::new() }.number("_max_capacity", 1000, 0..=1_000_000)
+    Reader {
+        service: options,
+        global: &Options::new(),
+    }
+    .number("_max_capacity", 1000, 0..=1_000_000)
 }
 
 fn access_numbers(options: &Options) -> Result<Vec<String>, ConfigError> {
-    let text = options.get("_access_numbers").map(String::as_str).unwrap_or("");
+    let text = options
+        .get("_access_numbers")
+        .map(String::as_str)
+        .unwrap_or("");
     let numbers: Vec<String> = list(text);
     match numbers.iter().find(|n| !is_e164(n)) {
-        Some(bad) => Err(ConfigError::new("_access_numbers", format!("`{bad}` is not an E.164 number such as +18005550100"))),
+        Some(bad) => Err(ConfigError::new(
+            "_access_numbers",
+            format!("`{bad}` is not an E.164 number such as +18005550100"),
+        )),
         None => Ok(numbers),
     }
 }
 
 fn is_e164(n: &str) -> bool {
-    n.strip_prefix('+').is_some_and(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
+    n.strip_prefix('+')
+        .is_some_and(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn list(text: &str) -> Vec<String> {
-    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Reads typed options with the precedence service > section `callback` > default.
@@ -256,7 +340,10 @@ impl Reader<'_> {
         self.service
             .get(name)
             .or_else(|| self.global.get(name))
-            .or_else(|| name.strip_prefix('_').and_then(|bare| self.global.get(bare)))
+            .or_else(|| {
+                name.strip_prefix('_')
+                    .and_then(|bare| self.global.get(bare))
+            })
             .map(|s| s.trim())
     }
 
@@ -269,23 +356,54 @@ impl Reader<'_> {
             None | Some("") => Ok(default),
             Some("true" | "1" | "yes") => Ok(true),
             Some("false" | "0" | "no") => Ok(false),
-            Some(other) => Err(ConfigError::new(name, format!("`{other}` is not true or false"))),
+            Some(other) => Err(ConfigError::new(
+                name,
+                format!("`{other}` is not true or false"),
+            )),
         }
     }
 
-    fn number(&self, name: &str, default: u32, range: std::ops::RangeInclusive<u32>) -> Result<u32, ConfigError> {
-        let Some(text) = self.get(name).filter(|t| !t.is_empty()) else { return Ok(default) };
-        text.parse::<u32>().ok().filter(|n| range.contains(n)).ok_or_else(|| {
-            ConfigError::new(name, format!("`{text}` is not a whole number from {} to {}", range.start(), range.end()))
-        })
+    fn number(
+        &self,
+        name: &str,
+        default: u32,
+        range: std::ops::RangeInclusive<u32>,
+    ) -> Result<u32, ConfigError> {
+        let Some(text) = self.get(name).filter(|t| !t.is_empty()) else {
+            return Ok(default);
+        };
+        text.parse::<u32>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                ConfigError::new(
+                    name,
+                    format!(
+                        "`{text}` is not a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+            })
     }
 
-    fn choice<T: Copy>(&self, name: &str, default: T, choices: &[(&str, T)]) -> Result<T, ConfigError> {
-        let Some(text) = self.get(name).filter(|t| !t.is_empty()) else { return Ok(default) };
-        choices.iter().find(|(k, _)| k.eq_ignore_ascii_case(text)).map(|(_, v)| *v).ok_or_else(|| {
-            let names: Vec<&str> = choices.iter().map(|(k, _)| *k).collect();
-            ConfigError::new(name, format!("`{text}` is not one of {}", names.join(", ")))
-        })
+    fn choice<T: Copy>(
+        &self,
+        name: &str,
+        default: T,
+        choices: &[(&str, T)],
+    ) -> Result<T, ConfigError> {
+        let Some(text) = self.get(name).filter(|t| !t.is_empty()) else {
+            return Ok(default);
+        };
+        choices
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(text))
+            .map(|(_, v)| *v)
+            .ok_or_else(|| {
+                let names: Vec<&str> = choices.iter().map(|(k, _)| *k).collect();
+                ConfigError::new(name, format!("`{text}` is not one of {}", names.join(", ")))
+            })
     }
 }
 
@@ -328,8 +446,13 @@ impl Horizon {
         let text = text.trim();
         let unit = text.chars().last()?;
         let digits = &text[..text.len() - unit.len_utf8()];
-        let count = if digits.is_empty() { 1 } else { digits.parse().ok()? };
-        (matches!(unit, 'y' | 'M' | 'w' | 'd' | 'h' | 'm') && count > 0 && count <= 1000).then_some(Horizon { count, unit })
+        let count = if digits.is_empty() {
+            1
+        } else {
+            digits.parse().ok()?
+        };
+        (matches!(unit, 'y' | 'M' | 'w' | 'd' | 'h' | 'm') && count > 0 && count <= 1000)
+            .then_some(Horizon { count, unit })
     }
 
     /// The latest desired time accepted at `now`.
@@ -381,21 +504,61 @@ impl Limits {
             None => Ok(default),
             Some(text) => text
                 .split_once('/')
-                .and_then(|(n, s)| Some(Window { limit: n.trim().parse().ok()?, seconds: s.trim().parse().ok()? }))
+                .and_then(|(n, s)| {
+                    Some(Window {
+                        limit: n.trim().parse().ok()?,
+                        seconds: s.trim().parse().ok()?,
+                    })
+                })
                 .filter(|w| w.limit > 0 && (1..=86_400).contains(&w.seconds))
-                .ok_or_else(|| ConfigError::new(option, format!("`{text}` is not requests/seconds such as 120/60"))),
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        option,
+                        format!("`{text}` is not requests/seconds such as 120/60"),
+                    )
+                }),
         };
         Ok(Limits {
             max_queued: r.number("_max_queued_callbacks_per_service", 1000, 0..=10_000_000)?,
-            in_queue: r.choice("_enable_in_queue_checking", InQueueCheck::Two, &[("true", InQueueCheck::Two), ("strict", InQueueCheck::One), ("false", InQueueCheck::Off)])?,
+            in_queue: r.choice(
+                "_enable_in_queue_checking",
+                InQueueCheck::Two,
+                &[
+                    ("true", InQueueCheck::Two),
+                    ("strict", InQueueCheck::One),
+                    ("false", InQueueCheck::Off),
+                ],
+            )?,
             windows: [
-                Window { limit: r.number("_throttle_callbacks_per_service_1", 500, 0..=10_000_000)?, seconds: r.number("_throttle_ttl_1", 300, 1..=86_400)? },
-                Window { limit: r.number("_throttle_callbacks_per_service_2", 1000, 0..=10_000_000)?, seconds: r.number("_throttle_ttl_2", 3600, 1..=86_400)? },
+                Window {
+                    limit: r.number("_throttle_callbacks_per_service_1", 500, 0..=10_000_000)?,
+                    seconds: r.number("_throttle_ttl_1", 300, 1..=86_400)?,
+                },
+                Window {
+                    limit: r.number("_throttle_callbacks_per_service_2", 1000, 0..=10_000_000)?,
+                    seconds: r.number("_throttle_ttl_2", 3600, 1..=86_400)?,
+                },
             ],
             throttle_parameters: list(&r.text("_throttle_request_parameters", "_customer_number")),
-            per_parameter_daily: r.number("_throttle_request_parameters_limit", 6, 0..=1_000_000)?,
-            client_rate: rate("_client_rate_limit", Window { limit: 120, seconds: 60 })?,
-            number_rate: rate("_number_rate_limit", Window { limit: 5, seconds: 60 })?,
+            per_parameter_daily: r.number(
+                "_throttle_request_parameters_limit",
+                6,
+                0..=1_000_000,
+            )?,
+            client_rate: rate(
+                "_client_rate_limit",
+                Window {
+                    limit: 120,
+                    seconds: 60,
+                },
+            )?,
+            number_rate: rate(
+                "_number_rate_limit",
+                Window {
+                    limit: 5,
+                    seconds: 60,
+                },
+            )?,
         })
     }
 }
@@ -500,18 +663,32 @@ impl CallbackService {
     fn read(name: &str, config: &Config, r: &Reader) -> Result<CallbackService, ConfigError> {
         let business_hours = r.text("_business_hours_service", "");
         let capacity_service = r.text("_capacity_service", "");
-        let office = if business_hours.is_empty() { OfficeHours::always_open() } else { config.office_hours(&business_hours)? };
+        let office = if business_hours.is_empty() {
+            OfficeHours::always_open()
+        } else {
+            config.office_hours(&business_hours)?
+        };
         let (capacity, capacity_zone) = if capacity_service.is_empty() {
             (None, None)
         } else {
-            (Some(config.capacity(&capacity_service)?), Some(config.capacity_zone(&capacity_service)?))
+            (
+                Some(config.capacity(&capacity_service)?),
+                Some(config.capacity_zone(&capacity_service)?),
+            )
         };
         let horizon_text = r.text("_reject_future_desired_time", "1M");
-        let horizon = Horizon::parse(&horizon_text)
-            .ok_or_else(|| ConfigError::new("_reject_future_desired_time", format!("`{horizon_text}` is not <n><unit> with unit y, M, w, d, h or m")))?;
+        let horizon = Horizon::parse(&horizon_text).ok_or_else(|| {
+            ConfigError::new(
+                "_reject_future_desired_time",
+                format!("`{horizon_text}` is not <n><unit> with unit y, M, w, d, h or m"),
+            )
+        })?;
         let bucket_minutes = r.number("_request_time_bucket", 5, 5..=120)?;
         if ![5, 10, 15, 20, 30, 60, 120].contains(&bucket_minutes) {
-            return Err(ConfigError::new("_request_time_bucket", format!("`{bucket_minutes}` is not one of 5, 10, 15, 20, 30, 60, 120")));
+            return Err(ConfigError::new(
+                "_request_time_bucket",
+                format!("`{bucket_minutes}` is not one of 5, 10, 15, 20, 30, 60, 120"),
+            ));
         }
         let schedule = Schedule {
             bucket_minutes,
@@ -530,18 +707,44 @@ impl CallbackService {
             return Err(ConfigError::new("_dialer_url", WEBHOOK_URL));
         }
         let scenario = ScenarioOptions {
-            direction: r.choice("_call_direction", Direction::UserTerminated, &[("USERTERMINATED", Direction::UserTerminated), ("USERORIGINATED", Direction::UserOriginated)])?,
-            media_type: r.choice("_media_type", "voice", &[("voice", "voice"), ("chat", "chat")])?.to_string(),
+            direction: r.choice(
+                "_call_direction",
+                Direction::UserTerminated,
+                &[
+                    ("USERTERMINATED", Direction::UserTerminated),
+                    ("USERORIGINATED", Direction::UserOriginated),
+                ],
+            )?,
+            media_type: r
+                .choice(
+                    "_media_type",
+                    "voice",
+                    &[("voice", "voice"), ("chat", "chat")],
+                )?
+                .to_string(),
             wait_for_agent: r.bool("_wait_for_agent", false)?,
             wait_for_user_confirm: r.bool("_wait_for_user_confirm", false)?,
-            first_party: r.choice("_userterminated_first_connect_party", FirstParty::Customer, &[("CUSTOMER", FirstParty::Customer), ("AGENT", FirstParty::Agent)])?,
+            first_party: r.choice(
+                "_userterminated_first_connect_party",
+                FirstParty::Customer,
+                &[
+                    ("CUSTOMER", FirstParty::Customer),
+                    ("AGENT", FirstParty::Agent),
+                ],
+            )?,
             agent_preview: r.bool("_agent_preview", false)?,
             agent_preview_timeout: r.number("_agent_preview_timeout", 30, 1..=3600)?,
             agent_preview_allow_reject: r.number("_agent_preview_allow_reject", 0, 0..=1000)?,
             agent_preview_data: list(&r.text("_agent_preview_data", "")),
             user_confirm_timeout: r.number("_user_confirm_timeout", 30, 1..=3600)?,
-            connect_on_confirm_timeout: r.text("_on_user_confirm_timeout", "CONNECT-ANYWAY").eq_ignore_ascii_case("CONNECT-ANYWAY"),
-            max_confirm_attempts: r.number("_max_number_of_user_availability_confirmation_attempts", 3, 1..=100)?,
+            connect_on_confirm_timeout: r
+                .text("_on_user_confirm_timeout", "CONNECT-ANYWAY")
+                .eq_ignore_ascii_case("CONNECT-ANYWAY"),
+            max_confirm_attempts: r.number(
+                "_max_number_of_user_availability_confirmation_attempts",
+                3,
+                1..=100,
+            )?,
             enable_disposition: r.bool("_enable_disposition_dialog", false)?,
             disposition_timeout: r.number("_agent_disposition_timeout", 45, 1..=3600)?,
             max_dial_attempts: r.number("_max_dial_attempts", 3, 1..=100)?,
@@ -555,15 +758,25 @@ impl CallbackService {
         let phone = PhonePolicy {
             default_country: Country::from_iso(&country_text).ok_or_else(|| {
                 let known: Vec<&str> = Country::all().iter().map(|c| c.iso).collect();
-                ConfigError::new("_default_country", format!("`{country_text}` is not one of {}", known.join(", ")))
+                ConfigError::new(
+                    "_default_country",
+                    format!("`{country_text}` is not one of {}", known.join(", ")),
+                )
             })?,
             disallow_impossible: r.bool("_disallow_impossible_phone_numbers", true)?,
             disallow_premium: r.bool("_disallow_premium_phone_numbers", true)?,
         };
         let lookup_keys = list(&r.text("_customer_lookup_keys", "_customer_number"));
-        let mandatory_lookup_keys = list(&r.text("_mandatory_customer_lookup_keys", "_customer_number"));
-        if let Some(k) = mandatory_lookup_keys.iter().find(|k| !lookup_keys.contains(k)) {
-            return Err(ConfigError::new("_mandatory_customer_lookup_keys", format!("`{k}` is not in _customer_lookup_keys")));
+        let mandatory_lookup_keys =
+            list(&r.text("_mandatory_customer_lookup_keys", "_customer_number"));
+        if let Some(k) = mandatory_lookup_keys
+            .iter()
+            .find(|k| !lookup_keys.contains(k))
+        {
+            return Err(ConfigError::new(
+                "_mandatory_customer_lookup_keys",
+                format!("`{k}` is not in _customer_lookup_keys"),
+            ));
         }
         let notify = r.text("_enable_status_notification", "false");
         let target = r.text("_status_notification_target", "");
@@ -571,14 +784,31 @@ impl CallbackService {
             target: match notify.as_str() {
                 "false" | "" => None,
                 "subscribe_notify" | "true" if is_webhook_url(&target) => Some(target),
-                "subscribe_notify" | "true" => return Err(ConfigError::new("_status_notification_target", format!("{WEBHOOK_URL} when notifications are on"))),
-                other => return Err(ConfigError::new("_enable_status_notification", format!("`{other}` is not subscribe_notify or false"))),
+                "subscribe_notify" | "true" => {
+                    return Err(ConfigError::new(
+                        "_status_notification_target",
+                        format!("{WEBHOOK_URL} when notifications are on"),
+                    ))
+                }
+                other => {
+                    return Err(ConfigError::new(
+                        "_enable_status_notification",
+                        format!("`{other}` is not subscribe_notify or false"),
+                    ))
+                }
             },
             events: list(&r.text("_callback_events_list", "")),
             secret: r.text("_webhook_secret", ""),
         };
-        if let Some(e) = notifications.events.iter().find(|e| !NOTIFICATION_EVENTS.contains(&e.as_str())) {
-            return Err(ConfigError::new("_callback_events_list", format!("unknown event `{e}`")));
+        if let Some(e) = notifications
+            .events
+            .iter()
+            .find(|e| !NOTIFICATION_EVENTS.contains(&e.as_str()))
+        {
+            return Err(ConfigError::new(
+                "_callback_events_list",
+                format!("unknown event `{e}`"),
+            ));
         }
         Ok(CallbackService {
             name: name.to_string(),
@@ -619,11 +849,19 @@ fn is_webhook_url(url: &str) -> bool {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => authority.split(':').next().unwrap_or(""),
     };
-    let local = host.eq_ignore_ascii_case("localhost") || host == "::1" || host.parse::<std::net::Ipv4Addr>().is_ok_and(|ip| ip.is_loopback());
-    !host.is_empty() && !authority.contains('@') && !url.contains(char::is_whitespace) && (secure || local)
+    let local = host.eq_ignore_ascii_case("localhost")
+        || host == "::1"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    !host.is_empty()
+        && !authority.contains('@')
+        && !url.contains(char::is_whitespace)
+        && (secure || local)
 }
 
-const WEBHOOK_URL: &str = "must be an https:// URL (plain http:// only to localhost, for development)";
+const WEBHOOK_URL: &str =
+    "must be an https:// URL (plain http:// only to localhost, for development)";
 
 /// A request-access service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -638,7 +876,10 @@ pub(crate) mod tests {
     use super::*;
 
     pub fn options(pairs: &[(&str, &str)]) -> Options {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     /// The demo's web callback service: Paris office hours and hourly capacity, 15-minute buckets.
@@ -688,19 +929,74 @@ pub(crate) mod tests {
     #[test]
     fn defaults_are_those_of_the_contract() {
         let mut config = Config::new();
-        config.put("service.cb", options(&[("_type", "ors"), ("_service", "callback")])).unwrap();
+        config
+            .put(
+                "service.cb",
+                options(&[("_type", "ors"), ("_service", "callback")]),
+            )
+            .unwrap();
         let s = config.callback_service("cb").unwrap();
         assert_eq!(s.scenario.direction, Direction::UserTerminated);
         assert!(!s.scenario.wait_for_agent && !s.scenario.agent_preview);
-        assert_eq!((s.scenario.agent_preview_timeout, s.scenario.disposition_timeout, s.scenario.ttl_secs), (30, 45, 86_400));
-        assert_eq!((s.scenario.max_dial_attempts, s.scenario.dial_retry_timeout), (3, 300));
-        assert_eq!((s.schedule.bucket_minutes, s.schedule.max_per_bucket, s.schedule.execution_buffer_secs), (5, 100, 120));
-        assert_eq!(s.schedule.horizon, Horizon { count: 1, unit: 'M' });
+        assert_eq!(
+            (
+                s.scenario.agent_preview_timeout,
+                s.scenario.disposition_timeout,
+                s.scenario.ttl_secs
+            ),
+            (30, 45, 86_400)
+        );
+        assert_eq!(
+            (s.scenario.max_dial_attempts, s.scenario.dial_retry_timeout),
+            (3, 300)
+        );
+        assert_eq!(
+            (
+                s.schedule.bucket_minutes,
+                s.schedule.max_per_bucket,
+                s.schedule.execution_buffer_secs
+            ),
+            (5, 100, 120)
+        );
+        assert_eq!(
+            s.schedule.horizon,
+            Horizon {
+                count: 1,
+                unit: 'M'
+            }
+        );
         assert_eq!(s.limits.max_queued, 1000);
         assert_eq!(s.limits.in_queue, InQueueCheck::Two);
-        assert_eq!(s.limits.windows, [Window { limit: 500, seconds: 300 }, Window { limit: 1000, seconds: 3600 }]);
-        assert_eq!((s.limits.per_parameter_daily, s.limits.client_rate), (6, Window { limit: 120, seconds: 60 }));
-        assert_eq!(s.limits.number_rate, Window { limit: 5, seconds: 60 });
+        assert_eq!(
+            s.limits.windows,
+            [
+                Window {
+                    limit: 500,
+                    seconds: 300
+                },
+                Window {
+                    limit: 1000,
+                    seconds: 3600
+                }
+            ]
+        );
+        assert_eq!(
+            (s.limits.per_parameter_daily, s.limits.client_rate),
+            (
+                6,
+                Window {
+                    limit: 120,
+                    seconds: 60
+                }
+            )
+        );
+        assert_eq!(
+            s.limits.number_rate,
+            Window {
+                limit: 5,
+                seconds: 60
+            }
+        );
         assert_eq!(s.phone.default_country.iso, "US");
         assert!(s.phone.disallow_impossible && s.phone.disallow_premium);
         assert_eq!(s.lookup_keys, ["_customer_number"]);
@@ -711,8 +1007,22 @@ pub(crate) mod tests {
     #[test]
     fn service_beats_global_beats_default() {
         let mut config = Config::new();
-        config.put(GLOBAL, options(&[("max_queued_callbacks_per_service", "7"), ("_throttle_ttl_1", "60"), ("_max_dial_attempts", "5")])).unwrap();
-        config.put("service.cb", options(&[("_service", "callback"), ("_max_dial_attempts", "2")])).unwrap();
+        config
+            .put(
+                GLOBAL,
+                options(&[
+                    ("max_queued_callbacks_per_service", "7"),
+                    ("_throttle_ttl_1", "60"),
+                    ("_max_dial_attempts", "5"),
+                ]),
+            )
+            .unwrap();
+        config
+            .put(
+                "service.cb",
+                options(&[("_service", "callback"), ("_max_dial_attempts", "2")]),
+            )
+            .unwrap();
         let s = config.callback_service("cb").unwrap();
         assert_eq!(s.limits.max_queued, 7);
         assert_eq!(s.limits.windows[0].seconds, 60);
@@ -721,46 +1031,200 @@ pub(crate) mod tests {
 
     #[test]
     fn webhooks_go_to_https_or_to_this_machine() {
-        for good in ["https://dialer.example.com/dial", "https://10.0.0.5:8443/x", "http://localhost:9000/hook", "http://127.0.0.1:35111/", "http://[::1]:80/x"] {
+        for good in [
+            "https://dialer.example.com/dial",
+            "https://10.0.0.5:8443/x",
+            "http://localhost:9000/hook",
+            "http://127.0.0.1:35111/",
+            "http://[::1]:80/x",
+        ] {
             assert!(is_webhook_url(good), "{good}");
         }
-        for bad in ["http://dialer.example.com/dial", "http://127.evil.example/x", "http://localhost.evil.example/", "https://user:pw@dialer.example.com/", "ftp://x", "https://", "https:// spaced.example", "javascript:alert(1)", "http://10.0.0.5/x"] {
+        for bad in [
+            "http://dialer.example.com/dial",
+            "http://127.evil.example/x",
+            "http://localhost.evil.example/",
+            "https://user:pw@dialer.example.com/",
+            "ftp://x",
+            "https://",
+            "https:// spaced.example",
+            "javascript:alert(1)",
+            "http://10.0.0.5/x",
+        ] {
             assert!(!is_webhook_url(bad), "{bad}");
         }
         let mut config = demo_config();
-        let err = config.put("service.x", options(&[("_service", "callback"), ("_dialer_url", "http://dialer.example.com/dial")])).unwrap_err();
+        let err = config
+            .put(
+                "service.x",
+                options(&[
+                    ("_service", "callback"),
+                    ("_dialer_url", "http://dialer.example.com/dial"),
+                ]),
+            )
+            .unwrap_err();
         assert_eq!(err.option, "_dialer_url");
     }
 
     #[test]
     fn errors_name_the_option() {
         let mut config = demo_config();
-        let put = |config: &mut Config, pairs: &[(&str, &str)]| config.put("service.x", options(pairs)).unwrap_err().option;
-        assert_eq!(put(&mut config, &[("_service", "office-hours"), ("_bh_regular3", "Mon-Fri 9-5")]), "_bh_regular3");
-        assert_eq!(put(&mut config, &[("_service", "office-hours"), ("_timezone", "Mars/Base")]), "_timezone");
-        assert_eq!(put(&mut config, &[("_service", "capacity"), ("_capacity_2", "{\"2\": 3}")]), "_capacity_2");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_request_time_bucket", "7")]), "_request_time_bucket");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_ttl", "forever")]), "_ttl");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_wait_for_agent", "maybe")]), "_wait_for_agent");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_reject_future_desired_time", "1x")]), "_reject_future_desired_time");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_business_hours_service", "nowhere")]), "_business_hours_service");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_capacity_service", "office-paris")]), "_capacity_service");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_default_country", "ZZ")]), "_default_country");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_enable_in_queue_checking", "sometimes")]), "_enable_in_queue_checking");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_client_rate_limit", "many")]), "_client_rate_limit");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_number_rate_limit", "0/60")]), "_number_rate_limit");
-        assert_eq!(put(&mut config, &[("_service", "callback"), ("_callback_events_list", "_cbe_on_lunch")]), "_callback_events_list");
-        assert_eq!(put(&mut config, &[("_service", "request-access"), ("_access_numbers", "+1800,12")]), "_access_numbers");
+        let put = |config: &mut Config, pairs: &[(&str, &str)]| {
+            config.put("service.x", options(pairs)).unwrap_err().option
+        };
+        assert_eq!(
+            put(
+                &mut config,
+                &[
+                    ("_service", "office-hours"),
+                    ("_bh_regular3", "Mon-Fri 9-5")
+                ]
+            ),
+            "_bh_regular3"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[("_service", "office-hours"), ("_timezone", "Mars/Base")]
+            ),
+            "_timezone"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[("_service", "capacity"), ("_capacity_2", "{\"2\": 3}")]
+            ),
+            "_capacity_2"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[("_service", "callback"), ("_request_time_bucket", "7")]
+            ),
+            "_request_time_bucket"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[("_service", "callback"), ("_ttl", "forever")]
+            ),
+            "_ttl"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[("_service", "callback"), ("_wait_for_agent", "maybe")]
+            ),
+            "_wait_for_agent"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[
+                    ("_service", "callback"),
+                    ("_reject_future_desired_time", "1x")
+                ]
+            ),
+            "_reject_future_desired_time"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[
+                    ("_service", "callback"),
+                    ("_business_hours_service", "nowhere")
+                ]
+            ),
+            "_business_hours_service"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[
+                    ("_service", "callback"),
+                    ("_capacity_service", "office-paris")
+                ]
+            ),
+            "_capacity_service"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[("_service", "callback"), ("_default_country", "ZZ")]
+            ),
+            "_default_country"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[
+                    ("_service", "callback"),
+                    ("_enable_in_queue_checking", "sometimes")
+                ]
+            ),
+            "_enable_in_queue_checking"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[("_service", "callback"), ("_client_rate_limit", "many")]
+            ),
+            "_client_rate_limit"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[("_service", "callback"), ("_number_rate_limit", "0/60")]
+            ),
+            "_number_rate_limit"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[
+                    ("_service", "callback"),
+                    ("_callback_events_list", "_cbe_on_lunch")
+                ]
+            ),
+            "_callback_events_list"
+        );
+        assert_eq!(
+            put(
+                &mut config,
+                &[
+                    ("_service", "request-access"),
+                    ("_access_numbers", "+1800,12")
+                ]
+            ),
+            "_access_numbers"
+        );
         assert_eq!(put(&mut config, &[("_service", "teleport")]), "_service");
-        assert_eq!(config.put("service.a/b", options(&[("_service", "callback")])).unwrap_err().option, "section");
-        assert!(config.section("service.x").is_none(), "a refused section is not stored");
+        assert_eq!(
+            config
+                .put("service.a/b", options(&[("_service", "callback")]))
+                .unwrap_err()
+                .option,
+            "section"
+        );
+        assert!(
+            config.section("service.x").is_none(),
+            "a refused section is not stored"
+        );
     }
 
     #[test]
     fn sections_in_use_cannot_break_their_users() {
         let mut config = demo_config();
-        assert_eq!(config.delete("service.office-paris").unwrap_err().option, "_business_hours_service");
-        let err = config.put("service.capacity-paris", options(&[("_service", "office-hours")])).unwrap_err();
+        assert_eq!(
+            config.delete("service.office-paris").unwrap_err().option,
+            "_business_hours_service"
+        );
+        let err = config
+            .put(
+                "service.capacity-paris",
+                options(&[("_service", "office-hours")]),
+            )
+            .unwrap_err();
         assert_eq!(err.option, "_capacity_service");
         assert!(config.delete("service.callback-web").unwrap());
         assert!(config.delete("service.office-paris").unwrap());
@@ -770,8 +1234,24 @@ pub(crate) mod tests {
     #[test]
     fn unknown_options_are_kept_and_ignored() {
         let mut config = Config::new();
-        config.put("service.cb", options(&[("_service", "callback"), ("_vq", "VQ_1"), ("colour", "blue")])).unwrap();
-        assert_eq!(config.section("service.cb").unwrap().get("colour").map(String::as_str), Some("blue"));
+        config
+            .put(
+                "service.cb",
+                options(&[
+                    ("_service", "callback"),
+                    ("_vq", "VQ_1"),
+                    ("colour", "blue"),
+                ]),
+            )
+            .unwrap();
+        assert_eq!(
+            config
+                .section("service.cb")
+                .unwrap()
+                .get("colour")
+                .map(String::as_str),
+            Some("blue")
+        );
         assert!(config.callback_service("cb").is_ok());
     }
 
@@ -786,10 +1266,26 @@ pub(crate) mod tests {
     #[test]
     fn horizons() {
         let now = crate::iso::parse("2026-01-31T10:00:00Z").unwrap();
-        assert_eq!(crate::iso::format(Horizon::parse("1M").unwrap().limit(now)), "2026-02-28T10:00:00.000Z");
-        assert_eq!(crate::iso::format(Horizon::parse("2w").unwrap().limit(now)), "2026-02-14T10:00:00.000Z");
-        assert_eq!(crate::iso::format(Horizon::parse("1y").unwrap().limit(now)), "2027-01-31T10:00:00.000Z");
-        assert_eq!(crate::iso::format(Horizon::parse("90m").unwrap().limit(now)), "2026-01-31T11:30:00.000Z");
-        assert!(Horizon::parse("M1").is_none() && Horizon::parse("").is_none() && Horizon::parse("0d").is_none());
+        assert_eq!(
+            crate::iso::format(Horizon::parse("1M").unwrap().limit(now)),
+            "2026-02-28T10:00:00.000Z"
+        );
+        assert_eq!(
+            crate::iso::format(Horizon::parse("2w").unwrap().limit(now)),
+            "2026-02-14T10:00:00.000Z"
+        );
+        assert_eq!(
+            crate::iso::format(Horizon::parse("1y").unwrap().limit(now)),
+            "2027-01-31T10:00:00.000Z"
+        );
+        assert_eq!(
+            crate::iso::format(Horizon::parse("90m").unwrap().limit(now)),
+            "2026-01-31T11:30:00.000Z"
+        );
+        assert!(
+            Horizon::parse("M1").is_none()
+                && Horizon::parse("").is_none()
+                && Horizon::parse("0d").is_none()
+        );
     }
 }

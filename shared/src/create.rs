@@ -57,7 +57,10 @@ pub enum CreateError {
     #[error("{key}: {message}")]
     InvalidParameter { key: String, message: String },
     #[error("{}", .message)]
-    Unavailable { unavailable: Unavailable, message: String },
+    Unavailable {
+        unavailable: Unavailable,
+        message: String,
+    },
     #[error(transparent)]
     Limit(#[from] LimitError),
     #[error(transparent)]
@@ -65,22 +68,42 @@ pub enum CreateError {
 }
 
 fn invalid(key: &str, message: impl Into<String>) -> CreateError {
-    CreateError::InvalidParameter { key: key.to_string(), message: message.into() }
+    CreateError::InvalidParameter {
+        key: key.to_string(),
+        message: message.into(),
+    }
 }
 
 fn unavailable(service: &CallbackService, unavailable: Unavailable) -> CreateError {
-    CreateError::Unavailable { message: unavailable.refusal.message(service), unavailable }
+    CreateError::Unavailable {
+        message: unavailable.refusal.message(service),
+        unavailable,
+    }
 }
 
 /// System parameters kept with a callback, besides the lookup keys.
-const KEPT: [&str; 7] = ["_urs_virtual_queue", "_request_queue_time_stat", "_customer_id", "_email_address", "_device_notification_id", "_device_os", "_provide_code"];
+const KEPT: [&str; 7] = [
+    "_urs_virtual_queue",
+    "_request_queue_time_stat",
+    "_customer_id",
+    "_email_address",
+    "_device_notification_id",
+    "_device_os",
+    "_provide_code",
+];
 /// Keys that describe the record itself and are never taken from a request.
 const RECORD_KEYS: [&str; 4] = ["_id", "_service_name", "_callback_state", "_desired_time"];
 const MAX_USER_DATA_KEYS: usize = 100;
 const MAX_VALUE_LEN: usize = 4096;
 
 /// Decides a create. `id` is the new callback's id.
-pub fn decide_create(service: &CallbackService, params: &Params, id: String, now: DateTime<Utc>, ledger: &impl Ledger) -> Result<NewCallback, CreateError> {
+pub fn decide_create(
+    service: &CallbackService,
+    params: &Params,
+    id: String,
+    now: DateTime<Utc>,
+    ledger: &impl Ledger,
+) -> Result<NewCallback, CreateError> {
     let customer_number = customer_number(service, params)?;
     for key in &service.mandatory_lookup_keys {
         if params.get(key).is_none_or(|v| v.trim().is_empty()) {
@@ -96,26 +119,56 @@ pub fn decide_create(service: &CallbackService, params: &Params, id: String, now
             None
         }
     };
-    let queued_since = match params.get("_call_entered_time").filter(|v| !v.trim().is_empty()) {
-        Some(text) => Some(iso::parse(text).map_err(|e| invalid("_call_entered_time", e.to_string()))?.min(now)),
+    let queued_since = match params
+        .get("_call_entered_time")
+        .filter(|v| !v.trim().is_empty())
+    {
+        Some(text) => Some(
+            iso::parse(text)
+                .map_err(|e| invalid("_call_entered_time", e.to_string()))?
+                .min(now),
+        ),
         None => None,
     };
-    let counts = checked_counts(service, &customer_number, throttled_parameters(service, params, &customer_number), now, ledger)?;
+    let counts = checked_counts(
+        service,
+        &customer_number,
+        throttled_parameters(service, params, &customer_number),
+        now,
+        ledger,
+    )?;
     limits::check_windows(&service.name, &service.limits, counts.windows)?;
     if scheduled.is_none() {
         limits::check_queued(&service.name, &service.limits, counts.queued)?;
     }
-    Ok(NewCallback { id, customer_number, scheduled, queued_since, selectors, system, user_data })
+    Ok(NewCallback {
+        id,
+        customer_number,
+        scheduled,
+        queued_since,
+        selectors,
+        system,
+        user_data,
+    })
 }
 
 /// The counts for a request that sets `number` (empty: none) and `parameters` (its throttled
 /// ones), once the number's in-queue check and each parameter's daily limit have passed.
-fn checked_counts(service: &CallbackService, number: &str, parameters: Vec<(String, String)>, now: DateTime<Utc>, ledger: &impl Ledger) -> Result<Counts, CreateError> {
+fn checked_counts(
+    service: &CallbackService,
+    number: &str,
+    parameters: Vec<(String, String)>,
+    now: DateTime<Utc>,
+    ledger: &impl Ledger,
+) -> Result<Counts, CreateError> {
     let ask = CountsAsk {
         parameters,
         number: number.to_string(),
         day_start: now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc(),
-        windows: service.limits.windows.map(|w| now - Duration::seconds(i64::from(w.seconds))),
+        windows: service
+            .limits
+            .windows
+            .map(|w| now - Duration::seconds(i64::from(w.seconds))),
     };
     let counts = ledger.counts(&ask)?;
     if !number.is_empty() {
@@ -129,14 +182,24 @@ fn checked_counts(service: &CallbackService, number: &str, parameters: Vec<(Stri
 
 /// The throttled parameters of a request (`_throttle_request_parameters`), with the customer
 /// number normalised: what the daily limit counts, and what an accepted create is remembered by.
-pub fn throttled_parameters(service: &CallbackService, params: &Params, customer_number: &str) -> Vec<(String, String)> {
+pub fn throttled_parameters(
+    service: &CallbackService,
+    params: &Params,
+    customer_number: &str,
+) -> Vec<(String, String)> {
     service
         .limits
         .throttle_parameters
         .iter()
         .filter_map(|key| {
-            let value = if key == "_customer_number" { Some(customer_number) } else { params.get(key).map(String::as_str) };
-            value.filter(|v| !v.is_empty()).map(|v| (key.clone(), v.to_string()))
+            let value = if key == "_customer_number" {
+                Some(customer_number)
+            } else {
+                params.get(key).map(String::as_str)
+            };
+            value
+                .filter(|v| !v.is_empty())
+                .map(|v| (key.clone(), v.to_string()))
         })
         .collect()
 }
@@ -144,8 +207,15 @@ pub fn throttled_parameters(service: &CallbackService, params: &Params, customer
 /// The desired time a request asks for under `key`; `None` for "as soon as possible": no time,
 /// or one at or before now by at most `_reject_past_desired_time` (a client's own "now" arrives
 /// a little late). Times further in the past are left for [`book`] to refuse.
-pub fn desired_time(service: &CallbackService, params: &Params, key: &str, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, CreateError> {
-    let Some(text) = params.get(key).filter(|v| !v.trim().is_empty()) else { return Ok(None) };
+pub fn desired_time(
+    service: &CallbackService,
+    params: &Params,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, CreateError> {
+    let Some(text) = params.get(key).filter(|v| !v.trim().is_empty()) else {
+        return Ok(None);
+    };
     let desired = iso::parse(text).map_err(|e| invalid(key, e.to_string()))?;
     let tolerance = Duration::seconds(i64::from(service.schedule.past_tolerance_secs));
     let asap = desired <= now && now.signed_duration_since(desired) <= tolerance;
@@ -153,17 +223,40 @@ pub fn desired_time(service: &CallbackService, params: &Params, key: &str, now: 
 }
 
 /// An immediate request out of office hours is refused when the service says so.
-fn check_open_now(service: &CallbackService, now: DateTime<Utc>, ledger: &impl Ledger) -> Result<(), CreateError> {
-    if service.schedule.reject_out_of_office_hours && service.schedule.has_office_hours && !service.schedule.office.is_open_throughout(now, now + Duration::seconds(1)) {
-        let alternatives = availability::alternatives(service, now, now, &nearby(service, now, now, ledger)?);
-        return Err(unavailable(service, Unavailable { refusal: Refusal::Closed, alternatives }));
+fn check_open_now(
+    service: &CallbackService,
+    now: DateTime<Utc>,
+    ledger: &impl Ledger,
+) -> Result<(), CreateError> {
+    if service.schedule.reject_out_of_office_hours
+        && service.schedule.has_office_hours
+        && !service
+            .schedule
+            .office
+            .is_open_throughout(now, now + Duration::seconds(1))
+    {
+        let alternatives =
+            availability::alternatives(service, now, now, &nearby(service, now, now, ledger)?);
+        return Err(unavailable(
+            service,
+            Unavailable {
+                refusal: Refusal::Closed,
+                alternatives,
+            },
+        ));
     }
     Ok(())
 }
 
 /// Checks a desired time; answers its bucket. `own` is the bucket the callback already books (a
 /// reschedule), which does not count against it. Bookings around it are read only on refusal.
-fn book(service: &CallbackService, desired: DateTime<Utc>, now: DateTime<Utc>, ledger: &impl Ledger, own: Option<DateTime<Utc>>) -> Result<DateTime<Utc>, CreateError> {
+fn book(
+    service: &CallbackService,
+    desired: DateTime<Utc>,
+    now: DateTime<Utc>,
+    ledger: &impl Ledger,
+    own: Option<DateTime<Utc>>,
+) -> Result<DateTime<Utc>, CreateError> {
     let without_own = |mut bookings: Bookings| {
         if let Some(count) = own.and_then(|b| bookings.get_mut(&b)) {
             *count = count.saturating_sub(1);
@@ -176,21 +269,39 @@ fn book(service: &CallbackService, desired: DateTime<Utc>, now: DateTime<Utc>, l
         Ok(bucket) => Ok(bucket),
         Err(refusal) => {
             let around = without_own(nearby(service, now, desired, ledger)?);
-            Err(unavailable(service, Unavailable { refusal, alternatives: availability::alternatives(service, now, desired, &around) }))
+            Err(unavailable(
+                service,
+                Unavailable {
+                    refusal,
+                    alternatives: availability::alternatives(service, now, desired, &around),
+                },
+            ))
         }
     }
 }
 
 /// Bookings around a desired time: what its alternatives are chosen from.
-fn nearby(service: &CallbackService, now: DateTime<Utc>, desired: DateTime<Utc>, ledger: &impl Ledger) -> Result<Bookings, StorageError> {
+fn nearby(
+    service: &CallbackService,
+    now: DateTime<Utc>,
+    desired: DateTime<Utc>,
+    ledger: &impl Ledger,
+) -> Result<Bookings, StorageError> {
     let week = Duration::days(7);
     let from = availability::bucket_of(service, (desired - week).max(now)).0;
-    ledger.bookings(from, (desired + week).min(service.schedule.horizon.limit(now)) + Duration::days(1))
+    ledger.bookings(
+        from,
+        (desired + week).min(service.schedule.horizon.limit(now)) + Duration::days(1),
+    )
 }
 
 fn customer_number(service: &CallbackService, params: &Params) -> Result<String, CreateError> {
-    match params.get("_customer_number").filter(|v| !v.trim().is_empty()) {
-        Some(raw) => phone::normalize(raw, &service.phone).map_err(|e| invalid("_customer_number", e.to_string())),
+    match params
+        .get("_customer_number")
+        .filter(|v| !v.trim().is_empty())
+    {
+        Some(raw) => phone::normalize(raw, &service.phone)
+            .map_err(|e| invalid("_customer_number", e.to_string())),
         None => Ok(String::new()),
     }
 }
@@ -198,30 +309,53 @@ fn customer_number(service: &CallbackService, params: &Params) -> Result<String,
 /// The scenario selectors of a create: the service's, overridden by the request's.
 pub fn selectors(service: &CallbackService, params: &Params) -> Result<Selectors, CreateError> {
     let sc = &service.scenario;
-    let flag = |key: &str, default: bool| match params.get(key).map(|v| v.trim().to_ascii_lowercase()) {
-        None => Ok(default),
-        Some(v) if v.is_empty() => Ok(default),
-        Some(v) if v == "true" => Ok(true),
-        Some(v) if v == "false" => Ok(false),
-        Some(v) => Err(invalid(key, format!("`{v}` is not true or false"))),
-    };
-    let direction = match params.get("_call_direction").map(|v| v.trim().to_ascii_uppercase()).as_deref() {
+    let flag =
+        |key: &str, default: bool| match params.get(key).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(default),
+            Some(v) if v.is_empty() => Ok(default),
+            Some(v) if v == "true" => Ok(true),
+            Some(v) if v == "false" => Ok(false),
+            Some(v) => Err(invalid(key, format!("`{v}` is not true or false"))),
+        };
+    let direction = match params
+        .get("_call_direction")
+        .map(|v| v.trim().to_ascii_uppercase())
+        .as_deref()
+    {
         None | Some("") => sc.direction,
         Some("USERTERMINATED") => Direction::UserTerminated,
         Some("USERORIGINATED") => Direction::UserOriginated,
-        Some(other) => return Err(invalid("_call_direction", format!("`{other}` is not USERTERMINATED or USERORIGINATED"))),
+        Some(other) => {
+            return Err(invalid(
+                "_call_direction",
+                format!("`{other}` is not USERTERMINATED or USERORIGINATED"),
+            ))
+        }
     };
-    let media_type = match params.get("_media_type").map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+    let media_type = match params
+        .get("_media_type")
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
         None | Some("") => sc.media_type.clone(),
         Some(m @ ("voice" | "chat")) => m.to_string(),
-        Some(other) => return Err(invalid("_media_type", format!("`{other}` is not voice or chat"))),
+        Some(other) => {
+            return Err(invalid(
+                "_media_type",
+                format!("`{other}` is not voice or chat"),
+            ))
+        }
     };
     Ok(Selectors {
         direction,
         media_type,
         wait_for_agent: flag("_wait_for_agent", sc.wait_for_agent)?,
         wait_for_user_confirm: flag("_wait_for_user_confirm", sc.wait_for_user_confirm)?,
-        first_party: if direction == Direction::UserTerminated { sc.first_party } else { FirstParty::Customer },
+        first_party: if direction == Direction::UserTerminated {
+            sc.first_party
+        } else {
+            FirstParty::Customer
+        },
     })
 }
 
@@ -238,7 +372,10 @@ enum Kept {
 /// Classifies one parameter, refusing values longer than [`MAX_VALUE_LEN`].
 fn kept(service: &CallbackService, key: &str, value: &str) -> Result<Kept, CreateError> {
     if value.len() > MAX_VALUE_LEN {
-        return Err(invalid(key, format!("is longer than {MAX_VALUE_LEN} characters")));
+        return Err(invalid(
+            key,
+            format!("is longer than {MAX_VALUE_LEN} characters"),
+        ));
     }
     Ok(if key.starts_with('_') {
         let lookup = service.lookup_keys.iter().any(|k| k == key) && key != "_customer_number";
@@ -255,7 +392,10 @@ fn kept(service: &CallbackService, key: &str, value: &str) -> Result<Kept, Creat
 }
 
 /// Splits the request into kept system parameters and user data.
-fn split(service: &CallbackService, params: &Params) -> Result<(BTreeMap<String, String>, BTreeMap<String, String>), CreateError> {
+fn split(
+    service: &CallbackService,
+    params: &Params,
+) -> Result<(BTreeMap<String, String>, BTreeMap<String, String>), CreateError> {
     let mut system = BTreeMap::new();
     let mut user_data = BTreeMap::new();
     for (key, value) in params {
@@ -270,7 +410,10 @@ fn split(service: &CallbackService, params: &Params) -> Result<(BTreeMap<String,
         }
     }
     if user_data.len() > MAX_USER_DATA_KEYS {
-        return Err(invalid("user data", format!("at most {MAX_USER_DATA_KEYS} keys")));
+        return Err(invalid(
+            "user data",
+            format!("at most {MAX_USER_DATA_KEYS} keys"),
+        ));
     }
     Ok((system, user_data))
 }
@@ -294,7 +437,10 @@ impl Update {
         if let Some(n) = &self.customer_number {
             callback.customer_number = n.clone();
         }
-        for (target, changes) in [(&mut callback.system, &self.system), (&mut callback.user_data, &self.user_data)] {
+        for (target, changes) in [
+            (&mut callback.system, &self.system),
+            (&mut callback.user_data, &self.user_data),
+        ] {
             for (k, v) in changes {
                 if v.is_empty() {
                     target.remove(k);
@@ -308,30 +454,60 @@ impl Update {
 
 /// Decides an update (`PUT`): `_new_desired_time` is checked like a create; lookup keys are
 /// re-validated; record keys are ignored; an empty user-data value deletes the key.
-pub fn decide_update(service: &CallbackService, callback: &Callback, params: &Params, now: DateTime<Utc>, ledger: &impl Ledger) -> Result<Update, CreateError> {
+pub fn decide_update(
+    service: &CallbackService,
+    callback: &Callback,
+    params: &Params,
+    now: DateTime<Utc>,
+    ledger: &impl Ledger,
+) -> Result<Update, CreateError> {
     let mut update = Update::default();
-    if params.get("_new_desired_time").is_some_and(|v| !v.trim().is_empty()) {
-        update.reschedule = Some(match desired_time(service, params, "_new_desired_time", now)? {
-            Some(desired) => (desired, Some(book(service, desired, now, ledger, callback.bucket)?)),
-            None => {
-                check_open_now(service, now, ledger)?;
-                (now, None)
-            }
-        });
+    if params
+        .get("_new_desired_time")
+        .is_some_and(|v| !v.trim().is_empty())
+    {
+        update.reschedule = Some(
+            match desired_time(service, params, "_new_desired_time", now)? {
+                Some(desired) => (
+                    desired,
+                    Some(book(service, desired, now, ledger, callback.bucket)?),
+                ),
+                None => {
+                    check_open_now(service, now, ledger)?;
+                    (now, None)
+                }
+            },
+        );
     }
     if params.contains_key("_customer_number") {
         let number = customer_number(service, params)?;
-        if number.is_empty() && service.mandatory_lookup_keys.iter().any(|k| k == "_customer_number") {
+        if number.is_empty()
+            && service
+                .mandatory_lookup_keys
+                .iter()
+                .any(|k| k == "_customer_number")
+        {
             return Err(invalid("_customer_number", "is mandatory"));
         }
         update.customer_number = Some(number);
     }
     // Moving a callback onto another number (or other throttled values) passes the checks a
     // create with them would: the in-queue check and the daily limits.
-    let new_number = update.customer_number.clone().filter(|n| *n != callback.customer_number).unwrap_or_default();
+    let new_number = update
+        .customer_number
+        .clone()
+        .filter(|n| *n != callback.customer_number)
+        .unwrap_or_default();
     update.counted = throttled_parameters(service, params, &new_number)
         .into_iter()
-        .filter(|(key, value)| if key == "_customer_number" { !new_number.is_empty() } else { callback.system.get(key) != Some(value) && callback.user_data.get(key) != Some(value) })
+        .filter(|(key, value)| {
+            if key == "_customer_number" {
+                !new_number.is_empty()
+            } else {
+                callback.system.get(key) != Some(value)
+                    && callback.user_data.get(key) != Some(value)
+            }
+        })
         .collect();
     if !new_number.is_empty() || !update.counted.is_empty() {
         checked_counts(service, &new_number, update.counted.clone(), now, ledger)?;
@@ -339,7 +515,9 @@ pub fn decide_update(service: &CallbackService, callback: &Callback, params: &Pa
     for (key, value) in params {
         match kept(service, key, value)? {
             // An empty value deletes, but a mandatory lookup key cannot go.
-            Kept::System if value.is_empty() && service.mandatory_lookup_keys.contains(key) => return Err(invalid(key, "is mandatory")),
+            Kept::System if value.is_empty() && service.mandatory_lookup_keys.contains(key) => {
+                return Err(invalid(key, "is mandatory"))
+            }
             Kept::System => {
                 update.system.insert(key.clone(), value.clone());
             }
@@ -362,7 +540,13 @@ pub struct MemoryLedger {
 
 impl MemoryLedger {
     pub fn record(&mut self, callback: Callback, now: DateTime<Utc>) {
-        let counted = [("_customer_number".to_string(), callback.customer_number.clone())].into_iter().chain(callback.system.clone()).collect();
+        let counted = [(
+            "_customer_number".to_string(),
+            callback.customer_number.clone(),
+        )]
+        .into_iter()
+        .chain(callback.system.clone())
+        .collect();
         self.accepted.push((now, counted));
         self.callbacks.push(callback);
     }
@@ -371,7 +555,12 @@ impl MemoryLedger {
 impl Ledger for MemoryLedger {
     fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Bookings, StorageError> {
         let mut out = Bookings::new();
-        for b in self.callbacks.iter().filter(|c| c.state() != crate::record::State::Completed).filter_map(|c| c.bucket) {
+        for b in self
+            .callbacks
+            .iter()
+            .filter(|c| c.state() != crate::record::State::Completed)
+            .filter_map(|c| c.bucket)
+        {
             if b >= from && b < to {
                 *out.entry(b).or_insert(0) += 1;
             }
@@ -380,16 +569,31 @@ impl Ledger for MemoryLedger {
     }
     fn counts(&self, ask: &CountsAsk) -> Result<Counts, StorageError> {
         let open = |c: &&Callback| c.state() != crate::record::State::Completed;
-        let accepted_since = |since: DateTime<Utc>| self.accepted.iter().filter(|(t, _)| *t >= since).count() as u32;
+        let accepted_since =
+            |since: DateTime<Utc>| self.accepted.iter().filter(|(t, _)| *t >= since).count() as u32;
         Ok(Counts {
-            open_for_number: self.callbacks.iter().filter(open).filter(|c| c.customer_number == ask.number).count() as u32,
+            open_for_number: self
+                .callbacks
+                .iter()
+                .filter(open)
+                .filter(|c| c.customer_number == ask.number)
+                .count() as u32,
             parameters_today: ask
                 .parameters
                 .iter()
-                .map(|(k, v)| self.accepted.iter().filter(|(t, p)| *t >= ask.day_start && p.get(k) == Some(v)).count() as u32)
+                .map(|(k, v)| {
+                    self.accepted
+                        .iter()
+                        .filter(|(t, p)| *t >= ask.day_start && p.get(k) == Some(v))
+                        .count() as u32
+                })
                 .collect(),
             windows: ask.windows.map(accepted_since),
-            queued: self.callbacks.iter().filter(|c| c.state().is_in_queue()).count() as u32,
+            queued: self
+                .callbacks
+                .iter()
+                .filter(|c| c.state().is_in_queue())
+                .count() as u32,
         })
     }
 }
@@ -412,13 +616,24 @@ mod tests {
 
     fn service(extra: &[(&str, &str)]) -> CallbackService {
         let mut config = demo_config();
-        let mut all = vec![("_service", "callback"), ("_business_hours_service", "office-paris"), ("_capacity_service", "capacity-paris"), ("_request_time_bucket", "15"), ("_default_country", "FR")];
+        let mut all = vec![
+            ("_service", "callback"),
+            ("_business_hours_service", "office-paris"),
+            ("_capacity_service", "capacity-paris"),
+            ("_request_time_bucket", "15"),
+            ("_default_country", "FR"),
+        ];
         all.extend_from_slice(extra);
         config.put("service.t", options(&all)).unwrap();
         config.callback_service("t").unwrap()
     }
 
-    fn create(s: &CallbackService, ledger: &mut MemoryLedger, p: &[(&str, &str)], now: DateTime<Utc>) -> Result<(), CreateError> {
+    fn create(
+        s: &CallbackService,
+        ledger: &mut MemoryLedger,
+        p: &[(&str, &str)],
+        now: DateTime<Utc>,
+    ) -> Result<(), CreateError> {
         let id = format!("id{}", ledger.callbacks.len());
         let new = decide_create(s, &params(p), id, now, ledger)?;
         let step = scenario::create(new, s, now, Actor::Customer);
@@ -433,12 +648,42 @@ mod tests {
         let now = t(NOW);
         // 08:00–09:00 Paris has capacity 2 per bucket.
         for n in ["06 12 34 56 71", "06 12 34 56 72"] {
-            create(&s, &mut ledger, &[("_customer_number", n), ("_desired_time", "2026-11-30T07:05:00Z")], now).unwrap();
+            create(
+                &s,
+                &mut ledger,
+                &[
+                    ("_customer_number", n),
+                    ("_desired_time", "2026-11-30T07:05:00Z"),
+                ],
+                now,
+            )
+            .unwrap();
         }
-        let err = create(&s, &mut ledger, &[("_customer_number", "0612345673"), ("_desired_time", "2026-11-30T07:10:00.000+00:00")], now).unwrap_err();
-        let CreateError::Unavailable { unavailable, message } = err else { panic!("{err:?}") };
-        assert_eq!((unavailable.refusal, message.as_str()), (Refusal::Full, "No capacity left at desired time"));
-        assert_eq!(iso::format(unavailable.alternatives[0].start), "2026-11-30T07:15:00.000Z");
+        let err = create(
+            &s,
+            &mut ledger,
+            &[
+                ("_customer_number", "0612345673"),
+                ("_desired_time", "2026-11-30T07:10:00.000+00:00"),
+            ],
+            now,
+        )
+        .unwrap_err();
+        let CreateError::Unavailable {
+            unavailable,
+            message,
+        } = err
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!(
+            (unavailable.refusal, message.as_str()),
+            (Refusal::Full, "No capacity left at desired time")
+        );
+        assert_eq!(
+            iso::format(unavailable.alternatives[0].start),
+            "2026-11-30T07:15:00.000Z"
+        );
         assert_eq!(ledger.callbacks[0].customer_number, "+33612345671");
         assert_eq!(ledger.callbacks[0].bucket, Some(t("2026-11-30T07:00:00Z")));
     }
@@ -447,70 +692,193 @@ mod tests {
     fn bad_parameters_name_the_key() {
         let s = service(&[]);
         let ledger = MemoryLedger::default();
-        let key = |p: &[(&str, &str)]| match decide_create(&s, &params(p), "x".into(), t(NOW), &ledger) {
-            Err(CreateError::InvalidParameter { key, .. }) => key,
-            other => panic!("{other:?}"),
-        };
+        let key =
+            |p: &[(&str, &str)]| match decide_create(&s, &params(p), "x".into(), t(NOW), &ledger) {
+                Err(CreateError::InvalidParameter { key, .. }) => key,
+                other => panic!("{other:?}"),
+            };
         assert_eq!(key(&[]), "_customer_number");
         assert_eq!(key(&[("_customer_number", "  ")]), "_customer_number");
         assert_eq!(key(&[("_customer_number", "12")]), "_customer_number");
-        assert_eq!(key(&[("_customer_number", "0899123456")]), "_customer_number");
-        assert_eq!(key(&[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T10:00:00")]), "_desired_time");
-        assert_eq!(key(&[("_customer_number", "0612345678"), ("_wait_for_agent", "perhaps")]), "_wait_for_agent");
-        assert_eq!(key(&[("_customer_number", "0612345678"), ("_call_direction", "SIDEWAYS")]), "_call_direction");
-        assert_eq!(key(&[("_customer_number", "0612345678"), ("note", &"x".repeat(5000))]), "note");
+        assert_eq!(
+            key(&[("_customer_number", "0899123456")]),
+            "_customer_number"
+        );
+        assert_eq!(
+            key(&[
+                ("_customer_number", "0612345678"),
+                ("_desired_time", "2026-11-30T10:00:00")
+            ]),
+            "_desired_time"
+        );
+        assert_eq!(
+            key(&[
+                ("_customer_number", "0612345678"),
+                ("_wait_for_agent", "perhaps")
+            ]),
+            "_wait_for_agent"
+        );
+        assert_eq!(
+            key(&[
+                ("_customer_number", "0612345678"),
+                ("_call_direction", "SIDEWAYS")
+            ]),
+            "_call_direction"
+        );
+        assert_eq!(
+            key(&[
+                ("_customer_number", "0612345678"),
+                ("note", &"x".repeat(5000))
+            ]),
+            "note"
+        );
     }
 
     #[test]
     fn user_data_and_system_parameters_are_split() {
         let s = service(&[("_customer_lookup_keys", "_customer_number,_customer_id")]);
-        let p = params(&[("_customer_number", "0612345678"), ("_customer_id", "C-1"), ("_urs_virtual_queue", "VQ_A"), ("_unknown", "x"), ("first_name", "Ana"), ("_callback_state", "QUEUED")]);
+        let p = params(&[
+            ("_customer_number", "0612345678"),
+            ("_customer_id", "C-1"),
+            ("_urs_virtual_queue", "VQ_A"),
+            ("_unknown", "x"),
+            ("first_name", "Ana"),
+            ("_callback_state", "QUEUED"),
+        ]);
         let new = decide_create(&s, &p, "x".into(), t(NOW), &MemoryLedger::default()).unwrap();
-        assert_eq!(new.system.keys().collect::<Vec<_>>(), ["_customer_id", "_urs_virtual_queue"]);
+        assert_eq!(
+            new.system.keys().collect::<Vec<_>>(),
+            ["_customer_id", "_urs_virtual_queue"]
+        );
         assert_eq!(new.user_data.keys().collect::<Vec<_>>(), ["first_name"]);
-        let override_ = decide_create(&s, &params(&[("_customer_number", "0612345678"), ("_wait_for_agent", "true")]), "y".into(), t(NOW), &MemoryLedger::default()).unwrap();
+        let override_ = decide_create(
+            &s,
+            &params(&[
+                ("_customer_number", "0612345678"),
+                ("_wait_for_agent", "true"),
+            ]),
+            "y".into(),
+            t(NOW),
+            &MemoryLedger::default(),
+        )
+        .unwrap();
         assert!(override_.selectors.wait_for_agent);
     }
 
     #[test]
     fn limits_in_gms_order() {
-        let s = service(&[("_max_queued_callbacks_per_service", "3"), ("_throttle_callbacks_per_service_1", "5"), ("_throttle_request_parameters_limit", "2"), ("_enable_in_queue_checking", "true")]);
+        let s = service(&[
+            ("_max_queued_callbacks_per_service", "3"),
+            ("_throttle_callbacks_per_service_1", "5"),
+            ("_throttle_request_parameters_limit", "2"),
+            ("_enable_in_queue_checking", "true"),
+        ]);
         let mut ledger = MemoryLedger::default();
         let now = t(NOW);
         let number = [("_customer_number", "0612345678")];
         create(&s, &mut ledger, &number, now).unwrap();
         create(&s, &mut ledger, &number, now).unwrap();
         // A third open callback for the number is a duplicate.
-        assert!(matches!(create(&s, &mut ledger, &number, now), Err(CreateError::Limit(LimitError::Duplicate { open: 2, .. }))));
+        assert!(matches!(
+            create(&s, &mut ledger, &number, now),
+            Err(CreateError::Limit(LimitError::Duplicate { open: 2, .. }))
+        ));
         // Cancelled ones do not count as open, but still count for the daily limit.
         for c in ledger.callbacks.iter_mut() {
-            c.phase = crate::record::Phase::Completed { reason: crate::record::Reason::Cancelled };
+            c.phase = crate::record::Phase::Completed {
+                reason: crate::record::Reason::Cancelled,
+            };
         }
         let err = create(&s, &mut ledger, &number, now).unwrap_err();
         assert_eq!(err.to_string(), "Callback for _customer_number=+33612345678 rejected because previous callbacks for this parameter were requested for more than 2 times today.");
         // The next UTC day the number may ask again.
         create(&s, &mut ledger, &number, t("2026-12-01T06:00:00Z")).unwrap();
-        create(&s, &mut ledger, &[("_customer_number", "0612345679")], t("2026-12-01T06:00:01Z")).unwrap();
-        create(&s, &mut ledger, &[("_customer_number", "0612345670")], t("2026-12-01T06:00:02Z")).unwrap();
-        assert_eq!(create(&s, &mut ledger, &[("_customer_number", "0612345671")], t("2026-12-01T06:00:03Z")).unwrap_err().to_string(), "Limit of queued callbacks for t is reached.");
+        create(
+            &s,
+            &mut ledger,
+            &[("_customer_number", "0612345679")],
+            t("2026-12-01T06:00:01Z"),
+        )
+        .unwrap();
+        create(
+            &s,
+            &mut ledger,
+            &[("_customer_number", "0612345670")],
+            t("2026-12-01T06:00:02Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            create(
+                &s,
+                &mut ledger,
+                &[("_customer_number", "0612345671")],
+                t("2026-12-01T06:00:03Z")
+            )
+            .unwrap_err()
+            .to_string(),
+            "Limit of queued callbacks for t is reached."
+        );
         // A scheduled create is not held by the queue limit, but by the throttle window (5 in 300 s).
-        let at = [("_customer_number", "0612345672"), ("_desired_time", "2026-12-05T09:00:00Z")];
+        let at = [
+            ("_customer_number", "0612345672"),
+            ("_desired_time", "2026-12-05T09:00:00Z"),
+        ];
         create(&s, &mut ledger, &at, t("2026-12-01T06:00:04Z")).unwrap();
-        create(&s, &mut ledger, &[("_customer_number", "0612345673"), ("_desired_time", "2026-12-05T09:00:00Z")], t("2026-12-01T06:00:05Z")).unwrap();
-        let err = create(&s, &mut ledger, &[("_customer_number", "0612345674"), ("_desired_time", "2026-12-05T09:15:00Z")], t("2026-12-01T06:00:06Z")).unwrap_err();
-        assert_eq!(err.to_string(), "Limit of queued callbacks for t is reached for interval 300s.");
+        create(
+            &s,
+            &mut ledger,
+            &[
+                ("_customer_number", "0612345673"),
+                ("_desired_time", "2026-12-05T09:00:00Z"),
+            ],
+            t("2026-12-01T06:00:05Z"),
+        )
+        .unwrap();
+        let err = create(
+            &s,
+            &mut ledger,
+            &[
+                ("_customer_number", "0612345674"),
+                ("_desired_time", "2026-12-05T09:15:00Z"),
+            ],
+            t("2026-12-01T06:00:06Z"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "Limit of queued callbacks for t is reached for interval 300s."
+        );
     }
 
     #[test]
     fn immediate_creates_out_of_hours_when_asked() {
         let s = service(&[("_enable_reject_out_of_office_hours", "true")]);
         let night = t("2026-11-30T21:00:00Z");
-        let err = decide_create(&s, &params(&[("_customer_number", "0612345678")]), "x".into(), night, &MemoryLedger::default()).unwrap_err();
-        let CreateError::Unavailable { unavailable, .. } = err else { panic!() };
+        let err = decide_create(
+            &s,
+            &params(&[("_customer_number", "0612345678")]),
+            "x".into(),
+            night,
+            &MemoryLedger::default(),
+        )
+        .unwrap_err();
+        let CreateError::Unavailable { unavailable, .. } = err else {
+            panic!()
+        };
         assert_eq!(unavailable.refusal, Refusal::Closed);
         // Tuesday to Friday have no capacity in the demo: the nearest free bucket is Saturday 09:00 Paris.
-        assert_eq!(iso::format(unavailable.alternatives[0].start), "2026-12-05T08:00:00.000Z");
-        assert!(decide_create(&service(&[]), &params(&[("_customer_number", "0612345678")]), "x".into(), night, &MemoryLedger::default()).is_ok());
+        assert_eq!(
+            iso::format(unavailable.alternatives[0].start),
+            "2026-12-05T08:00:00.000Z"
+        );
+        assert!(decide_create(
+            &service(&[]),
+            &params(&[("_customer_number", "0612345678")]),
+            "x".into(),
+            night,
+            &MemoryLedger::default()
+        )
+        .is_ok());
     }
 
     #[test]
@@ -518,47 +886,189 @@ mod tests {
         let s = service(&[("_enable_in_queue_checking", "false")]);
         let mut ledger = MemoryLedger::default();
         let now = t(NOW);
-        create(&s, &mut ledger, &[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T07:00:00Z"), ("colour", "blue"), ("size", "L")], now).unwrap();
-        create(&s, &mut ledger, &[("_customer_number", "0612345679"), ("_desired_time", "2026-11-30T07:00:00Z")], now).unwrap();
+        create(
+            &s,
+            &mut ledger,
+            &[
+                ("_customer_number", "0612345678"),
+                ("_desired_time", "2026-11-30T07:00:00Z"),
+                ("colour", "blue"),
+                ("size", "L"),
+            ],
+            now,
+        )
+        .unwrap();
+        create(
+            &s,
+            &mut ledger,
+            &[
+                ("_customer_number", "0612345679"),
+                ("_desired_time", "2026-11-30T07:00:00Z"),
+            ],
+            now,
+        )
+        .unwrap();
         let cb = ledger.callbacks[0].clone();
         // The bucket is full, but one of its bookings is this callback's own: moving within it is fine.
-        let same = decide_update(&s, &cb, &params(&[("_new_desired_time", "2026-11-30T07:10:00Z")]), now, &ledger).unwrap();
-        assert_eq!(same.reschedule, Some((t("2026-11-30T07:10:00Z"), Some(t("2026-11-30T07:00:00Z")))));
+        let same = decide_update(
+            &s,
+            &cb,
+            &params(&[("_new_desired_time", "2026-11-30T07:10:00Z")]),
+            now,
+            &ledger,
+        )
+        .unwrap();
+        assert_eq!(
+            same.reschedule,
+            Some((t("2026-11-30T07:10:00Z"), Some(t("2026-11-30T07:00:00Z"))))
+        );
         let other = &ledger.callbacks[1];
-        assert!(matches!(decide_update(&s, other, &params(&[("_new_desired_time", "2026-11-30T07:20:00Z")]), now, &ledger), Ok(_)), "another bucket of the same hour");
+        assert!(
+            matches!(
+                decide_update(
+                    &s,
+                    other,
+                    &params(&[("_new_desired_time", "2026-11-30T07:20:00Z")]),
+                    now,
+                    &ledger
+                ),
+                Ok(_)
+            ),
+            "another bucket of the same hour"
+        );
         let mut cb2 = cb.clone();
-        let update = decide_update(&s, &cb, &params(&[("colour", ""), ("size", "XL"), ("_callback_state", "COMPLETED"), ("_customer_number", "+33 7 00 00 00 01")]), now, &ledger).unwrap();
+        let update = decide_update(
+            &s,
+            &cb,
+            &params(&[
+                ("colour", ""),
+                ("size", "XL"),
+                ("_callback_state", "COMPLETED"),
+                ("_customer_number", "+33 7 00 00 00 01"),
+            ]),
+            now,
+            &ledger,
+        )
+        .unwrap();
         update.apply_properties(&mut cb2);
-        assert_eq!(cb2.user_data, [("size".to_string(), "XL".to_string())].into());
-        assert_eq!((cb2.customer_number.as_str(), cb2.state()), ("+33700000001", cb.state()));
-        assert!(decide_update(&s, &cb, &params(&[("_customer_number", "")]), now, &ledger).is_err());
-        assert!(decide_update(&s, &cb, &params(&[("_new_desired_time", "2026-11-30T21:00:00Z")]), now, &ledger).is_err());
+        assert_eq!(
+            cb2.user_data,
+            [("size".to_string(), "XL".to_string())].into()
+        );
+        assert_eq!(
+            (cb2.customer_number.as_str(), cb2.state()),
+            ("+33700000001", cb.state())
+        );
+        assert!(
+            decide_update(&s, &cb, &params(&[("_customer_number", "")]), now, &ledger).is_err()
+        );
+        assert!(decide_update(
+            &s,
+            &cb,
+            &params(&[("_new_desired_time", "2026-11-30T21:00:00Z")]),
+            now,
+            &ledger
+        )
+        .is_err());
     }
 
     #[test]
     fn a_desired_time_of_now_is_as_soon_as_possible() {
         let s = service(&[("_enable_in_queue_checking", "false")]);
         let now = t(NOW);
-        let asked = |time: &str| desired_time(&s, &params(&[("_desired_time", time)]), "_desired_time", now);
+        let asked = |time: &str| {
+            desired_time(
+                &s,
+                &params(&[("_desired_time", time)]),
+                "_desired_time",
+                now,
+            )
+        };
         // A client's "now", a few milliseconds late on arrival, and the edge of the default 300 s.
         assert_eq!(asked("2026-11-30T05:59:59.993Z").unwrap(), None);
         assert_eq!(asked("2026-11-30T06:00:00.000Z").unwrap(), None);
         assert_eq!(asked("2026-11-30T05:55:00Z").unwrap(), None);
-        assert_eq!(asked("2026-11-30T05:54:59Z").unwrap(), Some(t("2026-11-30T05:54:59Z")));
-        assert_eq!(asked("2026-11-30T06:00:00.001Z").unwrap(), Some(t("2026-11-30T06:00:00.001Z")));
+        assert_eq!(
+            asked("2026-11-30T05:54:59Z").unwrap(),
+            Some(t("2026-11-30T05:54:59Z"))
+        );
+        assert_eq!(
+            asked("2026-11-30T06:00:00.001Z").unwrap(),
+            Some(t("2026-11-30T06:00:00.001Z"))
+        );
         // Immediate: no bucket booked, queued at once; further back is still refused.
-        let new = decide_create(&s, &params(&[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T05:59:59.993Z")]), "x".into(), now, &MemoryLedger::default()).unwrap();
+        let new = decide_create(
+            &s,
+            &params(&[
+                ("_customer_number", "0612345678"),
+                ("_desired_time", "2026-11-30T05:59:59.993Z"),
+            ]),
+            "x".into(),
+            now,
+            &MemoryLedger::default(),
+        )
+        .unwrap();
         assert_eq!(new.scheduled, None);
-        assert_eq!(scenario::create(new, &s, now, Actor::Customer).callback.state(), crate::record::State::Queued);
-        let err = decide_create(&s, &params(&[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T05:00:00Z")]), "x".into(), now, &MemoryLedger::default()).unwrap_err();
-        assert!(matches!(err, CreateError::Unavailable { unavailable: Unavailable { refusal: Refusal::Past, .. }, .. }), "{err:?}");
+        assert_eq!(
+            scenario::create(new, &s, now, Actor::Customer)
+                .callback
+                .state(),
+            crate::record::State::Queued
+        );
+        let err = decide_create(
+            &s,
+            &params(&[
+                ("_customer_number", "0612345678"),
+                ("_desired_time", "2026-11-30T05:00:00Z"),
+            ]),
+            "x".into(),
+            now,
+            &MemoryLedger::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CreateError::Unavailable {
+                    unavailable: Unavailable {
+                        refusal: Refusal::Past,
+                        ..
+                    },
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         // The tolerance is the service's; 0 keeps only "exactly now".
         let strict = service(&[("_reject_past_desired_time", "0")]);
-        assert!(desired_time(&strict, &params(&[("_desired_time", "2026-11-30T05:59:59.993Z")]), "_desired_time", now).unwrap().is_some());
+        assert!(desired_time(
+            &strict,
+            &params(&[("_desired_time", "2026-11-30T05:59:59.993Z")]),
+            "_desired_time",
+            now
+        )
+        .unwrap()
+        .is_some());
         // A reschedule to now queues the callback.
         let mut ledger = MemoryLedger::default();
-        create(&s, &mut ledger, &[("_customer_number", "0612345678"), ("_desired_time", "2026-11-30T07:00:00Z")], now).unwrap();
-        let update = decide_update(&s, &ledger.callbacks[0], &params(&[("_new_desired_time", "2026-11-30T05:59:59Z")]), now, &ledger).unwrap();
+        create(
+            &s,
+            &mut ledger,
+            &[
+                ("_customer_number", "0612345678"),
+                ("_desired_time", "2026-11-30T07:00:00Z"),
+            ],
+            now,
+        )
+        .unwrap();
+        let update = decide_update(
+            &s,
+            &ledger.callbacks[0],
+            &params(&[("_new_desired_time", "2026-11-30T05:59:59Z")]),
+            now,
+            &ledger,
+        )
+        .unwrap();
         assert_eq!(update.reschedule, Some((now, None)));
     }
 
@@ -572,18 +1082,60 @@ mod tests {
         }
         let third = ledger.callbacks[2].clone();
         // The number already has two open callbacks: the in-queue check refuses a third.
-        let err = decide_update(&s, &third, &params(&[("_customer_number", "06 12 34 56 78")]), now, &ledger).unwrap_err();
-        assert!(matches!(err, CreateError::Limit(LimitError::Duplicate { .. })), "{err:?}");
+        let err = decide_update(
+            &s,
+            &third,
+            &params(&[("_customer_number", "06 12 34 56 78")]),
+            now,
+            &ledger,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, CreateError::Limit(LimitError::Duplicate { .. })),
+            "{err:?}"
+        );
         // Its own number is no move; another free number is fine and counted for its daily limit.
-        assert!(decide_update(&s, &third, &params(&[("_customer_number", "0612345679")]), now, &ledger).unwrap().counted.is_empty());
-        let moved = decide_update(&s, &third, &params(&[("_customer_number", "0612345671")]), now, &ledger).unwrap();
-        assert_eq!(moved.counted, [("_customer_number".to_string(), "+33612345671".to_string())]);
+        assert!(decide_update(
+            &s,
+            &third,
+            &params(&[("_customer_number", "0612345679")]),
+            now,
+            &ledger
+        )
+        .unwrap()
+        .counted
+        .is_empty());
+        let moved = decide_update(
+            &s,
+            &third,
+            &params(&[("_customer_number", "0612345671")]),
+            now,
+            &ledger,
+        )
+        .unwrap();
+        assert_eq!(
+            moved.counted,
+            [("_customer_number".to_string(), "+33612345671".to_string())]
+        );
         // Three creates today for a number is its daily limit, whichever way they came.
         for _ in 0..3 {
-            ledger.accepted.push((now, [("_customer_number".to_string(), "+33612345672".to_string())].into()));
+            ledger.accepted.push((
+                now,
+                [("_customer_number".to_string(), "+33612345672".to_string())].into(),
+            ));
         }
-        let err = decide_update(&s, &third, &params(&[("_customer_number", "0612345672")]), now, &ledger).unwrap_err();
-        assert!(matches!(err, CreateError::Limit(LimitError::DailyLimit { .. })), "{err:?}");
+        let err = decide_update(
+            &s,
+            &third,
+            &params(&[("_customer_number", "0612345672")]),
+            now,
+            &ledger,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, CreateError::Limit(LimitError::DailyLimit { .. })),
+            "{err:?}"
+        );
     }
 
     use crate::availability::tests::hostile_value;

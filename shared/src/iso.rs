@@ -40,8 +40,12 @@ pub fn parse(text: &str) -> Result<DateTime<Utc>, BadTime> {
 /// Milliseconds since 1970 as text (`start-ms`), within the same years.
 pub fn parse_millis(text: &str) -> Result<DateTime<Utc>, BadTime> {
     let text = text.trim();
-    let ms: i64 = text.parse().map_err(|_| BadTime::Format(text.to_string()))?;
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| BadTime::Range(text.to_string())).and_then(|t| bounded(t, text))
+    let ms: i64 = text
+        .parse()
+        .map_err(|_| BadTime::Format(text.to_string()))?;
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| BadTime::Range(text.to_string()))
+        .and_then(|t| bounded(t, text))
 }
 
 /// Parses a wall-clock time without offset (`2026-12-01T09:15:00.000`, seconds optional), within
@@ -71,14 +75,29 @@ mod tests {
 
     #[test]
     fn offsets_are_normalised_to_utc() {
-        assert_eq!(format(parse("2026-12-01T10:15:00+01:00").unwrap()), "2026-12-01T09:15:00.000Z");
-        assert_eq!(format(parse("2026-12-01T09:15Z").unwrap()), "2026-12-01T09:15:00.000Z");
-        assert_eq!(format(parse("2026-12-01T09:15:00.5Z").unwrap()), "2026-12-01T09:15:00.500Z");
+        assert_eq!(
+            format(parse("2026-12-01T10:15:00+01:00").unwrap()),
+            "2026-12-01T09:15:00.000Z"
+        );
+        assert_eq!(
+            format(parse("2026-12-01T09:15Z").unwrap()),
+            "2026-12-01T09:15:00.000Z"
+        );
+        assert_eq!(
+            format(parse("2026-12-01T09:15:00.5Z").unwrap()),
+            "2026-12-01T09:15:00.500Z"
+        );
     }
 
     #[test]
     fn times_without_offset_or_garbage_are_refused() {
-        for bad in ["2026-12-01T09:15:00", "tomorrow", "", "2026-13-01T00:00:00Z", "9999999999"] {
+        for bad in [
+            "2026-12-01T09:15:00",
+            "tomorrow",
+            "",
+            "2026-13-01T00:00:00Z",
+            "9999999999",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert!(parse_local("2026-12-01T09:15").is_ok());
@@ -87,13 +106,34 @@ mod tests {
 
     #[test]
     fn times_outside_1970_to_9999_are_refused() {
-        for far in ["1969-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "+275760-09-13T00:00:00Z", "9999-12-31T23:00:00-05:00"] {
+        for far in [
+            "1969-12-31T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+            "+275760-09-13T00:00:00Z",
+            "9999-12-31T23:00:00-05:00",
+        ] {
             assert!(parse(far).is_err(), "{far}");
         }
-        assert!(matches!(parse("1969-12-31T23:59:59Z"), Err(BadTime::Range(_))));
-        assert_eq!(format(parse("9999-12-31T23:59:59.999Z").unwrap()), "9999-12-31T23:59:59.999Z");
-        assert_eq!(format(parse_millis("0").unwrap()), "1970-01-01T00:00:00.000Z");
-        for far in ["8210266800000000", "-1", "9223372036854775807", "-9223372036854775808", "1e3", ""] {
+        assert!(matches!(
+            parse("1969-12-31T23:59:59Z"),
+            Err(BadTime::Range(_))
+        ));
+        assert_eq!(
+            format(parse("9999-12-31T23:59:59.999Z").unwrap()),
+            "9999-12-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            format(parse_millis("0").unwrap()),
+            "1970-01-01T00:00:00.000Z"
+        );
+        for far in [
+            "8210266800000000",
+            "-1",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "1e3",
+            "",
+        ] {
             assert!(parse_millis(far).is_err(), "{far}");
         }
         assert!(parse_local("0001-01-01T00:00").is_err());

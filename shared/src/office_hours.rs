@@ -68,7 +68,11 @@ impl Hours {
         let (from, to) = text.split_once('-').ok_or(RuleError::Regular)?;
         let from_min = minutes_of_day(from)?;
         let to_min = minutes_of_day(to)?;
-        let minutes = if to_min > from_min { to_min - from_min } else { to_min + 1440 - from_min };
+        let minutes = if to_min > from_min {
+            to_min - from_min
+        } else {
+            to_min + 1440 - from_min
+        };
         let open = NaiveTime::from_num_seconds_from_midnight_opt(from_min * 60 % 86_400, 0)
             .ok_or_else(|| RuleError::Time(from.to_string()))?;
         Ok(Hours { open, minutes })
@@ -115,7 +119,10 @@ pub struct Regular {
 
 impl Regular {
     pub fn parse(text: &str) -> Result<Regular, RuleError> {
-        let (days, hours) = text.trim().split_once(char::is_whitespace).ok_or(RuleError::Regular)?;
+        let (days, hours) = text
+            .trim()
+            .split_once(char::is_whitespace)
+            .ok_or(RuleError::Regular)?;
         let hours = Hours::parse(hours.trim())?;
         let mut set = 0u8;
         for part in days.split(',') {
@@ -150,9 +157,15 @@ pub struct Added {
 
 impl Added {
     pub fn parse(text: &str) -> Result<Added, RuleError> {
-        let (date, hours) = text.trim().split_once(char::is_whitespace).ok_or(RuleError::Added)?;
+        let (date, hours) = text
+            .trim()
+            .split_once(char::is_whitespace)
+            .ok_or(RuleError::Added)?;
         let date = DateRule::parse(date).ok_or(RuleError::Added)?;
-        Ok(Added { date, hours: Hours::parse(hours.trim())? })
+        Ok(Added {
+            date,
+            hours: Hours::parse(hours.trim())?,
+        })
     }
 }
 
@@ -186,7 +199,9 @@ pub enum RuleOption {
 impl RuleOption {
     pub fn of(option: &str) -> Option<RuleOption> {
         let numbered = |prefix: &str| {
-            option.strip_prefix(prefix).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            option
+                .strip_prefix(prefix)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         };
         if numbered("_bh_regular") {
             Some(RuleOption::Regular)
@@ -204,20 +219,36 @@ impl OfficeHours {
     /// Always open (a callback service without `_business_hours_service`).
     pub fn always_open() -> OfficeHours {
         OfficeHours {
-            regular: vec![Regular { days: 0x7f, hours: Hours { open: NaiveTime::MIN, minutes: 1440 } }],
+            regular: vec![Regular {
+                days: 0x7f,
+                hours: Hours {
+                    open: NaiveTime::MIN,
+                    minutes: 1440,
+                },
+            }],
             ..OfficeHours::default()
         }
     }
 
     /// Builds from a section's options; on error, names the option.
-    pub fn from_options(zone: Zone, options: &BTreeMap<String, String>) -> Result<OfficeHours, (String, RuleError)> {
-        let mut hours = OfficeHours { zone, ..OfficeHours::default() };
+    pub fn from_options(
+        zone: Zone,
+        options: &BTreeMap<String, String>,
+    ) -> Result<OfficeHours, (String, RuleError)> {
+        let mut hours = OfficeHours {
+            zone,
+            ..OfficeHours::default()
+        };
         for (name, value) in options {
             let named = |e| (name.clone(), e);
             match RuleOption::of(name) {
-                Some(RuleOption::Regular) => hours.regular.push(Regular::parse(value).map_err(named)?),
+                Some(RuleOption::Regular) => {
+                    hours.regular.push(Regular::parse(value).map_err(named)?)
+                }
                 Some(RuleOption::Added) => hours.added.push(Added::parse(value).map_err(named)?),
-                Some(RuleOption::Holiday) => hours.holidays.push(parse_holiday(value).map_err(named)?),
+                Some(RuleOption::Holiday) => {
+                    hours.holidays.push(parse_holiday(value).map_err(named)?)
+                }
                 None => {}
             }
         }
@@ -236,12 +267,22 @@ impl OfficeHours {
         let mut day = first;
         while day <= last {
             let holiday = self.holidays.iter().any(|h| h.matches(day));
-            let regular = self.regular.iter().filter(|r| !holiday && r.on(day.weekday())).map(|r| r.hours);
-            let added = self.added.iter().filter(|a| a.date.matches(day)).map(|a| a.hours);
+            let regular = self
+                .regular
+                .iter()
+                .filter(|r| !holiday && r.on(day.weekday()))
+                .map(|r| r.hours);
+            let added = self
+                .added
+                .iter()
+                .filter(|a| a.date.matches(day))
+                .map(|a| a.hours);
             for hours in regular.chain(added) {
                 let open = day.and_time(hours.open);
                 let start = self.zone.to_utc(open);
-                let end = self.zone.to_utc(open + Duration::minutes(i64::from(hours.minutes)));
+                let end = self
+                    .zone
+                    .to_utc(open + Duration::minutes(i64::from(hours.minutes)));
                 let (start, end) = (start.max(from), end.min(to));
                 if start < end {
                     periods.push(Period { start, end });
@@ -254,7 +295,9 @@ impl OfficeHours {
 
     /// Whether the office is open for the whole of `[start, end)`.
     pub fn is_open_throughout(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
-        self.open_periods(start, end).first().is_some_and(|p| p.start == start && p.end == end)
+        self.open_periods(start, end)
+            .first()
+            .is_some_and(|p| p.start == start && p.end == end)
     }
 }
 
@@ -280,33 +323,72 @@ mod tests {
     }
 
     fn hours(zone: &str, rules: &[(&str, &str)]) -> OfficeHours {
-        let options = rules.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let options = rules
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         OfficeHours::from_options(Zone::parse(zone).unwrap(), &options).unwrap()
     }
 
     fn show(periods: &[Period]) -> Vec<String> {
-        periods.iter().map(|p| format!("{}/{}", iso::format(p.start), iso::format(p.end))).collect()
+        periods
+            .iter()
+            .map(|p| format!("{}/{}", iso::format(p.start), iso::format(p.end)))
+            .collect()
     }
 
     #[test]
     fn parses_the_gms_forms() {
-        assert_eq!(Regular::parse("Mon-Fri 09:00-17:00").unwrap().days, 0b0011111);
-        assert_eq!(Regular::parse("Sat-Mon 9:00-17:00").unwrap().days, 0b1100001);
+        assert_eq!(
+            Regular::parse("Mon-Fri 09:00-17:00").unwrap().days,
+            0b0011111
+        );
+        assert_eq!(
+            Regular::parse("Sat-Mon 9:00-17:00").unwrap().days,
+            0b1100001
+        );
         assert_eq!(Regular::parse("Sat 10:00-14:00").unwrap().days, 0b0100000);
-        assert_eq!(Regular::parse("mon,wed 10:00-14:00").unwrap().days, 0b0000101);
-        assert_eq!(Regular::parse("Mon-Sun 00:00-24:00").unwrap().hours.minutes, 1440);
-        assert_eq!(Regular::parse("Mon 22:00-06:00").unwrap().hours.minutes, 480);
-        assert_eq!(Added::parse("2026-12-24 09:00-12:00").unwrap().date, DateRule::On(NaiveDate::from_ymd_opt(2026, 12, 24).unwrap()));
-        assert_eq!(Added::parse("07-14 12:00-14:30").unwrap().date, DateRule::Yearly { month: 7, day: 14 });
-        assert_eq!(parse_holiday("02-29").unwrap(), DateRule::Yearly { month: 2, day: 29 });
+        assert_eq!(
+            Regular::parse("mon,wed 10:00-14:00").unwrap().days,
+            0b0000101
+        );
+        assert_eq!(
+            Regular::parse("Mon-Sun 00:00-24:00").unwrap().hours.minutes,
+            1440
+        );
+        assert_eq!(
+            Regular::parse("Mon 22:00-06:00").unwrap().hours.minutes,
+            480
+        );
+        assert_eq!(
+            Added::parse("2026-12-24 09:00-12:00").unwrap().date,
+            DateRule::On(NaiveDate::from_ymd_opt(2026, 12, 24).unwrap())
+        );
+        assert_eq!(
+            Added::parse("07-14 12:00-14:30").unwrap().date,
+            DateRule::Yearly { month: 7, day: 14 }
+        );
+        assert_eq!(
+            parse_holiday("02-29").unwrap(),
+            DateRule::Yearly { month: 2, day: 29 }
+        );
     }
 
     #[test]
     fn refuses_what_it_cannot_read() {
         assert_eq!(Regular::parse("Mon-Fri"), Err(RuleError::Regular));
-        assert_eq!(Regular::parse("Mox-Fri 09:00-17:00"), Err(RuleError::Day("Mox".into())));
-        assert_eq!(Regular::parse("Mon-Fri 09:00-25:00"), Err(RuleError::Time("25:00".into())));
-        assert_eq!(Regular::parse("Mon-Fri 9-17"), Err(RuleError::Time("9".into())));
+        assert_eq!(
+            Regular::parse("Mox-Fri 09:00-17:00"),
+            Err(RuleError::Day("Mox".into()))
+        );
+        assert_eq!(
+            Regular::parse("Mon-Fri 09:00-25:00"),
+            Err(RuleError::Time("25:00".into()))
+        );
+        assert_eq!(
+            Regular::parse("Mon-Fri 9-17"),
+            Err(RuleError::Time("9".into()))
+        );
         assert!(Added::parse("2026-02-30 09:00-12:00").is_err());
         assert!(parse_holiday("christmas").is_err());
         assert!(parse_holiday("13-01").is_err());
@@ -315,13 +397,27 @@ mod tests {
     #[test]
     fn gms_sample_business_hours_in_paris() {
         // The office-hours sample of the GMS reference (section 6.3).
-        let bh = hours("Europe/Paris", &[("_bh_add1", "07-14 12:00-14:30"), ("_bh_regular1", "Mon-Fri 01:00-23:00")]);
+        let bh = hours(
+            "Europe/Paris",
+            &[
+                ("_bh_add1", "07-14 12:00-14:30"),
+                ("_bh_regular1", "Mon-Fri 01:00-23:00"),
+            ],
+        );
         // Tuesday 2026-07-14: regular hours plus the added period inside them.
         // The local day in UTC is 2026-07-13T22:00Z to 2026-07-14T22:00Z (CEST).
-        assert_eq!(show(&bh.open_periods(t("2026-07-13T22:00:00Z"), t("2026-07-14T22:00:00Z"))), ["2026-07-13T23:00:00.000Z/2026-07-14T21:00:00.000Z"]);
+        assert_eq!(
+            show(&bh.open_periods(t("2026-07-13T22:00:00Z"), t("2026-07-14T22:00:00Z"))),
+            ["2026-07-13T23:00:00.000Z/2026-07-14T21:00:00.000Z"]
+        );
         // Saturday 2026-07-18: closed; Sunday 2027-07-14 is open only for the added period.
-        assert!(bh.open_periods(t("2026-07-18T00:00:00Z"), t("2026-07-19T00:00:00Z")).is_empty());
-        assert_eq!(show(&bh.open_periods(t("2029-07-14T00:00:00Z"), t("2029-07-15T00:00:00Z"))), ["2029-07-14T10:00:00.000Z/2029-07-14T12:30:00.000Z"]);
+        assert!(bh
+            .open_periods(t("2026-07-18T00:00:00Z"), t("2026-07-19T00:00:00Z"))
+            .is_empty());
+        assert_eq!(
+            show(&bh.open_periods(t("2029-07-14T00:00:00Z"), t("2029-07-15T00:00:00Z"))),
+            ["2029-07-14T10:00:00.000Z/2029-07-14T12:30:00.000Z"]
+        );
     }
 
     #[test]
@@ -329,9 +425,15 @@ mod tests {
         let bh = hours("UTC", &[("_bh_regular1", "Mon-Fri 22:00-06:00")]);
         // Week of Monday 2026-11-30.
         let open = |s| bh.is_open_throughout(t(s), t(s) + Duration::minutes(5));
-        assert!(!open("2026-11-30T03:00:00Z"), "Monday early morning: Sunday is not listed");
+        assert!(
+            !open("2026-11-30T03:00:00Z"),
+            "Monday early morning: Sunday is not listed"
+        );
         assert!(open("2026-11-30T23:00:00Z"));
-        assert!(open("2026-12-05T03:00:00Z"), "Saturday early morning: Friday's night");
+        assert!(
+            open("2026-12-05T03:00:00Z"),
+            "Saturday early morning: Friday's night"
+        );
         assert!(!open("2026-12-05T23:00:00Z"));
     }
 
@@ -339,34 +441,67 @@ mod tests {
     fn holidays_close_the_day_except_added_periods() {
         let bh = hours(
             "Europe/Paris",
-            &[("_bh_regular1", "Mon-Fri 08:00-20:00"), ("_holiday1", "12-25"), ("_holiday2", "2026-12-24"), ("_bh_add1", "2026-12-24 09:00-12:00")],
+            &[
+                ("_bh_regular1", "Mon-Fri 08:00-20:00"),
+                ("_holiday1", "12-25"),
+                ("_holiday2", "2026-12-24"),
+                ("_bh_add1", "2026-12-24 09:00-12:00"),
+            ],
         );
-        assert!(bh.open_periods(t("2026-12-25T00:00:00Z"), t("2026-12-26T00:00:00Z")).is_empty());
-        assert!(bh.open_periods(t("2031-12-25T00:00:00Z"), t("2031-12-26T00:00:00Z")).is_empty());
-        assert_eq!(show(&bh.open_periods(t("2026-12-24T00:00:00Z"), t("2026-12-25T00:00:00Z"))), ["2026-12-24T08:00:00.000Z/2026-12-24T11:00:00.000Z"]);
+        assert!(bh
+            .open_periods(t("2026-12-25T00:00:00Z"), t("2026-12-26T00:00:00Z"))
+            .is_empty());
+        assert!(bh
+            .open_periods(t("2031-12-25T00:00:00Z"), t("2031-12-26T00:00:00Z"))
+            .is_empty());
+        assert_eq!(
+            show(&bh.open_periods(t("2026-12-24T00:00:00Z"), t("2026-12-25T00:00:00Z"))),
+            ["2026-12-24T08:00:00.000Z/2026-12-24T11:00:00.000Z"]
+        );
     }
 
     #[test]
     fn daylight_saving_days_in_paris_and_new_york() {
-        let paris = hours("Europe/Paris", &[("_bh_regular1", "Sun 01:00-04:00"), ("_bh_regular2", "Mon 09:00-17:00")]);
+        let paris = hours(
+            "Europe/Paris",
+            &[
+                ("_bh_regular1", "Sun 01:00-04:00"),
+                ("_bh_regular2", "Mon 09:00-17:00"),
+            ],
+        );
         // Spring forward 2026-03-29: 01:00 CET = 00:00Z, 04:00 CEST = 02:00Z (two real hours).
-        assert_eq!(show(&paris.open_periods(t("2026-03-29T00:00:00Z"), t("2026-03-31T00:00:00Z"))), [
-            "2026-03-29T00:00:00.000Z/2026-03-29T02:00:00.000Z",
-            "2026-03-30T07:00:00.000Z/2026-03-30T15:00:00.000Z",
-        ]);
+        assert_eq!(
+            show(&paris.open_periods(t("2026-03-29T00:00:00Z"), t("2026-03-31T00:00:00Z"))),
+            [
+                "2026-03-29T00:00:00.000Z/2026-03-29T02:00:00.000Z",
+                "2026-03-30T07:00:00.000Z/2026-03-30T15:00:00.000Z",
+            ]
+        );
         // Fall back 2026-10-25: 01:00 CEST = 23:00Z the day before, 04:00 CET = 03:00Z (four real hours).
-        assert_eq!(show(&paris.open_periods(t("2026-10-24T12:00:00Z"), t("2026-10-25T12:00:00Z"))), ["2026-10-24T23:00:00.000Z/2026-10-25T03:00:00.000Z"]);
+        assert_eq!(
+            show(&paris.open_periods(t("2026-10-24T12:00:00Z"), t("2026-10-25T12:00:00Z"))),
+            ["2026-10-24T23:00:00.000Z/2026-10-25T03:00:00.000Z"]
+        );
 
         let ny = hours("America/New_York", &[("_bh_regular1", "Sun 02:30-05:00")]);
         // 02:30 is skipped on 2026-03-08: the period opens at 03:30 EDT = 07:30Z.
-        assert_eq!(show(&ny.open_periods(t("2026-03-08T00:00:00Z"), t("2026-03-09T00:00:00Z"))), ["2026-03-08T07:30:00.000Z/2026-03-08T09:00:00.000Z"]);
+        assert_eq!(
+            show(&ny.open_periods(t("2026-03-08T00:00:00Z"), t("2026-03-09T00:00:00Z"))),
+            ["2026-03-08T07:30:00.000Z/2026-03-08T09:00:00.000Z"]
+        );
         // 2026-11-01: 05:00 EST = 10:00Z; 02:30 EST (not repeated) = 07:30Z.
-        assert_eq!(show(&ny.open_periods(t("2026-11-01T00:00:00Z"), t("2026-11-02T00:00:00Z"))), ["2026-11-01T07:30:00.000Z/2026-11-01T10:00:00.000Z"]);
+        assert_eq!(
+            show(&ny.open_periods(t("2026-11-01T00:00:00Z"), t("2026-11-02T00:00:00Z"))),
+            ["2026-11-01T07:30:00.000Z/2026-11-01T10:00:00.000Z"]
+        );
     }
 
     #[test]
     fn all_day_every_day_is_one_merged_period() {
         let bh = hours("Europe/Paris", &[("_bh_regular1", "Mon-Sun 00:00-24:00")]);
-        assert_eq!(show(&bh.open_periods(t("2026-12-01T10:00:00Z"), t("2026-12-08T10:00:00Z"))), ["2026-12-01T10:00:00.000Z/2026-12-08T10:00:00.000Z"]);
+        assert_eq!(
+            show(&bh.open_periods(t("2026-12-01T10:00:00Z"), t("2026-12-08T10:00:00Z"))),
+            ["2026-12-01T10:00:00.000Z/2026-12-08T10:00:00.000Z"]
+        );
     }
 }

@@ -21,7 +21,8 @@ pub fn from_json(body: &str) -> Result<Params, ParamError> {
     if body.trim().is_empty() {
         return Ok(Params::new());
     }
-    let value: serde_json::Value = serde_json::from_str(body).map_err(|e| ParamError::Json(e.to_string()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| ParamError::Json(e.to_string()))?;
     let object = value.as_object().ok_or(ParamError::NotAnObject)?;
     object
         .iter()
@@ -62,7 +63,10 @@ fn decode(text: &str) -> Result<String, ParamError> {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).ok_or(ParamError::Form)?;
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .ok_or(ParamError::Form)?;
                 out.push(u8::from_str_radix(hex, 16).map_err(|_| ParamError::Form)?);
                 i += 2;
             }
@@ -80,11 +84,17 @@ mod tests {
 
     #[test]
     fn json_values_become_strings() {
-        let p = from_json(r#"{"_customer_number": "5115", "age": 42, "vip": true, "_callback_state": null}"#).unwrap();
+        let p = from_json(
+            r#"{"_customer_number": "5115", "age": 42, "vip": true, "_callback_state": null}"#,
+        )
+        .unwrap();
         assert_eq!(p.get("age").map(String::as_str), Some("42"));
         assert_eq!(p.get("vip").map(String::as_str), Some("true"));
         assert!(!p.contains_key("_callback_state"));
-        assert_eq!(from_json(r#"{"a": {"b": 1}}"#), Err(ParamError::Nested("a".into())));
+        assert_eq!(
+            from_json(r#"{"a": {"b": 1}}"#),
+            Err(ParamError::Nested("a".into()))
+        );
         assert_eq!(from_json("[1]"), Err(ParamError::NotAnObject));
         assert!(matches!(from_json("{"), Err(ParamError::Json(_))));
     }

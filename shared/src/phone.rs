@@ -34,13 +34,48 @@ enum Plan {
 }
 
 const COUNTRIES: &[Country] = &[
-    Country { iso: "US", calling_code: "1", trunk_prefix: "1", plan: Plan::Nanp },
-    Country { iso: "CA", calling_code: "1", trunk_prefix: "1", plan: Plan::Nanp },
-    Country { iso: "GB", calling_code: "44", trunk_prefix: "0", plan: Plan::Uk },
-    Country { iso: "FR", calling_code: "33", trunk_prefix: "0", plan: Plan::France },
-    Country { iso: "DE", calling_code: "49", trunk_prefix: "0", plan: Plan::Germany },
-    Country { iso: "ES", calling_code: "34", trunk_prefix: "", plan: Plan::Spain },
-    Country { iso: "IT", calling_code: "39", trunk_prefix: "", plan: Plan::Italy },
+    Country {
+        iso: "US",
+        calling_code: "1",
+        trunk_prefix: "1",
+        plan: Plan::Nanp,
+    },
+    Country {
+        iso: "CA",
+        calling_code: "1",
+        trunk_prefix: "1",
+        plan: Plan::Nanp,
+    },
+    Country {
+        iso: "GB",
+        calling_code: "44",
+        trunk_prefix: "0",
+        plan: Plan::Uk,
+    },
+    Country {
+        iso: "FR",
+        calling_code: "33",
+        trunk_prefix: "0",
+        plan: Plan::France,
+    },
+    Country {
+        iso: "DE",
+        calling_code: "49",
+        trunk_prefix: "0",
+        plan: Plan::Germany,
+    },
+    Country {
+        iso: "ES",
+        calling_code: "34",
+        trunk_prefix: "",
+        plan: Plan::Spain,
+    },
+    Country {
+        iso: "IT",
+        calling_code: "39",
+        trunk_prefix: "",
+        plan: Plan::Italy,
+    },
 ];
 
 impl Country {
@@ -60,7 +95,9 @@ impl Country {
 pub enum PhoneError {
     #[error("the phone number is empty")]
     Empty,
-    #[error("the phone number has characters other than digits, spaces, `+`, `-`, `.`, `(` and `)`")]
+    #[error(
+        "the phone number has characters other than digits, spaces, `+`, `-`, `.`, `(` and `)`"
+    )]
     Characters,
     #[error("the phone number has too few or too many digits, or cannot exist")]
     Impossible,
@@ -110,7 +147,9 @@ pub fn normalize(input: &str, policy: &PhonePolicy) -> Result<String, PhoneError
             None => return check_unknown(full, policy),
         },
         None => {
-            let national = digits.strip_prefix(country.trunk_prefix).filter(|_| !country.trunk_prefix.is_empty());
+            let national = digits
+                .strip_prefix(country.trunk_prefix)
+                .filter(|_| !country.trunk_prefix.is_empty());
             let national = match (country.plan, national) {
                 // In NANP a leading 1 is the trunk prefix only on 11-digit numbers.
                 (Plan::Nanp, Some(n)) if digits.len() == 11 => n,
@@ -186,7 +225,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn policy(iso: &str) -> PhonePolicy {
-        PhonePolicy { default_country: Country::from_iso(iso).unwrap(), disallow_impossible: true, disallow_premium: true }
+        PhonePolicy {
+            default_country: Country::from_iso(iso).unwrap(),
+            disallow_impossible: true,
+            disallow_premium: true,
+        }
     }
 
     #[test]
@@ -208,34 +251,76 @@ mod tests {
             ("US", "+81 3 1234 5678", "+81312345678"),
         ];
         for (country, input, e164) in cases {
-            assert_eq!(normalize(input, &policy(country)).as_deref(), Ok(e164), "{country} {input}");
+            assert_eq!(
+                normalize(input, &policy(country)).as_deref(),
+                Ok(e164),
+                "{country} {input}"
+            );
         }
     }
 
     #[test]
     fn impossible_numbers_are_refused() {
-        let cases = [("US", "555-0123"), ("US", "(112) 555-0123"), ("FR", "06 12 34"), ("GB", "+44 0207 946 0018"), ("ES", "412345678"), ("IT", "+39 2 1234"), ("US", "+12")];
+        let cases = [
+            ("US", "555-0123"),
+            ("US", "(112) 555-0123"),
+            ("FR", "06 12 34"),
+            ("GB", "+44 0207 946 0018"),
+            ("ES", "412345678"),
+            ("IT", "+39 2 1234"),
+            ("US", "+12"),
+        ];
         for (country, input) in cases {
-            assert_eq!(normalize(input, &policy(country)), Err(PhoneError::Impossible), "{country} {input}");
+            assert_eq!(
+                normalize(input, &policy(country)),
+                Err(PhoneError::Impossible),
+                "{country} {input}"
+            );
         }
-        assert_eq!(normalize("call me", &policy("US")), Err(PhoneError::Characters));
+        assert_eq!(
+            normalize("call me", &policy("US")),
+            Err(PhoneError::Characters)
+        );
         assert_eq!(normalize(" - ", &policy("US")), Err(PhoneError::Empty));
-        assert_eq!(normalize("12+3", &policy("US")), Err(PhoneError::Characters));
+        assert_eq!(
+            normalize("12+3", &policy("US")),
+            Err(PhoneError::Characters)
+        );
     }
 
     #[test]
     fn premium_ranges_are_refused_when_asked() {
-        let cases = [("US", "1-900-555-0199"), ("GB", "0906 123 4567"), ("FR", "08 99 12 34 56"), ("DE", "0900 1234567"), ("ES", "806 123 456"), ("IT", "899 123456")];
+        let cases = [
+            ("US", "1-900-555-0199"),
+            ("GB", "0906 123 4567"),
+            ("FR", "08 99 12 34 56"),
+            ("DE", "0900 1234567"),
+            ("ES", "806 123 456"),
+            ("IT", "899 123456"),
+        ];
         for (country, input) in cases {
-            assert_eq!(normalize(input, &policy(country)), Err(PhoneError::Premium), "{country} {input}");
-            let lenient = PhonePolicy { disallow_premium: false, ..policy(country) };
-            assert!(normalize(input, &lenient).is_ok(), "{country} {input} allowed when premium is allowed");
+            assert_eq!(
+                normalize(input, &policy(country)),
+                Err(PhoneError::Premium),
+                "{country} {input}"
+            );
+            let lenient = PhonePolicy {
+                disallow_premium: false,
+                ..policy(country)
+            };
+            assert!(
+                normalize(input, &lenient).is_ok(),
+                "{country} {input} allowed when premium is allowed"
+            );
         }
     }
 
     #[test]
     fn impossible_numbers_pass_when_allowed() {
-        let lenient = PhonePolicy { disallow_impossible: false, ..policy("US") };
+        let lenient = PhonePolicy {
+            disallow_impossible: false,
+            ..policy("US")
+        };
         assert_eq!(normalize("5115", &lenient).as_deref(), Ok("+15115"));
     }
 

@@ -35,8 +35,14 @@ pub enum QueryError {
 
 impl Query {
     /// Parses query-string pairs. `lookup_keys` are the searchable `_` keys besides the fixed ones.
-    pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>, lookup_keys: &[String]) -> Result<Query, QueryError> {
-        let mut query = Query { operand: Operand::And, terms: Vec::new() };
+    pub fn parse<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+        lookup_keys: &[String],
+    ) -> Result<Query, QueryError> {
+        let mut query = Query {
+            operand: Operand::And,
+            terms: Vec::new(),
+        };
         for (key, value) in pairs {
             if key == "operand" {
                 query.operand = match value.to_ascii_uppercase().as_str() {
@@ -47,7 +53,9 @@ impl Query {
                 continue;
             }
             let searchable = !key.is_empty()
-                && (!key.starts_with('_') || matches!(key, "_id" | "_callback_state" | "_callback_reason") || lookup_keys.iter().any(|k| k == key));
+                && (!key.starts_with('_')
+                    || matches!(key, "_id" | "_callback_state" | "_callback_reason")
+                    || lookup_keys.iter().any(|k| k == key));
             if !searchable {
                 return Err(QueryError::NotSearchable(key.to_string()));
             }
@@ -55,7 +63,11 @@ impl Query {
                 Some(rest) => (true, rest),
                 None => (false, value),
             };
-            query.terms.push(Term { key: key.to_string(), value: value.to_string(), negated });
+            query.terms.push(Term {
+                key: key.to_string(),
+                value: value.to_string(),
+                negated,
+            });
         }
         if query.terms.is_empty() {
             return Err(QueryError::Empty);
@@ -65,7 +77,9 @@ impl Query {
 
     pub fn matches(&self, callback: &Callback) -> bool {
         let hit = |t: &Term| {
-            let equal = callback.property(&t.key).is_some_and(|v| v.eq_ignore_ascii_case(&t.value) && (t.key.starts_with("_callback") || v == t.value));
+            let equal = callback.property(&t.key).is_some_and(|v| {
+                v.eq_ignore_ascii_case(&t.value) && (t.key.starts_with("_callback") || v == t.value)
+            });
             equal != t.negated
         };
         match self.operand {
@@ -94,7 +108,13 @@ mod tests {
             updated: t,
             expires: t,
             phase,
-            selectors: Selectors { direction: Direction::UserTerminated, media_type: "voice".into(), wait_for_agent: false, wait_for_user_confirm: false, first_party: FirstParty::Customer },
+            selectors: Selectors {
+                direction: Direction::UserTerminated,
+                media_type: "voice".into(),
+                wait_for_agent: false,
+                wait_for_user_confirm: false,
+                first_party: FirstParty::Customer,
+            },
             system: [("_customer_id".to_string(), "C-9".to_string())].into(),
             user_data: [("colour".to_string(), colour.to_string())].into(),
             dial_attempts: 0,
@@ -104,28 +124,57 @@ mod tests {
     }
 
     fn q(pairs: &[(&str, &str)]) -> Result<Query, QueryError> {
-        Query::parse(pairs.iter().copied(), &["_customer_number".to_string(), "_customer_id".to_string()])
+        Query::parse(
+            pairs.iter().copied(),
+            &["_customer_number".to_string(), "_customer_id".to_string()],
+        )
     }
 
     #[test]
     fn and_or_and_negation() {
         let open = callback("+15115", Phase::Waiting, "blue");
-        let done = callback("+15115", Phase::Completed { reason: Reason::Cancelled }, "red");
-        let not_completed = q(&[("_customer_number", "+15115"), ("_callback_state", "!COMPLETED")]).unwrap();
+        let done = callback(
+            "+15115",
+            Phase::Completed {
+                reason: Reason::Cancelled,
+            },
+            "red",
+        );
+        let not_completed = q(&[
+            ("_customer_number", "+15115"),
+            ("_callback_state", "!COMPLETED"),
+        ])
+        .unwrap();
         assert!(not_completed.matches(&open) && !not_completed.matches(&done));
-        let either = q(&[("colour", "red"), ("_callback_state", "QUEUED"), ("operand", "or")]).unwrap();
+        let either = q(&[
+            ("colour", "red"),
+            ("_callback_state", "QUEUED"),
+            ("operand", "or"),
+        ])
+        .unwrap();
         assert!(either.matches(&open) && either.matches(&done));
         let both = q(&[("colour", "red"), ("_callback_state", "QUEUED")]).unwrap();
         assert!(!both.matches(&open) && !both.matches(&done));
-        assert!(q(&[("_callback_reason", "cancelled")]).unwrap().matches(&done));
+        assert!(q(&[("_callback_reason", "cancelled")])
+            .unwrap()
+            .matches(&done));
         assert!(q(&[("_customer_id", "C-9")]).unwrap().matches(&open));
-        assert!(!q(&[("colour", "BLUE")]).unwrap().matches(&open), "user data matches exactly");
+        assert!(
+            !q(&[("colour", "BLUE")]).unwrap().matches(&open),
+            "user data matches exactly"
+        );
     }
 
     #[test]
     fn only_searchable_keys() {
-        assert_eq!(q(&[("_desired_time", "x")]), Err(QueryError::NotSearchable("_desired_time".into())));
-        assert_eq!(q(&[("operand", "XOR"), ("colour", "x")]), Err(QueryError::Operand("XOR".into())));
+        assert_eq!(
+            q(&[("_desired_time", "x")]),
+            Err(QueryError::NotSearchable("_desired_time".into()))
+        );
+        assert_eq!(
+            q(&[("operand", "XOR"), ("colour", "x")]),
+            Err(QueryError::Operand("XOR".into()))
+        );
         assert_eq!(q(&[("operand", "OR")]), Err(QueryError::Empty));
     }
 

@@ -32,7 +32,11 @@ mod tests {
         assert_eq!(estimated_wait(3, 300, 1), 900);
         assert_eq!(estimated_wait(3, 300, 2), 450);
         assert_eq!(estimated_wait(1, 100, 3), 34, "rounded up");
-        assert_eq!(estimated_wait(4, 60, 0), 240, "no ready agent counts as one");
+        assert_eq!(
+            estimated_wait(4, 60, 0),
+            240,
+            "no ready agent counts as one"
+        );
         assert_eq!(average_handle_time(&[], 300), 300);
         assert_eq!(average_handle_time(&[100, 200, 600], 300), 300);
     }

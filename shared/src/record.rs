@@ -21,7 +21,14 @@ pub enum State {
 }
 
 impl State {
-    pub const ALL: [State; 6] = [State::Scheduled, State::Queued, State::Routing, State::Processing, State::Completed, State::Paused];
+    pub const ALL: [State; 6] = [
+        State::Scheduled,
+        State::Queued,
+        State::Routing,
+        State::Processing,
+        State::Completed,
+        State::Paused,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -36,14 +43,20 @@ impl State {
 
     /// Counted by watermarks: in the queue or further, not yet completed.
     pub fn is_in_queue(&self) -> bool {
-        matches!(self, State::Queued | State::Paused | State::Routing | State::Processing)
+        matches!(
+            self,
+            State::Queued | State::Paused | State::Routing | State::Processing
+        )
     }
 }
 
 impl FromStr for State {
     type Err = ();
     fn from_str(s: &str) -> Result<State, ()> {
-        State::ALL.into_iter().find(|st| st.as_str().eq_ignore_ascii_case(s.trim())).ok_or(())
+        State::ALL
+            .into_iter()
+            .find(|st| st.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or(())
     }
 }
 
@@ -87,8 +100,16 @@ const SIMPLE_REASONS: [(Reason, &str); 11] = [
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Reason::AgentPreviewCancelAfterRejects(n) => write!(f, "AGENT_PREVIEW_CANCEL_AFTER_{n}REJECTS"),
-            other => f.write_str(SIMPLE_REASONS.iter().find(|(r, _)| r == other).map(|(_, s)| *s).unwrap_or("FAIL_ERROR")),
+            Reason::AgentPreviewCancelAfterRejects(n) => {
+                write!(f, "AGENT_PREVIEW_CANCEL_AFTER_{n}REJECTS")
+            }
+            other => f.write_str(
+                SIMPLE_REASONS
+                    .iter()
+                    .find(|(r, _)| r == other)
+                    .map(|(_, s)| *s)
+                    .unwrap_or("FAIL_ERROR"),
+            ),
         }
     }
 }
@@ -97,10 +118,20 @@ impl FromStr for Reason {
     type Err = ();
     fn from_str(s: &str) -> Result<Reason, ()> {
         let s = s.trim();
-        if let Some(n) = s.strip_prefix("AGENT_PREVIEW_CANCEL_AFTER_").and_then(|r| r.strip_suffix("REJECTS")) {
-            return n.parse().map(Reason::AgentPreviewCancelAfterRejects).map_err(|_| ());
+        if let Some(n) = s
+            .strip_prefix("AGENT_PREVIEW_CANCEL_AFTER_")
+            .and_then(|r| r.strip_suffix("REJECTS"))
+        {
+            return n
+                .parse()
+                .map(Reason::AgentPreviewCancelAfterRejects)
+                .map_err(|_| ());
         }
-        SIMPLE_REASONS.iter().find(|(_, name)| name.eq_ignore_ascii_case(s)).map(|(r, _)| *r).ok_or(())
+        SIMPLE_REASONS
+            .iter()
+            .find(|(_, name)| name.eq_ignore_ascii_case(s))
+            .map(|(r, _)| *r)
+            .ok_or(())
     }
 }
 
@@ -113,7 +144,8 @@ impl Serialize for Reason {
 impl<'de> Deserialize<'de> for Reason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Reason, D::Error> {
         let text = String::deserialize(d)?;
-        text.parse().map_err(|_| serde::de::Error::custom(format!("unknown reason {text}")))
+        text.parse()
+            .map_err(|_| serde::de::Error::custom(format!("unknown reason {text}")))
     }
 }
 
@@ -128,28 +160,45 @@ pub enum Phase {
     /// User-originated immediate: the customer was given an access number; waiting for their call.
     AwaitingCall,
     /// Reserved for an agent who previews it.
-    Offered { agent: String },
+    Offered {
+        agent: String,
+    },
     /// An agent is reserved; the customer is asked to confirm.
-    Confirming { agent: String, attempt: u32 },
+    Confirming {
+        agent: String,
+        attempt: u32,
+    },
     /// Between two dial attempts.
     RetryWait,
     /// A call to the customer (or, user-originated, from the customer) is under way.
-    Dialing { agent: Option<String> },
+    Dialing {
+        agent: Option<String>,
+    },
     /// The customer answered and waits for an agent (customer first, no agent reserved yet).
     AwaitingAgent,
-    Connected { agent: String },
+    Connected {
+        agent: String,
+    },
     /// The call ended; the agent records a disposition.
-    Disposition { agent: String },
+    Disposition {
+        agent: String,
+    },
     /// The service is paused.
     Paused,
-    Completed { reason: Reason },
+    Completed {
+        reason: Reason,
+    },
 }
 
 impl Phase {
     pub fn state(&self) -> State {
         match self {
             Phase::Scheduled => State::Scheduled,
-            Phase::Waiting | Phase::AwaitingCall | Phase::Offered { .. } | Phase::Confirming { .. } | Phase::RetryWait => State::Queued,
+            Phase::Waiting
+            | Phase::AwaitingCall
+            | Phase::Offered { .. }
+            | Phase::Confirming { .. }
+            | Phase::RetryWait => State::Queued,
             Phase::Dialing { .. } | Phase::AwaitingAgent => State::Routing,
             Phase::Connected { .. } | Phase::Disposition { .. } => State::Processing,
             Phase::Paused => State::Paused,
@@ -182,7 +231,10 @@ impl Phase {
 
     pub fn agent(&self) -> Option<&str> {
         match self {
-            Phase::Offered { agent } | Phase::Confirming { agent, .. } | Phase::Connected { agent } | Phase::Disposition { agent } => Some(agent),
+            Phase::Offered { agent }
+            | Phase::Confirming { agent, .. }
+            | Phase::Connected { agent }
+            | Phase::Disposition { agent } => Some(agent),
             Phase::Dialing { agent } => agent.as_deref(),
             _ => None,
         }
@@ -297,24 +349,48 @@ mod tests {
 
     #[test]
     fn reasons_read_and_write_gms_names() {
-        for name in ["CANCELLED", "CANCELLED_BY_ADMIN", "AGENT_CONNECTED", "FAIL_TIMEOUT_TTL", "AGENT_PREVIEW_CANCEL_AFTER_3REJECTS", "SUBMIT_FAILED"] {
+        for name in [
+            "CANCELLED",
+            "CANCELLED_BY_ADMIN",
+            "AGENT_CONNECTED",
+            "FAIL_TIMEOUT_TTL",
+            "AGENT_PREVIEW_CANCEL_AFTER_3REJECTS",
+            "SUBMIT_FAILED",
+        ] {
             assert_eq!(name.parse::<Reason>().unwrap().to_string(), name);
         }
-        assert!("AGENT_PREVIEW_CANCEL_AFTER_xREJECTS".parse::<Reason>().is_err());
+        assert!("AGENT_PREVIEW_CANCEL_AFTER_xREJECTS"
+            .parse::<Reason>()
+            .is_err());
         assert!("BORED".parse::<Reason>().is_err());
-        assert_eq!(serde_json::to_string(&Reason::AgentPreviewCancelAfterRejects(2)).unwrap(), "\"AGENT_PREVIEW_CANCEL_AFTER_2REJECTS\"");
+        assert_eq!(
+            serde_json::to_string(&Reason::AgentPreviewCancelAfterRejects(2)).unwrap(),
+            "\"AGENT_PREVIEW_CANCEL_AFTER_2REJECTS\""
+        );
     }
 
     #[test]
     fn phases_give_gms_states() {
         assert_eq!(Phase::Offered { agent: "a".into() }.state(), State::Queued);
         assert_eq!(Phase::Dialing { agent: None }.state(), State::Routing);
-        assert_eq!(Phase::Disposition { agent: "a".into() }.state(), State::Processing);
+        assert_eq!(
+            Phase::Disposition { agent: "a".into() }.state(),
+            State::Processing
+        );
         // Stored names are serde's tags, so SQL can read them from a stored record.
-        for phase in [Phase::Waiting, Phase::AwaitingAgent, Phase::RetryWait, Phase::Offered { agent: "a".into() }] {
+        for phase in [
+            Phase::Waiting,
+            Phase::AwaitingAgent,
+            Phase::RetryWait,
+            Phase::Offered { agent: "a".into() },
+        ] {
             assert_eq!(serde_json::to_value(&phase).unwrap()["phase"], phase.name());
         }
         assert_eq!("queued".parse::<State>(), Ok(State::Queued));
-        assert!(State::Paused.is_in_queue() && !State::Scheduled.is_in_queue() && !State::Completed.is_in_queue());
+        assert!(
+            State::Paused.is_in_queue()
+                && !State::Scheduled.is_in_queue()
+                && !State::Completed.is_in_queue()
+        );
     }
 }

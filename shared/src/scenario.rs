@@ -33,9 +33,22 @@ pub enum Timer {
 }
 
 impl Timer {
-    pub const ALL: [Timer; 6] = [Timer::Submit, Timer::Offer, Timer::Confirm, Timer::DialRetry, Timer::Disposition, Timer::Expire];
+    pub const ALL: [Timer; 6] = [
+        Timer::Submit,
+        Timer::Offer,
+        Timer::Confirm,
+        Timer::DialRetry,
+        Timer::Disposition,
+        Timer::Expire,
+    ];
     /// Timers of a phase, cleared when the callback leaves it.
-    const STAGE: [Timer; 5] = [Timer::Submit, Timer::Offer, Timer::Confirm, Timer::DialRetry, Timer::Disposition];
+    const STAGE: [Timer; 5] = [
+        Timer::Submit,
+        Timer::Offer,
+        Timer::Confirm,
+        Timer::DialRetry,
+        Timer::Disposition,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -93,7 +106,8 @@ pub enum DialOutcome {
 impl FromStr for DialOutcome {
     type Err = ();
     fn from_str(s: &str) -> Result<DialOutcome, ()> {
-        serde_json::from_value(serde_json::Value::String(s.trim().to_ascii_uppercase())).map_err(|_| ())
+        serde_json::from_value(serde_json::Value::String(s.trim().to_ascii_uppercase()))
+            .map_err(|_| ())
     }
 }
 
@@ -105,9 +119,14 @@ pub enum Event {
     /// The administration's (bulk) cancel: CANCELLED_BY_ADMIN.
     AdminCancel,
     /// To an already validated time; `bucket` is the bucket it books.
-    Reschedule { desired: DateTime<Utc>, bucket: Option<DateTime<Utc>> },
+    Reschedule {
+        desired: DateTime<Utc>,
+        bucket: Option<DateTime<Utc>>,
+    },
     /// The orchestrator reserved a free ready agent for this callback.
-    AgentReserved { agent: String },
+    AgentReserved {
+        agent: String,
+    },
     Accept,
     Reject,
     /// The customer confirms they are ready to be called.
@@ -129,18 +148,29 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Set (or move) this callback's timer.
-    SetTimer { timer: Timer, at: DateTime<Utc> },
+    SetTimer {
+        timer: Timer,
+        at: DateTime<Utc>,
+    },
     ClearTimer(Timer),
     /// The callback waits in queue: offer it to the next free ready agent.
     SeekAgent,
     /// Give the callback to the agent (as a preview to accept or reject, or as a reservation).
-    Offer { agent: String, preview: bool },
+    Offer {
+        agent: String,
+        preview: bool,
+    },
     /// The agent is free again.
-    ReleaseAgent { agent: String },
+    ReleaseAgent {
+        agent: String,
+    },
     /// Ask the customer to confirm ("an agent is ready — call me now?").
     AskConfirm,
     /// Place a call (through the dialer, or the agent from the console).
-    Dial { attempt: u32, first: FirstParty },
+    Dial {
+        attempt: u32,
+        first: FirstParty,
+    },
     /// User-originated: give the customer the access number to dial.
     ProvideAccess,
     /// Send a `_cbe_on_*` status notification.
@@ -190,8 +220,17 @@ pub struct NewCallback {
 }
 
 /// Creates a callback: SCHEDULED, or straight into the queue when immediate or due within the buffer.
-pub fn create(new: NewCallback, service: &CallbackService, now: DateTime<Utc>, actor: Actor) -> Step {
-    let desired = new.scheduled.map(|(d, _)| d).or(new.queued_since).unwrap_or(now);
+pub fn create(
+    new: NewCallback,
+    service: &CallbackService,
+    now: DateTime<Utc>,
+    actor: Actor,
+) -> Step {
+    let desired = new
+        .scheduled
+        .map(|(d, _)| d)
+        .or(new.queued_since)
+        .unwrap_or(now);
     let callback = Callback {
         id: new.id,
         service: service.name.clone(),
@@ -209,18 +248,46 @@ pub fn create(new: NewCallback, service: &CallbackService, now: DateTime<Utc>, a
         rejects: 0,
         disposition: None,
     };
-    let mut run = Run { from: None, callback, effects: Vec::new(), service, now, actor, noted: false };
-    run.effects.push(Effect::SetTimer { timer: Timer::Expire, at: run.callback.expires });
+    let mut run = Run {
+        from: None,
+        callback,
+        effects: Vec::new(),
+        service,
+        now,
+        actor,
+        noted: false,
+    };
+    run.effects.push(Effect::SetTimer {
+        timer: Timer::Expire,
+        at: run.callback.expires,
+    });
     run.schedule_or_queue(new.scheduled.is_some());
     run.finish()
 }
 
 /// Applies one event.
-pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: DateTime<Utc>, actor: Actor) -> Result<Step, Illegal> {
-    let mut run = Run { from: Some(callback.state()), callback: callback.clone(), effects: Vec::new(), service, now, actor, noted: false };
+pub fn apply(
+    callback: &Callback,
+    event: Event,
+    service: &CallbackService,
+    now: DateTime<Utc>,
+    actor: Actor,
+) -> Result<Step, Illegal> {
+    let mut run = Run {
+        from: Some(callback.state()),
+        callback: callback.clone(),
+        effects: Vec::new(),
+        service,
+        now,
+        actor,
+        noted: false,
+    };
     run.callback.updated = now;
     let phase = callback.phase.clone();
-    let illegal = |action| Illegal::State { state: callback.state(), action };
+    let illegal = |action| Illegal::State {
+        state: callback.state(),
+        action,
+    };
     // An agent acts only on the callback reserved for them.
     if let Actor::Agent(id) = &run.actor {
         if phase.agent() != Some(id.as_str()) {
@@ -242,29 +309,42 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
             } else if attempt >= scenario.max_confirm_attempts {
                 run.complete(Reason::FailUserNoConfirm);
             } else {
-                run.callback.phase = Phase::Confirming { agent, attempt: attempt + 1 };
+                run.callback.phase = Phase::Confirming {
+                    agent,
+                    attempt: attempt + 1,
+                };
                 run.ask_confirm();
             }
         }
         (Event::Timer(Timer::DialRetry), Phase::RetryWait) => run.enter_queue(),
-        (Event::Timer(Timer::Disposition), Phase::Disposition { .. }) => run.complete(Reason::AgentConnected),
+        (Event::Timer(Timer::Disposition), Phase::Disposition { .. }) => {
+            run.complete(Reason::AgentConnected)
+        }
         // A timer for a phase the callback has left.
         (Event::Timer(_), _) => {}
-        (Event::Cancel | Event::AdminCancel, Phase::Completed { .. }) => return Err(illegal("cancelled")),
+        (Event::Cancel | Event::AdminCancel, Phase::Completed { .. }) => {
+            return Err(illegal("cancelled"))
+        }
         // As GMS: the service API's cancel is `CANCELLED` whoever calls it; `CANCELLED_BY_ADMIN`
         // is the administration's cancel.
         (Event::Cancel, _) => run.complete(Reason::Cancelled),
         (Event::AdminCancel, _) => run.complete(Reason::CancelledByAdmin),
         // The customer moves a callback that waits; its agent may move it at any point of their
         // reservation (the customer asked to be called another time).
-        (Event::Reschedule { desired, bucket }, phase) if matches!(phase.state(), State::Scheduled | State::Queued) || matches!(run.actor, Actor::Agent(_)) => {
+        (Event::Reschedule { desired, bucket }, phase)
+            if matches!(phase.state(), State::Scheduled | State::Queued)
+                || matches!(run.actor, Actor::Agent(_)) =>
+        {
             run.leave_phase();
             let c = &mut run.callback;
             c.desired_time = desired;
             c.bucket = bucket;
             c.expires = desired + secs(service.scenario.ttl_secs);
             let expires = c.expires;
-            run.effects.push(Effect::SetTimer { timer: Timer::Expire, at: expires });
+            run.effects.push(Effect::SetTimer {
+                timer: Timer::Expire,
+                at: expires,
+            });
             run.notify("_cbe_on_callback_rescheduled");
             run.noted = true;
             run.schedule_or_queue(true);
@@ -273,21 +353,36 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
         (Event::AgentReserved { agent }, Phase::Waiting) => {
             run.notify("_cbe_on_target_found");
             if service.scenario.agent_preview {
-                run.callback.phase = Phase::Offered { agent: agent.clone() };
-                run.effects.push(Effect::Offer { agent, preview: true });
+                run.callback.phase = Phase::Offered {
+                    agent: agent.clone(),
+                };
+                run.effects.push(Effect::Offer {
+                    agent,
+                    preview: true,
+                });
                 run.set_timer(Timer::Offer, service.scenario.agent_preview_timeout);
             } else {
-                run.effects.push(Effect::Offer { agent: agent.clone(), preview: false });
+                run.effects.push(Effect::Offer {
+                    agent: agent.clone(),
+                    preview: false,
+                });
                 run.accepted(agent);
             }
         }
         (Event::AgentReserved { agent }, Phase::AwaitingAgent) => {
             run.notify("_cbe_on_target_found");
-            run.effects.push(Effect::Offer { agent: agent.clone(), preview: false });
+            run.effects.push(Effect::Offer {
+                agent: agent.clone(),
+                preview: false,
+            });
             run.callback.phase = Phase::Connected { agent };
         }
         (Event::AgentReserved { .. }, _) => return Err(illegal("offered to an agent")),
-        (Event::Accept | Event::Reject, Phase::Offered { .. }) if !matches!(run.actor, Actor::Agent(_)) => return Err(Illegal::NotYourCallback),
+        (Event::Accept | Event::Reject, Phase::Offered { .. })
+            if !matches!(run.actor, Actor::Agent(_)) =>
+        {
+            return Err(Illegal::NotYourCallback)
+        }
         (Event::Accept, Phase::Offered { agent }) => {
             run.effects.push(Effect::ClearTimer(Timer::Offer));
             run.accepted(agent);
@@ -302,7 +397,9 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
             match outcome {
                 DialOutcome::Answered => run.answered(agent),
                 DialOutcome::InvalidNumber => run.complete(Reason::FailCallToCustomer),
-                _ if run.callback.dial_attempts >= service.scenario.max_dial_attempts => run.complete(Reason::FailCallToCustomer),
+                _ if run.callback.dial_attempts >= service.scenario.max_dial_attempts => {
+                    run.complete(Reason::FailCallToCustomer)
+                }
                 _ => {
                     run.leave_phase();
                     run.callback.phase = Phase::RetryWait;
@@ -314,7 +411,9 @@ pub fn apply(callback: &Callback, event: Event, service: &CallbackService, now: 
         (Event::Connected, Phase::Dialing { agent }) => run.answered(agent),
         (Event::Connected, Phase::Connected { .. }) => {}
         (Event::Connected, _) => return Err(illegal("connected")),
-        (Event::CallerArrived, Phase::AwaitingCall | Phase::Waiting | Phase::Dialing { .. }) if callback.selectors.direction == Direction::UserOriginated => {
+        (Event::CallerArrived, Phase::AwaitingCall | Phase::Waiting | Phase::Dialing { .. })
+            if callback.selectors.direction == Direction::UserOriginated =>
+        {
             let agent = callback.phase.agent().map(str::to_string);
             run.answered(agent);
         }
@@ -360,7 +459,10 @@ struct Run<'a> {
 
 impl Run<'_> {
     fn set_timer(&mut self, timer: Timer, seconds: u32) {
-        self.effects.push(Effect::SetTimer { timer, at: self.now + secs(seconds) });
+        self.effects.push(Effect::SetTimer {
+            timer,
+            at: self.now + secs(seconds),
+        });
     }
 
     fn notify(&mut self, event: &'static str) {
@@ -372,9 +474,12 @@ impl Run<'_> {
     /// Frees the agent and clears the timers of the current phase.
     fn leave_phase(&mut self) {
         if let Some(agent) = self.callback.phase.agent() {
-            self.effects.push(Effect::ReleaseAgent { agent: agent.to_string() });
+            self.effects.push(Effect::ReleaseAgent {
+                agent: agent.to_string(),
+            });
         }
-        self.effects.extend(Timer::STAGE.iter().map(|t| Effect::ClearTimer(*t)));
+        self.effects
+            .extend(Timer::STAGE.iter().map(|t| Effect::ClearTimer(*t)));
     }
 
     fn complete(&mut self, reason: Reason) {
@@ -384,16 +489,23 @@ impl Run<'_> {
         let kept_until = self.now + Duration::days(i64::from(self.service.scenario.retention_days));
         if kept_until < self.callback.expires {
             self.callback.expires = kept_until;
-            self.effects.push(Effect::SetTimer { timer: Timer::Expire, at: kept_until });
+            self.effects.push(Effect::SetTimer {
+                timer: Timer::Expire,
+                at: kept_until,
+            });
         }
     }
 
     /// Stays SCHEDULED until the execution buffer, or queues at once.
     fn schedule_or_queue(&mut self, scheduled: bool) {
-        let submit_at = self.callback.desired_time - secs(self.service.schedule.execution_buffer_secs);
+        let submit_at =
+            self.callback.desired_time - secs(self.service.schedule.execution_buffer_secs);
         if scheduled && submit_at > self.now {
             self.callback.phase = Phase::Scheduled;
-            self.effects.push(Effect::SetTimer { timer: Timer::Submit, at: submit_at });
+            self.effects.push(Effect::SetTimer {
+                timer: Timer::Submit,
+                at: submit_at,
+            });
         } else {
             self.enter_queue();
         }
@@ -405,7 +517,11 @@ impl Run<'_> {
         let s = &self.callback.selectors;
         if self.service.scenario.paused {
             self.callback.phase = Phase::Paused;
-        } else if s.direction == Direction::UserTerminated && !s.wait_for_agent && s.first_party == FirstParty::Customer && self.service.scenario.dialer_url.is_some() {
+        } else if s.direction == Direction::UserTerminated
+            && !s.wait_for_agent
+            && s.first_party == FirstParty::Customer
+            && self.service.scenario.dialer_url.is_some()
+        {
             self.dial(None);
         } else if s.direction == Direction::UserOriginated && !s.wait_for_agent {
             // No agent is held while the customer dials: one is sought when the call arrives.
@@ -453,7 +569,10 @@ impl Run<'_> {
             self.effects.push(Effect::ProvideAccess);
         } else {
             self.callback.dial_attempts += 1;
-            self.effects.push(Effect::Dial { attempt: self.callback.dial_attempts, first: self.callback.selectors.first_party });
+            self.effects.push(Effect::Dial {
+                attempt: self.callback.dial_attempts,
+                first: self.callback.selectors.first_party,
+            });
         }
     }
 
@@ -479,8 +598,12 @@ impl Run<'_> {
         if self.from != Some(to) {
             let mut events: Vec<&'static str> = Vec::new();
             match to {
-                State::Scheduled if self.from.is_none() => events.push("_cbe_on_callback_scheduled"),
-                State::Queued => events.extend(["_cbe_on_callback_queued", "_cbe_on_callback_submitted"]),
+                State::Scheduled if self.from.is_none() => {
+                    events.push("_cbe_on_callback_scheduled")
+                }
+                State::Queued => {
+                    events.extend(["_cbe_on_callback_queued", "_cbe_on_callback_submitted"])
+                }
                 State::Routing => events.push("_cbe_on_dial_init"),
                 State::Processing => events.push("_cbe_on_route_to_agent"),
                 State::Completed => {
@@ -501,8 +624,18 @@ impl Run<'_> {
         if purge {
             self.effects.push(Effect::Purge);
         }
-        let change = (self.from != Some(to) || self.noted).then(|| Change { at: self.now, from: self.from, to, reason, actor: self.actor.clone() });
-        Step { callback: self.callback, effects: self.effects, change }
+        let change = (self.from != Some(to) || self.noted).then(|| Change {
+            at: self.now,
+            from: self.from,
+            to,
+            reason,
+            actor: self.actor.clone(),
+        });
+        Step {
+            callback: self.callback,
+            effects: self.effects,
+            change,
+        }
     }
 }
 
@@ -520,7 +653,11 @@ mod tests {
     const NOW: &str = "2026-12-01T09:00:00Z";
 
     fn service(pairs: &[(&str, &str)]) -> CallbackService {
-        let mut all = vec![("_service", "callback"), ("_enable_status_notification", "subscribe_notify"), ("_status_notification_target", "https://hooks.example/cb")];
+        let mut all = vec![
+            ("_service", "callback"),
+            ("_enable_status_notification", "subscribe_notify"),
+            ("_status_notification_target", "https://hooks.example/cb"),
+        ];
         all.extend_from_slice(pairs);
         let mut config = Config::new();
         config.put("service.s", options(&all)).unwrap();
@@ -534,7 +671,13 @@ mod tests {
             customer_number: "+33612345678".into(),
             scheduled: scheduled.map(|s| (t(s), t(s))),
             queued_since: None,
-            selectors: Selectors { direction: sc.direction, media_type: sc.media_type.clone(), wait_for_agent: sc.wait_for_agent, wait_for_user_confirm: sc.wait_for_user_confirm, first_party: sc.first_party },
+            selectors: Selectors {
+                direction: sc.direction,
+                media_type: sc.media_type.clone(),
+                wait_for_agent: sc.wait_for_agent,
+                wait_for_user_confirm: sc.wait_for_user_confirm,
+                first_party: sc.first_party,
+            },
             system: BTreeMap::new(),
             user_data: BTreeMap::new(),
         }
@@ -543,7 +686,14 @@ mod tests {
     /// Runs events in order, each `seconds` after the start, and answers the last step.
     fn run(service: &CallbackService, start: Step, events: &[(i64, Event, Actor)]) -> Step {
         events.iter().fold(start, |step, (after, event, actor)| {
-            apply(&step.callback, event.clone(), service, t(NOW) + Duration::seconds(*after), actor.clone()).unwrap()
+            apply(
+                &step.callback,
+                event.clone(),
+                service,
+                t(NOW) + Duration::seconds(*after),
+                actor.clone(),
+            )
+            .unwrap()
         })
     }
 
@@ -560,7 +710,16 @@ mod tests {
     }
 
     fn notified(step: &Step) -> Vec<&'static str> {
-        step.effects.iter().filter_map(|e| if let Effect::Notify(n) = e { Some(*n) } else { None }).collect()
+        step.effects
+            .iter()
+            .filter_map(|e| {
+                if let Effect::Notify(n) = e {
+                    Some(*n)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     #[test]
@@ -569,17 +728,57 @@ mod tests {
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
         assert_eq!(step.callback.state(), State::Queued);
         assert!(has(&step, &Effect::SeekAgent));
-        assert!(has(&step, &Effect::SetTimer { timer: Timer::Expire, at: t("2026-12-02T09:00:00Z") }));
-        assert_eq!(step.change.as_ref().map(|c| (c.from, c.to)), Some((None, State::Queued)));
-        assert_eq!(notified(&step), ["_cbe_on_callback_queued", "_cbe_on_callback_submitted"]);
+        assert!(has(
+            &step,
+            &Effect::SetTimer {
+                timer: Timer::Expire,
+                at: t("2026-12-02T09:00:00Z")
+            }
+        ));
+        assert_eq!(
+            step.change.as_ref().map(|c| (c.from, c.to)),
+            Some((None, State::Queued))
+        );
+        assert_eq!(
+            notified(&step),
+            ["_cbe_on_callback_queued", "_cbe_on_callback_submitted"]
+        );
         let dialing = run(&s, step.clone(), &[(10, reserved("a1"), Actor::System)]);
         assert_eq!(dialing.callback.state(), State::Routing);
-        assert!(has(&dialing, &Effect::Dial { attempt: 1, first: FirstParty::Customer }));
-        assert!(has(&dialing, &Effect::Offer { agent: "a1".into(), preview: false }));
-        let done = run(&s, step, &[(10, reserved("a1"), Actor::System), (20, Event::DialResult(DialOutcome::Answered), Actor::Dialer), (30, Event::CallEnded, agent("a1"))]);
-        assert_eq!(done.callback.phase, Phase::Completed { reason: Reason::AgentConnected });
+        assert!(has(
+            &dialing,
+            &Effect::Dial {
+                attempt: 1,
+                first: FirstParty::Customer
+            }
+        ));
+        assert!(has(
+            &dialing,
+            &Effect::Offer {
+                agent: "a1".into(),
+                preview: false
+            }
+        ));
+        let done = run(
+            &s,
+            step,
+            &[
+                (10, reserved("a1"), Actor::System),
+                (20, Event::DialResult(DialOutcome::Answered), Actor::Dialer),
+                (30, Event::CallEnded, agent("a1")),
+            ],
+        );
+        assert_eq!(
+            done.callback.phase,
+            Phase::Completed {
+                reason: Reason::AgentConnected
+            }
+        );
         assert!(has(&done, &Effect::ReleaseAgent { agent: "a1".into() }));
-        assert_eq!(notified(&done), ["_cbe_on_service_exit", "_cbe_on_callback_status_updated"]);
+        assert_eq!(
+            notified(&done),
+            ["_cbe_on_service_exit", "_cbe_on_callback_status_updated"]
+        );
     }
 
     #[test]
@@ -587,8 +786,18 @@ mod tests {
         let s = service(&[("_dialer_url", "https://dialer.example/dial")]);
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
         assert_eq!(step.callback.phase, Phase::Dialing { agent: None });
-        assert!(has(&step, &Effect::Dial { attempt: 1, first: FirstParty::Customer }));
-        let answered = run(&s, step, &[(5, Event::DialResult(DialOutcome::Answered), Actor::Dialer)]);
+        assert!(has(
+            &step,
+            &Effect::Dial {
+                attempt: 1,
+                first: FirstParty::Customer
+            }
+        ));
+        let answered = run(
+            &s,
+            step,
+            &[(5, Event::DialResult(DialOutcome::Answered), Actor::Dialer)],
+        );
         assert_eq!(answered.callback.phase, Phase::AwaitingAgent);
         assert!(has(&answered, &Effect::SeekAgent));
         let connected = run(&s, answered, &[(9, reserved("a1"), Actor::System)]);
@@ -598,116 +807,384 @@ mod tests {
     #[test]
     fn scheduled_becomes_queued_by_its_timer_and_not_before() {
         let s = service(&[]);
-        let step = create(new(&s, Some("2026-12-01T10:00:00Z")), &s, t(NOW), Actor::Customer);
+        let step = create(
+            new(&s, Some("2026-12-01T10:00:00Z")),
+            &s,
+            t(NOW),
+            Actor::Customer,
+        );
         assert_eq!(step.callback.state(), State::Scheduled);
-        assert!(has(&step, &Effect::SetTimer { timer: Timer::Submit, at: t("2026-12-01T09:58:00Z") }));
+        assert!(has(
+            &step,
+            &Effect::SetTimer {
+                timer: Timer::Submit,
+                at: t("2026-12-01T09:58:00Z")
+            }
+        ));
         assert_eq!(notified(&step), ["_cbe_on_callback_scheduled"]);
-        let queued = run(&s, step.clone(), &[(3480, Event::Timer(Timer::Submit), Actor::System)]);
+        let queued = run(
+            &s,
+            step.clone(),
+            &[(3480, Event::Timer(Timer::Submit), Actor::System)],
+        );
         assert_eq!(queued.callback.state(), State::Queued);
         // Within the buffer it queues at creation (GMS: "15 s ahead is QUEUED at creation").
-        let soon = create(new(&s, Some("2026-12-01T09:01:00Z")), &s, t(NOW), Actor::Customer);
+        let soon = create(
+            new(&s, Some("2026-12-01T09:01:00Z")),
+            &s,
+            t(NOW),
+            Actor::Customer,
+        );
         assert_eq!(soon.callback.state(), State::Queued);
         // A timer that fires twice changes nothing the second time.
-        let again = apply(&queued.callback, Event::Timer(Timer::Submit), &s, t(NOW), Actor::System).unwrap();
-        assert_eq!((again.callback.state(), again.change, again.effects.len()), (State::Queued, None, 0));
+        let again = apply(
+            &queued.callback,
+            Event::Timer(Timer::Submit),
+            &s,
+            t(NOW),
+            Actor::System,
+        )
+        .unwrap();
+        assert_eq!(
+            (again.callback.state(), again.change, again.effects.len()),
+            (State::Queued, None, 0)
+        );
     }
 
     #[test]
     fn delayed_with_customer_confirmation() {
-        let s = service(&[("_wait_for_agent", "true"), ("_wait_for_user_confirm", "true"), ("_user_confirm_timeout", "20")]);
+        let s = service(&[
+            ("_wait_for_agent", "true"),
+            ("_wait_for_user_confirm", "true"),
+            ("_user_confirm_timeout", "20"),
+        ]);
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
         let asked = run(&s, step, &[(5, reserved("a1"), Actor::System)]);
-        assert_eq!(asked.callback.phase, Phase::Confirming { agent: "a1".into(), attempt: 1 });
+        assert_eq!(
+            asked.callback.phase,
+            Phase::Confirming {
+                agent: "a1".into(),
+                attempt: 1
+            }
+        );
         assert!(has(&asked, &Effect::AskConfirm));
-        assert_eq!(notified(&asked), ["_cbe_on_target_found", "_cbe_on_callback_status_updated"], "those who are not on the manage page hear of it");
-        assert!(has(&asked, &Effect::SetTimer { timer: Timer::Confirm, at: t(NOW) + Duration::seconds(25) }));
+        assert_eq!(
+            notified(&asked),
+            ["_cbe_on_target_found", "_cbe_on_callback_status_updated"],
+            "those who are not on the manage page hear of it"
+        );
+        assert!(has(
+            &asked,
+            &Effect::SetTimer {
+                timer: Timer::Confirm,
+                at: t(NOW) + Duration::seconds(25)
+            }
+        ));
         let confirmed = run(&s, asked.clone(), &[(9, Event::Confirm, Actor::Customer)]);
         assert_eq!(confirmed.callback.state(), State::Routing);
         // Default `_on_user_confirm_timeout` = CONNECT-ANYWAY: dial anyway.
-        let anyway = run(&s, asked, &[(25, Event::Timer(Timer::Confirm), Actor::System)]);
+        let anyway = run(
+            &s,
+            asked,
+            &[(25, Event::Timer(Timer::Confirm), Actor::System)],
+        );
         assert_eq!(anyway.callback.state(), State::Routing);
     }
 
     #[test]
     fn unconfirmed_callbacks_fail_after_the_attempts() {
-        let s = service(&[("_wait_for_agent", "true"), ("_wait_for_user_confirm", "true"), ("_on_user_confirm_timeout", "FAIL"), ("_max_number_of_user_availability_confirmation_attempts", "2")]);
+        let s = service(&[
+            ("_wait_for_agent", "true"),
+            ("_wait_for_user_confirm", "true"),
+            ("_on_user_confirm_timeout", "FAIL"),
+            (
+                "_max_number_of_user_availability_confirmation_attempts",
+                "2",
+            ),
+        ]);
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
-        let once = run(&s, step, &[(1, reserved("a1"), Actor::System), (31, Event::Timer(Timer::Confirm), Actor::System)]);
-        assert_eq!(once.callback.phase, Phase::Confirming { agent: "a1".into(), attempt: 2 });
-        let twice = run(&s, once, &[(61, Event::Timer(Timer::Confirm), Actor::System)]);
-        assert_eq!(twice.callback.phase, Phase::Completed { reason: Reason::FailUserNoConfirm });
+        let once = run(
+            &s,
+            step,
+            &[
+                (1, reserved("a1"), Actor::System),
+                (31, Event::Timer(Timer::Confirm), Actor::System),
+            ],
+        );
+        assert_eq!(
+            once.callback.phase,
+            Phase::Confirming {
+                agent: "a1".into(),
+                attempt: 2
+            }
+        );
+        let twice = run(
+            &s,
+            once,
+            &[(61, Event::Timer(Timer::Confirm), Actor::System)],
+        );
+        assert_eq!(
+            twice.callback.phase,
+            Phase::Completed {
+                reason: Reason::FailUserNoConfirm
+            }
+        );
         assert!(has(&twice, &Effect::ReleaseAgent { agent: "a1".into() }));
     }
 
     #[test]
     fn agent_preview_accept_and_reject_limits() {
-        let s = service(&[("_agent_preview", "true"), ("_agent_preview_allow_reject", "2"), ("_userterminated_first_connect_party", "AGENT")]);
+        let s = service(&[
+            ("_agent_preview", "true"),
+            ("_agent_preview_allow_reject", "2"),
+            ("_userterminated_first_connect_party", "AGENT"),
+        ]);
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
         let offered = run(&s, step.clone(), &[(1, reserved("a1"), Actor::System)]);
-        assert_eq!(offered.callback.phase, Phase::Offered { agent: "a1".into() });
-        assert!(has(&offered, &Effect::Offer { agent: "a1".into(), preview: true }));
-        assert!(has(&offered, &Effect::SetTimer { timer: Timer::Offer, at: t(NOW) + Duration::seconds(31) }));
-        assert_eq!(apply(&offered.callback, Event::Accept, &s, t(NOW), agent("a2")).unwrap_err(), Illegal::NotYourCallback);
+        assert_eq!(
+            offered.callback.phase,
+            Phase::Offered { agent: "a1".into() }
+        );
+        assert!(has(
+            &offered,
+            &Effect::Offer {
+                agent: "a1".into(),
+                preview: true
+            }
+        ));
+        assert!(has(
+            &offered,
+            &Effect::SetTimer {
+                timer: Timer::Offer,
+                at: t(NOW) + Duration::seconds(31)
+            }
+        ));
+        assert_eq!(
+            apply(&offered.callback, Event::Accept, &s, t(NOW), agent("a2")).unwrap_err(),
+            Illegal::NotYourCallback
+        );
         let accepted = run(&s, offered.clone(), &[(5, Event::Accept, agent("a1"))]);
-        assert!(has(&accepted, &Effect::Dial { attempt: 1, first: FirstParty::Agent }));
+        assert!(has(
+            &accepted,
+            &Effect::Dial {
+                attempt: 1,
+                first: FirstParty::Agent
+            }
+        ));
         // A rejection puts it back in queue; a silent preview counts as a rejection.
         let back = run(&s, offered, &[(5, Event::Reject, agent("a1"))]);
         assert_eq!(back.callback.phase, Phase::Waiting);
-        assert!(has(&back, &Effect::ReleaseAgent { agent: "a1".into() }) && has(&back, &Effect::SeekAgent));
-        let ended = run(&s, back, &[(6, reserved("a2"), Actor::System), (40, Event::Timer(Timer::Offer), Actor::System)]);
-        assert_eq!(ended.callback.phase, Phase::Completed { reason: Reason::AgentPreviewCancelAfterRejects(2) });
-        assert_eq!(ended.callback.property("_callback_reason").as_deref(), Some("AGENT_PREVIEW_CANCEL_AFTER_2REJECTS"));
+        assert!(
+            has(&back, &Effect::ReleaseAgent { agent: "a1".into() })
+                && has(&back, &Effect::SeekAgent)
+        );
+        let ended = run(
+            &s,
+            back,
+            &[
+                (6, reserved("a2"), Actor::System),
+                (40, Event::Timer(Timer::Offer), Actor::System),
+            ],
+        );
+        assert_eq!(
+            ended.callback.phase,
+            Phase::Completed {
+                reason: Reason::AgentPreviewCancelAfterRejects(2)
+            }
+        );
+        assert_eq!(
+            ended.callback.property("_callback_reason").as_deref(),
+            Some("AGENT_PREVIEW_CANCEL_AFTER_2REJECTS")
+        );
     }
 
     #[test]
     fn dial_retries_then_fail_call_to_customer() {
         let s = service(&[("_max_dial_attempts", "2"), ("_dial_retry_timeout", "60")]);
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
-        let retry = run(&s, step, &[(1, reserved("a1"), Actor::System), (2, Event::DialResult(DialOutcome::Busy), Actor::Dialer)]);
+        let retry = run(
+            &s,
+            step,
+            &[
+                (1, reserved("a1"), Actor::System),
+                (2, Event::DialResult(DialOutcome::Busy), Actor::Dialer),
+            ],
+        );
         assert_eq!(retry.callback.phase, Phase::RetryWait);
         assert!(has(&retry, &Effect::ReleaseAgent { agent: "a1".into() }));
-        assert!(has(&retry, &Effect::SetTimer { timer: Timer::DialRetry, at: t(NOW) + Duration::seconds(62) }));
-        let second = run(&s, retry, &[(62, Event::Timer(Timer::DialRetry), Actor::System), (63, reserved("a2"), Actor::System)]);
-        assert!(has(&second, &Effect::Dial { attempt: 2, first: FirstParty::Customer }));
-        let failed = run(&s, second, &[(70, Event::DialResult(DialOutcome::NoAnswer), Actor::Dialer)]);
-        assert_eq!(failed.callback.phase, Phase::Completed { reason: Reason::FailCallToCustomer });
+        assert!(has(
+            &retry,
+            &Effect::SetTimer {
+                timer: Timer::DialRetry,
+                at: t(NOW) + Duration::seconds(62)
+            }
+        ));
+        let second = run(
+            &s,
+            retry,
+            &[
+                (62, Event::Timer(Timer::DialRetry), Actor::System),
+                (63, reserved("a2"), Actor::System),
+            ],
+        );
+        assert!(has(
+            &second,
+            &Effect::Dial {
+                attempt: 2,
+                first: FirstParty::Customer
+            }
+        ));
+        let failed = run(
+            &s,
+            second,
+            &[(70, Event::DialResult(DialOutcome::NoAnswer), Actor::Dialer)],
+        );
+        assert_eq!(
+            failed.callback.phase,
+            Phase::Completed {
+                reason: Reason::FailCallToCustomer
+            }
+        );
         // An invalid number fails at once.
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
-        let invalid = run(&s, step, &[(1, reserved("a1"), Actor::System), (2, Event::DialResult(DialOutcome::InvalidNumber), Actor::Dialer)]);
-        assert_eq!(invalid.callback.phase, Phase::Completed { reason: Reason::FailCallToCustomer });
+        let invalid = run(
+            &s,
+            step,
+            &[
+                (1, reserved("a1"), Actor::System),
+                (
+                    2,
+                    Event::DialResult(DialOutcome::InvalidNumber),
+                    Actor::Dialer,
+                ),
+            ],
+        );
+        assert_eq!(
+            invalid.callback.phase,
+            Phase::Completed {
+                reason: Reason::FailCallToCustomer
+            }
+        );
     }
 
     #[test]
     fn disposition_dialog_and_its_timeout() {
-        let s = service(&[("_enable_disposition_dialog", "true"), ("_agent_disposition_timeout", "45")]);
+        let s = service(&[
+            ("_enable_disposition_dialog", "true"),
+            ("_agent_disposition_timeout", "45"),
+        ]);
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
-        let talking = run(&s, step, &[(1, reserved("a1"), Actor::System), (2, Event::Connected, agent("a1"))]);
+        let talking = run(
+            &s,
+            step,
+            &[
+                (1, reserved("a1"), Actor::System),
+                (2, Event::Connected, agent("a1")),
+            ],
+        );
         assert_eq!(talking.callback.state(), State::Processing);
         let ended = run(&s, talking, &[(100, Event::CallEnded, agent("a1"))]);
-        assert_eq!(ended.callback.phase, Phase::Disposition { agent: "a1".into() });
-        assert!(has(&ended, &Effect::SetTimer { timer: Timer::Disposition, at: t(NOW) + Duration::seconds(145) }));
-        let d = Disposition { code: "SALE".into(), note: "new contract".into() };
-        let recorded = run(&s, ended.clone(), &[(110, Event::Disposition(d.clone()), agent("a1"))]);
-        assert_eq!((recorded.callback.phase.reason(), recorded.callback.disposition), (Some(Reason::AgentConnected), Some(d)));
-        let timed_out = run(&s, ended, &[(145, Event::Timer(Timer::Disposition), Actor::System)]);
-        assert_eq!((timed_out.callback.phase.reason(), timed_out.callback.disposition), (Some(Reason::AgentConnected), None));
+        assert_eq!(
+            ended.callback.phase,
+            Phase::Disposition { agent: "a1".into() }
+        );
+        assert!(has(
+            &ended,
+            &Effect::SetTimer {
+                timer: Timer::Disposition,
+                at: t(NOW) + Duration::seconds(145)
+            }
+        ));
+        let d = Disposition {
+            code: "SALE".into(),
+            note: "new contract".into(),
+        };
+        let recorded = run(
+            &s,
+            ended.clone(),
+            &[(110, Event::Disposition(d.clone()), agent("a1"))],
+        );
+        assert_eq!(
+            (
+                recorded.callback.phase.reason(),
+                recorded.callback.disposition
+            ),
+            (Some(Reason::AgentConnected), Some(d))
+        );
+        let timed_out = run(
+            &s,
+            ended,
+            &[(145, Event::Timer(Timer::Disposition), Actor::System)],
+        );
+        assert_eq!(
+            (
+                timed_out.callback.phase.reason(),
+                timed_out.callback.disposition
+            ),
+            (Some(Reason::AgentConnected), None)
+        );
     }
 
     #[test]
     fn cancel_from_any_open_state_and_never_twice() {
         let s = service(&[]);
-        let scheduled = create(new(&s, Some("2026-12-01T12:00:00Z")), &s, t(NOW), Actor::Customer);
+        let scheduled = create(
+            new(&s, Some("2026-12-01T12:00:00Z")),
+            &s,
+            t(NOW),
+            Actor::Customer,
+        );
         let cancelled = run(&s, scheduled, &[(1, Event::Cancel, Actor::Customer)]);
-        assert_eq!(cancelled.callback.phase, Phase::Completed { reason: Reason::Cancelled });
+        assert_eq!(
+            cancelled.callback.phase,
+            Phase::Completed {
+                reason: Reason::Cancelled
+            }
+        );
         assert!(has(&cancelled, &Effect::ClearTimer(Timer::Submit)));
-        assert_eq!(notified(&cancelled), ["_cbe_on_callback_cancelled", "_cbe_on_service_exit", "_cbe_on_callback_status_updated"]);
-        assert_eq!(apply(&cancelled.callback, Event::Cancel, &s, t(NOW), Actor::Customer).unwrap_err(), Illegal::State { state: State::Completed, action: "cancelled" });
-        let routing = run(&s, create(new(&s, None), &s, t(NOW), Actor::Customer), &[(1, reserved("a1"), Actor::System)]);
+        assert_eq!(
+            notified(&cancelled),
+            [
+                "_cbe_on_callback_cancelled",
+                "_cbe_on_service_exit",
+                "_cbe_on_callback_status_updated"
+            ]
+        );
+        assert_eq!(
+            apply(
+                &cancelled.callback,
+                Event::Cancel,
+                &s,
+                t(NOW),
+                Actor::Customer
+            )
+            .unwrap_err(),
+            Illegal::State {
+                state: State::Completed,
+                action: "cancelled"
+            }
+        );
+        let routing = run(
+            &s,
+            create(new(&s, None), &s, t(NOW), Actor::Customer),
+            &[(1, reserved("a1"), Actor::System)],
+        );
         let through_api = run(&s, routing.clone(), &[(2, Event::Cancel, Actor::Admin)]);
-        assert_eq!(through_api.callback.phase, Phase::Completed { reason: Reason::Cancelled }, "the service API's cancel, even with admin credentials");
+        assert_eq!(
+            through_api.callback.phase,
+            Phase::Completed {
+                reason: Reason::Cancelled
+            },
+            "the service API's cancel, even with admin credentials"
+        );
         assert_eq!(through_api.change.unwrap().actor, Actor::Admin);
         let by_admin = run(&s, routing, &[(2, Event::AdminCancel, Actor::Admin)]);
-        assert_eq!(by_admin.callback.phase, Phase::Completed { reason: Reason::CancelledByAdmin });
+        assert_eq!(
+            by_admin.callback.phase,
+            Phase::Completed {
+                reason: Reason::CancelledByAdmin
+            }
+        );
         assert!(has(&by_admin, &Effect::ReleaseAgent { agent: "a1".into() }));
         assert_eq!(by_admin.change.unwrap().actor, Actor::Admin);
     }
@@ -715,43 +1192,158 @@ mod tests {
     #[test]
     fn reschedule_only_scheduled_or_queued() {
         let s = service(&[]);
-        let step = create(new(&s, Some("2026-12-01T12:00:00Z")), &s, t(NOW), Actor::Customer);
-        let moved = run(&s, step, &[(1, Event::Reschedule { desired: t("2026-12-02T12:00:00Z"), bucket: Some(t("2026-12-02T12:00:00Z")) }, Actor::Customer)]);
-        assert_eq!((moved.callback.state(), moved.callback.desired_time), (State::Scheduled, t("2026-12-02T12:00:00Z")));
-        assert!(has(&moved, &Effect::SetTimer { timer: Timer::Submit, at: t("2026-12-02T11:58:00Z") }));
-        assert!(has(&moved, &Effect::SetTimer { timer: Timer::Expire, at: t("2026-12-03T12:00:00Z") }));
+        let step = create(
+            new(&s, Some("2026-12-01T12:00:00Z")),
+            &s,
+            t(NOW),
+            Actor::Customer,
+        );
+        let moved = run(
+            &s,
+            step,
+            &[(
+                1,
+                Event::Reschedule {
+                    desired: t("2026-12-02T12:00:00Z"),
+                    bucket: Some(t("2026-12-02T12:00:00Z")),
+                },
+                Actor::Customer,
+            )],
+        );
+        assert_eq!(
+            (moved.callback.state(), moved.callback.desired_time),
+            (State::Scheduled, t("2026-12-02T12:00:00Z"))
+        );
+        assert!(has(
+            &moved,
+            &Effect::SetTimer {
+                timer: Timer::Submit,
+                at: t("2026-12-02T11:58:00Z")
+            }
+        ));
+        assert!(has(
+            &moved,
+            &Effect::SetTimer {
+                timer: Timer::Expire,
+                at: t("2026-12-03T12:00:00Z")
+            }
+        ));
         assert_eq!(notified(&moved), ["_cbe_on_callback_rescheduled"]);
-        assert_eq!(moved.change.as_ref().map(|c| (c.from, c.to)), Some((Some(State::Scheduled), State::Scheduled)), "a reschedule is in the history");
+        assert_eq!(
+            moved.change.as_ref().map(|c| (c.from, c.to)),
+            Some((Some(State::Scheduled), State::Scheduled)),
+            "a reschedule is in the history"
+        );
         let done = run(&s, moved, &[(2, Event::Cancel, Actor::Customer)]);
-        let again = apply(&done.callback, Event::Reschedule { desired: t("2026-12-03T12:00:00Z"), bucket: None }, &s, t(NOW), Actor::Customer);
-        assert_eq!(again.unwrap_err(), Illegal::State { state: State::Completed, action: "rescheduled" });
-        let routing = run(&s, create(new(&s, None), &s, t(NOW), Actor::Customer), &[(1, reserved("a1"), Actor::System)]);
-        assert!(apply(&routing.callback, Event::Reschedule { desired: t("2026-12-03T12:00:00Z"), bucket: None }, &s, t(NOW), Actor::Customer).is_err());
+        let again = apply(
+            &done.callback,
+            Event::Reschedule {
+                desired: t("2026-12-03T12:00:00Z"),
+                bucket: None,
+            },
+            &s,
+            t(NOW),
+            Actor::Customer,
+        );
+        assert_eq!(
+            again.unwrap_err(),
+            Illegal::State {
+                state: State::Completed,
+                action: "rescheduled"
+            }
+        );
+        let routing = run(
+            &s,
+            create(new(&s, None), &s, t(NOW), Actor::Customer),
+            &[(1, reserved("a1"), Actor::System)],
+        );
+        assert!(apply(
+            &routing.callback,
+            Event::Reschedule {
+                desired: t("2026-12-03T12:00:00Z"),
+                bucket: None
+            },
+            &s,
+            t(NOW),
+            Actor::Customer
+        )
+        .is_err());
     }
 
     #[test]
     fn agents_act_only_on_their_own_callback_and_may_reschedule_it() {
         let s = service(&[]);
-        let routing = run(&s, create(new(&s, None), &s, t(NOW), Actor::Customer), &[(1, reserved("a1"), Actor::System)]);
-        for event in [Event::DialResult(DialOutcome::Answered), Event::Connected, Event::CallEnded] {
-            assert_eq!(apply(&routing.callback, event, &s, t(NOW), agent("a2")).unwrap_err(), Illegal::NotYourCallback);
+        let routing = run(
+            &s,
+            create(new(&s, None), &s, t(NOW), Actor::Customer),
+            &[(1, reserved("a1"), Actor::System)],
+        );
+        for event in [
+            Event::DialResult(DialOutcome::Answered),
+            Event::Connected,
+            Event::CallEnded,
+        ] {
+            assert_eq!(
+                apply(&routing.callback, event, &s, t(NOW), agent("a2")).unwrap_err(),
+                Illegal::NotYourCallback
+            );
         }
         let later = t("2026-12-02T10:00:00Z");
-        assert!(apply(&routing.callback, Event::Reschedule { desired: later, bucket: None }, &s, t(NOW), Actor::Customer).is_err());
-        let moved = run(&s, routing, &[(5, Event::Reschedule { desired: later, bucket: Some(later) }, agent("a1"))]);
-        assert_eq!((moved.callback.state(), moved.callback.desired_time), (State::Scheduled, later));
+        assert!(apply(
+            &routing.callback,
+            Event::Reschedule {
+                desired: later,
+                bucket: None
+            },
+            &s,
+            t(NOW),
+            Actor::Customer
+        )
+        .is_err());
+        let moved = run(
+            &s,
+            routing,
+            &[(
+                5,
+                Event::Reschedule {
+                    desired: later,
+                    bucket: Some(later),
+                },
+                agent("a1"),
+            )],
+        );
+        assert_eq!(
+            (moved.callback.state(), moved.callback.desired_time),
+            (State::Scheduled, later)
+        );
         assert!(has(&moved, &Effect::ReleaseAgent { agent: "a1".into() }));
-        assert_eq!(moved.callback.dial_attempts, 1, "the attempts made stay counted");
+        assert_eq!(
+            moved.callback.dial_attempts, 1,
+            "the attempts made stay counted"
+        );
     }
 
     #[test]
     fn ttl_fails_open_callbacks_then_purges() {
         let s = service(&[]);
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
-        let expired = run(&s, step, &[(86_400, Event::Timer(Timer::Expire), Actor::System)]);
-        assert_eq!(expired.callback.phase, Phase::Completed { reason: Reason::FailTimeoutTtl });
+        let expired = run(
+            &s,
+            step,
+            &[(86_400, Event::Timer(Timer::Expire), Actor::System)],
+        );
+        assert_eq!(
+            expired.callback.phase,
+            Phase::Completed {
+                reason: Reason::FailTimeoutTtl
+            }
+        );
         assert_eq!(expired.effects.last(), Some(&Effect::Purge));
-        let purged = run(&s, expired, &[(86_401, Event::Timer(Timer::Expire), Actor::System)]);
+        let purged = run(
+            &s,
+            expired,
+            &[(86_401, Event::Timer(Timer::Expire), Actor::System)],
+        );
         assert_eq!(purged.effects, [Effect::Purge]);
     }
 
@@ -762,18 +1354,41 @@ mod tests {
         let cancelled = run(&s, step, &[(60, Event::Cancel, Actor::Customer)]);
         let purge_at = t(NOW) + Duration::seconds(60) + Duration::days(7);
         assert_eq!(cancelled.callback.expires, purge_at);
-        assert!(has(&cancelled, &Effect::SetTimer { timer: Timer::Expire, at: purge_at }));
-        assert_eq!(run(&s, cancelled, &[(60 + 7 * 86_400, Event::Timer(Timer::Expire), Actor::System)]).effects, [Effect::Purge]);
+        assert!(has(
+            &cancelled,
+            &Effect::SetTimer {
+                timer: Timer::Expire,
+                at: purge_at
+            }
+        ));
+        assert_eq!(
+            run(
+                &s,
+                cancelled,
+                &[(60 + 7 * 86_400, Event::Timer(Timer::Expire), Actor::System)]
+            )
+            .effects,
+            [Effect::Purge]
+        );
         // A _ttl shorter than the retention still rules.
         let short = service(&[]);
-        let done = run(&short, create(new(&short, None), &short, t(NOW), Actor::Customer), &[(60, Event::Cancel, Actor::Customer)]);
+        let done = run(
+            &short,
+            create(new(&short, None), &short, t(NOW), Actor::Customer),
+            &[(60, Event::Cancel, Actor::Customer)],
+        );
         assert_eq!(done.callback.expires, t(NOW) + Duration::days(1));
     }
 
     #[test]
     fn pause_and_resume() {
         let paused_service = service(&[("_paused", "true")]);
-        let step = create(new(&paused_service, None), &paused_service, t(NOW), Actor::Customer);
+        let step = create(
+            new(&paused_service, None),
+            &paused_service,
+            t(NOW),
+            Actor::Customer,
+        );
         assert_eq!(step.callback.state(), State::Paused);
         let s = service(&[]);
         let resumed = run(&s, step, &[(5, Event::Resume, Actor::Admin)]);
@@ -784,13 +1399,27 @@ mod tests {
 
     #[test]
     fn user_originated_gives_the_access_number_instead_of_dialing() {
-        let s = service(&[("_call_direction", "USERORIGINATED"), ("_wait_for_agent", "true"), ("_wait_for_user_confirm", "true")]);
+        let s = service(&[
+            ("_call_direction", "USERORIGINATED"),
+            ("_wait_for_agent", "true"),
+            ("_wait_for_user_confirm", "true"),
+        ]);
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
-        let confirmed = run(&s, step, &[(1, reserved("a1"), Actor::System), (2, Event::Confirm, Actor::Customer)]);
+        let confirmed = run(
+            &s,
+            step,
+            &[
+                (1, reserved("a1"), Actor::System),
+                (2, Event::Confirm, Actor::Customer),
+            ],
+        );
         assert!(has(&confirmed, &Effect::ProvideAccess));
         assert_eq!(confirmed.callback.dial_attempts, 0);
         let talking = run(&s, confirmed, &[(30, Event::Connected, Actor::System)]);
-        assert_eq!(talking.callback.phase, Phase::Connected { agent: "a1".into() });
+        assert_eq!(
+            talking.callback.phase,
+            Phase::Connected { agent: "a1".into() }
+        );
     }
 
     #[test]
@@ -798,23 +1427,56 @@ mod tests {
         let s = service(&[("_call_direction", "USERORIGINATED")]);
         let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
         assert_eq!(step.callback.phase, Phase::AwaitingCall);
-        assert!(!has(&step, &Effect::SeekAgent), "no agent is held while the customer dials");
+        assert!(
+            !has(&step, &Effect::SeekAgent),
+            "no agent is held while the customer dials"
+        );
         let arrived = run(&s, step, &[(20, Event::CallerArrived, Actor::System)]);
         assert_eq!(arrived.callback.phase, Phase::AwaitingAgent);
         assert!(has(&arrived, &Effect::SeekAgent));
         let talking = run(&s, arrived, &[(25, reserved("a1"), Actor::System)]);
-        assert_eq!(talking.callback.phase, Phase::Connected { agent: "a1".into() });
+        assert_eq!(
+            talking.callback.phase,
+            Phase::Connected { agent: "a1".into() }
+        );
         let ut = service(&[]);
         let queued = create(new(&ut, None), &ut, t(NOW), Actor::Customer);
-        assert!(apply(&queued.callback, Event::CallerArrived, &ut, t(NOW), Actor::System).is_err(), "only user-originated callbacks wait for a call");
+        assert!(
+            apply(
+                &queued.callback,
+                Event::CallerArrived,
+                &ut,
+                t(NOW),
+                Actor::System
+            )
+            .is_err(),
+            "only user-originated callbacks wait for a call"
+        );
     }
 
     #[test]
     fn illegal_events_are_refused_not_ignored() {
         let s = service(&[]);
-        let scheduled = create(new(&s, Some("2026-12-01T12:00:00Z")), &s, t(NOW), Actor::Customer);
-        for event in [Event::Accept, Event::Confirm, Event::CallEnded, Event::Connected, Event::DialResult(DialOutcome::Answered), reserved("a1"), Event::Resume, Event::Pause] {
-            assert!(apply(&scheduled.callback, event.clone(), &s, t(NOW), agent("a1")).is_err(), "{event:?}");
+        let scheduled = create(
+            new(&s, Some("2026-12-01T12:00:00Z")),
+            &s,
+            t(NOW),
+            Actor::Customer,
+        );
+        for event in [
+            Event::Accept,
+            Event::Confirm,
+            Event::CallEnded,
+            Event::Connected,
+            Event::DialResult(DialOutcome::Answered),
+            reserved("a1"),
+            Event::Resume,
+            Event::Pause,
+        ] {
+            assert!(
+                apply(&scheduled.callback, event.clone(), &s, t(NOW), agent("a1")).is_err(),
+                "{event:?}"
+            );
         }
     }
 
@@ -832,7 +1494,10 @@ mod tests {
         for timer in Timer::ALL {
             assert_eq!(timer.as_str().parse::<Timer>(), Ok(timer));
         }
-        assert_eq!("no_answer".parse::<DialOutcome>(), Ok(DialOutcome::NoAnswer));
+        assert_eq!(
+            "no_answer".parse::<DialOutcome>(),
+            Ok(DialOutcome::NoAnswer)
+        );
         assert!("HUNG".parse::<DialOutcome>().is_err());
     }
 }

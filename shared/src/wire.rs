@@ -24,9 +24,17 @@ pub struct ErrorBody {
 pub struct CreateAnswer {
     #[serde(rename = "_id")]
     pub id: String,
-    #[serde(rename = "_desired_time", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_desired_time",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub desired_time: Option<String>,
-    #[serde(rename = "_dialog_id", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_dialog_id",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub dialog_id: Option<String>,
     #[serde(rename = "_action", default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
@@ -38,7 +46,11 @@ pub struct CreateAnswer {
     pub label: Option<String>,
     #[serde(rename = "_tel_url", default, skip_serializing_if = "Option::is_none")]
     pub tel_url: Option<String>,
-    #[serde(rename = "_access_code", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "_access_code",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub access_code: Option<String>,
 }
 
@@ -69,7 +81,11 @@ impl CreateAnswer {
     }
 
     pub fn scheduled(id: String, desired: chrono::DateTime<chrono::Utc>) -> CreateAnswer {
-        CreateAnswer { id, desired_time: Some(iso::format(desired)), ..CreateAnswer::default() }
+        CreateAnswer {
+            id,
+            desired_time: Some(iso::format(desired)),
+            ..CreateAnswer::default()
+        }
     }
 }
 
@@ -77,7 +93,10 @@ impl CreateAnswer {
 pub type AvailabilityV1 = BTreeMap<String, u32>;
 
 pub fn availability_v1(slots: &[Slot]) -> AvailabilityV1 {
-    slots.iter().map(|s| (iso::format(s.start), s.remaining())).collect()
+    slots
+        .iter()
+        .map(|s| (iso::format(s.start), s.remaining()))
+        .collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,7 +125,12 @@ pub fn availability_v2(duration_min: u32, zone: Zone, slots: &[Slot]) -> Availab
         timezone: zone.name().to_string(),
         slots: slots
             .iter()
-            .map(|s| SlotV2 { utc_time: iso::format(s.start), local_time: iso::format_local(zone.to_local(s.start)), capacity: s.remaining(), total: s.limit })
+            .map(|s| SlotV2 {
+                utc_time: iso::format(s.start),
+                local_time: iso::format_local(zone.to_local(s.start)),
+                capacity: s.remaining(),
+                total: s.limit,
+            })
             .collect(),
     }
 }
@@ -276,18 +300,30 @@ pub struct AgentAnswer {
 /// (`+33612345678`), which runs nothing.
 pub fn csv(columns: &[String], records: &[Record]) -> String {
     fn field(v: &str) -> String {
-        let signed_number = v.len() > 1 && v.starts_with(['+', '-']) && v[1..].bytes().all(|b| b.is_ascii_digit());
+        let signed_number =
+            v.len() > 1 && v.starts_with(['+', '-']) && v[1..].bytes().all(|b| b.is_ascii_digit());
         let formula = v.starts_with(['=', '+', '-', '@', '\t', '\r']) && !signed_number;
         if formula || v.contains([',', '"', '\n', '\r']) {
-            format!("\"{}{}\"", if formula { "'" } else { "" }, v.replace('"', "\"\""))
+            format!(
+                "\"{}{}\"",
+                if formula { "'" } else { "" },
+                v.replace('"', "\"\"")
+            )
         } else {
             v.to_string()
         }
     }
-    let mut out = columns.iter().map(|c| field(c)).collect::<Vec<_>>().join(",");
+    let mut out = columns
+        .iter()
+        .map(|c| field(c))
+        .collect::<Vec<_>>()
+        .join(",");
     out.push_str("\r\n");
     for r in records {
-        let row: Vec<String> = columns.iter().map(|c| field(r.get(c).map(String::as_str).unwrap_or(""))).collect();
+        let row: Vec<String> = columns
+            .iter()
+            .map(|c| field(r.get(c).map(String::as_str).unwrap_or("")))
+            .collect();
         out.push_str(&row.join(","));
         out.push_str("\r\n");
     }
@@ -301,8 +337,16 @@ mod tests {
     #[test]
     fn create_answers_have_gms_field_names() {
         let json = serde_json::to_value(CreateAnswer::confirmation("abc".into())).unwrap();
-        assert_eq!(json, serde_json::json!({"_id": "abc", "_dialog_id": "0", "_action": "ConfirmationDialog", "_text": "You will receive the call shortly", "_ok_title": "OK"}));
-        let json = serde_json::to_value(CreateAnswer::dial("abc".into(), "+18005550100", Some("1234".into()))).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"_id": "abc", "_dialog_id": "0", "_action": "ConfirmationDialog", "_text": "You will receive the call shortly", "_ok_title": "OK"})
+        );
+        let json = serde_json::to_value(CreateAnswer::dial(
+            "abc".into(),
+            "+18005550100",
+            Some("1234".into()),
+        ))
+        .unwrap();
         assert_eq!(json["_tel_url"], "tel:+18005550100");
         assert_eq!(json["_action"], "DialNumber");
     }
@@ -310,8 +354,16 @@ mod tests {
     #[test]
     fn availability_answers() {
         let t = |s| iso::parse(s).unwrap();
-        let slots = [Slot { start: t("2026-12-01T08:00:00Z"), end: t("2026-12-01T08:15:00Z"), limit: 10, booked: 7 }];
-        assert_eq!(serde_json::to_string(&availability_v1(&slots)).unwrap(), r#"{"2026-12-01T08:00:00.000Z":3}"#);
+        let slots = [Slot {
+            start: t("2026-12-01T08:00:00Z"),
+            end: t("2026-12-01T08:15:00Z"),
+            limit: 10,
+            booked: 7,
+        }];
+        assert_eq!(
+            serde_json::to_string(&availability_v1(&slots)).unwrap(),
+            r#"{"2026-12-01T08:00:00.000Z":3}"#
+        );
         #[cfg(feature = "tz")]
         {
             let v2 = availability_v2(15, Zone::parse("Europe/Paris").unwrap(), &slots);
@@ -324,21 +376,50 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_it() {
-        let record: Record = [("a".to_string(), "x,y".to_string()), ("b".to_string(), "say \"hi\"".to_string())].into();
-        assert_eq!(csv(&["a".into(), "b".into(), "c".into()], &[record]), "a,b,c\r\n\"x,y\",\"say \"\"hi\"\"\",\r\n");
+        let record: Record = [
+            ("a".to_string(), "x,y".to_string()),
+            ("b".to_string(), "say \"hi\"".to_string()),
+        ]
+        .into();
+        assert_eq!(
+            csv(&["a".into(), "b".into(), "c".into()], &[record]),
+            "a,b,c\r\n\"x,y\",\"say \"\"hi\"\"\",\r\n"
+        );
     }
 
     #[test]
     fn csv_cells_never_run_as_formulas() {
         let cell = |v: &str| {
             let record: Record = [("a".to_string(), v.to_string())].into();
-            csv(&["a".into()], &[record]).trim_start_matches("a\r\n").trim_end_matches("\r\n").to_string()
+            csv(&["a".into()], &[record])
+                .trim_start_matches("a\r\n")
+                .trim_end_matches("\r\n")
+                .to_string()
         };
-        assert_eq!(cell("=HYPERLINK(\"http://x\",\"y\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
-        for attack in ["+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1", "\r=1", "+", "-1+1"] {
-            assert!(cell(attack).starts_with("\"'"), "{attack:?} → {}", cell(attack));
+        assert_eq!(
+            cell("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        for attack in [
+            "+cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0",
+            "\t=1",
+            "\r=1",
+            "+",
+            "-1+1",
+        ] {
+            assert!(
+                cell(attack).starts_with("\"'"),
+                "{attack:?} → {}",
+                cell(attack)
+            );
         }
-        assert_eq!(cell("+33612345678"), "+33612345678", "a phone number stays a number");
+        assert_eq!(
+            cell("+33612345678"),
+            "+33612345678",
+            "a phone number stays a number"
+        );
         assert_eq!(cell("-12"), "-12");
         assert_eq!(cell("Zoé"), "Zoé");
     }

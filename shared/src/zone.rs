@@ -88,26 +88,41 @@ mod tests {
     use chrono::NaiveDate;
 
     fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, min, 0).unwrap()
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
     }
 
     #[test]
     fn skipped_hour_moves_forward_by_the_gap() {
         let paris = Zone::parse("Europe/Paris").unwrap();
         // 2026-03-29 02:30 does not exist in Paris: 03:30 CEST = 01:30Z.
-        assert_eq!(paris.to_utc(local(2026, 3, 29, 2, 30)).to_rfc3339(), "2026-03-29T01:30:00+00:00");
+        assert_eq!(
+            paris.to_utc(local(2026, 3, 29, 2, 30)).to_rfc3339(),
+            "2026-03-29T01:30:00+00:00"
+        );
         let ny = Zone::parse("America/New_York").unwrap();
         // 2026-03-08 02:30 does not exist in New York: 03:30 EDT = 07:30Z.
-        assert_eq!(ny.to_utc(local(2026, 3, 8, 2, 30)).to_rfc3339(), "2026-03-08T07:30:00+00:00");
+        assert_eq!(
+            ny.to_utc(local(2026, 3, 8, 2, 30)).to_rfc3339(),
+            "2026-03-08T07:30:00+00:00"
+        );
     }
 
     #[test]
     fn repeated_hour_means_first_occurrence() {
         let paris = Zone::parse("Europe/Paris").unwrap();
         // 2026-10-25 02:30 happens twice in Paris; the first is CEST (+02:00).
-        assert_eq!(paris.to_utc(local(2026, 10, 25, 2, 30)).to_rfc3339(), "2026-10-25T00:30:00+00:00");
+        assert_eq!(
+            paris.to_utc(local(2026, 10, 25, 2, 30)).to_rfc3339(),
+            "2026-10-25T00:30:00+00:00"
+        );
         let ny = Zone::parse("America/New_York").unwrap();
-        assert_eq!(ny.to_utc(local(2026, 11, 1, 1, 30)).to_rfc3339(), "2026-11-01T05:30:00+00:00");
+        assert_eq!(
+            ny.to_utc(local(2026, 11, 1, 1, 30)).to_rfc3339(),
+            "2026-11-01T05:30:00+00:00"
+        );
     }
 
     #[test]

@@ -22,23 +22,46 @@ pub struct Json(JsValue);
 
 impl Json {
     pub fn text(&self, key: &str) -> String {
-        Reflect::get(&self.0, &key.into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+        Reflect::get(&self.0, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
     }
 
     fn number(&self, key: &str) -> u32 {
-        Reflect::get(&self.0, &key.into()).ok().and_then(|v| v.as_f64()).map(|n| n as u32).unwrap_or(0)
+        Reflect::get(&self.0, &key.into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map(|n| n as u32)
+            .unwrap_or(0)
     }
 
     fn flag(&self, key: &str) -> bool {
-        Reflect::get(&self.0, &key.into()).ok().and_then(|v| v.as_bool()).unwrap_or(false)
+        Reflect::get(&self.0, &key.into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
     }
 
     fn list(&self, key: &str) -> Vec<Json> {
-        Reflect::get(&self.0, &key.into()).ok().filter(Array::is_array).map(|a| Array::from(&a).iter().map(Json).collect()).unwrap_or_default()
+        Reflect::get(&self.0, &key.into())
+            .ok()
+            .filter(Array::is_array)
+            .map(|a| Array::from(&a).iter().map(Json).collect())
+            .unwrap_or_default()
     }
 
     fn keys(&self, key: &str) -> Vec<String> {
-        Reflect::get(&self.0, &key.into()).ok().filter(JsValue::is_object).map(|o| Object::keys(o.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect()).unwrap_or_default()
+        Reflect::get(&self.0, &key.into())
+            .ok()
+            .filter(JsValue::is_object)
+            .map(|o| {
+                Object::keys(o.unchecked_ref::<Object>())
+                    .iter()
+                    .filter_map(|k| k.as_string())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -62,7 +85,10 @@ async fn call(method: &str, url: &str, body: Option<&[(&str, String)]>) -> Resul
     }
     let request = Request::new_with_str_and_init(url, &init).map_err(|_| Problem::Network)?;
     let window = web_sys::window().ok_or(Problem::Network)?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request)).await.map_err(|_| Problem::Network)?.unchecked_into();
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| Problem::Network)?
+        .unchecked_into();
     let json = match response.json() {
         Ok(promise) => JsFuture::from(promise).await.map(Json).ok(),
         Err(_) => None,
@@ -70,9 +96,20 @@ async fn call(method: &str, url: &str, body: Option<&[(&str, String)]>) -> Resul
     if response.ok() {
         return json.ok_or_else(|| Problem::Other("unreadable answer".into()));
     }
-    let retry = response.headers().get("retry-after").ok().flatten().and_then(|v| v.parse().ok());
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse().ok());
     let body = json.unwrap_or(Json(JsValue::NULL));
-    let problem = Problem::from_answer(response.status(), retry, body.text("message"), &body.text("exception"), body.keys("availability"));
+    let problem = Problem::from_answer(
+        response.status(),
+        retry,
+        body.text("message"),
+        &body.text("exception"),
+        body.keys("availability"),
+    );
     if let Problem::SiteNotAllowed(message) = &problem {
         crate::browser::tell_site_owner(message);
     }
@@ -81,7 +118,11 @@ async fn call(method: &str, url: &str, body: Option<&[(&str, String)]>) -> Resul
 
 impl Api {
     fn callback(&self, rest: &str) -> String {
-        format!("{}/genesys/1/service/callback/{}{rest}", self.base, encode(&self.service))
+        format!(
+            "{}/genesys/1/service/callback/{}{rest}",
+            self.base,
+            encode(&self.service)
+        )
     }
 
     #[cfg(feature = "manage")]
@@ -92,12 +133,23 @@ impl Api {
     #[cfg(feature = "manage")]
     /// For a callback id: the same API, on the id's service.
     pub fn for_id(&self, id: &str) -> Api {
-        Api { base: self.base.clone(), service: crate::model::service_of(id).unwrap_or(&self.service).to_string() }
+        Api {
+            base: self.base.clone(),
+            service: crate::model::service_of(id)
+                .unwrap_or(&self.service)
+                .to_string(),
+        }
     }
 
     pub async fn offer(&self) -> Result<OfferAnswer, Problem> {
         let o = call("GET", &self.callback("/offer"), None).await?;
-        Ok(OfferAnswer { ewt: o.number("ewt"), offer: o.flag("offer"), open: o.flag("open"), position: o.number("position"), timezone: o.text("timezone") })
+        Ok(OfferAnswer {
+            ewt: o.number("ewt"),
+            offer: o.flag("offer"),
+            open: o.flag("open"),
+            position: o.number("position"),
+            timezone: o.text("timezone"),
+        })
     }
 
     /// Free slots of the next `days` days, with local times in `zone`.
@@ -107,14 +159,25 @@ impl Api {
         let slots = a
             .list("slots")
             .iter()
-            .map(|s| SlotV2 { utc_time: s.text("utcTime"), local_time: s.text("localTime"), capacity: s.number("capacity"), total: s.number("total") })
+            .map(|s| SlotV2 {
+                utc_time: s.text("utcTime"),
+                local_time: s.text("localTime"),
+                capacity: s.number("capacity"),
+                total: s.number("total"),
+            })
             .collect();
-        Ok(AvailabilityV2 { duration_min: a.number("durationMin"), timezone: a.text("timezone"), slots })
+        Ok(AvailabilityV2 {
+            duration_min: a.number("durationMin"),
+            timezone: a.text("timezone"),
+            slots,
+        })
     }
 
     /// Creates a callback; answers its id.
     pub async fn create(&self, params: &[(&str, String)]) -> Result<String, Problem> {
-        Ok(call("POST", &self.callback(""), Some(params)).await?.text("_id"))
+        Ok(call("POST", &self.callback(""), Some(params))
+            .await?
+            .text("_id"))
     }
 
     #[cfg(feature = "manage")]
@@ -134,6 +197,11 @@ impl Api {
 
     #[cfg(feature = "manage")]
     pub async fn reschedule(&self, id: &str, utc: &str) -> Result<Json, Problem> {
-        call("PUT", &self.one(id), Some(&[("_new_desired_time", utc.to_string())])).await
+        call(
+            "PUT",
+            &self.one(id),
+            Some(&[("_new_desired_time", utc.to_string())]),
+        )
+        .await
     }
 }

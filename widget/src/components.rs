@@ -50,7 +50,10 @@ enum Step {
     #[default]
     Form,
     Slots,
-    Done { id: String, at: Option<String> },
+    Done {
+        id: String,
+        at: Option<String>,
+    },
 }
 
 /// The slot picker's state, shared by the dialog and the manage view.
@@ -118,15 +121,24 @@ impl Ctx {
     /// appeared first.
     fn act(&self, change: impl FnOnce(&mut Ui)) {
         let root = self.root.get_value();
-        let key = browser::active_element(&root).and_then(|a| a.dyn_into::<web_sys::Element>().ok()).and_then(|a| data_k(&a));
+        let key = browser::active_element(&root)
+            .and_then(|a| a.dyn_into::<web_sys::Element>().ok())
+            .and_then(|a| data_k(&a));
         let had_problem = self.ui.with_untracked(|u| u.problem.is_some());
         self.ui.update(change);
         let has_problem = self.ui.with_untracked(|u| u.problem.is_some());
         request_animation_frame(move || {
             let find = |selector: &str| root.query_selector(selector).ok().flatten();
-            let target = if has_problem && !had_problem { find(".cb-problem") } else { None }
-                .or_else(|| key.as_ref().and_then(|k| find(&format!("[data-k=\"{k}\"]"))))
-                .or_else(|| find(".cb-body [data-k]:not([tabindex='-1'])"));
+            let target = if has_problem && !had_problem {
+                find(".cb-problem")
+            } else {
+                None
+            }
+            .or_else(|| {
+                key.as_ref()
+                    .and_then(|k| find(&format!("[data-k=\"{k}\"]")))
+            })
+            .or_else(|| find(".cb-body [data-k]:not([tabindex='-1'])"));
             if let Some(el) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
                 let _ = el.focus();
             }
@@ -134,36 +146,56 @@ impl Ctx {
     }
 
     fn policy(&self) -> PhonePolicy {
-        let country = self.fields.with_value(|f| Country::from_iso(&f.country)).unwrap_or(Country::all()[0]);
-        PhonePolicy { default_country: country, disallow_impossible: true, disallow_premium: true }
+        let country = self
+            .fields
+            .with_value(|f| Country::from_iso(&f.country))
+            .unwrap_or(Country::all()[0]);
+        PhonePolicy {
+            default_country: country,
+            disallow_impossible: true,
+            disallow_premium: true,
+        }
     }
 
-        fn number(&self) -> Option<String> {
-        phone::normalize(&self.fields.with_value(|f| f.number.clone()), &self.policy()).ok()
+    fn number(&self) -> Option<String> {
+        phone::normalize(
+            &self.fields.with_value(|f| f.number.clone()),
+            &self.policy(),
+        )
+        .ok()
     }
 
-        fn open(self) {
-        self.act(|u| *u = Ui { open: true, ..Ui::default() });
+    fn open(self) {
+        self.act(|u| {
+            *u = Ui {
+                open: true,
+                ..Ui::default()
+            }
+        });
         let api = self.s.with_value(|s| s.api.clone());
         spawn_local(async move {
             match api.offer().await {
-                Ok(o) => self.ui.update(|u| u.offer = Some((o.open, o.ewt, o.timezone))),
+                Ok(o) => self
+                    .ui
+                    .update(|u| u.offer = Some((o.open, o.ewt, o.timezone))),
                 Err(p @ Problem::SiteNotAllowed(_)) => self.act(|u| u.problem = Some(p)),
                 Err(_) => {}
             }
         });
     }
 
-        fn close(self) {
+    fn close(self) {
         self.ui.update(|u| u.open = false);
         // The launcher is not part of the dialog: it can take focus at once.
-        let launcher = self.root.with_value(|r| r.query_selector(".cb-launcher").ok().flatten());
+        let launcher = self
+            .root
+            .with_value(|r| r.query_selector(".cb-launcher").ok().flatten());
         if let Some(b) = launcher.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = b.focus();
         }
     }
 
-        /// Sends the request: now (`None`) or at a slot's UTC time.
+    /// Sends the request: now (`None`) or at a slot's UTC time.
     fn send(self, at: Option<String>) {
         let Some(number) = self.number() else {
             self.act(|u| {
@@ -204,7 +236,7 @@ impl Ctx {
         });
     }
 
-        fn choose_time(self) {
+    fn choose_time(self) {
         if self.number().is_none() {
             self.act(|u| u.number_invalid = true);
             return;
@@ -232,14 +264,31 @@ impl Ctx {
         let (api, zone) = self.s.with_value(|s| (s.api.clone(), s.zone.clone()));
         spawn_local(async move {
             let answer = api.availability(&zone, DAYS_AHEAD as u32).await;
-            let days = answer.map(|a| model::days(browser::today(&zone), DAYS_AHEAD, &a.slots, a.slots.len() < MAX_SLOTS));
-            done(Picker { days: Some(days), ..Picker::default() });
+            let days = answer.map(|a| {
+                model::days(
+                    browser::today(&zone),
+                    DAYS_AHEAD,
+                    &a.slots,
+                    a.slots.len() < MAX_SLOTS,
+                )
+            });
+            done(Picker {
+                days: Some(days),
+                ..Picker::default()
+            });
         });
     }
 }
 
 /// An input that keeps its value in `Fields` (rendering again restores it).
-fn text_input(c: Ctx, key: &'static str, kind: &'static str, autocomplete: &'static str, value: String, set: fn(&mut Fields, String)) -> AnyView {
+fn text_input(
+    c: Ctx,
+    key: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    value: String,
+    set: fn(&mut Fields, String),
+) -> AnyView {
     view! { <input data-k=key type=kind autocomplete=autocomplete value=value on:input=move |ev| c.fields.update_value(|f| set(f, event_target_value(&ev))) /> }.into_any()
 }
 
@@ -247,11 +296,16 @@ fn text_input(c: Ctx, key: &'static str, kind: &'static str, autocomplete: &'sta
 pub fn widget(settings: Settings, root: web_sys::HtmlElement) -> impl IntoView {
     let t = settings.t();
     let floating = settings.floating;
-    let country = model::country_of_locale(&browser::language()).iso.to_string();
+    let country = model::country_of_locale(&browser::language())
+        .iso
+        .to_string();
     let c = Ctx {
         s: StoredValue::new(settings),
         ui: RwSignal::new(Ui::default()),
-        fields: StoredValue::new(Fields { country, ..Fields::default() }),
+        fields: StoredValue::new(Fields {
+            country,
+            ..Fields::default()
+        }),
         root: StoredValue::new_local(root),
     };
     view! {
@@ -267,7 +321,10 @@ fn dialog(c: Ctx, u: &Ui) -> AnyView {
     let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
         "Escape" => c.close(),
         "Tab" => {
-            if let Some(d) = ev.current_target().and_then(|d| d.dyn_into::<web_sys::Element>().ok()) {
+            if let Some(d) = ev
+                .current_target()
+                .and_then(|d| d.dyn_into::<web_sys::Element>().ok())
+            {
                 browser::trap_tab(&d, &ev);
             }
         }
@@ -303,14 +360,20 @@ fn dialog(c: Ctx, u: &Ui) -> AnyView {
 fn form(c: Ctx, u: &Ui) -> AnyView {
     let t = c.t();
     let f = c.fields.get_value();
-    let consent = c.s.with_value(|s| s.consent.clone()).unwrap_or_else(|| t.consent.to_string());
+    let consent =
+        c.s.with_value(|s| s.consent.clone())
+            .unwrap_or_else(|| t.consent.to_string());
     let countries = Country::all()
         .iter()
         .map(|k| view! { <option value=k.iso selected=f.country == k.iso>{format!("{} +{}", k.iso, k.calling_code)}</option> })
         .collect_view();
     let now = match &u.offer {
         Some((true, ewt, _)) => {
-            let wait = if *ewt == 0 { t.no_wait.to_string() } else { fill(t.wait, &[&ewt.div_ceil(60).to_string()]) };
+            let wait = if *ewt == 0 {
+                t.no_wait.to_string()
+            } else {
+                fill(t.wait, &[&ewt.div_ceil(60).to_string()])
+            };
             view! { <button type="submit" class="cb-primary" data-k="now" disabled=u.busy>{t.call_now}</button><span class="cb-wait">{wait}</span> }.into_any()
         }
         Some(_) => view! { <span class="cb-wait">{t.closed_now}</span> }.into_any(),
@@ -381,12 +444,22 @@ fn problem(c: Ctx, p: Problem) -> AnyView {
 /// (the WAI-ARIA listbox pattern, selection following focus: `widget/web/shadow.js` handles the
 /// keys for every list in the shadow root). A day without free times says so and shows the next
 /// day that has some.
-fn picker(c: Ctx, p: &Picker, busy: bool, on_pick: impl Fn(String) + Copy + 'static, change: impl Fn(fn_box::Change) + Copy + 'static) -> AnyView {
+fn picker(
+    c: Ctx,
+    p: &Picker,
+    busy: bool,
+    on_pick: impl Fn(String) + Copy + 'static,
+    change: impl Fn(fn_box::Change) + Copy + 'static,
+) -> AnyView {
     let t = c.t();
     let days = match &p.days {
         None => return view! { <p class="cb-loading">{t.loading}</p> }.into_any(),
-        Some(Err(_)) => return view! { <p class="cb-problem" role="alert">{t.network}</p> }.into_any(),
-        Some(Ok(days)) if days.iter().all(|d| d.slots.is_empty()) => return view! { <p>{t.no_slots}</p> }.into_any(),
+        Some(Err(_)) => {
+            return view! { <p class="cb-problem" role="alert">{t.network}</p> }.into_any()
+        }
+        Some(Ok(days)) if days.iter().all(|d| d.slots.is_empty()) => {
+            return view! { <p>{t.no_slots}</p> }.into_any()
+        }
         Some(Ok(days)) => days,
     };
     let lang = c.s.with_value(|s| s.lang.tag());
@@ -395,34 +468,67 @@ fn picker(c: Ctx, p: &Picker, busy: bool, on_pick: impl Fn(String) + Copy + 'sta
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let class = if d.slots.is_empty() { "cb-day cb-empty" } else { "cb-day" };
-            option(class, "day", i, shown == Some(i), shown == Some(i), browser::day_label(d.date, lang), move || change(fn_box::day(i)))
+            let class = if d.slots.is_empty() {
+                "cb-day cb-empty"
+            } else {
+                "cb-day"
+            };
+            option(
+                class,
+                "day",
+                i,
+                shown == Some(i),
+                shown == Some(i),
+                browser::day_label(d.date, lang),
+                move || change(fn_box::day(i)),
+            )
         })
         .collect_view();
     let notice = match shown {
-        Some(s) if s != p.wanted => Some(fill(t.no_slots_day, &[&browser::day_label(days[p.wanted].date, lang), &browser::day_label(days[s].date, lang)])),
+        Some(s) if s != p.wanted => Some(fill(
+            t.no_slots_day,
+            &[
+                &browser::day_label(days[p.wanted].date, lang),
+                &browser::day_label(days[s].date, lang),
+            ],
+        )),
         None => Some(t.no_slots.to_string()),
         _ => None,
     };
     let times = shown.map(|i| {
         let slots = days[i].slots.clone();
-        let chosen = slots.iter().position(|s| p.chosen.as_ref().is_some_and(|c| c.utc_time == s.utc_time));
+        let chosen = slots
+            .iter()
+            .position(|s| p.chosen.as_ref().is_some_and(|c| c.utc_time == s.utc_time));
         // The chosen time is the list's tab stop; before a choice, the first time is.
         let stop = chosen.unwrap_or(0);
-        let groups = [(Part::Morning, t.morning), (Part::Afternoon, t.afternoon), (Part::Evening, t.evening)]
-            .into_iter()
-            .filter_map(|(part, name)| {
-                let options: Vec<AnyView> = (0..slots.len())
-                    .filter(|&k| model::part_of_day(&slots[k].local_time) == part)
-                    .map(|k| {
-                        let slot = slots[k].clone();
-                        option("cb-slot", "slot", k, chosen == Some(k), stop == k, c.s.with_value(|s| s.when(&slot.utc_time, Style::Time)), move || change(fn_box::slot(slot.clone())))
-                    })
-                    .collect();
-                // The visible label is the group's `aria-label`, drawn by the stylesheet.
-                (!options.is_empty()).then(|| view! { <div role="group" aria-label=name>{options}</div> }.into_any())
-            })
-            .collect_view();
+        let groups = [
+            (Part::Morning, t.morning),
+            (Part::Afternoon, t.afternoon),
+            (Part::Evening, t.evening),
+        ]
+        .into_iter()
+        .filter_map(|(part, name)| {
+            let options: Vec<AnyView> = (0..slots.len())
+                .filter(|&k| model::part_of_day(&slots[k].local_time) == part)
+                .map(|k| {
+                    let slot = slots[k].clone();
+                    option(
+                        "cb-slot",
+                        "slot",
+                        k,
+                        chosen == Some(k),
+                        stop == k,
+                        c.s.with_value(|s| s.when(&slot.utc_time, Style::Time)),
+                        move || change(fn_box::slot(slot.clone())),
+                    )
+                })
+                .collect();
+            // The visible label is the group's `aria-label`, drawn by the stylesheet.
+            (!options.is_empty())
+                .then(|| view! { <div role="group" aria-label=name>{options}</div> }.into_any())
+        })
+        .collect_view();
         view! {
             <span id="cb-times-name" class="cb-list-name">{t.times}</span>
             <div class="cb-times" role="listbox" aria-labelledby="cb-times-name">{groups}</div>
@@ -444,7 +550,15 @@ fn picker(c: Ctx, p: &Picker, busy: bool, on_pick: impl Fn(String) + Copy + 'sta
 
 /// One option of a picker's list, keyed `<list>-<index>`; `stop` makes it the list's one tab
 /// stop. Its list handles clicks (one handler per list, not per option: smaller wasm).
-fn option(class: &'static str, list: &str, index: usize, selected: bool, stop: bool, label: String, pick: impl Fn() + 'static) -> AnyView {
+fn option(
+    class: &'static str,
+    list: &str,
+    index: usize,
+    selected: bool,
+    stop: bool,
+    label: String,
+    pick: impl Fn() + 'static,
+) -> AnyView {
     let flag = if selected { "true" } else { "false" };
     let tab = if stop { "0" } else { "-1" };
     view! { <button type="button" role="option" class=class data-k=format!("{list}-{index}") aria-selected=flag tabindex=tab on:click=move |_| pick()>{label}</button> }.into_any()
@@ -476,14 +590,21 @@ fn confirmation(c: Ctx, id: &str, at: Option<&str>, business_zone: Option<&str>)
     let s = c.s.get_value();
     let lang = s.lang.tag();
     let reference = model::reference(id);
-    let manage = format!("{}?id={}&lang={lang}", s.manage_page, js_sys::encode_uri_component(id));
+    let manage = format!(
+        "{}?id={}&lang={lang}",
+        s.manage_page,
+        js_sys::encode_uri_component(id)
+    );
     let when = match at {
         None => t.done_now.to_string(),
         Some(utc) => {
             let mut text = fill(t.done_at, &[&s.when(utc, Style::Moment)]);
             if let Some(zone) = business_zone.filter(|z| *z != s.zone) {
                 text.push(' ');
-                text.push_str(&fill(t.business_time, &[&browser::format(utc, lang, zone, Style::Time), zone]));
+                text.push_str(&fill(
+                    t.business_time,
+                    &[&browser::format(utc, lang, zone, Style::Time), zone],
+                ));
             }
             text
         }
@@ -517,7 +638,10 @@ struct Managed {
 pub fn manage(settings: Settings, root: web_sys::HtmlElement, id: String) -> impl IntoView {
     let api = settings.api.for_id(&id);
     let c = Ctx {
-        s: StoredValue::new(Settings { api: api.clone(), ..settings }),
+        s: StoredValue::new(Settings {
+            api: api.clone(),
+            ..settings
+        }),
         ui: RwSignal::new(Ui::default()),
         fields: StoredValue::new(Fields::default()),
         root: StoredValue::new_local(root),
@@ -567,7 +691,11 @@ pub fn manage(settings: Settings, root: web_sys::HtmlElement, id: String) -> imp
         state.update(|m| m.busy = true);
         spawn_local(async move {
             let id = id.get_value();
-            let result = if cancel { api.cancel(&id).await } else { api.reschedule(&id, at.as_deref().unwrap_or_default()).await };
+            let result = if cancel {
+                api.cancel(&id).await
+            } else {
+                api.reschedule(&id, at.as_deref().unwrap_or_default()).await
+            };
             state.update(|m| {
                 m.busy = false;
                 match result {
@@ -643,7 +771,10 @@ pub fn manage(settings: Settings, root: web_sys::HtmlElement, id: String) -> imp
 
 #[cfg(feature = "manage")]
 fn state_text(t: &'static Texts, record: &Json) -> &'static str {
-    match (record.text("_callback_state").as_str(), record.text("_callback_reason").as_str()) {
+    match (
+        record.text("_callback_state").as_str(),
+        record.text("_callback_reason").as_str(),
+    ) {
         ("SCHEDULED", _) => t.state_scheduled,
         ("QUEUED" | "PAUSED", _) => t.state_waiting,
         ("ROUTING" | "PROCESSING", _) => t.state_calling,

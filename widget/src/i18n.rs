@@ -280,7 +280,8 @@ pub static DE: Texts = Texts {
     alternatives: "Nächste freie Zeiten",
     limit: "Wir können gerade keine weiteren Anfragen annehmen. Bitte später erneut versuchen.",
     too_many: "Zu viele Versuche. Bitte in {} Sekunden erneut versuchen.",
-    network: "Der Dienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
+    network:
+        "Der Dienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
     retry: "Erneut versuchen",
     invalid: "Bitte prüfen Sie die Telefonnummer.",
     not_found: "Diese Rückrufanfrage gibt es nicht (mehr).",
@@ -382,7 +383,10 @@ mod tests {
         assert_eq!(Lang::from_tag("DE"), Lang::De);
         assert_eq!(Lang::from_tag("pt-BR"), Lang::En);
         assert_eq!(Lang::from_tag(""), Lang::En);
-        assert_eq!(fill("No free time on {}. Showing {}.", &["Sat", "Mon"]), "No free time on Sat. Showing Mon.");
+        assert_eq!(
+            fill("No free time on {}. Showing {}.", &["Sat", "Mon"]),
+            "No free time on Sat. Showing Mon."
+        );
         assert_eq!(fill(EN.wait, &["4"]), "Current wait: about 4 min");
     }
 
@@ -390,7 +394,16 @@ mod tests {
     fn every_language_fills_every_text() {
         for lang in [Lang::En, Lang::Fr, Lang::De, Lang::Es] {
             let t = lang.texts();
-            for text in [t.launcher, t.title, t.call_now, t.choose_time, t.taken, t.network, t.cancel, t.state_waiting] {
+            for text in [
+                t.launcher,
+                t.title,
+                t.call_now,
+                t.choose_time,
+                t.taken,
+                t.network,
+                t.cancel,
+                t.state_waiting,
+            ] {
                 assert!(!text.is_empty(), "{lang:?}");
             }
             assert_eq!(t.wait.matches("{}").count(), 1);

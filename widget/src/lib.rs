@@ -16,13 +16,20 @@ use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 fn option(options: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(options, &key.into()).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty())
+    Reflect::get(options, &key.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .filter(|s| !s.is_empty())
 }
 
 /// Reads `{service, api, locale, consent, floating, manage}` given by the loader.
 fn settings(options: &JsValue) -> Result<Settings, JsValue> {
-    let service = option(options, "service").ok_or("the widget needs a service name (data-service or service=)")?;
-    let base = option(options, "api").ok_or("the widget needs the API's address")?.trim_end_matches('/').to_string();
+    let service = option(options, "service")
+        .ok_or("the widget needs a service name (data-service or service=)")?;
+    let base = option(options, "api")
+        .ok_or("the widget needs the API's address")?
+        .trim_end_matches('/')
+        .to_string();
     let lang = i18n::Lang::from_tag(&option(options, "locale").unwrap_or_else(browser::language));
     Ok(Settings {
         manage_page: option(options, "manage").unwrap_or_else(|| format!("{base}/manage.html")),
@@ -30,7 +37,10 @@ fn settings(options: &JsValue) -> Result<Settings, JsValue> {
         lang,
         zone: browser::zone(),
         consent: option(options, "consent"),
-        floating: Reflect::get(options, &"floating".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false),
+        floating: Reflect::get(options, &"floating".into())
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false),
     })
 }
 
@@ -47,10 +57,13 @@ pub fn mount_widget(root: web_sys::HtmlElement, options: JsValue) -> Result<(), 
 /// Mounts the manage view of callback `id` into `root`.
 #[cfg(feature = "manage")]
 #[wasm_bindgen]
-pub fn mount_manage(root: web_sys::HtmlElement, options: JsValue, id: String) -> Result<(), JsValue> {
+pub fn mount_manage(
+    root: web_sys::HtmlElement,
+    options: JsValue,
+    id: String,
+) -> Result<(), JsValue> {
     let settings = settings(&options)?;
     let mount_point = root.clone();
     leptos::mount::mount_to(mount_point, move || components::manage(settings, root, id)).forget();
     Ok(())
 }
-

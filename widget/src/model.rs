@@ -17,9 +17,15 @@ impl Date {
     /// `2026-12-05` (what follows, such as a time, is ignored).
     pub fn parse(text: &str) -> Option<Date> {
         let mut parts = text.get(..10)?.split('-');
-        let date = Date { year: parts.next()?.parse().ok()?, month: parts.next()?.parse().ok()?, day: parts.next()?.parse().ok()? };
+        let date = Date {
+            year: parts.next()?.parse().ok()?,
+            month: parts.next()?.parse().ok()?,
+            day: parts.next()?.parse().ok()?,
+        };
         (1..=12).contains(&date.month).then_some(())?;
-        (1..=Date::days_in_month(date.year, date.month)).contains(&date.day).then_some(date)
+        (1..=Date::days_in_month(date.year, date.month))
+            .contains(&date.day)
+            .then_some(date)
     }
 
     fn days_in_month(year: i32, month: u32) -> u32 {
@@ -33,10 +39,24 @@ impl Date {
 
     /// The next day.
     pub fn next(self) -> Date {
-        match (self.day < Date::days_in_month(self.year, self.month), self.month) {
-            (true, _) => Date { day: self.day + 1, ..self },
-            (false, 12) => Date { year: self.year + 1, month: 1, day: 1 },
-            (false, m) => Date { month: m + 1, day: 1, ..self },
+        match (
+            self.day < Date::days_in_month(self.year, self.month),
+            self.month,
+        ) {
+            (true, _) => Date {
+                day: self.day + 1,
+                ..self
+            },
+            (false, 12) => Date {
+                year: self.year + 1,
+                month: 1,
+                day: 1,
+            },
+            (false, m) => Date {
+                month: m + 1,
+                day: 1,
+                ..self
+            },
         }
     }
 
@@ -56,13 +76,24 @@ pub struct Day {
 /// local time, asked with `timezone`). When the answer was cut at its slot limit (`complete` is
 /// false), days after its last slot are unknown, so they are not shown as empty.
 pub fn days(today: Date, count: usize, slots: &[SlotV2], complete: bool) -> Vec<Day> {
-    let last_known = if complete { None } else { slots.last().and_then(|s| Date::parse(&s.local_time)) };
+    let last_known = if complete {
+        None
+    } else {
+        slots.last().and_then(|s| Date::parse(&s.local_time))
+    };
     std::iter::successors(Some(today), |d| Some(d.next()))
         .take(count)
         .take_while(|d| last_known.is_none_or(|last| *d <= last))
         .map(|date| {
             let prefix = date.iso();
-            Day { date, slots: slots.iter().filter(|s| s.local_time.starts_with(&prefix) && s.capacity > 0).cloned().collect() }
+            Day {
+                date,
+                slots: slots
+                    .iter()
+                    .filter(|s| s.local_time.starts_with(&prefix) && s.capacity > 0)
+                    .cloned()
+                    .collect(),
+            }
         })
         .collect()
 }
@@ -82,7 +113,11 @@ pub enum Part {
 
 /// The part of the day of a local time (`2026-12-05T13:15:00.000`).
 pub fn part_of_day(local_time: &str) -> Part {
-    match local_time.get(11..13).and_then(|h| h.parse::<u32>().ok()).unwrap_or(0) {
+    match local_time
+        .get(11..13)
+        .and_then(|h| h.parse::<u32>().ok())
+        .unwrap_or(0)
+    {
         0..=11 => Part::Morning,
         12..=17 => Part::Afternoon,
         _ => Part::Evening,
@@ -109,9 +144,17 @@ pub enum Problem {
 impl Problem {
     /// From an error answer: its status, `Retry-After`, and the body's `message`, `exception` and
     /// `availability` slots.
-    pub fn from_answer(status: u16, retry_after: Option<u32>, message: String, exception: &str, alternatives: Vec<String>) -> Problem {
+    pub fn from_answer(
+        status: u16,
+        retry_after: Option<u32>,
+        message: String,
+        exception: &str,
+        alternatives: Vec<String>,
+    ) -> Problem {
         match status {
-            400 if exception.ends_with("CallbackExceptionAvailability") => Problem::Taken(alternatives),
+            400 if exception.ends_with("CallbackExceptionAvailability") => {
+                Problem::Taken(alternatives)
+            }
             400 => Problem::Invalid(message),
             403 => Problem::SiteNotAllowed(message),
             404 => Problem::NotFound,
@@ -132,23 +175,51 @@ pub fn country_of_locale(tag: &str) -> Country {
         Some("it") => "IT",
         _ => "US",
     };
-    region.as_deref().and_then(Country::from_iso).or_else(|| Country::from_iso(from_language)).unwrap_or(Country::all()[0])
+    region
+        .as_deref()
+        .and_then(Country::from_iso)
+        .or_else(|| Country::from_iso(from_language))
+        .unwrap_or(Country::all()[0])
 }
 
 /// A short reference to read over the phone: the id's last 8 letters and digits.
 pub fn reference(id: &str) -> String {
-    let tail: Vec<char> = id.chars().rev().filter(char::is_ascii_alphanumeric).take(8).collect();
-    tail.into_iter().rev().collect::<String>().to_ascii_uppercase()
+    let tail: Vec<char> = id
+        .chars()
+        .rev()
+        .filter(char::is_ascii_alphanumeric)
+        .take(8)
+        .collect();
+    tail.into_iter()
+        .rev()
+        .collect::<String>()
+        .to_ascii_uppercase()
 }
 
 /// `2026-12-01T09:15:00.000Z` → `20261201T091500Z` (iCalendar UTC form).
 fn ics_time(iso: &str) -> String {
-    iso.chars().filter(|c| c.is_ascii_digit() || *c == 'T').take(15).collect::<String>() + "Z"
+    iso.chars()
+        .filter(|c| c.is_ascii_digit() || *c == 'T')
+        .take(15)
+        .collect::<String>()
+        + "Z"
 }
 
 /// An iCalendar event for the booked callback.
-pub fn ics(id: &str, start_utc: &str, end_utc: &str, title: &str, description: &str, stamp_utc: &str) -> String {
-    let escape = |s: &str| s.replace('\\', "\\\\").replace(';', "\\;").replace(',', "\\,").replace('\n', "\\n");
+pub fn ics(
+    id: &str,
+    start_utc: &str,
+    end_utc: &str,
+    title: &str,
+    description: &str,
+    stamp_utc: &str,
+) -> String {
+    let escape = |s: &str| {
+        s.replace('\\', "\\\\")
+            .replace(';', "\\;")
+            .replace(',', "\\,")
+            .replace('\n', "\\n")
+    };
     [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -169,7 +240,9 @@ pub fn ics(id: &str, start_utc: &str, end_utc: &str, title: &str, description: &
 
 /// The service a callback id belongs to (`callback-web~…` → `callback-web`).
 pub fn service_of(id: &str) -> Option<&str> {
-    id.rsplit_once('~').map(|(s, _)| s).filter(|s| !s.is_empty())
+    id.rsplit_once('~')
+        .map(|(s, _)| s)
+        .filter(|s| !s.is_empty())
 }
 
 #[cfg(test)]
@@ -177,7 +250,12 @@ mod tests {
     use super::*;
 
     fn slot(local: &str, capacity: u32) -> SlotV2 {
-        SlotV2 { utc_time: format!("{local}Z"), local_time: format!("{local}.000"), capacity, total: 3 }
+        SlotV2 {
+            utc_time: format!("{local}Z"),
+            local_time: format!("{local}.000"),
+            capacity,
+            total: 3,
+        }
     }
 
     #[test]
@@ -195,10 +273,19 @@ mod tests {
     #[test]
     fn days_group_free_slots_and_skip_to_the_next_open_day() {
         let today = Date::parse("2026-12-05").unwrap();
-        let slots = [slot("2026-12-05T09:00:00", 0), slot("2026-12-07T09:00:00", 2), slot("2026-12-07T09:15:00", 1), slot("2026-12-08T10:00:00", 1)];
+        let slots = [
+            slot("2026-12-05T09:00:00", 0),
+            slot("2026-12-07T09:00:00", 2),
+            slot("2026-12-07T09:15:00", 1),
+            slot("2026-12-08T10:00:00", 1),
+        ];
         let d = days(today, 5, &slots, true);
         assert_eq!(d.len(), 5);
-        assert_eq!(days(today, 5, &slots, false).len(), 4, "a cut answer says nothing of the days after its last slot");
+        assert_eq!(
+            days(today, 5, &slots, false).len(),
+            4,
+            "a cut answer says nothing of the days after its last slot"
+        );
         assert!(d[0].slots.is_empty(), "a full slot is not free");
         assert_eq!(d[2].slots.len(), 2);
         assert_eq!(day_to_show(&d, 0), Some(2));
@@ -208,10 +295,25 @@ mod tests {
 
     #[test]
     fn problems_in_visitor_terms() {
-        let p = |status, retry, exception: &str, alternatives: &[&str]| Problem::from_answer(status, retry, "m".into(), exception, alternatives.iter().map(|s| s.to_string()).collect());
-        let availability = "com.genesyslab.gsg.services.callback.exceptions.CallbackExceptionAvailability";
-        assert_eq!(p(400, None, availability, &["2026-12-01T09:00:00.000Z"]), Problem::Taken(vec!["2026-12-01T09:00:00.000Z".into()]));
-        assert_eq!(p(400, None, "x.CallbackExceptionInvalidParameter", &[]), Problem::Invalid("m".into()));
+        let p = |status, retry, exception: &str, alternatives: &[&str]| {
+            Problem::from_answer(
+                status,
+                retry,
+                "m".into(),
+                exception,
+                alternatives.iter().map(|s| s.to_string()).collect(),
+            )
+        };
+        let availability =
+            "com.genesyslab.gsg.services.callback.exceptions.CallbackExceptionAvailability";
+        assert_eq!(
+            p(400, None, availability, &["2026-12-01T09:00:00.000Z"]),
+            Problem::Taken(vec!["2026-12-01T09:00:00.000Z".into()])
+        );
+        assert_eq!(
+            p(400, None, "x.CallbackExceptionInvalidParameter", &[]),
+            Problem::Invalid("m".into())
+        );
         assert_eq!(p(503, None, "", &[]), Problem::Limit);
         assert_eq!(p(429, Some(12), "", &[]), Problem::TooMany(12));
         assert_eq!(p(404, None, "", &[]), Problem::NotFound);
@@ -240,14 +342,24 @@ mod tests {
 
     #[test]
     fn calendar_file_and_references() {
-        let text = ics("cb~abc", "2026-12-01T09:15:00.000Z", "2026-12-01T09:30:00.000Z", "Callback, Acme", "Ref ABC", "2026-11-24T08:00:00.000Z");
+        let text = ics(
+            "cb~abc",
+            "2026-12-01T09:15:00.000Z",
+            "2026-12-01T09:30:00.000Z",
+            "Callback, Acme",
+            "Ref ABC",
+            "2026-11-24T08:00:00.000Z",
+        );
         assert!(text.contains("DTSTART:20261201T091500Z\r\n"));
         assert!(text.contains("DTEND:20261201T093000Z\r\n"));
         assert!(text.contains("SUMMARY:Callback\\, Acme\r\n"));
         assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.ends_with("END:VCALENDAR\r\n"));
         assert_eq!(reference("callback-web~HO5nnvJl7YXApGofKkjGmA"), "OFKKJGMA");
         assert_eq!(reference("cb~AAAAAAAAAAAAAAQMVW-8R_C"), "AQMVW8RC");
-        assert_eq!(service_of("callback-web~HO5nnvJl7YXApGofKkjGmA"), Some("callback-web"));
+        assert_eq!(
+            service_of("callback-web~HO5nnvJl7YXApGofKkjGmA"),
+            Some("callback-web")
+        );
         assert_eq!(service_of("nonsense"), None);
     }
 }
