@@ -1,5 +1,19 @@
 //! The Callback API on Cloudflare Workers. This file only wires: see ARCHITECTURE.md.
 
+// A request must never panic the isolate (it drops every in-memory state): outside tests, code
+// that could panic on input (overflowing arithmetic, indexing, unwrap/expect) does not compile;
+// the few places where it cannot happen say why with a local `allow`.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
+
 mod access;
 mod agent_object;
 mod auth;

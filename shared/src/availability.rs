@@ -7,6 +7,7 @@
 //! office is open throughout it and its bookings are below its limit.
 
 use crate::config::CallbackService;
+use crate::iso::Shift;
 use crate::office_hours::Period;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use std::collections::BTreeMap;
@@ -34,10 +35,13 @@ pub fn bucket_of(service: &CallbackService, t: DateTime<Utc>) -> (DateTime<Utc>,
     let midnight = zone.to_utc(zone.to_local(t).date().and_time(NaiveTime::MIN));
     let step = Duration::minutes(i64::from(service.schedule.bucket_minutes));
     let next_midnight =
-        zone.to_utc((zone.to_local(t).date() + Duration::days(1)).and_time(NaiveTime::MIN));
-    let k = (t - midnight).num_seconds().div_euclid(step.num_seconds());
-    let start = midnight + step * k as i32;
-    (start, (start + step).min(next_midnight))
+        zone.to_utc((zone.to_local(t).date().plus(Duration::days(1))).and_time(NaiveTime::MIN));
+    let k = t
+        .signed_duration_since(midnight)
+        .num_seconds()
+        .div_euclid(step.num_seconds().max(1));
+    let start = midnight.plus(Duration::seconds(k.saturating_mul(step.num_seconds())));
+    (start, start.plus(step).min(next_midnight))
 }
 
 /// Every bucket overlapping `[from, to)`, open ones only, with their limits and bookings.
@@ -59,16 +63,16 @@ pub fn open_slots(
     let periods = service
         .schedule
         .office
-        .open_periods(first, to + Duration::days(1));
+        .open_periods(first, to.plus(Duration::days(1)));
     let mut open = periods.iter().peekable();
     let mut booked = bookings.range(first..).peekable();
     let mut slots = Vec::new();
     let mut day = zone.to_local(first).date();
     let mut start = first;
     while start < to {
-        let next_midnight = zone.to_utc((day + Duration::days(1)).and_time(NaiveTime::MIN));
+        let next_midnight = zone.to_utc(day.plus(Duration::days(1)).and_time(NaiveTime::MIN));
         while start < next_midnight && start < to {
-            let end = (start + step).min(next_midnight);
+            let end = start.plus(step).min(next_midnight);
             while open.peek().is_some_and(|p: &&Period| p.end <= start) {
                 open.next();
             }
@@ -95,7 +99,7 @@ pub fn open_slots(
             }
             start = end;
         }
-        day += Duration::days(1);
+        day = day.plus(Duration::days(1));
     }
     slots
 }
@@ -202,13 +206,13 @@ pub fn alternatives(
 ) -> Vec<Slot> {
     let window = Duration::days(ALTERNATIVES_WINDOW_DAYS);
     let horizon = service.schedule.horizon.limit(now);
-    let from = (desired - window).max(now);
-    let to = (desired + window).min(horizon);
+    let from = desired.minus(window).max(now);
+    let to = desired.plus(window).min(horizon);
     let mut free: Vec<Slot> = open_slots(service, from, to, bookings)
         .into_iter()
         .filter(|s| s.start >= now && s.start <= horizon && s.remaining() > 0)
         .collect();
-    free.sort_by_key(|s| ((s.start - desired).num_seconds().abs(), s.start));
+    free.sort_by_key(|s| (s.start.signed_duration_since(desired).abs(), s.start));
     free.truncate(MAX_ALTERNATIVES);
     free
 }
@@ -260,8 +264,8 @@ pub fn parse_ask(params: &crate::params::Params, now: DateTime<Utc>) -> Result<A
     let start = time("start", "start-ms")?.unwrap_or(now);
     let end = match (time("end", "end-ms")?, number("number-of-days", 366)?) {
         (Some(end), _) => end,
-        (None, Some(days)) => start + Duration::days(i64::from(days)),
-        (None, None) => start + Duration::days(1),
+        (None, Some(days)) => start.plus(Duration::days(i64::from(days))),
+        (None, None) => start.plus(Duration::days(1)),
     };
     if end <= start {
         return Err(AskError {
@@ -275,7 +279,7 @@ pub fn parse_ask(params: &crate::params::Params, now: DateTime<Utc>) -> Result<A
             message: "must be before the year 10000".into(),
         });
     }
-    if end - start > Duration::days(366) {
+    if end.signed_duration_since(start) > Duration::days(366) {
         return Err(AskError {
             key: "end",
             message: "at most 366 days after start".into(),

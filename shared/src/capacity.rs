@@ -47,13 +47,14 @@ impl DayRule {
 
     /// The capacity at `minute` of the day.
     fn at(&self, minute: u32) -> u32 {
-        let hour_start = minute / 60 * 60;
-        let half = hour_start + 30;
+        let hour_start = minute.saturating_sub(minute % 60);
+        let half = hour_start.saturating_add(30);
         let find = |m: u32| {
             self.0
                 .binary_search_by_key(&m, |&(s, _)| s)
                 .ok()
-                .map(|i| self.0[i].1)
+                .and_then(|i| self.0.get(i))
+                .map(|&(_, n)| n)
         };
         if minute >= half {
             if let Some(n) = find(half) {
@@ -68,8 +69,13 @@ fn parse_slot(key: &str) -> Option<u32> {
     if key.len() != 4 || !key.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let (h, m): (u32, u32) = (key[..2].parse().ok()?, key[2..].parse().ok()?);
-    (h < 24 && (m == 0 || m == 30)).then_some(h * 60 + m)
+    let (h, m): (u32, u32) = (key.get(..2)?.parse().ok()?, key.get(2..)?.parse().ok()?);
+    (h < 24 && (m == 0 || m == 30)).then(|| minute_of_day(h, m))
+}
+
+/// Hours 0–23 and minutes 0–59 as minutes since midnight.
+fn minute_of_day(hour: u32, minute: u32) -> u32 {
+    hour.saturating_mul(60).saturating_add(minute)
 }
 
 /// A capacity service's rules.
@@ -117,11 +123,17 @@ impl Capacity {
     /// The limit of a bucket starting at local time `local`.
     pub fn at(&self, local: NaiveDateTime) -> u32 {
         let date = local.date();
-        let rule = self
-            .dates
-            .get(&date)
-            .unwrap_or(&self.weekdays[date.weekday().num_days_from_monday() as usize]);
-        rule.at(local.hour() * 60 + local.minute()).min(self.max)
+        let rule = self.dates.get(&date).unwrap_or_else(|| self.weekday(date));
+        rule.at(minute_of_day(local.hour(), local.minute()))
+            .min(self.max)
+    }
+
+    fn weekday(&self, date: NaiveDate) -> &DayRule {
+        #[allow(
+            clippy::indexing_slicing,
+            reason = "a weekday counts 0 to 6 from Monday"
+        )]
+        &self.weekdays[date.weekday().num_days_from_monday() as usize]
     }
 }
 

@@ -186,7 +186,7 @@ impl Config {
         option: &str,
     ) -> Result<&Options, ConfigError> {
         let section = self.sections.get(&format!("{SERVICE_PREFIX}{service}"));
-        match section.map(|s| ServiceKind::of(s)) {
+        match section.map(ServiceKind::of) {
             Some(Ok(k)) if k == kind => section.ok_or_else(|| ConfigError::new(option, "missing")),
             _ => Err(ConfigError::new(
                 option,
@@ -214,10 +214,10 @@ impl Config {
             max,
             ..Capacity::default()
         };
-        for (day, rule) in capacity.weekdays.iter_mut().enumerate() {
-            let option = format!("_capacity_{}", day + 1);
+        for (day, rule) in (1..).zip(capacity.weekdays.iter_mut()) {
+            let option = format!("_capacity_{day}");
             if let Some(text) = options.get(&option) {
-                *rule = Capacity::parse_weekday(day as u32 + 1, text)
+                *rule = Capacity::parse_weekday(day, text)
                     .map_err(|e| ConfigError::new(&option, e.to_string()))?;
             }
         }
@@ -445,7 +445,7 @@ impl Horizon {
     pub fn parse(text: &str) -> Option<Horizon> {
         let text = text.trim();
         let unit = text.chars().last()?;
-        let digits = &text[..text.len() - unit.len_utf8()];
+        let digits = text.strip_suffix(unit)?;
         let count = if digits.is_empty() {
             1
         } else {
@@ -459,7 +459,7 @@ impl Horizon {
     pub fn limit(&self, now: DateTime<Utc>) -> DateTime<Utc> {
         let n = i64::from(self.count);
         let later = match self.unit {
-            'y' => now.checked_add_months(Months::new(self.count * 12)),
+            'y' => now.checked_add_months(Months::new(self.count.saturating_mul(12))),
             'M' => now.checked_add_months(Months::new(self.count)),
             'w' => now.checked_add_signed(Duration::weeks(n)),
             'd' => now.checked_add_signed(Duration::days(n)),

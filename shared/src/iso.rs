@@ -1,6 +1,6 @@
 //! Times on the wire: ISO 8601, answered in UTC with milliseconds.
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 
 /// Every time taken from a request lies in the years 1970 to 9999: date arithmetic on it (a month
 /// ahead, a TTL, a year of buckets) then stays far inside what `chrono` can represent, so it can
@@ -25,6 +25,50 @@ fn bounded(t: DateTime<Utc>, text: &str) -> Result<DateTime<Utc>, BadTime> {
         Ok(t)
     } else {
         Err(BadTime::Range(text.to_string()))
+    }
+}
+
+/// Time arithmetic that cannot panic. Inputs are bounded (see `in_range`), so the bounds are never
+/// reached in practice; stopping at them keeps a bug from becoming a crashed isolate.
+pub trait Shift: Sized {
+    /// `self + d`, stopping at the earliest or latest representable time.
+    fn plus(self, d: Duration) -> Self;
+    /// `self - d`, likewise.
+    fn minus(self, d: Duration) -> Self {
+        self.plus(Duration::zero().checked_sub(&d).unwrap_or(Duration::MAX))
+    }
+}
+
+impl Shift for DateTime<Utc> {
+    fn plus(self, d: Duration) -> Self {
+        self.checked_add_signed(d)
+            .unwrap_or(if d < Duration::zero() {
+                DateTime::<Utc>::MIN_UTC
+            } else {
+                DateTime::<Utc>::MAX_UTC
+            })
+    }
+}
+
+impl Shift for NaiveDateTime {
+    fn plus(self, d: Duration) -> Self {
+        self.checked_add_signed(d)
+            .unwrap_or(if d < Duration::zero() {
+                NaiveDateTime::MIN
+            } else {
+                NaiveDateTime::MAX
+            })
+    }
+}
+
+impl Shift for NaiveDate {
+    fn plus(self, d: Duration) -> Self {
+        self.checked_add_signed(d)
+            .unwrap_or(if d < Duration::zero() {
+                NaiveDate::MIN
+            } else {
+                NaiveDate::MAX
+            })
     }
 }
 

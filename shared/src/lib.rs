@@ -1,6 +1,20 @@
 //! The callback domain. Pure Rust: no I/O, no clock (callers pass `now`), no wasm-bindgen, no
 //! Workers API, no DOM. The edge and the widget share it.
 
+// A request must never panic the isolate (it drops every in-memory state): outside tests, code
+// that could panic on input (overflowing arithmetic, indexing, unwrap/expect) does not compile;
+// the few places where it cannot happen say why with a local `allow`.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
+
 pub mod availability;
 pub mod capacity;
 pub mod config;

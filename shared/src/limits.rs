@@ -90,7 +90,7 @@ impl RateWindows {
     /// Seconds to wait, when `key` has used up `window` already (this request not counted).
     pub fn over(&self, key: &str, window: Window, now_ms: i64) -> Option<u32> {
         let (start, count) = *self.counts.get(key)?;
-        (now_ms - start < window_ms(window) && count >= window.limit)
+        (now_ms.saturating_sub(start) < window_ms(window) && count >= window.limit)
             .then(|| wait_secs(start, window, now_ms))
     }
 
@@ -98,10 +98,10 @@ impl RateWindows {
     pub fn hit(&mut self, key: &str, window: Window, now_ms: i64) -> Option<u32> {
         if self.counts.len() > MAX_KEYS {
             self.counts
-                .retain(|_, (start, _)| now_ms - *start < window_ms(window));
+                .retain(|_, (start, _)| now_ms.saturating_sub(*start) < window_ms(window));
         }
         let entry = self.counts.entry(key.to_string()).or_insert((now_ms, 0));
-        if now_ms - entry.0 >= window_ms(window) {
+        if now_ms.saturating_sub(entry.0) >= window_ms(window) {
             *entry = (now_ms, 0);
         }
         entry.1 = entry.1.saturating_add(1);
@@ -118,11 +118,14 @@ impl RateWindows {
 }
 
 fn window_ms(window: Window) -> i64 {
-    i64::from(window.seconds) * 1000
+    i64::from(window.seconds).saturating_mul(1000)
 }
 
 fn wait_secs(start: i64, window: Window, now_ms: i64) -> u32 {
-    u32::try_from(((start + window_ms(window) - now_ms) / 1000).max(1)).unwrap_or(u32::MAX)
+    let left_ms = start
+        .saturating_add(window_ms(window))
+        .saturating_sub(now_ms);
+    u32::try_from((left_ms / 1000).max(1)).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! 22:00 and closes at 06:00 the next day, and a holiday on Tuesday removes Tuesday 22:00 – Wednesday
 //! 06:00 but not Monday's night. Wall-clock times follow the daylight-saving rule of [`crate::zone`].
 
+use crate::iso::Shift;
 use crate::zone::Zone;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use std::collections::BTreeMap;
@@ -68,13 +69,15 @@ impl Hours {
         let (from, to) = text.split_once('-').ok_or(RuleError::Regular)?;
         let from_min = minutes_of_day(from)?;
         let to_min = minutes_of_day(to)?;
+        // Both are at most 1,440 (24:00): closing at or before opening means the next day.
         let minutes = if to_min > from_min {
-            to_min - from_min
+            to_min.saturating_sub(from_min)
         } else {
-            to_min + 1440 - from_min
+            to_min.saturating_add(1440).saturating_sub(from_min)
         };
-        let open = NaiveTime::from_num_seconds_from_midnight_opt(from_min * 60 % 86_400, 0)
-            .ok_or_else(|| RuleError::Time(from.to_string()))?;
+        let open =
+            NaiveTime::from_num_seconds_from_midnight_opt(from_min.saturating_mul(60) % 86_400, 0)
+                .ok_or_else(|| RuleError::Time(from.to_string()))?;
         Ok(Hours { open, minutes })
     }
 }
@@ -88,7 +91,7 @@ fn minutes_of_day(text: &str) -> Result<u32, RuleError> {
     let (h, m): (u32, u32) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     match (h, m) {
         (24, 0) => Ok(1440),
-        (0..=23, 0..=59) => Ok(h * 60 + m),
+        (0..=23, 0..=59) => Ok(h.saturating_mul(60).saturating_add(m)),
         _ => Err(bad()),
     }
 }
@@ -261,7 +264,7 @@ impl OfficeHours {
             return Vec::new();
         }
         // A period may start the local day before `from` and run past midnight.
-        let first = self.zone.to_local(from).date() - Duration::days(1);
+        let first = self.zone.to_local(from).date().minus(Duration::days(1));
         let last = self.zone.to_local(to).date();
         let mut periods = Vec::new();
         let mut day = first;
@@ -282,13 +285,13 @@ impl OfficeHours {
                 let start = self.zone.to_utc(open);
                 let end = self
                     .zone
-                    .to_utc(open + Duration::minutes(i64::from(hours.minutes)));
+                    .to_utc(open.plus(Duration::minutes(i64::from(hours.minutes))));
                 let (start, end) = (start.max(from), end.min(to));
                 if start < end {
                     periods.push(Period { start, end });
                 }
             }
-            day += Duration::days(1);
+            day = day.plus(Duration::days(1));
         }
         merge(periods)
     }

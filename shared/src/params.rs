@@ -58,21 +58,20 @@ pub fn pairs(body: &str) -> Result<Vec<(String, String)>, ParamError> {
 fn decode(text: &str) -> Result<String, ParamError> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    let mut rest = bytes.iter();
+    while let Some(&b) = rest.next() {
+        match b {
             b'+' => out.push(b' '),
             b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .ok_or(ParamError::Form)?;
+                let hex = [
+                    *rest.next().ok_or(ParamError::Form)?,
+                    *rest.next().ok_or(ParamError::Form)?,
+                ];
+                let hex = std::str::from_utf8(&hex).map_err(|_| ParamError::Form)?;
                 out.push(u8::from_str_radix(hex, 16).map_err(|_| ParamError::Form)?);
-                i += 2;
             }
             b => out.push(b),
         }
-        i += 1;
     }
     String::from_utf8(out).map_err(|_| ParamError::Form)
 }

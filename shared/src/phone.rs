@@ -186,7 +186,7 @@ fn judge(plan: Plan, n: &str) -> Verdict {
     let first = n.as_bytes().first().copied().unwrap_or(b'0');
     let starts = |prefixes: &[&str]| prefixes.iter().any(|p| n.starts_with(p));
     let possible = match plan {
-        Plan::Nanp => len == 10 && n.as_bytes()[0] >= b'2' && n.as_bytes()[3] >= b'2',
+        Plan::Nanp => len == 10 && first >= b'2' && n.as_bytes().get(3).is_some_and(|&d| d >= b'2'),
         Plan::Uk => match first {
             b'1' => len == 9 || len == 10,
             b'2' | b'3' | b'5' | b'7' | b'8' | b'9' => len == 10,

@@ -8,7 +8,7 @@
 /// Seconds until the callback with `ahead` callbacks before it reaches an agent.
 pub fn estimated_wait(ahead: u32, average_handle_secs: u32, ready_agents: u32) -> u32 {
     let agents = u64::from(ready_agents.max(1));
-    let total = u64::from(ahead) * u64::from(average_handle_secs);
+    let total = u64::from(ahead).saturating_mul(u64::from(average_handle_secs));
     u32::try_from(total.div_ceil(agents)).unwrap_or(u32::MAX)
 }
 
@@ -17,8 +17,11 @@ pub fn average_handle_time(recent_secs: &[u32], default: u32) -> u32 {
     if recent_secs.is_empty() {
         return default;
     }
-    let sum: u64 = recent_secs.iter().map(|&s| u64::from(s)).sum();
-    u32::try_from(sum / recent_secs.len() as u64).unwrap_or(u32::MAX)
+    let sum = recent_secs
+        .iter()
+        .fold(0u64, |sum, &s| sum.saturating_add(u64::from(s)));
+    let count = u64::try_from(recent_secs.len()).unwrap_or(u64::MAX);
+    u32::try_from(sum.checked_div(count).unwrap_or(0)).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! so a timer run twice (alarms are at-least-once) is harmless.
 
 use crate::config::{CallbackService, Direction, FirstParty};
+use crate::iso::Shift;
 use crate::record::{Callback, Disposition, Phase, Reason, Selectors, State};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -239,7 +240,7 @@ pub fn create(
         bucket: new.scheduled.map(|(_, b)| b),
         created: now,
         updated: now,
-        expires: desired + secs(service.scenario.ttl_secs),
+        expires: desired.plus(secs(service.scenario.ttl_secs)),
         phase: Phase::Scheduled,
         selectors: new.selectors,
         system: new.system,
@@ -311,7 +312,7 @@ pub fn apply(
             } else {
                 run.callback.phase = Phase::Confirming {
                     agent,
-                    attempt: attempt + 1,
+                    attempt: attempt.saturating_add(1),
                 };
                 run.ask_confirm();
             }
@@ -339,7 +340,7 @@ pub fn apply(
             let c = &mut run.callback;
             c.desired_time = desired;
             c.bucket = bucket;
-            c.expires = desired + secs(service.scenario.ttl_secs);
+            c.expires = desired.plus(secs(service.scenario.ttl_secs));
             let expires = c.expires;
             run.effects.push(Effect::SetTimer {
                 timer: Timer::Expire,
@@ -461,7 +462,7 @@ impl Run<'_> {
     fn set_timer(&mut self, timer: Timer, seconds: u32) {
         self.effects.push(Effect::SetTimer {
             timer,
-            at: self.now + secs(seconds),
+            at: self.now.plus(secs(seconds)),
         });
     }
 
@@ -486,7 +487,9 @@ impl Run<'_> {
         self.leave_phase();
         self.callback.phase = Phase::Completed { reason };
         // Kept `_retention_days` after it ended at most, whatever `_ttl` says.
-        let kept_until = self.now + Duration::days(i64::from(self.service.scenario.retention_days));
+        let kept_until = self.now.plus(Duration::days(i64::from(
+            self.service.scenario.retention_days,
+        )));
         if kept_until < self.callback.expires {
             self.callback.expires = kept_until;
             self.effects.push(Effect::SetTimer {
@@ -498,8 +501,10 @@ impl Run<'_> {
 
     /// Stays SCHEDULED until the execution buffer, or queues at once.
     fn schedule_or_queue(&mut self, scheduled: bool) {
-        let submit_at =
-            self.callback.desired_time - secs(self.service.schedule.execution_buffer_secs);
+        let submit_at = self
+            .callback
+            .desired_time
+            .minus(secs(self.service.schedule.execution_buffer_secs));
         if scheduled && submit_at > self.now {
             self.callback.phase = Phase::Scheduled;
             self.effects.push(Effect::SetTimer {
@@ -550,7 +555,7 @@ impl Run<'_> {
     }
 
     fn rejected(&mut self, agent: String) {
-        self.callback.rejects += 1;
+        self.callback.rejects = self.callback.rejects.saturating_add(1);
         let limit = self.service.scenario.agent_preview_allow_reject;
         if limit > 0 && self.callback.rejects >= limit {
             self.complete(Reason::AgentPreviewCancelAfterRejects(limit));
@@ -568,7 +573,7 @@ impl Run<'_> {
         if self.callback.selectors.direction == Direction::UserOriginated {
             self.effects.push(Effect::ProvideAccess);
         } else {
-            self.callback.dial_attempts += 1;
+            self.callback.dial_attempts = self.callback.dial_attempts.saturating_add(1);
             self.effects.push(Effect::Dial {
                 attempt: self.callback.dial_attempts,
                 first: self.callback.selectors.first_party,

@@ -4,6 +4,7 @@
 //! hour moves forward by the length of the gap (Paris 02:30 on the spring-forward day is 03:30
 //! CEST); a wall-clock time inside a repeated hour means its first occurrence.
 
+use crate::iso::Shift;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,10 +72,12 @@ impl Zone {
                     LocalResult::None => {
                         // The offset in force before the gap: zones never change offset twice a day.
                         let before = tz
-                            .offset_from_utc_datetime(&(local - chrono::Duration::days(1)))
+                            .offset_from_utc_datetime(&local.minus(chrono::Duration::days(1)))
                             .fix()
                             .local_minus_utc();
-                        (local - chrono::Duration::seconds(i64::from(before))).and_utc()
+                        local
+                            .minus(chrono::Duration::seconds(i64::from(before)))
+                            .and_utc()
                     }
                 }
             }
