@@ -6,15 +6,16 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: dev test bootstrap build edge browser unit e2e test-at size bench bench-load
+.PHONY: dev test bootstrap build edge browser lint unit e2e test-at size bench bench-load
 .DEFAULT_GOAL := dev
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
 dev: bootstrap build
 	node scripts/dev.mjs
 
-## Run every test: domain unit and property tests, the wasm builds, the size budget, end to end.
-test: bootstrap unit build size e2e
+## Run every test: formatting and lints, domain unit and property tests, the wasm builds, the size
+## budget, end to end.
+test: bootstrap lint unit build size e2e
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -27,6 +28,12 @@ edge:
 ## The widget, the manage page's module and the console.
 browser:
 	scripts/build-browser.sh
+
+## rustfmt, and clippy with warnings as errors (shared and edge also deny code that could panic on
+## input: see their lib.rs).
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
 
 unit:
 	cargo test -p callback-shared

@@ -10,6 +10,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# `make lint` (part of `make test`) checks formatting and lints.
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "adding $component"
+    rustup component add "$component"
+  fi
+done
 
 # The widget alone is built with a pinned nightly (its standard library rebuilt to abort on panic
 # without formatting: −15 KB gzipped, what its size budget needs); see scripts/build-browser.sh.

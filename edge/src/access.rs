@@ -4,22 +4,33 @@
 //! service's object, so two requests can never get the same number and code.
 
 use crate::error::{ApiError, ApiResult};
+use crate::internal::Hold;
 use callback_shared::config::RequestAccess;
-use callback_shared::iso;
+use callback_shared::iso::{self, Shift};
 use callback_shared::params::Params;
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
 use worker::{SqlStorage, SqlStorageValue as V};
 
 pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS holds (number TEXT NOT NULL, code TEXT NOT NULL, id TEXT NOT NULL, data_id TEXT NOT NULL,
   phone TEXT NOT NULL, data TEXT NOT NULL, until_ms INTEGER NOT NULL, PRIMARY KEY (number, code));";
 
 #[derive(Deserialize)]
-struct Hold {
+struct Held {
     id: String,
     data_id: String,
     data: String,
+}
+
+#[derive(Deserialize)]
+struct Taken {
+    number: String,
+    code: String,
+}
+
+#[derive(Deserialize)]
+struct Count {
+    n: u32,
 }
 
 fn digits(s: &str) -> String {
@@ -35,7 +46,7 @@ pub struct Fresh {
     pub code_seed: u32,
 }
 
-/// Holds a free access number for the request; answers `{_id, _access_number, _access_code?, _expiration_time}`.
+/// Holds a free access number for the request.
 pub fn request(
     sql: &SqlStorage,
     service: &str,
@@ -43,7 +54,7 @@ pub fn request(
     params: &Params,
     fresh: Fresh,
     now: DateTime<Utc>,
-) -> ApiResult<Value> {
+) -> ApiResult<Hold> {
     let phone = params
         .get("_customer_number")
         .map(|p| p.trim())
@@ -55,14 +66,9 @@ pub fn request(
     )?;
     let held: Vec<(String, String)> = sql
         .exec("SELECT number, code FROM holds", None)?
-        .to_array::<Map<String, Value>>()?
+        .to_array::<Taken>()?
         .into_iter()
-        .map(|r| {
-            (
-                r["number"].as_str().unwrap_or("").to_string(),
-                r["code"].as_str().unwrap_or("").to_string(),
-            )
-        })
+        .map(|t| (t.number, t.code))
         .collect();
     // With codes a number serves many calls (one per code); without, one call at a time.
     let free = access.numbers.iter().find_map(|number| {
@@ -71,7 +77,7 @@ pub fn request(
                 .then(|| (number.clone(), String::new()));
         }
         (0..10_000u32)
-            .map(|i| format!("{:04}", (fresh.code_seed + i) % 10_000))
+            .map(|i| format!("{:04}", fresh.code_seed.wrapping_add(i) % 10_000))
             .find(|c| !held.iter().any(|(n, k)| n == number && k == c))
             .map(|c| (number.clone(), c))
     });
@@ -79,26 +85,27 @@ pub fn request(
         ApiError::ServiceUnavailable(format!("No access number is free in {service}."))
     })?;
     let id = params.get("_id").cloned().unwrap_or(fresh.id);
-    let data: Map<String, Value> = params
+    let data: Params = params
         .iter()
         .filter(|(k, _)| !k.starts_with('_'))
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    let until = now + Duration::seconds(i64::from(access.ttl_secs));
+    let data = serde_json::to_string(&data).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let until = now.plus(Duration::seconds(i64::from(access.ttl_secs)));
     sql.exec(
         "INSERT INTO holds (number, code, id, data_id, phone, data, until_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        vec![number.as_str().into(), code.as_str().into(), id.as_str().into(), fresh.data_id.as_str().into(), digits(phone).into(), Value::Object(data).to_string().into(), V::Integer(until.timestamp_millis())],
+        vec![number.as_str().into(), code.as_str().into(), id.as_str().into(), fresh.data_id.as_str().into(), digits(phone).into(), data.into(), V::Integer(until.timestamp_millis())],
     )?;
-    let mut answer =
-        json!({"_id": id, "_access_number": number, "_expiration_time": iso::format(until)});
-    if access.provide_code {
-        answer["_access_code"] = Value::String(code);
-    }
-    Ok(answer)
+    Ok(Hold {
+        id,
+        number,
+        code,
+        expires: iso::format(until),
+    })
 }
 
 /// Finds and releases the hold of an incoming call; answers `{_id, _data_id, user data…}`.
-pub fn matched(sql: &SqlStorage, params: &Params, now: DateTime<Utc>) -> ApiResult<Value> {
+pub fn matched(sql: &SqlStorage, params: &Params, now: DateTime<Utc>) -> ApiResult<Params> {
     let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
     let live = V::Integer(now.timestamp_millis());
     let (condition, mut bindings): (&str, Vec<V>) =
@@ -119,7 +126,7 @@ pub fn matched(sql: &SqlStorage, params: &Params, now: DateTime<Utc>) -> ApiResu
         format!("SELECT id, data_id, data FROM holds WHERE {condition} AND until_ms > ? LIMIT 1");
     let hold = sql
         .exec(&query, bindings.clone())?
-        .to_array::<Hold>()?
+        .to_array::<Held>()?
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::NotFound("no held access matches this call".into()))?;
@@ -127,10 +134,10 @@ pub fn matched(sql: &SqlStorage, params: &Params, now: DateTime<Utc>) -> ApiResu
         &format!("DELETE FROM holds WHERE {condition} AND until_ms > ?"),
         bindings,
     )?;
-    let mut answer: Map<String, Value> = serde_json::from_str(&hold.data).unwrap_or_default();
-    answer.insert("_id".into(), Value::String(hold.id));
-    answer.insert("_data_id".into(), Value::String(hold.data_id));
-    Ok(Value::Object(answer))
+    let mut answer: Params = serde_json::from_str(&hold.data).unwrap_or_default();
+    answer.insert("_id".into(), hold.id);
+    answer.insert("_data_id".into(), hold.data_id);
+    Ok(answer)
 }
 
 /// Erases the holds of a customer's phone (the right to be forgotten); answers how many.
@@ -141,30 +148,26 @@ pub fn erase(sql: &SqlStorage, phone: &str) -> ApiResult<u32> {
             "SELECT count(*) AS n FROM holds WHERE phone = ?",
             vec![phone.as_str().into()],
         )?
-        .one::<Value>()?;
+        .one::<Count>()?;
     sql.exec("DELETE FROM holds WHERE phone = ?", vec![phone.into()])?;
-    Ok(held["n"]
-        .as_u64()
-        .and_then(|n| u32::try_from(n).ok())
-        .unwrap_or(0))
+    Ok(held.n)
 }
 
 /// Releases a hold, only while it is still the holder's (a number without codes may have been
 /// held for someone else since); answers how many holds went.
-pub fn release(sql: &SqlStorage, params: &Params) -> ApiResult<Value> {
-    let get = |k: &str| params.get(k).map(|v| v.trim()).unwrap_or("");
+pub fn release(sql: &SqlStorage, hold: &Hold) -> ApiResult<u32> {
     let condition = "number = ? AND code = ? AND id = ?";
     let bindings: Vec<V> = vec![
-        get("_access_number").into(),
-        get("_access_code").into(),
-        get("_id").into(),
+        hold.number.as_str().into(),
+        hold.code.as_str().into(),
+        hold.id.as_str().into(),
     ];
     let held = sql
         .exec(
             &format!("SELECT count(*) AS n FROM holds WHERE {condition}"),
             bindings.clone(),
         )?
-        .one::<Value>()?;
+        .one::<Count>()?;
     sql.exec(&format!("DELETE FROM holds WHERE {condition}"), bindings)?;
-    Ok(json!({"released": held["n"]}))
+    Ok(held.n)
 }

@@ -4,7 +4,7 @@
 //! Reservation is pulled by the agent: this object asks its services for work one at a time (from
 //! its alarm, which never runs twice at once), so an agent never holds two callbacks; each service
 //! reserves its next callback atomically in its own object, so a callback never goes to two
-//! agents. Services wake this object (`/internal/sync`) when something may concern it; its alarm
+//! agents. Services wake this object (`AgentAsk::Sync`) when something may concern it; its alarm
 //! then re-reads the reservation from the service (the service is the truth), asks for work when
 //! free, and tells the agent's open event streams.
 
@@ -12,9 +12,9 @@ use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
-use crate::objects::call_service;
-use crate::routes::{self, Kind};
-use callback_shared::wire::{AgentAnswer, AgentOffer, AgentStatus};
+use crate::internal::{self, AgentAsk, Incoming, ServiceAsk};
+use crate::routes::{Kind, Matched};
+use callback_shared::wire::{AgentAnswer, AgentOffer, AgentStatus, Record};
 use futures_channel::mpsc::{unbounded, UnboundedSender};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -72,11 +72,16 @@ impl DurableObject for AgentObject {
         }
     }
 
-    async fn fetch(&self, req: Request) -> worker::Result<Response> {
-        Ok(self
-            .handle(req)
-            .await
-            .unwrap_or_else(ApiError::into_response))
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let response = match internal::receive::<AgentAsk>(&mut req).await {
+            Ok(Incoming::Ask(ask)) => internal::answer(self.asked(ask).await),
+            Ok(Incoming::Client { matched, .. }) => self
+                .client(req, &matched)
+                .await
+                .unwrap_or_else(ApiError::into_response),
+            Err(e) => e.into_response(),
+        };
+        Ok(response)
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
@@ -140,35 +145,38 @@ impl AgentObject {
         Ok(())
     }
 
-    async fn handle(&self, mut req: Request) -> ApiResult<Response> {
-        match req.path().as_str() {
-            "/internal/profile" => {
-                let body = http::body(&mut req).await?;
-                let profile: Option<Profile> = serde_json::from_str(&body)
-                    .map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+    /// An ask of the configuration's or a service's object; see [`AgentAsk`].
+    async fn asked(&self, ask: AgentAsk) -> ApiResult<serde_json::Value> {
+        let answer = match ask {
+            AgentAsk::Profile { profile } => {
                 self.set_profile(profile).await?;
-                return http::json(&true);
+                serde_json::Value::Null
             }
-            "/internal/status" => {
+            AgentAsk::Status => {
                 let agent = self
                     .load()?
                     .ok_or_else(|| ApiError::UnknownAgent(String::new()))?;
                 let p = agent.profile;
-                return http::json(&AgentAnswer {
+                serde_json::to_value(AgentAnswer {
                     id: p.id,
                     name: p.name,
                     services: p.services,
                     token: None,
                     ready: Some(agent.ready),
                     holds: agent.held,
-                });
+                })
+                .map_err(|e| ApiError::Internal(e.to_string()))?
             }
-            "/internal/sync" => {
+            AgentAsk::Sync => {
                 self.wake().await?;
-                return http::json(&true);
+                serde_json::Value::Null
             }
-            _ => {}
-        }
+        };
+        Ok(answer)
+    }
+
+    /// The agent's own request, forwarded by the Worker: only with the agent's current token.
+    async fn client(&self, mut req: Request, matched: &Matched) -> ApiResult<Response> {
         let agent = self.load()?.ok_or(ApiError::BadToken)?;
         let token = auth::bearer(&req)?;
         if !auth::same(
@@ -181,10 +189,9 @@ impl AgentObject {
         if origin != agent.origin {
             self.set("origin", origin.as_str().into())?;
         }
-        let route = routes::find(req.method().as_ref(), &req.path())?;
-        match route.kind() {
+        match matched.kind() {
             Kind::AgentReady | Kind::AgentNotReady => {
-                let ready = route.kind() == Kind::AgentReady;
+                let ready = matched.kind() == Kind::AgentReady;
                 self.set("ready", V::Integer(i64::from(ready)))?;
                 self.tell_services(&agent.profile, &agent.profile.services, ready, &origin)
                     .await;
@@ -204,30 +211,50 @@ impl AgentObject {
                 }
                 http::json(&status)
             }
-            Kind::AgentAct => {
-                let id = route.id()?;
+            Kind::AgentAct(action) => {
+                let id = matched.id()?;
                 let body = http::body(&mut req).await?;
-                let params = http::body_params(&http::content_type(&req), &body)?;
-                let action = req
-                    .path()
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string();
-                let ask = serde_json::json!({"agent": agent.profile.id, "id": id.text, "action": action, "params": params}).to_string();
-                let (status, value) = call_service(
-                    &self.env,
-                    &id.service,
-                    &origin,
-                    "/internal/agent-act",
-                    Some(ask),
-                    auth::Caller::Public,
-                )
-                .await?;
+                let ask = ServiceAsk::AgentAct {
+                    agent: agent.profile.id.clone(),
+                    id: id.text.clone(),
+                    action,
+                    params: http::body_params(&http::content_type(&req), &body)?,
+                };
+                let record: Result<Record, ApiError> =
+                    internal::ask_service(&self.env, &id.service, &origin, &ask).await;
                 self.wake().await?;
-                http::json_status(&value, status)
+                http::json(&record?)
             }
-            _ => Err(ApiError::NotFound(req.path())),
+            // The Worker sends no other route here.
+            Kind::Create
+            | Kind::FindAcross
+            | Kind::FindInService
+            | Kind::Get
+            | Kind::Update
+            | Kind::Cancel
+            | Kind::Events
+            | Kind::DialResult
+            | Kind::AvailabilityV1
+            | Kind::AvailabilityV2
+            | Kind::QueuePosition
+            | Kind::Offer
+            | Kind::BuiltinGet
+            | Kind::BuiltinPost
+            | Kind::AdminQueues
+            | Kind::AdminWatermarks
+            | Kind::AdminCancel
+            | Kind::AdminReport
+            | Kind::AdminErase
+            | Kind::ConfigAll
+            | Kind::ConfigGet
+            | Kind::ConfigPut
+            | Kind::ConfigDelete
+            | Kind::Confirm
+            | Kind::AdminAgents
+            | Kind::AdminAgentGet
+            | Kind::AdminAgentPut
+            | Kind::AdminAgentDelete
+            | Kind::OpenApi => Err(ApiError::NotFound(req.path())),
         }
     }
 
@@ -290,18 +317,12 @@ impl AgentObject {
         if origin.is_empty() {
             return;
         }
-        let body = serde_json::json!({"agent": profile.id, "ready": ready}).to_string();
+        let ask = ServiceAsk::AgentReady {
+            agent: profile.id.clone(),
+            ready,
+        };
         for service in services {
-            if let Err(e) = call_service(
-                &self.env,
-                service,
-                origin,
-                "/internal/agent",
-                Some(body.clone()),
-                auth::Caller::Public,
-            )
-            .await
-            {
+            if let Err(e) = internal::ask_service::<()>(&self.env, service, origin, &ask).await {
                 worker::console_warn!("agent {}: service {service} not told: {e}", profile.id);
             }
         }
@@ -318,7 +339,12 @@ impl AgentObject {
         let agent = self.load()?.ok_or(ApiError::BadToken)?;
         let offer = match &agent.held {
             Some(id) => {
-                let offer = self.ask_offer(&agent, id, "/internal/held").await?;
+                let ask = ServiceAsk::Held {
+                    agent: agent.profile.id.clone(),
+                    id: id.clone(),
+                };
+                let service = CallbackId::parse(id).map_or_else(String::new, |id| id.service);
+                let offer = self.ask_offer(&agent, &service, &ask).await?;
                 if offer.is_none() {
                     self.set("held", V::Null)?;
                 }
@@ -336,33 +362,20 @@ impl AgentObject {
         })
     }
 
-    /// Asks a service about the agent's callback (`/internal/held`) or for the next one
-    /// (`/internal/reserve`); `target` is the callback id, or the service's name.
+    /// Asks a service about the agent's callback, or for the next one.
     async fn ask_offer(
         &self,
         agent: &Agent,
-        target: &str,
-        path: &str,
+        service: &str,
+        ask: &ServiceAsk,
     ) -> ApiResult<Option<AgentOffer>> {
-        let service = CallbackId::parse(target).map_or_else(|| target.to_string(), |id| id.service);
-        let ask = serde_json::json!({"agent": agent.profile.id, "id": target}).to_string();
-        match call_service(
-            &self.env,
-            &service,
-            &agent.origin,
-            path,
-            Some(ask),
-            auth::Caller::Public,
-        )
-        .await?
-        {
-            (200, value) => serde_json::from_value(value)
-                .map_err(|e| ApiError::Internal(format!("service {service}: {e}"))),
+        match internal::ask_service(&self.env, service, &agent.origin, ask).await {
+            Ok(offer) => Ok(offer),
             // The service (or the callback) is gone.
-            (404, _) => Ok(None),
-            (status, value) => Err(ApiError::Internal(format!(
-                "service {service} answered {status}: {value}"
-            ))),
+            Err(
+                ApiError::UnknownService(_) | ApiError::UnknownCallback(_) | ApiError::NotFound(_),
+            ) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 
@@ -374,7 +387,10 @@ impl AgentObject {
         let mut status = self.status().await?;
         if status.ready && status.offer.is_none() {
             for service in &agent.profile.services {
-                match self.ask_offer(&agent, service, "/internal/reserve").await {
+                let ask = ServiceAsk::Reserve {
+                    agent: agent.profile.id.clone(),
+                };
+                match self.ask_offer(&agent, service, &ask).await {
                     Ok(Some(offer)) => {
                         let id = offer.callback.get("_id").cloned().unwrap_or_default();
                         self.set("held", id.into())?;

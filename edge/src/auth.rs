@@ -8,29 +8,11 @@ use callback_shared::config::Window;
 use callback_shared::limits::RateWindows;
 use worker::{Env, Request};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Caller {
     Public,
     Server,
     Admin,
-}
-
-impl Caller {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Caller::Public => "public",
-            Caller::Server => "server",
-            Caller::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Caller {
-        match s {
-            "admin" => Caller::Admin,
-            "server" => Caller::Server,
-            _ => Caller::Public,
-        }
-    }
 }
 
 fn setting(env: &Env, name: &str) -> Option<String> {
@@ -57,23 +39,17 @@ fn basic(header: &str) -> Option<(String, String)> {
 }
 
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let value = |c: u8| -> Option<u32> { ALPHABET.iter().position(|&a| a == c)?.try_into().ok() };
     let trimmed = text.trim_end_matches('=');
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
+    let mut out = Vec::with_capacity(trimmed.len());
+    let (mut acc, mut bits) = (0u32, 0u32);
     for c in trimmed.bytes() {
-        acc = (acc << 6) | u32::from(value(c)?);
-        bits += 6;
+        acc = (acc << 6) | value(c)?;
+        bits = bits.saturating_add(6);
         if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
+            bits = bits.saturating_sub(8);
+            out.push(u8::try_from((acc >> bits) & 0xff).ok()?);
         }
     }
     Some(out)

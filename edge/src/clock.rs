@@ -3,6 +3,7 @@
 //! deployment), so that the whole suite can be run at another hour, weekday or date: decisions
 //! read the shifted time, and alarms are set back on the platform's clock.
 
+use callback_shared::iso::Shift;
 use chrono::{DateTime, Duration, Utc};
 use std::cell::Cell;
 use worker::Env;
@@ -26,10 +27,10 @@ fn offset() -> Duration {
 }
 
 pub fn now() -> DateTime<Utc> {
-    Utc::now() + offset()
+    Utc::now().plus(offset())
 }
 
 /// An instant of this clock on the platform's (where alarms ring).
 pub fn on_platform(t: DateTime<Utc>) -> DateTime<Utc> {
-    t - offset()
+    t.minus(offset())
 }

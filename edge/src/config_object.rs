@@ -2,15 +2,13 @@
 //! the whole configuration, stored, then pushed (with a version) to every service's object, so
 //! it takes effect at once; a push that fails is retried from this object's alarm.
 
-use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::objects::{call_agent, call_service};
-use crate::routes::{self, Kind};
-use crate::service_object::ConfigPush;
+use crate::internal::{self, AgentAsk, ConfigAsk, ConfigPush, Incoming, ServiceAsk, Services};
+use crate::routes::{Kind, Matched};
 use callback_shared::config::{Config, Options, ServiceKind};
 use callback_shared::wire::AgentAnswer;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use worker::{durable_object, DurableObject, Env, Request, Response, State as ObjectState};
@@ -22,14 +20,6 @@ INSERT OR IGNORE INTO meta (id, version) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS pending (service TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, services TEXT NOT NULL, token_hash TEXT NOT NULL);
 ";
-
-/// Services as the front needs them for answers across services.
-#[derive(Serialize, Deserialize, Default)]
-pub struct Services {
-    pub callback: Vec<String>,
-    /// request-access services (they hold customers' numbers).
-    pub access: Vec<String>,
-}
 
 #[derive(Deserialize)]
 struct SectionRow {
@@ -122,11 +112,16 @@ impl DurableObject for ConfigObject {
         }
     }
 
-    async fn fetch(&self, req: Request) -> worker::Result<Response> {
-        Ok(self
-            .handle(req)
-            .await
-            .unwrap_or_else(ApiError::into_response))
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let response = match internal::receive::<ConfigAsk>(&mut req).await {
+            Ok(Incoming::Ask(ConfigAsk::Services)) => internal::answer(self.services()),
+            Ok(Incoming::Client { matched, .. }) => self
+                .client(req, &matched)
+                .await
+                .unwrap_or_else(ApiError::into_response),
+            Err(e) => e.into_response(),
+        };
+        Ok(response)
     }
 
     async fn alarm(&self) -> worker::Result<Response> {
@@ -196,24 +191,26 @@ impl ConfigObject {
         Ok(())
     }
 
-    async fn handle(&self, mut req: Request) -> ApiResult<Response> {
+    /// The services answers across services need.
+    fn services(&self) -> ApiResult<Services> {
         self.ready()?;
-        let path = req.path();
-        if path == "/internal/services" {
-            let config = self.load()?;
-            let of_kind = |kind| {
-                config
-                    .service_names()
-                    .into_iter()
-                    .filter(|n| config.kind(n) == Some(kind))
-                    .collect()
-            };
-            return http::json(&Services {
-                callback: of_kind(ServiceKind::Callback),
-                access: of_kind(ServiceKind::RequestAccess),
-            });
-        }
-        let route = routes::find(&req.method().to_string(), &path)?;
+        let config = self.load()?;
+        let of_kind = |kind| {
+            config
+                .service_names()
+                .into_iter()
+                .filter(|n| config.kind(n) == Some(kind))
+                .collect()
+        };
+        Ok(Services {
+            callback: of_kind(ServiceKind::Callback),
+            access: of_kind(ServiceKind::RequestAccess),
+        })
+    }
+
+    /// The admin API's configuration and agents routes, forwarded by the Worker.
+    async fn client(&self, mut req: Request, route: &Matched) -> ApiResult<Response> {
+        self.ready()?;
         let mut config = self.load()?;
         match route.kind() {
             Kind::ConfigAll => http::json(config.sections()),
@@ -270,14 +267,40 @@ impl ConfigObject {
                 if self.agents(Some(&id))?.is_empty() {
                     return Err(ApiError::UnknownAgent(id.clone()));
                 }
-                call_agent(&self.env, &id, "/internal/profile", Some("null".into())).await?;
+                internal::ask_agent::<()>(&self.env, &id, &AgentAsk::Profile { profile: None })
+                    .await?;
                 self.state
                     .storage()
                     .sql()
                     .exec("DELETE FROM agents WHERE id = ?", vec![id.as_str().into()])?;
                 http::json(&serde_json::json!({}))
             }
-            _ => Err(ApiError::NotFound(path)),
+            // The Worker sends no other route here.
+            Kind::Create
+            | Kind::FindAcross
+            | Kind::FindInService
+            | Kind::Get
+            | Kind::Update
+            | Kind::Cancel
+            | Kind::Events
+            | Kind::DialResult
+            | Kind::AvailabilityV1
+            | Kind::AvailabilityV2
+            | Kind::QueuePosition
+            | Kind::Offer
+            | Kind::BuiltinGet
+            | Kind::BuiltinPost
+            | Kind::AdminQueues
+            | Kind::AdminWatermarks
+            | Kind::AdminCancel
+            | Kind::AdminReport
+            | Kind::AdminErase
+            | Kind::Confirm
+            | Kind::AgentReady
+            | Kind::AgentNotReady
+            | Kind::AgentOffer
+            | Kind::AgentAct(_)
+            | Kind::OpenApi => Err(ApiError::NotFound(req.path())),
         }
     }
 
@@ -339,16 +362,15 @@ impl ConfigObject {
             services: services.clone(),
             token_hash: token_hash.clone(),
         };
-        let text =
-            serde_json::to_string(&Some(profile)).map_err(|e| ApiError::Internal(e.to_string()))?;
-        match call_agent(&self.env, id, "/internal/profile", Some(text)).await? {
-            (200, _) => {}
-            (status, value) => {
-                return Err(ApiError::Internal(format!(
-                    "agent {id} not updated ({status}): {value}"
-                )))
-            }
-        }
+        internal::ask_agent::<()>(
+            &self.env,
+            id,
+            &AgentAsk::Profile {
+                profile: Some(profile),
+            },
+        )
+        .await
+        .map_err(|e| ApiError::Internal(format!("agent {id} not updated: {e}")))?;
         let services_text =
             serde_json::to_string(&services).map_err(|e| ApiError::Internal(e.to_string()))?;
         self.state.storage().sql().exec(
@@ -410,19 +432,15 @@ impl ConfigObject {
                 version: version.version,
                 sections: sections.clone(),
             };
-            let body =
-                serde_json::to_string(&push).map_err(|e| ApiError::Internal(e.to_string()))?;
-            let answer = call_service(
+            let answer = internal::ask::<i64>(
                 &self.env,
+                internal::Object::Service,
                 &service,
-                "https://internal",
-                "/internal/config",
-                Some(body),
-                Caller::Public,
+                None,
+                &ServiceAsk::Config(push),
             )
             .await;
-            let delivered = matches!(answer, Ok((200, _)));
-            if delivered {
+            if answer.is_ok() {
                 sql.exec(
                     "DELETE FROM pending WHERE service = ?",
                     vec![service.as_str().into()],

@@ -11,7 +11,8 @@ use worker::{Headers, Response};
 
 const EXCEPTIONS: &str = "com.genesyslab.gsg.services.callback.exceptions";
 
-#[derive(Debug, thiserror::Error)]
+/// Serializable: an error crosses from one object to another with its kind (see `internal`).
+#[derive(Debug, thiserror::Error, serde::Serialize, serde::Deserialize)]
 pub enum ApiError {
     #[error("Service {0} is not configured.")]
     UnknownService(String),
@@ -183,6 +184,10 @@ impl ApiError {
         match Response::ok(text) {
             Ok(r) => r.with_status(code).with_headers(headers),
             Err(_) => Response::error("error", code).unwrap_or_else(|_| {
+                #[allow(
+                    clippy::expect_used,
+                    reason = "an empty response has nothing to fail on"
+                )]
                 Response::empty().expect("an empty response can always be built")
             }),
         }

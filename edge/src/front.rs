@@ -2,20 +2,21 @@
 //! it (a service's, or the configuration's), and assembles answers that span services.
 
 use crate::auth::{self, Caller};
-use crate::config_object::Services;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::ids::CallbackId;
-use crate::objects::{call_agent, call_service};
+use crate::ids::{group_by_service, CallbackId};
+use crate::internal::{
+    self, ask_agent, ask_config, ask_service, AgentAsk, ConfigAsk, Object, ServiceAsk, Services,
+    CONFIG_NAME,
+};
 use crate::openapi;
 use crate::routes::{self, Access, Kind, Matched};
-use crate::service_object::group_by_service;
 use callback_shared::wire::{
     self, AgentAnswer, BulkCancelAnswer, BulkCancelRequest, EraseAnswer, EraseRequest, Erased,
     Record, ReportCancelledRequest, Watermarks,
 };
 use std::collections::BTreeMap;
-use worker::{Env, Headers, Method, Request, RequestInit, Response};
+use worker::{Env, Method, Request, Response};
 
 pub async fn fetch(req: Request, env: Env) -> worker::Result<Response> {
     let path = req.path();
@@ -27,15 +28,6 @@ pub async fn fetch(req: Request, env: Env) -> worker::Result<Response> {
         .unwrap_or_else(ApiError::into_response))
 }
 
-/// Headers a service's object may read from the client's request.
-const PASSED_HEADERS: [&str; 5] = [
-    "content-type",
-    "origin",
-    "idempotency-key",
-    "cf-connecting-ip",
-    crate::signing::HEADER,
-];
-
 async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
     let method = req.method().to_string();
     let path = req.path();
@@ -45,7 +37,7 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
             return Err(ApiError::Forbidden);
         }
         let service = target(&m)?;
-        return forward(env, &service, &mut req, Caller::Public).await;
+        return forward(env, Object::Service, &service, &mut req, &m, Caller::Public).await;
     }
     let caller = authenticate(env, &req, m.spec.access)?;
     match m.kind() {
@@ -56,26 +48,15 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
         | Kind::ConfigDelete
         | Kind::AdminAgentGet
         | Kind::AdminAgentPut
-        | Kind::AdminAgentDelete => to_config(env, &mut req, caller).await,
-        Kind::AdminAgents => agents(env, &mut req, caller).await,
-        Kind::AgentReady | Kind::AgentNotReady | Kind::AgentOffer | Kind::AgentAct => {
+        | Kind::AdminAgentDelete => {
+            forward(env, Object::Config, CONFIG_NAME, &mut req, &m, caller).await
+        }
+        Kind::AdminAgents => agents(env, &mut req, &m, caller).await,
+        Kind::AgentReady | Kind::AgentNotReady | Kind::AgentOffer | Kind::AgentAct(_) => {
             let agent = auth::token_agent(&auth::bearer(&req)?)?;
-            let body = read_body(&mut req).await?;
-            let url = req.url()?.to_string();
-            let request = internal_request(&url, &method, &req, body, caller)?;
-            for name in ["authorization", "accept"] {
-                if let Some(value) = http::header(&req, name) {
-                    request.headers().set(name, &value)?;
-                }
-            }
             let client = auth::client(&req);
             auth::check_failures(&client, now_ms())?;
-            let response = env
-                .durable_object("AGENTS")?
-                .id_from_name(&agent)?
-                .get_stub()?
-                .fetch_with_request(request)
-                .await?;
+            let response = forward(env, Object::Agent, &agent, &mut req, &m, caller).await?;
             if response.status_code() == 401 {
                 auth::note_failure(&client, now_ms());
             }
@@ -86,7 +67,9 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
             match params.get("_id") {
                 Some(id) => match CallbackId::parse(id) {
                     Some(id) => {
-                        let response = forward(env, &id.service, &mut req, caller).await?;
+                        let response =
+                            forward(env, Object::Service, &id.service, &mut req, &m, caller)
+                                .await?;
                         if response.status_code() == 404 {
                             return http::json(&Vec::<Record>::new());
                         }
@@ -98,14 +81,27 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
                 None => find_across(env, &req, authenticate(env, &req, Access::Server)?).await,
             }
         }
-        Kind::AdminQueues => admin_queues(env, &req, caller).await,
-        Kind::AdminWatermarks => watermarks(env, &req, caller).await,
-        Kind::AdminCancel => bulk_cancel(env, &mut req, caller).await,
-        Kind::AdminReport => report(env, &mut req, caller).await,
-        Kind::AdminErase => erase(env, &mut req, caller).await,
-        _ => {
+        Kind::AdminQueues => admin_queues(env, &req).await,
+        Kind::AdminWatermarks => watermarks(env, &req).await,
+        Kind::AdminCancel => bulk_cancel(env, &mut req).await,
+        Kind::AdminReport => report(env, &mut req).await,
+        Kind::AdminErase => erase(env, &mut req).await,
+        Kind::Create
+        | Kind::FindInService
+        | Kind::Get
+        | Kind::Update
+        | Kind::Cancel
+        | Kind::Events
+        | Kind::DialResult
+        | Kind::AvailabilityV1
+        | Kind::AvailabilityV2
+        | Kind::QueuePosition
+        | Kind::Offer
+        | Kind::BuiltinGet
+        | Kind::BuiltinPost
+        | Kind::Confirm => {
             let service = target(&m)?;
-            forward(env, &service, &mut req, caller).await
+            forward(env, Object::Service, &service, &mut req, &m, caller).await
         }
     }
 }
@@ -129,7 +125,7 @@ fn authenticate(env: &Env, req: &Request, access: Access) -> ApiResult<Caller> {
     caller
 }
 
-/// The service whose object answers a route.
+/// The service whose object answers a route: the one it names, or its callback's.
 fn target(m: &Matched) -> ApiResult<String> {
     match m.kind() {
         Kind::QueuePosition => Ok(m.id()?.service),
@@ -145,84 +141,63 @@ fn target(m: &Matched) -> ApiResult<String> {
             }
             Ok(service)
         }
-        _ => m.service(),
+        Kind::Create
+        | Kind::FindInService
+        | Kind::AvailabilityV1
+        | Kind::AvailabilityV2
+        | Kind::Offer
+        | Kind::BuiltinGet
+        | Kind::BuiltinPost => m.service(),
+        Kind::FindAcross
+        | Kind::AdminQueues
+        | Kind::AdminWatermarks
+        | Kind::AdminCancel
+        | Kind::AdminReport
+        | Kind::AdminErase
+        | Kind::ConfigAll
+        | Kind::ConfigGet
+        | Kind::ConfigPut
+        | Kind::ConfigDelete
+        | Kind::AdminAgents
+        | Kind::AdminAgentGet
+        | Kind::AdminAgentPut
+        | Kind::AdminAgentDelete
+        | Kind::AgentReady
+        | Kind::AgentNotReady
+        | Kind::AgentOffer
+        | Kind::AgentAct(_)
+        | Kind::OpenApi => Err(ApiError::NotFound(m.spec.path.to_string())),
     }
 }
 
-async fn read_body(req: &mut Request) -> ApiResult<Option<String>> {
-    match req.method() {
-        Method::Post | Method::Put => Ok(Some(http::body(req).await?)),
-        _ => Ok(None),
-    }
-}
-
-fn internal_request(
-    url: &str,
-    method: &str,
-    original: &Request,
-    body: Option<String>,
-    caller: Caller,
-) -> ApiResult<Request> {
-    let headers = Headers::new();
-    for name in PASSED_HEADERS {
-        if let Some(value) = http::header(original, name) {
-            headers.set(name, &value)?;
-        }
-    }
-    headers.set("x-callback-caller", caller.as_str())?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::from(method.to_string()))
-        .with_headers(headers)
-        .with_body(body.map(Into::into));
-    Ok(Request::new_with_init(url, &init)?)
-}
-
-/// Sends the client's request to a service's object.
+/// Sends the client's request to the object that answers it, with the route found here.
 async fn forward(
     env: &Env,
-    service: &str,
+    object: Object,
+    name: &str,
     req: &mut Request,
+    m: &Matched,
     caller: Caller,
 ) -> ApiResult<Response> {
-    let body = read_body(req).await?;
-    let url = req.url()?.to_string();
-    let request = internal_request(&url, &req.method().to_string(), req, body, caller)?;
-    request.headers().set("x-callback-service", service)?;
-    Ok(env
-        .durable_object("SERVICES")?
-        .id_from_name(service)?
-        .get_stub()?
-        .fetch_with_request(request)
-        .await?)
-}
-
-/// Sends the client's request to the configuration's object (configuration, agents).
-async fn to_config(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Response> {
-    let body = read_body(req).await?;
-    let url = req.url()?.to_string();
-    let request = internal_request(&url, &req.method().to_string(), req, body, caller)?;
-    Ok(env
-        .durable_object("CONFIG")?
-        .id_from_name("config")?
-        .get_stub()?
-        .fetch_with_request(request)
-        .await?)
+    let body = match req.method() {
+        Method::Post | Method::Put => Some(http::body(req).await?),
+        _ => None,
+    };
+    internal::forward(env, object, name, req, body, m, caller).await
 }
 
 /// Every agent (from the configuration), with whether each is ready and what they hold (from
 /// their objects).
-async fn agents(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Response> {
-    let mut response = to_config(env, req, caller).await?;
+async fn agents(env: &Env, req: &mut Request, m: &Matched, caller: Caller) -> ApiResult<Response> {
+    let mut response = forward(env, Object::Config, CONFIG_NAME, req, m, caller).await?;
     let mut agents: Vec<AgentAnswer> = response
         .json()
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     for agent in &mut agents {
-        if let Ok((200, value)) = call_agent(env, &agent.id, "/internal/status", None).await {
-            if let Ok(status) = serde_json::from_value::<AgentAnswer>(value) {
-                agent.ready = status.ready;
-                agent.holds = status.holds;
-            }
+        if let Ok(status) = ask_agent::<AgentAnswer>(env, &agent.id, &AgentAsk::Status).await {
+            agent.ready = status.ready;
+            agent.holds = status.holds;
         }
     }
     http::json(&agents)
@@ -230,16 +205,7 @@ async fn agents(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Respo
 
 /// The callback services, from the configuration's object.
 async fn services(env: &Env) -> ApiResult<Services> {
-    let mut response = env
-        .durable_object("CONFIG")?
-        .id_from_name("config")?
-        .get_stub()?
-        .fetch_with_str("https://internal/internal/services")
-        .await?;
-    response
-        .json()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))
+    ask_config(env, &ConfigAsk::Services).await
 }
 
 async fn callback_services(env: &Env) -> ApiResult<Vec<String>> {
@@ -248,7 +214,7 @@ async fn callback_services(env: &Env) -> ApiResult<Vec<String>> {
 
 /// The right to be forgotten: every callback service erases the number's callbacks (cancelling
 /// open ones first), their history and counters; every request-access service its holds.
-async fn erase(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Response> {
+async fn erase(env: &Env, req: &mut Request) -> ApiResult<Response> {
     let body = http::body(req).await?;
     let request: EraseRequest = http::body_json(&http::content_type(req), &body)?;
     if request.customer_number.trim().is_empty() {
@@ -259,67 +225,39 @@ async fn erase(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Respon
     let origin = http::own_origin(req)?;
     let services = services(env).await?;
     let mut answer = EraseAnswer::default();
+    let ask = ServiceAsk::Erase {
+        customer_number: request.customer_number,
+    };
     for service in services.callback.iter().chain(&services.access) {
-        let (status, value) = call_service(
-            env,
-            service,
-            &origin,
-            "/internal/erase",
-            Some(body.clone()),
-            caller,
-        )
-        .await?;
-        let erased: Erased = match status {
-            200 => serde_json::from_value(value).map_err(|e| ApiError::Internal(e.to_string()))?,
+        let erased: Erased = match ask_service(env, service, &origin, &ask).await {
+            Ok(erased) => erased,
             // The number is not a number for this service's country rules: it holds none of it.
-            400 => Erased::default(),
-            _ => return Err(passed_on(status, value)),
+            Err(ApiError::InvalidParameter(_)) => Erased::default(),
+            Err(e) => return Err(e),
         };
-        answer.callbacks += erased.callbacks;
+        answer.callbacks = answer.callbacks.saturating_add(erased.callbacks);
         answer.services.insert(service.clone(), erased);
     }
     http::json(&answer)
 }
 
-/// An error answered by a service's object, passed on as it was.
-fn passed_on(status: u16, value: serde_json::Value) -> ApiError {
-    let message = value
-        .get("message")
-        .and_then(|m| m.as_str())
-        .unwrap_or("error")
-        .to_string();
-    match status {
-        400 => ApiError::InvalidParameter(message),
-        404 => ApiError::NotFound(message),
-        409 => ApiError::InvalidState(message),
-        _ => ApiError::Internal(message),
-    }
-}
-
-async fn find_across(env: &Env, req: &Request, caller: Caller) -> ApiResult<Response> {
+async fn find_across(env: &Env, req: &Request, _caller: Caller) -> ApiResult<Response> {
     let origin = http::own_origin(req)?;
-    let query = req.url()?.query().unwrap_or("").to_string();
-    let mut records: Vec<serde_json::Value> = Vec::new();
+    let ask = ServiceAsk::Find {
+        query: http::query(req)?,
+    };
+    let mut records: Vec<Record> = Vec::new();
     let mut refusal = None;
     let services = callback_services(env).await?;
     let any = !services.is_empty();
     let mut accepted = false;
     for service in services {
-        let (status, value) = call_service(
-            env,
-            &service,
-            &origin,
-            &format!("/internal/find?{query}"),
-            None,
-            caller,
-        )
-        .await?;
-        match (status, value) {
-            (200, serde_json::Value::Array(found)) => {
+        match ask_service::<Vec<Record>>(env, &service, &origin, &ask).await {
+            Ok(found) => {
                 accepted = true;
                 records.extend(found);
             }
-            (status, value) => refusal = Some(passed_on(status, value)),
+            Err(e) => refusal = Some(e),
         }
     }
     match refusal {
@@ -329,37 +267,23 @@ async fn find_across(env: &Env, req: &Request, caller: Caller) -> ApiResult<Resp
     }
 }
 
-async fn admin_queues(env: &Env, req: &Request, caller: Caller) -> ApiResult<Response> {
-    let params = http::query_params(req)?;
-    let services = match params.get("target").filter(|t| !t.is_empty()) {
+async fn admin_queues(env: &Env, req: &Request) -> ApiResult<Response> {
+    let query = http::query_params(req)?;
+    let services = match query.get("target").filter(|t| !t.is_empty()) {
         Some(target) => vec![target.clone()],
         None => callback_services(env).await?,
     };
     let origin = http::own_origin(req)?;
-    let query = req.url()?.query().unwrap_or("").to_string();
-    let mut answer: BTreeMap<String, serde_json::Value> = BTreeMap::new();
+    let ask = ServiceAsk::Queues { query };
+    let mut answer: BTreeMap<String, Vec<Record>> = BTreeMap::new();
     for service in services {
-        let (status, value) = call_service(
-            env,
-            &service,
-            &origin,
-            &format!("/internal/queues?{query}"),
-            None,
-            caller,
-        )
-        .await?;
-        match status {
-            200 => {
-                answer.insert(service, value);
-            }
-            404 => return Err(ApiError::UnknownService(service)),
-            _ => return Err(passed_on(status, value)),
-        }
+        let records = ask_service(env, &service, &origin, &ask).await?;
+        answer.insert(service, records);
     }
     http::json(&answer)
 }
 
-async fn watermarks(env: &Env, req: &Request, caller: Caller) -> ApiResult<Response> {
+async fn watermarks(env: &Env, req: &Request) -> ApiResult<Response> {
     let asked: Vec<String> = http::query(req)?
         .into_iter()
         .filter(|(k, _)| k == "service_name")
@@ -376,24 +300,17 @@ async fn watermarks(env: &Env, req: &Request, caller: Caller) -> ApiResult<Respo
         total: 0,
     };
     for service in services {
-        let (status, value) =
-            call_service(env, &service, &origin, "/internal/watermark", None, caller).await?;
         // A service that does not exist has nothing in queue.
-        let n = if status == 200 {
-            value
-                .as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .unwrap_or(0)
-        } else {
-            0
-        };
-        marks.total += n;
+        let n = ask_service(env, &service, &origin, &ServiceAsk::Watermark)
+            .await
+            .unwrap_or(0u32);
+        marks.total = marks.total.saturating_add(n);
         marks.services.insert(service, n);
     }
     http::json(&marks)
 }
 
-async fn bulk_cancel(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Response> {
+async fn bulk_cancel(env: &Env, req: &mut Request) -> ApiResult<Response> {
     let body = http::body(req).await?;
     let request: BulkCancelRequest = http::body_json(&http::content_type(req), &body)?;
     if let Some(reason) = request
@@ -417,23 +334,13 @@ async fn bulk_cancel(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<
     }
     let origin = http::own_origin(req)?;
     for (service, ids) in groups {
-        let ids_json =
-            serde_json::to_string(&ids).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let (status, value) = call_service(
-            env,
-            &service,
-            &origin,
-            "/internal/cancel",
-            Some(ids_json),
-            caller,
-        )
-        .await?;
-        match serde_json::from_value::<BulkCancelAnswer>(value) {
-            Ok(part) if status == 200 => {
+        let ask = ServiceAsk::Cancel { ids: ids.clone() };
+        match ask_service::<BulkCancelAnswer>(env, &service, &origin, &ask).await {
+            Ok(part) => {
                 answer.cancelled.extend(part.cancelled);
                 answer.failed.extend(part.failed);
             }
-            _ => {
+            Err(_) => {
                 for id in ids {
                     answer.failed.insert(id, "not found".into());
                 }
@@ -443,30 +350,16 @@ async fn bulk_cancel(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<
     http::json(&answer)
 }
 
-async fn report(env: &Env, req: &mut Request, caller: Caller) -> ApiResult<Response> {
+async fn report(env: &Env, req: &mut Request) -> ApiResult<Response> {
     let body = http::body(req).await?;
     let request: ReportCancelledRequest = http::body_json(&http::content_type(req), &body)?;
-    let reason = serde_json::to_string(&request.callback_reason)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let origin = http::own_origin(req)?;
+    let ask = ServiceAsk::Report {
+        reason: request.callback_reason,
+    };
     let mut records: Vec<Record> = Vec::new();
     for service in callback_services(env).await? {
-        let (status, value) = call_service(
-            env,
-            &service,
-            &origin,
-            "/internal/report",
-            Some(reason.clone()),
-            caller,
-        )
-        .await?;
-        if status != 200 {
-            return Err(passed_on(status, value));
-        }
-        records.extend(
-            serde_json::from_value::<Vec<Record>>(value)
-                .map_err(|e| ApiError::Internal(e.to_string()))?,
-        );
+        records.extend(ask_service::<Vec<Record>>(env, &service, &origin, &ask).await?);
     }
     let mut columns = vec![
         "_id".to_string(),

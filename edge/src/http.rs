@@ -26,7 +26,7 @@ pub async fn body(req: &mut Request) -> ApiResult<String> {
         while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
             let chunk = chunk
                 .map_err(|_| ApiError::InvalidParameter("the body could not be read".into()))?;
-            if bytes.len() + chunk.len() > MAX_BODY {
+            if bytes.len().saturating_add(chunk.len()) > MAX_BODY {
                 return Err(ApiError::TooLarge);
             }
             bytes.extend_from_slice(&chunk);

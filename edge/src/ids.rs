@@ -1,6 +1,7 @@
 //! Callback ids: `<service>~<22 base64url characters>` (128 random bits). The service part lets
 //! any id find its Durable Object with no directory; the random part makes ids unguessable.
 
+use std::collections::BTreeMap;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]
@@ -19,14 +20,19 @@ pub fn random16() -> [u8; 16] {
 /// `bytes` in base64url without padding.
 pub fn base64url(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
+    let mut out = String::new();
     for chunk in bytes.chunks(3) {
         let n = chunk
             .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            .zip([16u32, 8, 0])
+            .fold(0u32, |acc, (b, shift)| acc | (u32::from(*b) << shift));
+        // 1, 2 or 3 bytes make 2, 3 or 4 characters.
+        for shift in [18u32, 12, 6, 0]
+            .into_iter()
+            .take(chunk.len().saturating_add(1))
+        {
+            let sextet = usize::try_from((n >> shift) & 63).unwrap_or_default();
+            out.extend(ALPHABET.get(sextet).map(|&c| char::from(c)));
         }
     }
     out
@@ -54,21 +60,26 @@ impl CallbackId {
         })
     }
 
-    /// A new id from 16 random bytes.
+    /// A new id from 16 random bytes (22 characters of base64url).
     pub fn new(service: &str, random: [u8; 16]) -> CallbackId {
-        const ALPHABET: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let mut bits: u128 = u128::from_be_bytes(random);
-        let mut out = String::with_capacity(RANDOM_LEN);
-        for _ in 0..RANDOM_LEN {
-            out.push(ALPHABET[(bits & 63) as usize] as char);
-            bits >>= 6;
-        }
         CallbackId {
             service: service.to_string(),
-            text: format!("{service}~{out}"),
+            text: format!("{service}~{}", base64url(&random)),
         }
     }
+}
+
+/// Ids of a bulk cancel, grouped by the service object that holds them; and those that are no ids.
+pub fn group_by_service(ids: &[String]) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut unknown = Vec::new();
+    for id in ids {
+        match CallbackId::parse(id) {
+            Some(parsed) => groups.entry(parsed.service).or_default().push(id.clone()),
+            None => unknown.push(id.clone()),
+        }
+    }
+    (groups, unknown)
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ mod error;
 mod front;
 mod http;
 mod ids;
-mod objects;
+mod internal;
 mod openapi;
 mod routes;
 mod service_object;

@@ -14,31 +14,41 @@ pub fn document() -> Value {
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
             .collect();
         parameters.extend(spec.query.iter().map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}})));
-        let mut operation = json!({
-            "summary": spec.summary,
-            "operationId": operation_id(spec),
-            "parameters": parameters,
-            "responses": {
+        let mut operation = Map::new();
+        operation.insert("summary".into(), json!(spec.summary));
+        operation.insert("operationId".into(), json!(operation_id(spec)));
+        operation.insert("parameters".into(), json!(parameters));
+        operation.insert(
+            "responses".into(),
+            json!({
                 "200": {"description": "OK"},
                 "default": {"description": "Error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-            }
-        });
+            }),
+        );
         if matches!(spec.method, "POST" | "PUT") {
-            operation["requestBody"] = json!({"content": {
-                "application/json": {"schema": {"type": "object"}},
-                "application/x-www-form-urlencoded": {"schema": {"type": "object"}}
-            }});
+            operation.insert(
+                "requestBody".into(),
+                json!({"content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/x-www-form-urlencoded": {"schema": {"type": "object"}}
+                }}),
+            );
         }
-        match spec.access {
-            Access::Admin => operation["security"] = json!([{"basic": []}]),
-            Access::Server => operation["security"] = json!([{"basic": []}, {"apiKey": []}]),
-            Access::Agent => operation["security"] = json!([{"agentToken": []}]),
-            Access::Public => {}
+        let security = match spec.access {
+            Access::Admin => Some(json!([{"basic": []}])),
+            Access::Server => Some(json!([{"basic": []}, {"apiKey": []}])),
+            Access::Agent => Some(json!([{"agentToken": []}])),
+            Access::Public => None,
+        };
+        if let Some(security) = security {
+            operation.insert("security".into(), security);
         }
         let entry = paths
             .entry(spec.path.to_string())
             .or_insert_with(|| json!({}));
-        entry[spec.method.to_ascii_lowercase()] = operation;
+        if let Some(methods) = entry.as_object_mut() {
+            methods.insert(spec.method.to_ascii_lowercase(), Value::Object(operation));
+        }
     }
     json!({
         "openapi": "3.1.0",
@@ -63,7 +73,7 @@ pub fn document() -> Value {
 /// The route's kind; an agent's acts share one kind and are told apart by their last segment.
 fn operation_id(spec: &crate::routes::Spec) -> String {
     match spec.kind {
-        Kind::AgentAct => format!("Agent-{}", spec.path.rsplit('/').next().unwrap_or_default()),
+        Kind::AgentAct(_) => format!("Agent-{}", spec.path.rsplit('/').next().unwrap_or_default()),
         kind => format!("{kind:?}"),
     }
 }

@@ -2,6 +2,7 @@
 //! Durable Objects to act) and by the OpenAPI document, so the two cannot disagree.
 
 use crate::error::{ApiError, ApiResult};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What a route does.
@@ -38,9 +39,21 @@ pub enum Kind {
     AgentReady,
     AgentNotReady,
     AgentOffer,
-    /// One of an agent's acts on their callback; the path's last segment says which.
-    AgentAct,
+    AgentAct(AgentAction),
     OpenApi,
+}
+
+/// An agent's act on their callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AgentAction {
+    Accept,
+    Reject,
+    DialResult,
+    Connected,
+    End,
+    Disposition,
+    Reschedule,
 }
 
 /// Who may call a route.
@@ -157,22 +170,22 @@ pub const ROUTES: &[Spec] = &[
         summary: "The agent's status and current offer or reservation; with Accept: text/event-stream, a server-sent event stream of it",
         query: &[],
     },
-    Spec { method: "POST", path: "/genesys/1/agent/offer/{id}/accept", kind: Kind::AgentAct, access: Access::Agent, summary: "Accept a previewed callback", query: &[] },
-    Spec { method: "POST", path: "/genesys/1/agent/offer/{id}/reject", kind: Kind::AgentAct, access: Access::Agent, summary: "Reject a previewed callback (it goes back to its place in queue)", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/offer/{id}/accept", kind: Kind::AgentAct(AgentAction::Accept), access: Access::Agent, summary: "Accept a previewed callback", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/offer/{id}/reject", kind: Kind::AgentAct(AgentAction::Reject), access: Access::Agent, summary: "Reject a previewed callback (it goes back to its place in queue)", query: &[] },
     Spec {
         method: "POST",
         path: "/genesys/1/agent/callbacks/{id}/dial-result",
-        kind: Kind::AgentAct,
+        kind: Kind::AgentAct(AgentAction::DialResult),
         access: Access::Agent,
         summary: "The outcome of the agent's dial: {\"outcome\": \"ANSWERED|ANSWERING_MACHINE|NO_ANSWER|BUSY|INVALID_NUMBER|FAILED\"}",
         query: &[],
     },
-    Spec { method: "POST", path: "/genesys/1/agent/callbacks/{id}/connected", kind: Kind::AgentAct, access: Access::Agent, summary: "The agent and the customer are talking", query: &[] },
-    Spec { method: "POST", path: "/genesys/1/agent/callbacks/{id}/end", kind: Kind::AgentAct, access: Access::Agent, summary: "The call ended (then the disposition, when the service asks for one)", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/callbacks/{id}/connected", kind: Kind::AgentAct(AgentAction::Connected), access: Access::Agent, summary: "The agent and the customer are talking", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/callbacks/{id}/end", kind: Kind::AgentAct(AgentAction::End), access: Access::Agent, summary: "The call ended (then the disposition, when the service asks for one)", query: &[] },
     Spec {
         method: "POST",
         path: "/genesys/1/agent/callbacks/{id}/disposition",
-        kind: Kind::AgentAct,
+        kind: Kind::AgentAct(AgentAction::Disposition),
         access: Access::Agent,
         summary: "Record the call's disposition: {\"code\": \"SALE\", \"note\": \"...\"}; completes the callback",
         query: &[],
@@ -180,7 +193,7 @@ pub const ROUTES: &[Spec] = &[
     Spec {
         method: "POST",
         path: "/genesys/1/agent/callbacks/{id}/reschedule",
-        kind: Kind::AgentAct,
+        kind: Kind::AgentAct(AgentAction::Reschedule),
         access: Access::Agent,
         summary: "Move the callback to another time within the service's policy: {\"_new_desired_time\": \"...\"}",
         query: &[],
@@ -192,7 +205,9 @@ pub const ROUTES: &[Spec] = &[
 #[derive(Debug, Clone)]
 pub struct Matched {
     pub spec: &'static Spec,
-    pub params: BTreeMap<&'static str, String>,
+    /// The route's place in [`ROUTES`]: how the route is named when a request is forwarded.
+    pub index: usize,
+    pub params: BTreeMap<String, String>,
 }
 
 impl Matched {
@@ -241,7 +256,7 @@ pub fn find(method: &str, path: &str) -> ApiResult<Matched> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let mut best: Option<(usize, Matched)> = None;
     let mut path_known = false;
-    for spec in ROUTES {
+    for (index, spec) in ROUTES.iter().enumerate() {
         let Some((literals, params)) = fit(spec.path, &segments) else {
             continue;
         };
@@ -251,7 +266,14 @@ pub fn find(method: &str, path: &str) -> ApiResult<Matched> {
             continue;
         }
         if best.as_ref().is_none_or(|(l, _)| literals > *l) {
-            best = Some((literals, Matched { spec, params }));
+            best = Some((
+                literals,
+                Matched {
+                    spec,
+                    index,
+                    params,
+                },
+            ));
         }
     }
     match best {
@@ -261,23 +283,32 @@ pub fn find(method: &str, path: &str) -> ApiResult<Matched> {
     }
 }
 
-fn fit(
-    template: &'static str,
-    segments: &[&str],
-) -> Option<(usize, BTreeMap<&'static str, String>)> {
+/// The route found earlier (by the Worker, for an object), by its place in [`ROUTES`].
+pub fn at(index: usize, params: BTreeMap<String, String>) -> ApiResult<Matched> {
+    let spec = ROUTES
+        .get(index)
+        .ok_or_else(|| ApiError::Internal(format!("no route {index}")))?;
+    Ok(Matched {
+        spec,
+        index,
+        params,
+    })
+}
+
+fn fit(template: &'static str, segments: &[&str]) -> Option<(usize, BTreeMap<String, String>)> {
     let parts: Vec<&'static str> = template.split('/').skip(1).collect();
     if parts.len() != segments.len() {
         return None;
     }
-    let mut literals = 0;
+    let mut literals = 0usize;
     let mut params = BTreeMap::new();
     for (part, segment) in parts.iter().zip(segments) {
         match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
             Some(name) if !segment.is_empty() => {
-                params.insert(name, segment.to_string());
+                params.insert(name.to_string(), segment.to_string());
             }
             Some(_) => return None,
-            None if part == segment => literals += 1,
+            None if part == segment => literals = literals.saturating_add(1),
             None => return None,
         }
     }

@@ -44,11 +44,13 @@ pub fn verify(secret: &str, header: &str, body: &str, now: i64) -> bool {
     let (Some(t), Some(v1)) = (t, v1) else {
         return false;
     };
-    if (now - t).abs() > TOLERANCE_SECS || v1.len() != 64 {
+    if now.saturating_sub(t).saturating_abs() > TOLERANCE_SECS || v1.len() != 64 {
         return false;
     }
-    let Some(bytes) = (0..32)
-        .map(|i| u8::from_str_radix(v1.get(2 * i..2 * i + 2)?, 16).ok())
+    let Some(bytes) = v1
+        .as_bytes()
+        .chunks(2)
+        .map(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok())
         .collect::<Option<Vec<u8>>>()
     else {
         return false;

@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use callback_shared::availability::Bookings;
 use callback_shared::create::{Counts, CountsAsk, Ledger, StorageError};
 use callback_shared::iso;
-use callback_shared::record::{Callback, State};
+use callback_shared::record::{Callback, Phase, Reason, State};
 use callback_shared::scenario::{Change, Effect, Step, Timer};
 use callback_shared::wire::HistoryEvent;
 use chrono::{DateTime, Utc};
@@ -142,6 +142,16 @@ struct Due {
 pub struct Remembered {
     pub body: String,
     pub answer: String,
+}
+
+/// Most callbacks one named query reads.
+const MAX_SELECTED: u32 = 100_000;
+
+/// `state IN (?, …)` and its bindings.
+fn any_state(states: &[State]) -> (String, Vec<V>) {
+    let marks = vec!["?"; states.len()].join(", ");
+    let bindings = states.iter().map(|s| s.as_str().into()).collect();
+    (format!("state IN ({marks})"), bindings)
 }
 
 fn ms(t: DateTime<Utc>) -> V {
@@ -305,13 +315,52 @@ impl Store {
             .transpose()
     }
 
-    /// Callbacks selected by a SQL condition on the columns (`state`, `number`, `desired_ms`, …).
-    pub fn select(
+    /// Callbacks in any of `states`, by desired time then creation.
+    pub fn in_states(&self, states: &[State]) -> ApiResult<Vec<Callback>> {
+        let (condition, bindings) = any_state(states);
+        self.select(&condition, bindings, MAX_SELECTED)
+    }
+
+    /// Every callback of a customer number, in any state.
+    pub fn of_number(&self, number: &str) -> ApiResult<Vec<Callback>> {
+        self.select("number = ?", vec![number.into()], MAX_SELECTED)
+    }
+
+    /// Callbacks desired in `[start, end)` in any of `states`, at most `max`, by desired time.
+    pub fn in_window(
         &self,
-        condition: &str,
-        bindings: Vec<V>,
-        limit: u32,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        states: &[State],
+        max: u32,
     ) -> ApiResult<Vec<Callback>> {
+        let (condition, mut bindings) = any_state(states);
+        bindings.extend([ms(start), ms(end)]);
+        let condition = format!("{condition} AND desired_ms >= ? AND desired_ms < ?");
+        self.select(&condition, bindings, max)
+    }
+
+    /// Completed callbacks that ended for one of `reasons`, by desired time.
+    pub fn completed_for(&self, reasons: &[Reason]) -> ApiResult<Vec<Callback>> {
+        self.scan(
+            "state = ?",
+            vec![State::Completed.as_str().into()],
+            |c| c.phase.reason().is_some_and(|r| reasons.contains(&r)),
+            MAX_SELECTED as usize,
+        )
+    }
+
+    /// The callbacks `keep` keeps, at most `max`, by desired time.
+    pub fn matching(
+        &self,
+        keep: impl FnMut(&Callback) -> bool,
+        max: usize,
+    ) -> ApiResult<Vec<Callback>> {
+        self.scan("1 = 1", vec![], keep, max)
+    }
+
+    /// Callbacks selected by a SQL condition on the columns (`state`, `number`, `desired_ms`, …).
+    fn select(&self, condition: &str, bindings: Vec<V>, limit: u32) -> ApiResult<Vec<Callback>> {
         let query = format!("SELECT record FROM callbacks WHERE {condition} ORDER BY desired_ms, created_ms LIMIT {limit}");
         let rows: Vec<RecordRow> = self.sql.exec(&query, bindings)?.to_array()?;
         rows.iter()
@@ -321,7 +370,7 @@ impl Store {
 
     /// The callbacks meeting `condition` that `keep` keeps, at most `max`, by desired time then
     /// creation. Read a page at a time, so that a search over many callbacks never holds them all.
-    pub fn scan(
+    fn scan(
         &self,
         condition: &str,
         bindings: Vec<V>,
@@ -358,7 +407,7 @@ impl Store {
     /// Writes what a step decided: the record, its history, its timers, the count per state; or
     /// purges it.
     pub fn save(&self, step: &Step) -> ApiResult<()> {
-        self.writes.set(self.writes.get() + 1);
+        self.writes.set(self.writes.get().wrapping_add(1));
         let c = &step.callback;
         let id = c.id.as_str();
         if let Some(change) = &step.change {
@@ -454,7 +503,7 @@ impl Store {
         body: impl FnOnce(i64) -> serde_json::Value,
     ) -> ApiResult<()> {
         let last: Seq = self.sql.exec("SELECT coalesce(max(seq), 0) AS seq FROM outbox WHERE callback_id = ? AND kind = ?", vec![c.id.as_str().into(), kind.into()])?.one()?;
-        let seq = last.seq + 1;
+        let seq = last.seq.saturating_add(1);
         self.sql.exec(
             "INSERT INTO outbox (callback_id, kind, seq, body, next_ms, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
             vec![c.id.as_str().into(), kind.into(), V::Integer(seq), body(seq).to_string().into(), ms(c.updated), ms(c.updated)],
@@ -538,8 +587,8 @@ impl Store {
         now: DateTime<Utc>,
         parameters: &[(String, String)],
     ) -> ApiResult<()> {
-        if now.timestamp_millis() - self.pruned.get() > 60_000 {
-            let keep_from = now.timestamp_millis() - ACCEPTED_KEEP_MS;
+        if now.timestamp_millis().saturating_sub(self.pruned.get()) > 60_000 {
+            let keep_from = now.timestamp_millis().saturating_sub(ACCEPTED_KEEP_MS);
             self.sql.exec(
                 "DELETE FROM accepted WHERE time_ms < ?",
                 vec![V::Integer(keep_from)],
@@ -611,7 +660,9 @@ impl Store {
     pub fn idempotent(&self, key: &str, now: DateTime<Utc>) -> ApiResult<Option<Remembered>> {
         self.sql.exec(
             "DELETE FROM idempotency WHERE created_ms < ?",
-            vec![V::Integer(now.timestamp_millis() - IDEMPOTENCY_MS)],
+            vec![V::Integer(
+                now.timestamp_millis().saturating_sub(IDEMPOTENCY_MS),
+            )],
         )?;
         Ok(self
             .sql
@@ -691,23 +742,23 @@ impl Store {
             "SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = ?",
             vec![queued.into()],
         )?;
-        Ok((ahead + 1, total))
+        Ok((ahead.saturating_add(1), total))
     }
 
     /// How many callbacks wait (QUEUED) ahead of one created now.
     pub fn queue_position_of_new(&self) -> ApiResult<u32> {
         Ok(self.count(
-            "SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = 'QUEUED'",
-            vec![],
+            "SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state = ?",
+            vec![State::Queued.as_str().into()],
         )?)
     }
 
     /// The next callback to reserve an agent for: a customer already on the line first, then the
     /// queue in order (desired time, then creation).
     pub fn next_seeking(&self) -> ApiResult<Option<Callback>> {
-        for phase in ["awaiting_agent", "waiting"] {
+        for phase in [Phase::AwaitingAgent, Phase::Waiting] {
             if let Some(callback) = self
-                .select("phase = ?", vec![phase.into()], 1)?
+                .select("phase = ?", vec![phase.name().into()], 1)?
                 .into_iter()
                 .next()
             {
@@ -762,7 +813,12 @@ impl Store {
 
     /// How many callbacks are in the queue (watermark).
     pub fn in_queue(&self) -> ApiResult<u32> {
-        Ok(self.count("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING')", vec![])?)
+        let in_queue: Vec<State> = State::ALL.into_iter().filter(State::is_in_queue).collect();
+        let (condition, bindings) = any_state(&in_queue);
+        Ok(self.count(
+            &format!("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE {condition}"),
+            bindings,
+        )?)
     }
 }
 
@@ -837,14 +893,16 @@ impl Ledger for Store {
                 }
             })
             .collect();
-        if n.len() != 4 + ask.parameters.len() {
-            return Err(StorageError("counts of the wrong shape".into()));
+        match n.as_slice() {
+            [open, first, second, queued, today @ ..] if today.len() == ask.parameters.len() => {
+                Ok(Counts {
+                    open_for_number: *open,
+                    windows: [*first, *second],
+                    queued: *queued,
+                    parameters_today: today.to_vec(),
+                })
+            }
+            _ => Err(StorageError("counts of the wrong shape".into())),
         }
-        Ok(Counts {
-            open_for_number: n[0],
-            windows: [n[1], n[2]],
-            queued: n[3],
-            parameters_today: n[4..].to_vec(),
-        })
     }
 }

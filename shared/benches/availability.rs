@@ -4,7 +4,7 @@
 
 use callback_shared::availability::{self, Ask, Bookings};
 use callback_shared::config::{Config, Options};
-use callback_shared::create::{decide_create, Counts, CountsAsk, Ledger, StorageError};
+use callback_shared::create::{decide_create, plan, Counts, CountsAsk, Ledger, StorageError};
 use callback_shared::iso;
 use callback_shared::params::Params;
 use chrono::{DateTime, Duration, Utc};
@@ -164,13 +164,20 @@ fn main() {
         "create decision, scheduled (phone, availability, limits)",
         2000,
         || {
+            let p = black_box(&scheduled);
+            let planned = plan(&service, p, now).ok();
             black_box(
-                decide_create(&service, black_box(&scheduled), "id".into(), now, &ledger).ok(),
+                planned
+                    .and_then(|pl| decide_create(&service, p, &pl, "id".into(), now, &ledger).ok()),
             );
         },
     );
     measure("create decision, immediate", 5000, || {
-        black_box(decide_create(&service, black_box(&immediate), "id".into(), now, &ledger).ok());
+        let p = black_box(&immediate);
+        let planned = plan(&service, p, now).ok();
+        black_box(
+            planned.and_then(|pl| decide_create(&service, p, &pl, "id".into(), now, &ledger).ok()),
+        );
     });
     measure(
         "configuration resolve (service + office hours)",

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 /// Bookings (callbacks not COMPLETED) per bucket start.
 pub type Bookings = BTreeMap<DateTime<Utc>, u32>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Slot {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,

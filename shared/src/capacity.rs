@@ -6,7 +6,9 @@
 //! present, else `0900`; times covered by no key have capacity 0. A bucket takes the capacity of
 //! the slot its start falls in (local time of the capacity zone).
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+use crate::iso::Shift;
+use crate::zone::Zone;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Timelike, Utc};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -126,6 +128,33 @@ impl Capacity {
         let rule = self.dates.get(&date).unwrap_or_else(|| self.weekday(date));
         rule.at(minute_of_day(local.hour(), local.minute()))
             .min(self.max)
+    }
+
+    /// The capacity over `[start, end)` as the capacity service answers it: runs of equal
+    /// nonzero capacity `(start, end, capacity)`, slots read in `zone` (the capacity's own).
+    pub fn spans(
+        &self,
+        zone: Zone,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Vec<(DateTime<Utc>, DateTime<Utc>, u32)> {
+        let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>, u32)> = Vec::new();
+        let mut t = start;
+        while t < end {
+            // Slots start on the half hour (zones are offset by whole half hours at least).
+            let into_slot = Duration::seconds(t.timestamp().rem_euclid(1800));
+            let next = t.plus(Duration::minutes(30)).minus(into_slot).min(end);
+            let n = self.at(zone.to_local(t));
+            match spans.last_mut() {
+                Some((_, last_end, capacity)) if *capacity == n && *last_end == t => {
+                    *last_end = next
+                }
+                _ if n > 0 => spans.push((t, next, n)),
+                _ => {}
+            }
+            t = next;
+        }
+        spans
     }
 
     fn weekday(&self, date: NaiveDate) -> &DayRule {

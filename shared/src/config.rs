@@ -582,6 +582,13 @@ pub struct Schedule {
     pub past_tolerance_secs: u32,
 }
 
+impl Schedule {
+    /// Whether callbacks may be served now: always, without office hours.
+    pub fn is_open_now(&self, now: DateTime<Utc>) -> bool {
+        !self.has_office_hours || self.office.period_at(now).is_some()
+    }
+}
+
 /// The scenario options: the selectors (which a request may override) and the timings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioOptions {

@@ -96,23 +96,59 @@ const RECORD_KEYS: [&str; 4] = ["_id", "_service_name", "_callback_state", "_des
 const MAX_USER_DATA_KEYS: usize = 100;
 const MAX_VALUE_LEN: usize = 4096;
 
-/// Decides a create. `id` is the new callback's id.
+/// What a create needs known before it is decided, read once from the request: the customer
+/// number normalised, the scenario's selectors, the desired time, and whether an access number
+/// must be held first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatePlan {
+    /// Normalised; empty when the request gives none.
+    pub number: String,
+    pub selectors: Selectors,
+    /// `None`: as soon as possible.
+    pub desired: Option<DateTime<Utc>>,
+    /// User-originated, immediate and not waiting for an agent: the customer dials an access
+    /// number at once, which must be held before the decision.
+    pub needs_access: bool,
+}
+
+/// Reads a create request's plan; a bad number, selector or desired time is refused here.
+pub fn plan(
+    service: &CallbackService,
+    params: &Params,
+    now: DateTime<Utc>,
+) -> Result<CreatePlan, CreateError> {
+    let number = customer_number(service, params)?;
+    let selectors = selectors(service, params)?;
+    let desired = desired_time(service, params, "_desired_time", now)?;
+    let needs_access = desired.is_none()
+        && selectors.direction == Direction::UserOriginated
+        && !selectors.wait_for_agent;
+    Ok(CreatePlan {
+        number,
+        selectors,
+        desired,
+        needs_access,
+    })
+}
+
+/// Decides a create planned by [`plan`]. `id` is the new callback's id.
 pub fn decide_create(
     service: &CallbackService,
     params: &Params,
+    plan: &CreatePlan,
     id: String,
     now: DateTime<Utc>,
     ledger: &impl Ledger,
 ) -> Result<NewCallback, CreateError> {
-    let customer_number = customer_number(service, params)?;
+    let customer_number = plan.number.clone();
     for key in &service.mandatory_lookup_keys {
         if params.get(key).is_none_or(|v| v.trim().is_empty()) {
             return Err(invalid(key, "is mandatory"));
         }
     }
-    let selectors = selectors(service, params)?;
+    let selectors = plan.selectors.clone();
     let (system, user_data) = split(service, params)?;
-    let scheduled = match desired_time(service, params, "_desired_time", now)? {
+    let scheduled = match plan.desired {
         Some(desired) => Some((desired, book(service, desired, now, ledger, None)?)),
         None => {
             check_open_now(service, now, ledger)?;
@@ -207,7 +243,7 @@ pub fn throttled_parameters(
 /// The desired time a request asks for under `key`; `None` for "as soon as possible": no time,
 /// or one at or before now by at most `_reject_past_desired_time` (a client's own "now" arrives
 /// a little late). Times further in the past are left for [`book`] to refuse.
-pub fn desired_time(
+fn desired_time(
     service: &CallbackService,
     params: &Params,
     key: &str,
@@ -228,13 +264,7 @@ fn check_open_now(
     now: DateTime<Utc>,
     ledger: &impl Ledger,
 ) -> Result<(), CreateError> {
-    if service.schedule.reject_out_of_office_hours
-        && service.schedule.has_office_hours
-        && !service
-            .schedule
-            .office
-            .is_open_throughout(now, now.plus(Duration::seconds(1)))
-    {
+    if service.schedule.reject_out_of_office_hours && !service.schedule.is_open_now(now) {
         let alternatives =
             availability::alternatives(service, now, now, &nearby(service, now, now, ledger)?);
         return Err(unavailable(
@@ -305,7 +335,7 @@ fn customer_number(service: &CallbackService, params: &Params) -> Result<String,
 }
 
 /// The scenario selectors of a create: the service's, overridden by the request's.
-pub fn selectors(service: &CallbackService, params: &Params) -> Result<Selectors, CreateError> {
+fn selectors(service: &CallbackService, params: &Params) -> Result<Selectors, CreateError> {
     let sc = &service.scenario;
     let flag =
         |key: &str, default: bool| match params.get(key).map(|v| v.trim().to_ascii_lowercase()) {
@@ -600,6 +630,16 @@ impl Ledger for MemoryLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decide(
+        s: &CallbackService,
+        p: &Params,
+        id: String,
+        now: DateTime<Utc>,
+        ledger: &impl Ledger,
+    ) -> Result<NewCallback, CreateError> {
+        decide_create(s, p, &plan(s, p, now)?, id, now, ledger)
+    }
     use crate::config::tests::{demo_config, options};
     use crate::scenario::{self, Actor};
 
@@ -634,7 +674,7 @@ mod tests {
         now: DateTime<Utc>,
     ) -> Result<(), CreateError> {
         let id = format!("id{}", ledger.callbacks.len());
-        let new = decide_create(s, &params(p), id, now, ledger)?;
+        let new = decide(s, &params(p), id, now, ledger)?;
         let step = scenario::create(new, s, now, Actor::Customer);
         ledger.record(step.callback, now);
         Ok(())
@@ -691,11 +731,10 @@ mod tests {
     fn bad_parameters_name_the_key() {
         let s = service(&[]);
         let ledger = MemoryLedger::default();
-        let key =
-            |p: &[(&str, &str)]| match decide_create(&s, &params(p), "x".into(), t(NOW), &ledger) {
-                Err(CreateError::InvalidParameter { key, .. }) => key,
-                other => panic!("{other:?}"),
-            };
+        let key = |p: &[(&str, &str)]| match decide(&s, &params(p), "x".into(), t(NOW), &ledger) {
+            Err(CreateError::InvalidParameter { key, .. }) => key,
+            other => panic!("{other:?}"),
+        };
         assert_eq!(key(&[]), "_customer_number");
         assert_eq!(key(&[("_customer_number", "  ")]), "_customer_number");
         assert_eq!(key(&[("_customer_number", "12")]), "_customer_number");
@@ -744,13 +783,13 @@ mod tests {
             ("first_name", "Ana"),
             ("_callback_state", "QUEUED"),
         ]);
-        let new = decide_create(&s, &p, "x".into(), t(NOW), &MemoryLedger::default()).unwrap();
+        let new = decide(&s, &p, "x".into(), t(NOW), &MemoryLedger::default()).unwrap();
         assert_eq!(
             new.system.keys().collect::<Vec<_>>(),
             ["_customer_id", "_urs_virtual_queue"]
         );
         assert_eq!(new.user_data.keys().collect::<Vec<_>>(), ["first_name"]);
-        let override_ = decide_create(
+        let override_ = decide(
             &s,
             &params(&[
                 ("_customer_number", "0612345678"),
@@ -853,7 +892,7 @@ mod tests {
     fn immediate_creates_out_of_hours_when_asked() {
         let s = service(&[("_enable_reject_out_of_office_hours", "true")]);
         let night = t("2026-11-30T21:00:00Z");
-        let err = decide_create(
+        let err = decide(
             &s,
             &params(&[("_customer_number", "0612345678")]),
             "x".into(),
@@ -870,7 +909,7 @@ mod tests {
             iso::format(unavailable.alternatives[0].start),
             "2026-12-05T08:00:00.000Z"
         );
-        assert!(decide_create(
+        assert!(decide(
             &service(&[]),
             &params(&[("_customer_number", "0612345678")]),
             "x".into(),
@@ -994,7 +1033,7 @@ mod tests {
             Some(t("2026-11-30T06:00:00.001Z"))
         );
         // Immediate: no bucket booked, queued at once; further back is still refused.
-        let new = decide_create(
+        let new = decide(
             &s,
             &params(&[
                 ("_customer_number", "0612345678"),
@@ -1012,7 +1051,7 @@ mod tests {
                 .state(),
             crate::record::State::Queued
         );
-        let err = decide_create(
+        let err = decide(
             &s,
             &params(&[
                 ("_customer_number", "0612345678"),

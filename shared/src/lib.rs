@@ -16,9 +16,11 @@
 )]
 
 pub mod availability;
+pub mod builtin;
 pub mod capacity;
 pub mod config;
 pub mod create;
+pub mod delivery;
 pub mod iso;
 pub mod limits;
 pub mod office_hours;

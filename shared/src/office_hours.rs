@@ -302,6 +302,15 @@ impl OfficeHours {
             .first()
             .is_some_and(|p| p.start == start && p.end == end)
     }
+
+    /// The open period `at` lies in, whole (not clipped to `at`), if the office is open then.
+    /// Periods are at most a day and a night long, so two days either side find it.
+    pub fn period_at(&self, at: DateTime<Utc>) -> Option<Period> {
+        let reach = Duration::days(2);
+        self.open_periods(at.minus(reach), at.plus(reach))
+            .into_iter()
+            .find(|p| p.start <= at && at < p.end)
+    }
 }
 
 fn merge(mut periods: Vec<Period>) -> Vec<Period> {

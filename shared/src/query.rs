@@ -2,7 +2,10 @@
 //! Only `_id`, `_callback_state`, `_callback_reason`, the service's lookup keys and user-data keys
 //! (no leading `_`) are searchable.
 
-use crate::record::Callback;
+use crate::iso::{self, Shift};
+use crate::params::Params;
+use crate::record::{Callback, State};
+use chrono::{DateTime, Duration, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operand {
@@ -89,9 +92,83 @@ impl Query {
     }
 }
 
+/// The admin queues query: callbacks desired in `[start, end)` (`start_time`, `end_time`;
+/// default 15 minutes ago to 24 hours ahead), in some `states` (default all), at most `max`
+/// (default 1000, at most 10,000).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuesQuery {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub states: Vec<State>,
+    pub max: u32,
+}
+
+impl QueuesQuery {
+    pub fn parse(params: &Params, now: DateTime<Utc>) -> Result<QueuesQuery, String> {
+        let get = |key: &str| params.get(key).filter(|v| !v.is_empty());
+        let time = |key: &str, default: DateTime<Utc>| match get(key) {
+            Some(text) => iso::parse(text).map_err(|e| format!("{key}: {e}")),
+            None => Ok(default),
+        };
+        let states = match get("states") {
+            Some(list) => list
+                .split(',')
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| format!("states: `{s}` is not a callback state"))
+                })
+                .collect::<Result<_, _>>()?,
+            None => State::ALL.to_vec(),
+        };
+        let max = match get("max") {
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=10_000).contains(n))
+                .ok_or_else(|| format!("max: `{v}` is not a whole number from 1 to 10000"))?,
+            None => 1000,
+        };
+        Ok(QueuesQuery {
+            start: time("start_time", now.minus(Duration::minutes(15)))?,
+            end: time("end_time", now.plus(Duration::hours(24)))?,
+            states,
+            max,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queues_queries_default_and_refuse() {
+        let now = iso::parse("2026-12-02T10:00:00Z").unwrap();
+        let params = |pairs: &[(&str, &str)]| -> Params {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let q = QueuesQuery::parse(&params(&[]), now).unwrap();
+        assert_eq!(q.start, iso::parse("2026-12-02T09:45:00Z").unwrap());
+        assert_eq!(q.end, iso::parse("2026-12-03T10:00:00Z").unwrap());
+        assert_eq!((q.states.len(), q.max), (State::ALL.len(), 1000));
+        let q = QueuesQuery::parse(&params(&[("states", "QUEUED,PAUSED"), ("max", "5")]), now);
+        assert_eq!(
+            q.map(|q| (q.states, q.max)),
+            Ok((vec![State::Queued, State::Paused], 5))
+        );
+        for (key, value) in [
+            ("states", "LOST"),
+            ("max", "0"),
+            ("max", "10001"),
+            ("end_time", "soon"),
+        ] {
+            let err = QueuesQuery::parse(&params(&[(key, value)]), now).unwrap_err();
+            assert!(err.starts_with(key), "{err}");
+        }
+    }
     use crate::config::{Direction, FirstParty};
     use crate::record::{Phase, Reason, Selectors};
     use proptest::prelude::*;

@@ -264,6 +264,30 @@ pub struct Disposition {
     pub note: String,
 }
 
+/// The longest disposition code and note an agent may record, in characters.
+const MAX_CODE: usize = 100;
+const MAX_NOTE: usize = 2000;
+
+impl Disposition {
+    /// An agent's disposition: a code (required, trimmed) and a note, each of bounded length.
+    pub fn new(code: Option<&str>, note: Option<&str>) -> Result<Disposition, String> {
+        let code = code
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .ok_or("code: required")?;
+        let note = note.unwrap_or_default();
+        if code.chars().count() > MAX_CODE || note.chars().count() > MAX_NOTE {
+            return Err(format!(
+                "code: at most {MAX_CODE} characters; note: at most {MAX_NOTE}"
+            ));
+        }
+        Ok(Disposition {
+            code: code.to_string(),
+            note: note.to_string(),
+        })
+    }
+}
+
 /// A callback.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Callback {
@@ -346,6 +370,17 @@ impl Callback {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dispositions_need_a_code_and_stay_short() {
+        let d = Disposition::new(Some(" SALE "), None).unwrap();
+        assert_eq!((d.code.as_str(), d.note.as_str()), ("SALE", ""));
+        assert!(Disposition::new(Some("  "), Some("n")).is_err());
+        assert!(Disposition::new(None, None).is_err());
+        assert!(Disposition::new(Some(&"x".repeat(101)), None).is_err());
+        assert!(Disposition::new(Some("SALE"), Some(&"é".repeat(2000))).is_ok());
+        assert!(Disposition::new(Some("SALE"), Some(&"é".repeat(2001))).is_err());
+    }
 
     #[test]
     fn reasons_read_and_write_gms_names() {

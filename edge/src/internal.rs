@@ -1,0 +1,289 @@
+//! The one protocol between the Worker and the Durable Objects, and between objects: what may be
+//! asked of each kind of object, with typed bodies and answers, and how a client's request is
+//! forwarded with its route already found. Only this file knows internal paths and headers.
+//!
+//! An ask is a POST of its JSON to `{origin}/internal`; the answer is always `200` with
+//! `Result<answer, ApiError>` as JSON, so an error keeps its kind (a 429 stays a 429, a refusal
+//! keeps its alternatives) from one object to the next. `origin` is the public origin, from which
+//! a service's object builds records' `_url`.
+
+use crate::agent_object::Profile;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::http;
+use crate::routes::{self, AgentAction, Matched};
+use callback_shared::params::Params;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use worker::{Env, Headers, Method, Request, RequestInit, Response};
+
+const PATH: &str = "/internal";
+/// The object's name (a service's, an agent's): objects cannot read their own name.
+const NAME: &str = "x-callback-name";
+/// A forwarded client request: its route, path parameters and caller.
+const ROUTE: &str = "x-callback-route";
+/// Origin of internal asks that concern no client (the configuration's pushes).
+const NO_ORIGIN: &str = "https://internal";
+
+/// The kinds of object, by their binding in `wrangler.toml`.
+#[derive(Debug, Clone, Copy)]
+pub enum Object {
+    Service,
+    Agent,
+    Config,
+}
+
+impl Object {
+    fn binding(self) -> &'static str {
+        match self {
+            Object::Service => "SERVICES",
+            Object::Agent => "AGENTS",
+            Object::Config => "CONFIG",
+        }
+    }
+}
+
+/// The configuration's one object.
+pub const CONFIG_NAME: &str = "config";
+
+/// What may be asked of a service's object; each variant says what it answers.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "ask", rename_all = "kebab-case")]
+pub enum ServiceAsk {
+    /// The configuration object pushes the configuration: answers its version (`i64`).
+    Config(ConfigPush),
+    /// A property query (the client's query pairs): `Vec<Record>`.
+    Find { query: Vec<(String, String)> },
+    /// Callbacks of a time window in some states (the admin query): `Vec<Record>`.
+    Queues { query: Params },
+    /// How many callbacks wait in queue: `u32`.
+    Watermark,
+    /// Cancel these callbacks as an admin: `BulkCancelAnswer`.
+    Cancel { ids: Vec<String> },
+    /// Completed callbacks with a reason (default: both cancel reasons): `Vec<Record>`.
+    Report { reason: Option<String> },
+    /// The right to be forgotten, in this service: `Erased`.
+    Erase { customer_number: String },
+    /// A request-access service holds an access number: `Hold`.
+    Hold(Params),
+    /// A request-access service releases a hold while it is still the holder's: `u32` released.
+    Release(Hold),
+    /// A request-access service finds and releases the hold of an incoming call: the hold's
+    /// `_id`, `_data_id` and user data (`Params`).
+    Match(Params),
+    /// The call of a user-originated callback arrived: the callback's new `State`.
+    Arrived { id: String },
+    /// An agent of this service is ready or not: `()`.
+    AgentReady { agent: String, ready: bool },
+    /// The agent's reservation, or the next callback reserved for them: `Option<AgentOffer>`.
+    Reserve { agent: String },
+    /// The agent's callback `id` as they see it, if it is still theirs: `Option<AgentOffer>`.
+    Held { agent: String, id: String },
+    /// One of the agent's acts on their callback: the callback's `Record`.
+    AgentAct {
+        agent: String,
+        id: String,
+        action: AgentAction,
+        params: Params,
+    },
+}
+
+/// What may be asked of an agent's object.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "ask", rename_all = "kebab-case")]
+pub enum AgentAsk {
+    /// The agent's new profile, or none (deleted): `()`.
+    Profile { profile: Option<Profile> },
+    /// The agent as the admin API shows them: `AgentAnswer`.
+    Status,
+    /// Something may concern the agent: re-read the reservation soon: `()`.
+    Sync,
+}
+
+/// What may be asked of the configuration's object.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "ask", rename_all = "kebab-case")]
+pub enum ConfigAsk {
+    /// The services answers across services need: `Services`.
+    Services,
+}
+
+/// What the configuration object pushes to a service's object.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ConfigPush {
+    pub service: String,
+    pub version: i64,
+    pub sections: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// Services as the front needs them for answers across services.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Services {
+    pub callback: Vec<String>,
+    pub access: Vec<String>,
+}
+
+/// An access number held for a call: what the customer dials, and what releases it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Hold {
+    /// The holder: a callback's id, or the hold's own.
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "_access_number")]
+    pub number: String,
+    /// Empty when the service gives no codes.
+    #[serde(
+        rename = "_access_code",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub code: String,
+    #[serde(
+        rename = "_expiration_time",
+        default,
+        skip_serializing_if = "String::is_empty"
+    )]
+    pub expires: String,
+}
+
+/// Asks an object; answers what it answered, errors with their kind.
+pub async fn ask<A: DeserializeOwned>(
+    env: &Env,
+    object: Object,
+    name: &str,
+    origin: Option<&str>,
+    ask: &impl Serialize,
+) -> ApiResult<A> {
+    let body = serde_json::to_string(ask).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let headers = Headers::new();
+    headers.set(NAME, name)?;
+    headers.set("content-type", "application/json")?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(body.into()));
+    let url = format!("{}{PATH}", origin.unwrap_or(NO_ORIGIN));
+    let request = Request::new_with_init(&url, &init)?;
+    let mut response = stub(env, object, name)?.fetch_with_request(request).await?;
+    let answer: Result<A, ApiError> = response
+        .json()
+        .await
+        .map_err(|e| ApiError::Internal(format!("{name}: unreadable answer: {e}")))?;
+    answer
+}
+
+/// Asks a service's object.
+pub async fn ask_service<A: DeserializeOwned>(
+    env: &Env,
+    service: &str,
+    origin: &str,
+    ask: &ServiceAsk,
+) -> ApiResult<A> {
+    self::ask(env, Object::Service, service, Some(origin), ask).await
+}
+
+/// Asks an agent's object.
+pub async fn ask_agent<A: DeserializeOwned>(
+    env: &Env,
+    agent: &str,
+    ask: &AgentAsk,
+) -> ApiResult<A> {
+    self::ask(env, Object::Agent, agent, None, ask).await
+}
+
+/// Asks the configuration's object.
+pub async fn ask_config<A: DeserializeOwned>(env: &Env, ask: &ConfigAsk) -> ApiResult<A> {
+    self::ask(env, Object::Config, CONFIG_NAME, None, ask).await
+}
+
+fn stub(env: &Env, object: Object, name: &str) -> ApiResult<worker::Stub> {
+    Ok(env
+        .durable_object(object.binding())?
+        .id_from_name(name)?
+        .get_stub()?)
+}
+
+/// How an ask is answered: `200` and the result, errors included.
+pub fn answer<T: Serialize>(result: ApiResult<T>) -> Response {
+    http::json(&result).unwrap_or_else(ApiError::into_response)
+}
+
+/// Headers a service's object may read from the client's request.
+const PASSED_HEADERS: [&str; 7] = [
+    "content-type",
+    "origin",
+    "idempotency-key",
+    "cf-connecting-ip",
+    "authorization",
+    "accept",
+    crate::signing::HEADER,
+];
+
+/// A client's request as the front forwards it: the route it found, and who calls.
+#[derive(Debug, Serialize, Deserialize)]
+struct Route {
+    route: usize,
+    params: BTreeMap<String, String>,
+    caller: Caller,
+}
+
+/// Forwards a client's request (already read: `body`) to the object `name` that answers it.
+pub async fn forward(
+    env: &Env,
+    object: Object,
+    name: &str,
+    req: &Request,
+    body: Option<String>,
+    matched: &Matched,
+    caller: Caller,
+) -> ApiResult<Response> {
+    let headers = Headers::new();
+    for header in PASSED_HEADERS {
+        if let Some(value) = http::header(req, header) {
+            headers.set(header, &value)?;
+        }
+    }
+    headers.set(NAME, name)?;
+    let route = Route {
+        route: matched.index,
+        params: matched.params.clone(),
+        caller,
+    };
+    let route = serde_json::to_string(&route).map_err(|e| ApiError::Internal(e.to_string()))?;
+    headers.set(ROUTE, &route)?;
+    let mut init = RequestInit::new();
+    init.with_method(req.method())
+        .with_headers(headers)
+        .with_body(body.map(Into::into));
+    let request = Request::new_with_init(req.url()?.as_str(), &init)?;
+    Ok(stub(env, object, name)?.fetch_with_request(request).await?)
+}
+
+/// What an object received: an ask, or a client's forwarded request.
+pub enum Incoming<A> {
+    Ask(A),
+    Client { matched: Matched, caller: Caller },
+}
+
+/// Reads what an object received. An ask's body is read here; a client's request keeps its body.
+pub async fn receive<A: DeserializeOwned>(req: &mut Request) -> ApiResult<Incoming<A>> {
+    if req.path() == PATH {
+        let body = http::body(req).await?;
+        let ask = serde_json::from_str(&body)
+            .map_err(|e| ApiError::Internal(format!("unreadable ask: {e}")))?;
+        return Ok(Incoming::Ask(ask));
+    }
+    let text = http::header(req, ROUTE).ok_or_else(|| ApiError::NotFound(req.path()))?;
+    let route: Route = serde_json::from_str(&text)
+        .map_err(|e| ApiError::Internal(format!("unreadable route: {e}")))?;
+    Ok(Incoming::Client {
+        matched: routes::at(route.route, route.params)?,
+        caller: route.caller,
+    })
+}
+
+/// The name of the object a request was sent to.
+pub fn name(req: &Request) -> String {
+    http::header(req, NAME).unwrap_or_default()
+}

@@ -1,0 +1,313 @@
+//! One Durable Object per service (named by the service): all its callbacks, bookings, limits,
+//! throttles and timers. Requests are decided and recorded here with no `await` between the
+//! decision and its writes, so concurrent requests can never overbook or exceed a limit.
+//!
+//! This file holds the object's state and sends each request to the module of its capability.
+
+mod access;
+mod admin;
+mod agents;
+mod alarm;
+mod availability;
+mod builtin;
+mod callbacks;
+mod configuration;
+mod guard;
+mod outbox;
+mod talk;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::http;
+use crate::ids::CallbackId;
+use crate::internal::{self, Incoming, ServiceAsk};
+use crate::routes::{Kind, Matched};
+use crate::store::Store;
+use callback_shared::config::Window;
+use callback_shared::record::Callback;
+use callback_shared::wire::Record;
+use chrono::{DateTime, Utc};
+use configuration::View;
+use guard::RateLimiter;
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+use talk::Talk;
+use worker::{durable_object, DurableObject, Env, Method, Request, Response, State as ObjectState};
+
+#[durable_object]
+pub struct ServiceObject {
+    state: ObjectState,
+    env: Env,
+    store: Store,
+    migrated: Cell<bool>,
+    view: RefCell<Option<Rc<View>>>,
+    /// Rate windows per key (a client IP, a customer number, an access number's code misses).
+    rates: RateLimiter,
+    /// Availability answers by (query, configuration version, current bucket), with the store's
+    /// write count they were computed at: any booking written makes them stale.
+    answers: RefCell<HashMap<String, (u64, String)>>,
+    alarm: Cell<Option<i64>>,
+    talks: RefCell<BTreeSet<Talk>>,
+}
+
+impl DurableObject for ServiceObject {
+    fn new(state: ObjectState, env: Env) -> Self {
+        crate::clock::init(&env);
+        let store = Store::new(state.storage().sql());
+        ServiceObject {
+            state,
+            env,
+            store,
+            migrated: Cell::new(false),
+            view: RefCell::new(None),
+            rates: RateLimiter::default(),
+            answers: RefCell::new(HashMap::new()),
+            alarm: Cell::new(None),
+            talks: RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let response = match internal::receive::<ServiceAsk>(&mut req).await {
+            Ok(Incoming::Ask(ask)) => internal::answer(self.asked(ask, &req).await),
+            Ok(Incoming::Client { matched, caller }) => self
+                .client(req, &matched, caller)
+                .await
+                .unwrap_or_else(ApiError::into_response),
+            Err(e) => e.into_response(),
+        };
+        Ok(response)
+    }
+
+    async fn alarm(&self) -> worker::Result<Response> {
+        self.on_alarm()
+            .await
+            .map_err(|e| worker::Error::RustError(e.to_string()))?;
+        Response::ok("")
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    crate::clock::now()
+}
+
+/// Public requests per client IP to an office-hours or capacity service (the default
+/// `_client_rate_limit` of callback services).
+const BUILTIN_RATE: Window = Window {
+    limit: 120,
+    seconds: 60,
+};
+
+impl ServiceObject {
+    /// Before anything is read or written: the schema. A service's object is made by its
+    /// configuration's push; before that, a request (to a name nobody configured) is answered
+    /// without writing anything: no one can make us store objects by asking for names.
+    fn open(&self, name: &str, pushing: bool) -> ApiResult<()> {
+        if !self.migrated.get() && !pushing && !self.store.exists()? {
+            return Err(ApiError::UnknownService(name.to_string()));
+        }
+        self.ready()
+    }
+
+    fn ready(&self) -> ApiResult<()> {
+        if !self.migrated.get() {
+            self.store.migrate()?;
+            self.migrated.set(true);
+        }
+        Ok(())
+    }
+
+    /// After any request: steps it recorded are told to the objects they concern, and the alarm
+    /// is kept no later than their timers.
+    async fn after(&self) -> ApiResult<()> {
+        if let Ok(service) = self.view("").and_then(|v| v.callback()) {
+            self.talk(&service).await?;
+        }
+        self.alarm_no_later().await
+    }
+
+    /// An ask of the Worker or another object; see [`ServiceAsk`] for what each answers.
+    async fn asked(&self, ask: ServiceAsk, req: &Request) -> ApiResult<serde_json::Value> {
+        let name = internal::name(req);
+        self.open(&name, matches!(ask, ServiceAsk::Config(_)))?;
+        let answer = self.answer_ask(ask, req, &name).await;
+        self.after().await?;
+        answer
+    }
+
+    async fn answer_ask(
+        &self,
+        ask: ServiceAsk,
+        req: &Request,
+        name: &str,
+    ) -> ApiResult<serde_json::Value> {
+        if let ServiceAsk::Config(push) = ask {
+            return json(self.receive_config(push).await);
+        }
+        let view = self.view(name)?;
+        self.store.set_origin(&http::own_origin(req)?)?;
+        match ask {
+            ServiceAsk::Config(_) => Err(ApiError::Internal("configuration pushed twice".into())),
+            ServiceAsk::Find { query } => json(self.find(&query, &*view.callback()?)),
+            ServiceAsk::Queues { query } => json(self.queues(&query)),
+            ServiceAsk::Watermark => json(self.store.in_queue()),
+            ServiceAsk::Cancel { ids } => json(self.bulk_cancel(ids, &*view.callback()?)),
+            ServiceAsk::Report { reason } => json(self.report(reason)),
+            ServiceAsk::Erase { customer_number } => json(self.erase(&view, &customer_number)),
+            ServiceAsk::Hold(params) => json(self.hold(&view, &params)),
+            ServiceAsk::Release(hold) => json(crate::access::release(self.store.sql(), &hold)),
+            ServiceAsk::Match(params) => json(self.match_call(&params)),
+            ServiceAsk::Arrived { id } => json(self.arrived(&id, &*view.callback()?)),
+            ServiceAsk::AgentReady { agent, ready } => json(self.store.set_agent(&agent, ready)),
+            ServiceAsk::Reserve { agent } => json(self.reserve(&agent, &*view.callback()?)),
+            ServiceAsk::Held { agent, id } => json(self.held(&agent, &id, &*view.callback()?)),
+            ServiceAsk::AgentAct {
+                agent,
+                id,
+                action,
+                params,
+            } => json(self.agent_act(&agent, &id, action, &params, &*view.callback()?)),
+        }
+    }
+
+    /// A client's request, forwarded by the Worker with its route.
+    async fn client(
+        &self,
+        mut req: Request,
+        matched: &Matched,
+        caller: Caller,
+    ) -> ApiResult<Response> {
+        let name = internal::name(&req);
+        self.open(&name, false)?;
+        let view = self.view(&name)?;
+        self.store.set_origin(&http::own_origin(&req)?)?;
+        if req.method() == Method::Options {
+            return guard::preflight(&req, &view.callback()?.allowed_origins);
+        }
+        // Every answer to a browser on another origin names that origin, errors too: an allowed
+        // site reads why it was refused (a full slot, a rate limit), and a site that is not
+        // allowed reads that it is not, rather than a bare network failure.
+        let cross_origin = guard::cross_origin(&req);
+        let answer = self.serve(&mut req, matched, caller, &view).await;
+        self.after().await?;
+        Ok(http::with_cors(
+            answer.unwrap_or_else(ApiError::into_response),
+            cross_origin.as_deref(),
+        ))
+    }
+
+    async fn serve(
+        &self,
+        req: &mut Request,
+        matched: &Matched,
+        caller: Caller,
+        view: &View,
+    ) -> ApiResult<Response> {
+        // A callback service's routes: the origin must be allowed, and public callers are
+        // rate-limited.
+        let callback = |req: &Request| {
+            let service = view.callback()?;
+            self.guard(
+                req,
+                &service.name,
+                &service.allowed_origins,
+                service.limits.client_rate,
+                caller,
+            )?;
+            ApiResult::Ok(service)
+        };
+        match matched.kind() {
+            // Office hours and capacity: for servers and the Callback host's own pages; public
+            // callers are rate-limited as a callback service's are by default.
+            Kind::BuiltinGet => {
+                self.guard(req, &view.name, &[], BUILTIN_RATE, caller)?;
+                self.builtin(req, view)
+            }
+            Kind::BuiltinPost => self.builtin_post(req, view).await,
+            Kind::Create => {
+                let service = callback(req)?;
+                self.create(req, &service, caller).await
+            }
+            Kind::FindAcross => {
+                callback(req)?;
+                self.by_id(req)
+            }
+            Kind::FindInService => {
+                let service = callback(req)?;
+                http::json(&self.find(&http::query(req)?, &service)?)
+            }
+            Kind::Get => {
+                callback(req)?;
+                http::json(&self.get(&matched.id()?)?)
+            }
+            Kind::Update => {
+                let service = callback(req)?;
+                self.update(req, &matched.id()?, &service, caller).await
+            }
+            Kind::Cancel => {
+                let service = callback(req)?;
+                self.cancel(&matched.id()?, &service, caller)
+            }
+            Kind::Events => {
+                callback(req)?;
+                self.events(&matched.id()?)
+            }
+            Kind::DialResult => {
+                let service = callback(req)?;
+                self.dial_result(req, &matched.id()?, &service).await
+            }
+            Kind::AvailabilityV1 | Kind::AvailabilityV2 => {
+                let service = callback(req)?;
+                let v2 = matched.kind() == Kind::AvailabilityV2;
+                self.availability(req, &service, view.version, v2)
+            }
+            Kind::QueuePosition => {
+                let service = callback(req)?;
+                self.queue_position(&matched.id()?, &service)
+            }
+            Kind::Offer => {
+                let service = callback(req)?;
+                self.offer(&service)
+            }
+            Kind::Confirm => {
+                let service = callback(req)?;
+                self.confirm(&matched.id()?, &service).await
+            }
+            // The Worker answers these itself or sends them to other objects.
+            Kind::AdminQueues
+            | Kind::AdminWatermarks
+            | Kind::AdminCancel
+            | Kind::AdminReport
+            | Kind::AdminErase
+            | Kind::ConfigAll
+            | Kind::ConfigGet
+            | Kind::ConfigPut
+            | Kind::ConfigDelete
+            | Kind::AdminAgents
+            | Kind::AdminAgentGet
+            | Kind::AdminAgentPut
+            | Kind::AdminAgentDelete
+            | Kind::AgentReady
+            | Kind::AgentNotReady
+            | Kind::AgentOffer
+            | Kind::AgentAct(_)
+            | Kind::OpenApi => Err(ApiError::NotFound(req.path())),
+        }
+    }
+
+    fn load(&self, id: &CallbackId) -> ApiResult<Callback> {
+        self.store
+            .load(&id.text)?
+            .ok_or_else(|| ApiError::UnknownCallback(id.text.clone()))
+    }
+
+    fn get(&self, id: &CallbackId) -> ApiResult<Record> {
+        Ok(self.load(id)?.to_gms(&self.store.base()))
+    }
+}
+
+/// An ask's answer as JSON, for [`internal::answer`].
+fn json<T: serde::Serialize>(result: ApiResult<T>) -> ApiResult<serde_json::Value> {
+    serde_json::to_value(result?).map_err(|e| ApiError::Internal(e.to_string()))
+}
