@@ -10,7 +10,7 @@ use crate::internal::{
     CONFIG_NAME,
 };
 use crate::openapi;
-use crate::routes::{self, Access, Kind, Matched};
+use crate::routes::{self, Access, AcrossRoute, ConfigRoute, Kind, Matched, ServiceRoute};
 use callback_shared::wire::{
     self, AgentAnswer, BulkCancelAnswer, BulkCancelRequest, EraseAnswer, EraseRequest, Erased,
     Record, ReportCancelledRequest, Watermarks,
@@ -33,26 +33,24 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
     let path = req.path();
     let m = routes::find(&method, &path)?;
     if method == "OPTIONS" {
-        if m.spec.access != Access::Public || m.kind() == Kind::OpenApi {
-            return Err(ApiError::Forbidden);
-        }
-        let service = target(&m)?;
-        return forward(env, Object::Service, &service, &mut req, &m, Caller::Public).await;
+        // Preflights are for the public routes of a service.
+        return match m.kind {
+            Kind::Service(route) if m.access == Access::Public => {
+                let service = target(&m, route)?;
+                forward(env, Object::Service, &service, &mut req, &m, Caller::Public).await
+            }
+            _ => Err(ApiError::Forbidden),
+        };
     }
-    let caller = authenticate(env, &req, m.spec.access)?;
-    match m.kind() {
+    let caller = authenticate(env, &req, m.access)?;
+    match m.kind {
         Kind::OpenApi => http::json(&openapi::document()),
-        Kind::ConfigAll
-        | Kind::ConfigGet
-        | Kind::ConfigPut
-        | Kind::ConfigDelete
-        | Kind::AdminAgentGet
-        | Kind::AdminAgentPut
-        | Kind::AdminAgentDelete => {
-            forward(env, Object::Config, CONFIG_NAME, &mut req, &m, caller).await
+        Kind::Service(route) => {
+            let service = target(&m, route)?;
+            forward(env, Object::Service, &service, &mut req, &m, caller).await
         }
-        Kind::AdminAgents => agents(env, &mut req, &m, caller).await,
-        Kind::AgentReady | Kind::AgentNotReady | Kind::AgentOffer | Kind::AgentAct(_) => {
+        Kind::Config(_) => forward(env, Object::Config, CONFIG_NAME, &mut req, &m, caller).await,
+        Kind::Agent(_) => {
             let agent = auth::token_agent(&auth::bearer(&req)?)?;
             let client = auth::client(&req);
             auth::check_failures(&client, now_ms())?;
@@ -62,13 +60,17 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
             }
             Ok(response)
         }
-        Kind::FindAcross => {
+        Kind::Across(AcrossRoute::Find) => {
             let params = http::query_params(&req)?;
             match params.get("_id") {
                 Some(id) => match CallbackId::parse(id) {
                     Some(id) => {
+                        let by_id = Matched {
+                            kind: Kind::Service(ServiceRoute::ById),
+                            ..m
+                        };
                         let response =
-                            forward(env, Object::Service, &id.service, &mut req, &m, caller)
+                            forward(env, Object::Service, &id.service, &mut req, &by_id, caller)
                                 .await?;
                         if response.status_code() == 404 {
                             return http::json(&Vec::<Record>::new());
@@ -81,28 +83,12 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
                 None => find_across(env, &req, authenticate(env, &req, Access::Server)?).await,
             }
         }
-        Kind::AdminQueues => admin_queues(env, &req).await,
-        Kind::AdminWatermarks => watermarks(env, &req).await,
-        Kind::AdminCancel => bulk_cancel(env, &mut req).await,
-        Kind::AdminReport => report(env, &mut req).await,
-        Kind::AdminErase => erase(env, &mut req).await,
-        Kind::Create
-        | Kind::FindInService
-        | Kind::Get
-        | Kind::Update
-        | Kind::Cancel
-        | Kind::Events
-        | Kind::DialResult
-        | Kind::AvailabilityV1
-        | Kind::AvailabilityV2
-        | Kind::QueuePosition
-        | Kind::Offer
-        | Kind::BuiltinGet
-        | Kind::BuiltinPost
-        | Kind::Confirm => {
-            let service = target(&m)?;
-            forward(env, Object::Service, &service, &mut req, &m, caller).await
-        }
+        Kind::Across(AcrossRoute::Agents) => agents(env, &mut req, &m, caller).await,
+        Kind::Across(AcrossRoute::Queues) => admin_queues(env, &req).await,
+        Kind::Across(AcrossRoute::Watermarks) => watermarks(env, &req).await,
+        Kind::Across(AcrossRoute::Cancel) => bulk_cancel(env, &mut req).await,
+        Kind::Across(AcrossRoute::Report) => report(env, &mut req).await,
+        Kind::Across(AcrossRoute::Erase) => erase(env, &mut req).await,
     }
 }
 
@@ -126,47 +112,30 @@ fn authenticate(env: &Env, req: &Request, access: Access) -> ApiResult<Caller> {
 }
 
 /// The service whose object answers a route: the one it names, or its callback's.
-fn target(m: &Matched) -> ApiResult<String> {
-    match m.kind() {
-        Kind::QueuePosition => Ok(m.id()?.service),
-        Kind::Get
-        | Kind::Update
-        | Kind::Cancel
-        | Kind::Events
-        | Kind::DialResult
-        | Kind::Confirm => {
+fn target(m: &Matched, route: ServiceRoute) -> ApiResult<String> {
+    match route {
+        ServiceRoute::QueuePosition => Ok(m.id()?.service),
+        ServiceRoute::Get
+        | ServiceRoute::Update
+        | ServiceRoute::Cancel
+        | ServiceRoute::Events
+        | ServiceRoute::DialResult
+        | ServiceRoute::Confirm => {
             let (service, id) = (m.service()?, m.id()?);
             if id.service != service {
                 return Err(ApiError::UnknownCallback(id.text));
             }
             Ok(service)
         }
-        Kind::Create
-        | Kind::FindInService
-        | Kind::AvailabilityV1
-        | Kind::AvailabilityV2
-        | Kind::Offer
-        | Kind::BuiltinGet
-        | Kind::BuiltinPost => m.service(),
-        Kind::FindAcross
-        | Kind::AdminQueues
-        | Kind::AdminWatermarks
-        | Kind::AdminCancel
-        | Kind::AdminReport
-        | Kind::AdminErase
-        | Kind::ConfigAll
-        | Kind::ConfigGet
-        | Kind::ConfigPut
-        | Kind::ConfigDelete
-        | Kind::AdminAgents
-        | Kind::AdminAgentGet
-        | Kind::AdminAgentPut
-        | Kind::AdminAgentDelete
-        | Kind::AgentReady
-        | Kind::AgentNotReady
-        | Kind::AgentOffer
-        | Kind::AgentAct(_)
-        | Kind::OpenApi => Err(ApiError::NotFound(m.spec.path.to_string())),
+        // Found by the query's `_id`, never by the path: the Worker sends it itself.
+        ServiceRoute::ById => Err(ApiError::NotFound("no path names a callback by _id".into())),
+        ServiceRoute::Create
+        | ServiceRoute::Find
+        | ServiceRoute::AvailabilityV1
+        | ServiceRoute::AvailabilityV2
+        | ServiceRoute::Offer
+        | ServiceRoute::BuiltinGet
+        | ServiceRoute::BuiltinPost => m.service(),
     }
 }
 
@@ -189,7 +158,11 @@ async fn forward(
 /// Every agent (from the configuration), with whether each is ready and what they hold (from
 /// their objects).
 async fn agents(env: &Env, req: &mut Request, m: &Matched, caller: Caller) -> ApiResult<Response> {
-    let mut response = forward(env, Object::Config, CONFIG_NAME, req, m, caller).await?;
+    let configured = Matched {
+        kind: Kind::Config(ConfigRoute::Agents),
+        ..m.clone()
+    };
+    let mut response = forward(env, Object::Config, CONFIG_NAME, req, &configured, caller).await?;
     let mut agents: Vec<AgentAnswer> = response
         .json()
         .await

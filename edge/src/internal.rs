@@ -11,7 +11,7 @@ use crate::agent_object::Profile;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::routes::{self, AgentAction, Matched};
+use crate::routes::{AgentAction, Matched};
 use callback_shared::params::Params;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -223,8 +223,7 @@ const PASSED_HEADERS: [&str; 7] = [
 /// A client's request as the front forwards it: the route it found, and who calls.
 #[derive(Debug, Serialize, Deserialize)]
 struct Route {
-    route: usize,
-    params: BTreeMap<String, String>,
+    matched: Matched,
     caller: Caller,
 }
 
@@ -246,8 +245,7 @@ pub async fn forward(
     }
     headers.set(NAME, name)?;
     let route = Route {
-        route: matched.index,
-        params: matched.params.clone(),
+        matched: matched.clone(),
         caller,
     };
     let route = serde_json::to_string(&route).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -278,7 +276,7 @@ pub async fn receive<A: DeserializeOwned>(req: &mut Request) -> ApiResult<Incomi
     let route: Route = serde_json::from_str(&text)
         .map_err(|e| ApiError::Internal(format!("unreadable route: {e}")))?;
     Ok(Incoming::Client {
-        matched: routes::at(route.route, route.params)?,
+        matched: route.matched,
         caller: route.caller,
     })
 }

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the route table so that it lists exactly the routes
 //! the router knows.
 
-use crate::routes::{Access, Kind, ROUTES};
+use crate::routes::{Access, ROUTES};
 use serde_json::{json, Map, Value};
 
 pub fn document() -> Value {
@@ -70,12 +70,9 @@ pub fn document() -> Value {
     })
 }
 
-/// The route's kind; an agent's acts share one kind and are told apart by their last segment.
+/// The route's kind as one word: `ServiceCreate`, `AgentActAccept`.
 fn operation_id(spec: &crate::routes::Spec) -> String {
-    match spec.kind {
-        Kind::AgentAct(_) => format!("Agent-{}", spec.path.rsplit('/').next().unwrap_or_default()),
-        kind => format!("{kind:?}"),
-    }
+    format!("{:?}", spec.kind).replace(['(', ')'], "")
 }
 
 #[cfg(test)]

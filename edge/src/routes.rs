@@ -5,12 +5,27 @@ use crate::error::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// What a route does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a route does, grouped by who answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Kind {
+    /// A service's object answers (a callback service's, or a builtin one's).
+    Service(ServiceRoute),
+    /// The Worker assembles the answer from every service.
+    Across(AcrossRoute),
+    /// The configuration's object answers.
+    Config(ConfigRoute),
+    /// The agent's object answers.
+    Agent(AgentRoute),
+    /// The Worker answers from the route table.
+    OpenApi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ServiceRoute {
     Create,
-    FindAcross,
-    FindInService,
+    /// `GET /genesys/1/service/callback?_id=…`, sent by the Worker to the id's service.
+    ById,
+    Find,
     Get,
     Update,
     Cancel,
@@ -20,27 +35,45 @@ pub enum Kind {
     AvailabilityV2,
     QueuePosition,
     Offer,
-    BuiltinGet,
-    BuiltinPost,
-    AdminQueues,
-    AdminWatermarks,
-    AdminCancel,
-    AdminReport,
-    AdminErase,
-    ConfigAll,
-    ConfigGet,
-    ConfigPut,
-    ConfigDelete,
     Confirm,
-    AdminAgents,
-    AdminAgentGet,
-    AdminAgentPut,
-    AdminAgentDelete,
-    AgentReady,
-    AgentNotReady,
-    AgentOffer,
-    AgentAct(AgentAction),
-    OpenApi,
+    /// An office-hours or capacity service.
+    BuiltinGet,
+    /// A request-access or match-interaction service.
+    BuiltinPost,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AcrossRoute {
+    /// By `_id` (then the id's service answers) or by properties.
+    Find,
+    Queues,
+    Watermarks,
+    Cancel,
+    Report,
+    Erase,
+    /// Every agent, with their status from their objects.
+    Agents,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ConfigRoute {
+    All,
+    Get,
+    Put,
+    Delete,
+    /// The agents as configured (the Worker adds their status).
+    Agents,
+    AgentGet,
+    AgentPut,
+    AgentDelete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AgentRoute {
+    Ready,
+    NotReady,
+    Offer,
+    Act(AgentAction),
 }
 
 /// An agent's act on their callback.
@@ -57,7 +90,7 @@ pub enum AgentAction {
 }
 
 /// Who may call a route.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Access {
     /// Anyone (browsers: CORS and per-IP rate limits apply); an id is the capability for one callback.
     Public,
@@ -82,26 +115,26 @@ pub struct Spec {
 const AVAILABILITY_QUERY: &[&str] = &["start", "end", "number-of-days", "max-time-slots"];
 
 pub const ROUTES: &[Spec] = &[
-    Spec { method: "POST", path: "/genesys/1/service/callback/{service}", kind: Kind::Create, access: Access::Public, summary: "Create a callback: immediate (no _desired_time) or scheduled", query: &[] },
-    Spec { method: "GET", path: "/genesys/1/service/callback", kind: Kind::FindAcross, access: Access::Public, summary: "Get callbacks by _id (public), or query by properties across services (server credentials)", query: &["_id", "operand"] },
-    Spec { method: "GET", path: "/genesys/1/service/callback/{service}", kind: Kind::FindInService, access: Access::Server, summary: "Query callbacks of a service by properties (AND/OR, !negation)", query: &["operand"] },
-    Spec { method: "GET", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Get, access: Access::Public, summary: "One callback as an object", query: &[] },
-    Spec { method: "PUT", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Update, access: Access::Public, summary: "Reschedule (_new_desired_time) and/or update properties", query: &[] },
-    Spec { method: "DELETE", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Cancel, access: Access::Public, summary: "Cancel a callback", query: &["discard_ors_failure"] },
-    Spec { method: "GET", path: "/genesys/1/service/callback/{service}/{id}/events", kind: Kind::Events, access: Access::Public, summary: "Event history of a callback, oldest first", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/service/callback/{service}", kind: Kind::Service(ServiceRoute::Create), access: Access::Public, summary: "Create a callback: immediate (no _desired_time) or scheduled", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/service/callback", kind: Kind::Across(AcrossRoute::Find), access: Access::Public, summary: "Get callbacks by _id (public), or query by properties across services (server credentials)", query: &["_id", "operand"] },
+    Spec { method: "GET", path: "/genesys/1/service/callback/{service}", kind: Kind::Service(ServiceRoute::Find), access: Access::Server, summary: "Query callbacks of a service by properties (AND/OR, !negation)", query: &["operand"] },
+    Spec { method: "GET", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Service(ServiceRoute::Get), access: Access::Public, summary: "One callback as an object", query: &[] },
+    Spec { method: "PUT", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Service(ServiceRoute::Update), access: Access::Public, summary: "Reschedule (_new_desired_time) and/or update properties", query: &[] },
+    Spec { method: "DELETE", path: "/genesys/1/service/callback/{service}/{id}", kind: Kind::Service(ServiceRoute::Cancel), access: Access::Public, summary: "Cancel a callback", query: &["discard_ors_failure"] },
+    Spec { method: "GET", path: "/genesys/1/service/callback/{service}/{id}/events", kind: Kind::Service(ServiceRoute::Events), access: Access::Public, summary: "Event history of a callback, oldest first", query: &[] },
     Spec {
         method: "POST",
         path: "/genesys/1/service/callback/{service}/{id}/dial-result",
-        kind: Kind::DialResult,
+        kind: Kind::Service(ServiceRoute::DialResult),
         access: Access::Public,
         summary: "The dialer's result of a dial: {\"outcome\": \"ANSWERED|ANSWERING_MACHINE|NO_ANSWER|BUSY|INVALID_NUMBER|FAILED\"}, signed (X-Callback-Signature)",
         query: &[],
     },
-    Spec { method: "GET", path: "/genesys/1/service/callback/{service}/availability", kind: Kind::AvailabilityV1, access: Access::Public, summary: "Availability v1: bucket start -> remaining", query: AVAILABILITY_QUERY },
+    Spec { method: "GET", path: "/genesys/1/service/callback/{service}/availability", kind: Kind::Service(ServiceRoute::AvailabilityV1), access: Access::Public, summary: "Availability v1: bucket start -> remaining", query: AVAILABILITY_QUERY },
     Spec {
         method: "GET",
         path: "/genesys/2/service/callback/{service}/availability",
-        kind: Kind::AvailabilityV2,
+        kind: Kind::Service(ServiceRoute::AvailabilityV2),
         access: Access::Public,
         summary: "Availability v2: slots with local times",
         query: &["start", "end", "start-ms", "end-ms", "number-of-days", "max-time-slots", "timezone", "report-busy"],
@@ -109,83 +142,83 @@ pub const ROUTES: &[Spec] = &[
     Spec {
         method: "GET",
         path: "/genesys/1/service/callback/{service}/offer",
-        kind: Kind::Offer,
+        kind: Kind::Service(ServiceRoute::Offer),
         access: Access::Public,
         summary: "IVR Classic: whether to offer a callback (office open, estimated wait over the threshold)",
         query: &["_customer_number"],
     },
-    Spec { method: "GET", path: "/genesys/1/service/{id}/check-queue-position", kind: Kind::QueuePosition, access: Access::Public, summary: "Position and estimated wait of a queued callback", query: &[] },
-    Spec { method: "GET", path: "/genesys/1/service/{service}", kind: Kind::BuiltinGet, access: Access::Public, summary: "Office-hours service (open periods) or capacity service (slots)", query: &["start", "end", "number-of-days", "timezone"] },
+    Spec { method: "GET", path: "/genesys/1/service/{id}/check-queue-position", kind: Kind::Service(ServiceRoute::QueuePosition), access: Access::Public, summary: "Position and estimated wait of a queued callback", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/service/{service}", kind: Kind::Service(ServiceRoute::BuiltinGet), access: Access::Public, summary: "Office-hours service (open periods) or capacity service (slots)", query: &["start", "end", "number-of-days", "timezone"] },
     Spec {
         method: "POST",
         path: "/genesys/1/service/{service}",
-        kind: Kind::BuiltinPost,
+        kind: Kind::Service(ServiceRoute::BuiltinPost),
         // Called by IVRs and servers, never by browsers: a match answers a customer's data.
         access: Access::Server,
         summary: "request-access service (hold an access number for _ttl s) or match-interaction service (find and release the hold of a call)",
         query: &[],
     },
-    Spec { method: "GET", path: "/genesys/1/admin/callback/queues", kind: Kind::AdminQueues, access: Access::Admin, summary: "Callbacks per service in a time window", query: &["target", "states", "start_time", "end_time", "max"] },
-    Spec { method: "GET", path: "/genesys/1/admin/callback/watermarks", kind: Kind::AdminWatermarks, access: Access::Admin, summary: "Callbacks in queue per service", query: &["service_name"] },
-    Spec { method: "POST", path: "/genesys/1/admin/callback/cancel", kind: Kind::AdminCancel, access: Access::Admin, summary: "Bulk cancel with a reason", query: &[] },
-    Spec { method: "POST", path: "/genesys/1/admin/callback/reportcancelled", kind: Kind::AdminReport, access: Access::Admin, summary: "CSV of cancelled callbacks", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/admin/callback/queues", kind: Kind::Across(AcrossRoute::Queues), access: Access::Admin, summary: "Callbacks per service in a time window", query: &["target", "states", "start_time", "end_time", "max"] },
+    Spec { method: "GET", path: "/genesys/1/admin/callback/watermarks", kind: Kind::Across(AcrossRoute::Watermarks), access: Access::Admin, summary: "Callbacks in queue per service", query: &["service_name"] },
+    Spec { method: "POST", path: "/genesys/1/admin/callback/cancel", kind: Kind::Across(AcrossRoute::Cancel), access: Access::Admin, summary: "Bulk cancel with a reason", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/admin/callback/reportcancelled", kind: Kind::Across(AcrossRoute::Report), access: Access::Admin, summary: "CSV of cancelled callbacks", query: &[] },
     Spec {
         method: "POST",
         path: "/genesys/1/admin/callback/erase",
-        kind: Kind::AdminErase,
+        kind: Kind::Across(AcrossRoute::Erase),
         access: Access::Admin,
         summary: "Erase everything stored about one customer number, in every service (right to be forgotten)",
         query: &[],
     },
-    Spec { method: "GET", path: "/genesys/1/admin/config", kind: Kind::ConfigAll, access: Access::Admin, summary: "Every configuration section", query: &[] },
-    Spec { method: "GET", path: "/genesys/1/admin/config/{section}", kind: Kind::ConfigGet, access: Access::Admin, summary: "One configuration section", query: &[] },
-    Spec { method: "PUT", path: "/genesys/1/admin/config/{section}", kind: Kind::ConfigPut, access: Access::Admin, summary: "Create or replace a section (validated; errors name the option)", query: &[] },
-    Spec { method: "DELETE", path: "/genesys/1/admin/config/{section}", kind: Kind::ConfigDelete, access: Access::Admin, summary: "Delete a section", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/admin/config", kind: Kind::Config(ConfigRoute::All), access: Access::Admin, summary: "Every configuration section", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/admin/config/{section}", kind: Kind::Config(ConfigRoute::Get), access: Access::Admin, summary: "One configuration section", query: &[] },
+    Spec { method: "PUT", path: "/genesys/1/admin/config/{section}", kind: Kind::Config(ConfigRoute::Put), access: Access::Admin, summary: "Create or replace a section (validated; errors name the option)", query: &[] },
+    Spec { method: "DELETE", path: "/genesys/1/admin/config/{section}", kind: Kind::Config(ConfigRoute::Delete), access: Access::Admin, summary: "Delete a section", query: &[] },
     Spec {
         method: "POST",
         path: "/genesys/1/service/callback/{service}/{id}/confirm",
-        kind: Kind::Confirm,
+        kind: Kind::Service(ServiceRoute::Confirm),
         access: Access::Public,
         summary: "The customer confirms they are ready to be called (customer confirmation scenarios)",
         query: &[],
     },
-    Spec { method: "GET", path: "/genesys/1/admin/agents", kind: Kind::AdminAgents, access: Access::Admin, summary: "Every agent, whether ready and the callback reserved for them", query: &[] },
-    Spec { method: "GET", path: "/genesys/1/admin/agents/{agent}", kind: Kind::AdminAgentGet, access: Access::Admin, summary: "One agent", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/admin/agents", kind: Kind::Across(AcrossRoute::Agents), access: Access::Admin, summary: "Every agent, whether ready and the callback reserved for them", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/admin/agents/{agent}", kind: Kind::Config(ConfigRoute::AgentGet), access: Access::Admin, summary: "One agent", query: &[] },
     Spec {
         method: "PUT",
         path: "/genesys/1/admin/agents/{agent}",
-        kind: Kind::AdminAgentPut,
+        kind: Kind::Config(ConfigRoute::AgentPut),
         access: Access::Admin,
         summary: "Create or change an agent: {\"name\", \"services\": [...], \"rotate_token\": false}; a new agent (or rotate_token) gets its bearer token in the answer, once",
         query: &[],
     },
-    Spec { method: "DELETE", path: "/genesys/1/admin/agents/{agent}", kind: Kind::AdminAgentDelete, access: Access::Admin, summary: "Delete an agent (its token stops working)", query: &[] },
-    Spec { method: "POST", path: "/genesys/1/agent/ready", kind: Kind::AgentReady, access: Access::Agent, summary: "The agent is ready: callbacks of their services are reserved for them", query: &[] },
-    Spec { method: "POST", path: "/genesys/1/agent/not-ready", kind: Kind::AgentNotReady, access: Access::Agent, summary: "The agent is not ready (a reservation held goes on)", query: &[] },
+    Spec { method: "DELETE", path: "/genesys/1/admin/agents/{agent}", kind: Kind::Config(ConfigRoute::AgentDelete), access: Access::Admin, summary: "Delete an agent (its token stops working)", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/ready", kind: Kind::Agent(AgentRoute::Ready), access: Access::Agent, summary: "The agent is ready: callbacks of their services are reserved for them", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/not-ready", kind: Kind::Agent(AgentRoute::NotReady), access: Access::Agent, summary: "The agent is not ready (a reservation held goes on)", query: &[] },
     Spec {
         method: "GET",
         path: "/genesys/1/agent/offer",
-        kind: Kind::AgentOffer,
+        kind: Kind::Agent(AgentRoute::Offer),
         access: Access::Agent,
         summary: "The agent's status and current offer or reservation; with Accept: text/event-stream, a server-sent event stream of it",
         query: &[],
     },
-    Spec { method: "POST", path: "/genesys/1/agent/offer/{id}/accept", kind: Kind::AgentAct(AgentAction::Accept), access: Access::Agent, summary: "Accept a previewed callback", query: &[] },
-    Spec { method: "POST", path: "/genesys/1/agent/offer/{id}/reject", kind: Kind::AgentAct(AgentAction::Reject), access: Access::Agent, summary: "Reject a previewed callback (it goes back to its place in queue)", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/offer/{id}/accept", kind: Kind::Agent(AgentRoute::Act(AgentAction::Accept)), access: Access::Agent, summary: "Accept a previewed callback", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/offer/{id}/reject", kind: Kind::Agent(AgentRoute::Act(AgentAction::Reject)), access: Access::Agent, summary: "Reject a previewed callback (it goes back to its place in queue)", query: &[] },
     Spec {
         method: "POST",
         path: "/genesys/1/agent/callbacks/{id}/dial-result",
-        kind: Kind::AgentAct(AgentAction::DialResult),
+        kind: Kind::Agent(AgentRoute::Act(AgentAction::DialResult)),
         access: Access::Agent,
         summary: "The outcome of the agent's dial: {\"outcome\": \"ANSWERED|ANSWERING_MACHINE|NO_ANSWER|BUSY|INVALID_NUMBER|FAILED\"}",
         query: &[],
     },
-    Spec { method: "POST", path: "/genesys/1/agent/callbacks/{id}/connected", kind: Kind::AgentAct(AgentAction::Connected), access: Access::Agent, summary: "The agent and the customer are talking", query: &[] },
-    Spec { method: "POST", path: "/genesys/1/agent/callbacks/{id}/end", kind: Kind::AgentAct(AgentAction::End), access: Access::Agent, summary: "The call ended (then the disposition, when the service asks for one)", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/callbacks/{id}/connected", kind: Kind::Agent(AgentRoute::Act(AgentAction::Connected)), access: Access::Agent, summary: "The agent and the customer are talking", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/callbacks/{id}/end", kind: Kind::Agent(AgentRoute::Act(AgentAction::End)), access: Access::Agent, summary: "The call ended (then the disposition, when the service asks for one)", query: &[] },
     Spec {
         method: "POST",
         path: "/genesys/1/agent/callbacks/{id}/disposition",
-        kind: Kind::AgentAct(AgentAction::Disposition),
+        kind: Kind::Agent(AgentRoute::Act(AgentAction::Disposition)),
         access: Access::Agent,
         summary: "Record the call's disposition: {\"code\": \"SALE\", \"note\": \"...\"}; completes the callback",
         query: &[],
@@ -193,7 +226,7 @@ pub const ROUTES: &[Spec] = &[
     Spec {
         method: "POST",
         path: "/genesys/1/agent/callbacks/{id}/reschedule",
-        kind: Kind::AgentAct(AgentAction::Reschedule),
+        kind: Kind::Agent(AgentRoute::Act(AgentAction::Reschedule)),
         access: Access::Agent,
         summary: "Move the callback to another time within the service's policy: {\"_new_desired_time\": \"...\"}",
         query: &[],
@@ -201,20 +234,15 @@ pub const ROUTES: &[Spec] = &[
     Spec { method: "GET", path: "/openapi.json", kind: Kind::OpenApi, access: Access::Public, summary: "This API's OpenAPI 3.1 document", query: &[] },
 ];
 
-/// A matched route and its path parameters.
-#[derive(Debug, Clone)]
+/// A matched route and its path parameters; the Worker forwards it to the object that answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Matched {
-    pub spec: &'static Spec,
-    /// The route's place in [`ROUTES`]: how the route is named when a request is forwarded.
-    pub index: usize,
+    pub kind: Kind,
+    pub access: Access,
     pub params: BTreeMap<String, String>,
 }
 
 impl Matched {
-    pub fn kind(&self) -> Kind {
-        self.spec.kind
-    }
-
     fn param(&self, name: &str) -> &str {
         self.params.get(name).map(String::as_str).unwrap_or("")
     }
@@ -256,7 +284,7 @@ pub fn find(method: &str, path: &str) -> ApiResult<Matched> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let mut best: Option<(usize, Matched)> = None;
     let mut path_known = false;
-    for (index, spec) in ROUTES.iter().enumerate() {
+    for spec in ROUTES {
         let Some((literals, params)) = fit(spec.path, &segments) else {
             continue;
         };
@@ -269,8 +297,8 @@ pub fn find(method: &str, path: &str) -> ApiResult<Matched> {
             best = Some((
                 literals,
                 Matched {
-                    spec,
-                    index,
+                    kind: spec.kind,
+                    access: spec.access,
                     params,
                 },
             ));
@@ -281,18 +309,6 @@ pub fn find(method: &str, path: &str) -> ApiResult<Matched> {
         None if path_known => Err(ApiError::MethodNotAllowed(method.to_string())),
         None => Err(ApiError::NotFound(path.chars().take(200).collect())),
     }
-}
-
-/// The route found earlier (by the Worker, for an object), by its place in [`ROUTES`].
-pub fn at(index: usize, params: BTreeMap<String, String>) -> ApiResult<Matched> {
-    let spec = ROUTES
-        .get(index)
-        .ok_or_else(|| ApiError::Internal(format!("no route {index}")))?;
-    Ok(Matched {
-        spec,
-        index,
-        params,
-    })
 }
 
 fn fit(template: &'static str, segments: &[&str]) -> Option<(usize, BTreeMap<String, String>)> {
@@ -332,7 +348,7 @@ mod tests {
         for spec in ROUTES {
             let matched = find(spec.method, &example(spec.path))
                 .unwrap_or_else(|e| panic!("{} {}: {e}", spec.method, spec.path));
-            assert_eq!(matched.kind(), spec.kind, "{} {}", spec.method, spec.path);
+            assert_eq!(matched.kind, spec.kind, "{} {}", spec.method, spec.path);
         }
     }
 
@@ -341,18 +357,18 @@ mod tests {
         assert_eq!(
             find("GET", "/genesys/1/service/callback/cb/availability")
                 .unwrap()
-                .kind(),
-            Kind::AvailabilityV1
+                .kind,
+            Kind::Service(ServiceRoute::AvailabilityV1)
         );
         assert_eq!(
             find("GET", "/genesys/1/service/callback/cb/x~y")
                 .unwrap()
-                .kind(),
-            Kind::Get
+                .kind,
+            Kind::Service(ServiceRoute::Get)
         );
         assert_eq!(
-            find("GET", "/genesys/1/service/callback").unwrap().kind(),
-            Kind::FindAcross
+            find("GET", "/genesys/1/service/callback").unwrap().kind,
+            Kind::Across(AcrossRoute::Find)
         );
         assert!(matches!(
             find("PATCH", "/genesys/1/service/callback/cb"),

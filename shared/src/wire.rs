@@ -255,6 +255,34 @@ pub struct EventsAnswer {
     pub events: Vec<HistoryEvent>,
 }
 
+/// The body of a notification webhook (to `_status_notification_target`): `seq` orders a
+/// callback's notifications, `time` is when its state changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub event: String,
+    pub seq: i64,
+    pub time: String,
+    pub callback: Record,
+}
+
+/// The body of a dial webhook (to `_dialer_url`): the dialer reports the outcome of `attempt`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialRequest {
+    /// Always `dial`.
+    pub event: String,
+    pub seq: i64,
+    pub attempt: u32,
+    pub first_connect_party: crate::config::FirstParty,
+    /// The agent the callback is reserved for, if any.
+    pub agent: Option<AgentRef>,
+    pub callback: Record,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentRef {
+    pub id: String,
+}
+
 /// What an agent has been given: a callback to preview (accept or reject before `deadline`), or
 /// reserved for them to dial, talk to and record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,7 +4,6 @@
 //! hour moves forward by the length of the gap (Paris 02:30 on the spring-forward day is 03:30
 //! CEST); a wall-clock time inside a repeated hour means its first occurrence.
 
-use crate::iso::Shift;
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +64,7 @@ impl Zone {
             Inner::Utc => local.and_utc(),
             #[cfg(feature = "tz")]
             Inner::Named(tz) => {
+                use crate::iso::Shift;
                 use chrono::{LocalResult, Offset, TimeZone};
                 match tz.from_local_datetime(&local) {
                     LocalResult::Single(t) => t.with_timezone(&Utc),

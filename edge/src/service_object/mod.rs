@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
 use crate::internal::{self, Incoming, ServiceAsk};
-use crate::routes::{Kind, Matched};
+use crate::routes::{Kind, Matched, ServiceRoute};
 use crate::store::Store;
 use callback_shared::config::Window;
 use callback_shared::record::Callback;
@@ -217,82 +217,66 @@ impl ServiceObject {
             )?;
             ApiResult::Ok(service)
         };
-        match matched.kind() {
+        let Kind::Service(route) = matched.kind else {
+            return Err(ApiError::NotFound(req.path()));
+        };
+        match route {
             // Office hours and capacity: for servers and the Callback host's own pages; public
             // callers are rate-limited as a callback service's are by default.
-            Kind::BuiltinGet => {
+            ServiceRoute::BuiltinGet => {
                 self.guard(req, &view.name, &[], BUILTIN_RATE, caller)?;
                 self.builtin(req, view)
             }
-            Kind::BuiltinPost => self.builtin_post(req, view).await,
-            Kind::Create => {
+            ServiceRoute::BuiltinPost => self.builtin_post(req, view).await,
+            ServiceRoute::Create => {
                 let service = callback(req)?;
                 self.create(req, &service, caller).await
             }
-            Kind::FindAcross => {
+            ServiceRoute::ById => {
                 callback(req)?;
                 self.by_id(req)
             }
-            Kind::FindInService => {
+            ServiceRoute::Find => {
                 let service = callback(req)?;
                 http::json(&self.find(&http::query(req)?, &service)?)
             }
-            Kind::Get => {
+            ServiceRoute::Get => {
                 callback(req)?;
                 http::json(&self.get(&matched.id()?)?)
             }
-            Kind::Update => {
+            ServiceRoute::Update => {
                 let service = callback(req)?;
                 self.update(req, &matched.id()?, &service, caller).await
             }
-            Kind::Cancel => {
+            ServiceRoute::Cancel => {
                 let service = callback(req)?;
                 self.cancel(&matched.id()?, &service, caller)
             }
-            Kind::Events => {
+            ServiceRoute::Events => {
                 callback(req)?;
                 self.events(&matched.id()?)
             }
-            Kind::DialResult => {
+            ServiceRoute::DialResult => {
                 let service = callback(req)?;
                 self.dial_result(req, &matched.id()?, &service).await
             }
-            Kind::AvailabilityV1 | Kind::AvailabilityV2 => {
+            ServiceRoute::AvailabilityV1 | ServiceRoute::AvailabilityV2 => {
                 let service = callback(req)?;
-                let v2 = matched.kind() == Kind::AvailabilityV2;
+                let v2 = route == ServiceRoute::AvailabilityV2;
                 self.availability(req, &service, view.version, v2)
             }
-            Kind::QueuePosition => {
+            ServiceRoute::QueuePosition => {
                 let service = callback(req)?;
                 self.queue_position(&matched.id()?, &service)
             }
-            Kind::Offer => {
+            ServiceRoute::Offer => {
                 let service = callback(req)?;
                 self.offer(&service)
             }
-            Kind::Confirm => {
+            ServiceRoute::Confirm => {
                 let service = callback(req)?;
                 self.confirm(&matched.id()?, &service).await
             }
-            // The Worker answers these itself or sends them to other objects.
-            Kind::AdminQueues
-            | Kind::AdminWatermarks
-            | Kind::AdminCancel
-            | Kind::AdminReport
-            | Kind::AdminErase
-            | Kind::ConfigAll
-            | Kind::ConfigGet
-            | Kind::ConfigPut
-            | Kind::ConfigDelete
-            | Kind::AdminAgents
-            | Kind::AdminAgentGet
-            | Kind::AdminAgentPut
-            | Kind::AdminAgentDelete
-            | Kind::AgentReady
-            | Kind::AgentNotReady
-            | Kind::AgentOffer
-            | Kind::AgentAct(_)
-            | Kind::OpenApi => Err(ApiError::NotFound(req.path())),
         }
     }
 

@@ -13,11 +13,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
 use crate::internal::{self, AgentAsk, Incoming, ServiceAsk};
-use crate::routes::{Kind, Matched};
+use crate::routes::{AgentRoute, Kind, Matched};
 use callback_shared::wire::{AgentAnswer, AgentOffer, AgentStatus, Record};
-use futures_channel::mpsc::{unbounded, UnboundedSender};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
+mod stream;
+
+use stream::Stream;
 use worker::{
     durable_object, DurableObject, Env, Request, Response, SqlStorageValue as V,
     State as ObjectState,
@@ -50,8 +52,6 @@ struct Agent {
     /// The public origin the agent calls (records' `_url` are built from it).
     origin: String,
 }
-
-type Stream = UnboundedSender<Result<Vec<u8>, worker::Error>>;
 
 #[durable_object]
 pub struct AgentObject {
@@ -189,16 +189,19 @@ impl AgentObject {
         if origin != agent.origin {
             self.set("origin", origin.as_str().into())?;
         }
-        match matched.kind() {
-            Kind::AgentReady | Kind::AgentNotReady => {
-                let ready = matched.kind() == Kind::AgentReady;
+        let Kind::Agent(route) = matched.kind else {
+            return Err(ApiError::NotFound(req.path()));
+        };
+        match route {
+            AgentRoute::Ready | AgentRoute::NotReady => {
+                let ready = route == AgentRoute::Ready;
                 self.set("ready", V::Integer(i64::from(ready)))?;
                 self.tell_services(&agent.profile, &agent.profile.services, ready, &origin)
                     .await;
                 self.wake().await?;
                 http::json(&self.status().await?)
             }
-            Kind::AgentOffer => {
+            AgentRoute::Offer => {
                 let status = self.status().await?;
                 if status.ready && status.offer.is_none() {
                     // A wake-up lost on the way (a service's call that failed) is made good here.
@@ -211,7 +214,7 @@ impl AgentObject {
                 }
                 http::json(&status)
             }
-            Kind::AgentAct(action) => {
+            AgentRoute::Act(action) => {
                 let id = matched.id()?;
                 let body = http::body(&mut req).await?;
                 let ask = ServiceAsk::AgentAct {
@@ -225,36 +228,6 @@ impl AgentObject {
                 self.wake().await?;
                 http::json(&record?)
             }
-            // The Worker sends no other route here.
-            Kind::Create
-            | Kind::FindAcross
-            | Kind::FindInService
-            | Kind::Get
-            | Kind::Update
-            | Kind::Cancel
-            | Kind::Events
-            | Kind::DialResult
-            | Kind::AvailabilityV1
-            | Kind::AvailabilityV2
-            | Kind::QueuePosition
-            | Kind::Offer
-            | Kind::BuiltinGet
-            | Kind::BuiltinPost
-            | Kind::AdminQueues
-            | Kind::AdminWatermarks
-            | Kind::AdminCancel
-            | Kind::AdminReport
-            | Kind::AdminErase
-            | Kind::ConfigAll
-            | Kind::ConfigGet
-            | Kind::ConfigPut
-            | Kind::ConfigDelete
-            | Kind::Confirm
-            | Kind::AdminAgents
-            | Kind::AdminAgentGet
-            | Kind::AdminAgentPut
-            | Kind::AdminAgentDelete
-            | Kind::OpenApi => Err(ApiError::NotFound(req.path())),
         }
     }
 
@@ -407,31 +380,5 @@ impl AgentObject {
         }
         self.broadcast(&status);
         Ok(())
-    }
-
-    fn event(status: &AgentStatus) -> Vec<u8> {
-        let json = serde_json::to_string(status).unwrap_or_else(|_| "null".into());
-        format!("event: offer\ndata: {json}\n\n").into_bytes()
-    }
-
-    fn broadcast(&self, status: &AgentStatus) {
-        let event = Self::event(status);
-        self.streams
-            .borrow_mut()
-            .retain(|s| s.unbounded_send(Ok(event.clone())).is_ok());
-    }
-
-    /// A server-sent event stream: the current status now, then at every change.
-    fn stream(&self, status: &AgentStatus) -> ApiResult<Response> {
-        let (sender, receiver) = unbounded();
-        sender
-            .unbounded_send(Ok(Self::event(status)))
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
-        self.streams.borrow_mut().push(sender);
-        let response = Response::from_stream(receiver)?;
-        let headers = worker::Headers::new();
-        headers.set("content-type", "text/event-stream")?;
-        headers.set("cache-control", "no-store")?;
-        Ok(response.with_headers(headers))
     }
 }

@@ -5,12 +5,14 @@
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::internal::{self, AgentAsk, ConfigAsk, ConfigPush, Incoming, ServiceAsk, Services};
-use crate::routes::{Kind, Matched};
+use crate::routes::{ConfigRoute, Kind, Matched};
 use callback_shared::config::{Config, Options, ServiceKind};
-use callback_shared::wire::AgentAnswer;
 use serde::Deserialize;
 use std::cell::Cell;
 use std::collections::BTreeMap;
+mod agents;
+
+use agents::AgentPut;
 use worker::{durable_object, DurableObject, Env, Request, Response, State as ObjectState};
 
 const SCHEMA: &str = "
@@ -30,65 +32,6 @@ struct SectionRow {
 #[derive(Deserialize)]
 struct VersionRow {
     version: i64,
-}
-
-#[derive(Deserialize)]
-struct AgentRow {
-    id: String,
-    name: String,
-    services: String,
-    token_hash: String,
-}
-
-impl AgentRow {
-    fn answer(&self, token: Option<String>) -> AgentAnswer {
-        let services = serde_json::from_str(&self.services).unwrap_or_default();
-        AgentAnswer {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            services,
-            token,
-            ready: None,
-            holds: None,
-        }
-    }
-}
-
-/// `PUT /genesys/1/admin/agents/{id}`'s body.
-#[derive(Deserialize)]
-struct AgentPut {
-    name: Option<String>,
-    #[serde(default)]
-    services: ServiceList,
-    #[serde(default)]
-    rotate_token: bool,
-}
-
-/// Services as a JSON list or a comma-separated string (as GMS options are written).
-#[derive(Deserialize, Default)]
-#[serde(untagged)]
-enum ServiceList {
-    #[default]
-    None,
-    List(Vec<String>),
-    Text(String),
-}
-
-impl ServiceList {
-    fn names(self) -> Vec<String> {
-        let names = match self {
-            ServiceList::None => Vec::new(),
-            ServiceList::List(list) => list,
-            ServiceList::Text(text) => text.split(',').map(str::to_string).collect(),
-        };
-        let mut names: Vec<String> = names
-            .into_iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        names.dedup();
-        names
-    }
 }
 
 #[derive(Deserialize)]
@@ -212,14 +155,17 @@ impl ConfigObject {
     async fn client(&self, mut req: Request, route: &Matched) -> ApiResult<Response> {
         self.ready()?;
         let mut config = self.load()?;
-        match route.kind() {
-            Kind::ConfigAll => http::json(config.sections()),
-            Kind::ConfigGet => http::json(
+        let Kind::Config(kind) = route.kind else {
+            return Err(ApiError::NotFound(req.path()));
+        };
+        match kind {
+            ConfigRoute::All => http::json(config.sections()),
+            ConfigRoute::Get => http::json(
                 config
                     .section(route.section())
                     .ok_or_else(|| ApiError::UnknownSection(route.section().to_string()))?,
             ),
-            Kind::ConfigPut => {
+            ConfigRoute::Put => {
                 let body = http::body(&mut req).await?;
                 let options: Options = http::body_params(&http::content_type(&req), &body)?;
                 let before = config.service_names();
@@ -229,7 +175,7 @@ impl ConfigObject {
                 self.push(union(before, config.service_names())).await?;
                 http::json(&options)
             }
-            Kind::ConfigDelete => {
+            ConfigRoute::Delete => {
                 let before = config.service_names();
                 if !config
                     .delete(route.section())
@@ -241,14 +187,14 @@ impl ConfigObject {
                 self.push(before).await?;
                 http::json(&serde_json::json!({}))
             }
-            Kind::AdminAgents => http::json(
+            ConfigRoute::Agents => http::json(
                 &self
                     .agents(None)?
                     .iter()
                     .map(|a| a.answer(None))
                     .collect::<Vec<_>>(),
             ),
-            Kind::AdminAgentGet => {
+            ConfigRoute::AgentGet => {
                 let id = route.agent()?;
                 let row = self
                     .agents(Some(&id))?
@@ -257,12 +203,12 @@ impl ConfigObject {
                     .ok_or_else(|| ApiError::UnknownAgent(id.clone()))?;
                 http::json(&row.answer(None))
             }
-            Kind::AdminAgentPut => {
+            ConfigRoute::AgentPut => {
                 let body = http::body(&mut req).await?;
                 let put: AgentPut = http::body_json(&http::content_type(&req), &body)?;
                 self.put_agent(&route.agent()?, put, &config).await
             }
-            Kind::AdminAgentDelete => {
+            ConfigRoute::AgentDelete => {
                 let id = route.agent()?;
                 if self.agents(Some(&id))?.is_empty() {
                     return Err(ApiError::UnknownAgent(id.clone()));
@@ -275,120 +221,7 @@ impl ConfigObject {
                     .exec("DELETE FROM agents WHERE id = ?", vec![id.as_str().into()])?;
                 http::json(&serde_json::json!({}))
             }
-            // The Worker sends no other route here.
-            Kind::Create
-            | Kind::FindAcross
-            | Kind::FindInService
-            | Kind::Get
-            | Kind::Update
-            | Kind::Cancel
-            | Kind::Events
-            | Kind::DialResult
-            | Kind::AvailabilityV1
-            | Kind::AvailabilityV2
-            | Kind::QueuePosition
-            | Kind::Offer
-            | Kind::BuiltinGet
-            | Kind::BuiltinPost
-            | Kind::AdminQueues
-            | Kind::AdminWatermarks
-            | Kind::AdminCancel
-            | Kind::AdminReport
-            | Kind::AdminErase
-            | Kind::Confirm
-            | Kind::AgentReady
-            | Kind::AgentNotReady
-            | Kind::AgentOffer
-            | Kind::AgentAct(_)
-            | Kind::OpenApi => Err(ApiError::NotFound(req.path())),
         }
-    }
-
-    fn agents(&self, id: Option<&str>) -> ApiResult<Vec<AgentRow>> {
-        let sql = self.state.storage().sql();
-        let rows = match id {
-            Some(id) => sql.exec(
-                "SELECT id, name, services, token_hash FROM agents WHERE id = ?",
-                vec![id.into()],
-            )?,
-            None => sql.exec(
-                "SELECT id, name, services, token_hash FROM agents ORDER BY id",
-                None,
-            )?,
-        };
-        Ok(rows.to_array()?)
-    }
-
-    /// Creates or changes an agent. A new agent, or `rotate_token`, gets a new token, answered
-    /// once: only its hash is kept. The agent's object learns the profile first, so a token
-    /// answered always works.
-    async fn put_agent(&self, id: &str, put: AgentPut, config: &Config) -> ApiResult<Response> {
-        let name = put
-            .name
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| ApiError::InvalidParameter("name: required".into()))?;
-        if name.chars().count() > 100 {
-            return Err(ApiError::InvalidParameter(
-                "name: at most 100 characters".into(),
-            ));
-        }
-        let services = put.services.names();
-        if let Some(bad) = services
-            .iter()
-            .find(|s| config.kind(s) != Some(ServiceKind::Callback))
-        {
-            return Err(ApiError::InvalidParameter(format!(
-                "services: `{bad}` is not a callback service"
-            )));
-        }
-        let kept = self
-            .agents(Some(id))?
-            .into_iter()
-            .next()
-            .filter(|_| !put.rotate_token);
-        let (token, token_hash) = match kept {
-            Some(row) => (None, row.token_hash),
-            None => {
-                let secret = [crate::ids::random16(), crate::ids::random16()].concat();
-                let token = format!("{id}.{}", crate::ids::base64url(&secret));
-                let hash = crate::auth::token_hash(&token);
-                (Some(token), hash)
-            }
-        };
-        let profile = crate::agent_object::Profile {
-            id: id.to_string(),
-            name: name.clone(),
-            services: services.clone(),
-            token_hash: token_hash.clone(),
-        };
-        internal::ask_agent::<()>(
-            &self.env,
-            id,
-            &AgentAsk::Profile {
-                profile: Some(profile),
-            },
-        )
-        .await
-        .map_err(|e| ApiError::Internal(format!("agent {id} not updated: {e}")))?;
-        let services_text =
-            serde_json::to_string(&services).map_err(|e| ApiError::Internal(e.to_string()))?;
-        self.state.storage().sql().exec(
-            "INSERT OR REPLACE INTO agents (id, name, services, token_hash) VALUES (?, ?, ?, ?)",
-            vec![
-                id.into(),
-                name.as_str().into(),
-                services_text.as_str().into(),
-                token_hash.as_str().into(),
-            ],
-        )?;
-        let row = AgentRow {
-            id: id.to_string(),
-            name,
-            services: services_text,
-            token_hash,
-        };
-        http::json(&row.answer(token))
     }
 
     /// Stores (or deletes) a section and bumps the version; the services to tell are marked pending.
