@@ -3,7 +3,9 @@
 //! the wasm, which the size budget needs; the types are `shared`'s wire types.
 
 use crate::model::Problem;
-use callback_shared::wire::{AvailabilityV2, OfferAnswer, SlotV2};
+#[cfg(not(feature = "manage"))]
+use callback_shared::wire::OfferAnswer;
+use callback_shared::wire::{AvailabilityV2, SlotV2};
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -36,6 +38,7 @@ impl Json {
             .unwrap_or(0)
     }
 
+    #[cfg(not(feature = "manage"))]
     fn flag(&self, key: &str) -> bool {
         Reflect::get(&self.0, &key.into())
             .ok()
@@ -141,6 +144,7 @@ impl Api {
         }
     }
 
+    #[cfg(not(feature = "manage"))]
     pub async fn offer(&self) -> Result<OfferAnswer, Problem> {
         let o = call("GET", &self.callback("/offer"), None).await?;
         Ok(OfferAnswer {
@@ -173,6 +177,7 @@ impl Api {
         })
     }
 
+    #[cfg(not(feature = "manage"))]
     /// Creates a callback; answers its id.
     pub async fn create(&self, params: &[(&str, String)]) -> Result<String, Problem> {
         Ok(call("POST", &self.callback(""), Some(params))

@@ -3,7 +3,9 @@
 
 use crate::model::Date as LocalDate;
 use js_sys::{Array, Date, Intl, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+#[cfg(not(feature = "manage"))]
+use wasm_bindgen::JsCast;
+use wasm_bindgen::JsValue;
 
 fn set(object: &Object, key: &str, value: &str) {
     let _ = Reflect::set(object, &key.into(), &value.into());
@@ -89,10 +91,12 @@ pub fn today(zone: &str) -> LocalDate {
     LocalDate::parse(&text).unwrap_or_default()
 }
 
+#[cfg(not(feature = "manage"))]
 pub fn now_iso() -> String {
     Date::new_0().to_iso_string().into()
 }
 
+#[cfg(not(feature = "manage"))]
 /// Adds `minutes` to a UTC ISO time.
 pub fn plus_minutes(utc_iso: &str, minutes: u32) -> String {
     let date = Date::new(&JsValue::from_str(utc_iso));
@@ -103,6 +107,7 @@ pub fn plus_minutes(utc_iso: &str, minutes: u32) -> String {
     .into()
 }
 
+#[cfg(not(feature = "manage"))]
 /// Offers `text` as a file download.
 pub fn download(filename: &str, text: &str, mime: &str) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -128,6 +133,7 @@ pub fn download(filename: &str, text: &str, mime: &str) {
     let _ = web_sys::Url::revoke_object_url(&url);
 }
 
+#[cfg(not(feature = "manage"))]
 /// The element that has focus in `node`'s tree: its shadow root's, else the document's.
 pub fn active_element(node: &web_sys::Node) -> Option<web_sys::Node> {
     let root = node.get_root_node();
@@ -140,6 +146,7 @@ pub fn active_element(node: &web_sys::Node) -> Option<web_sys::Node> {
     active.map(Into::into)
 }
 
+#[cfg(not(feature = "manage"))]
 /// Keeps Tab and Shift+Tab inside `container` (the dialog). Options of a list other than its tab
 /// stop (`tabindex="-1"`) are not stops.
 pub fn trap_tab(container: &web_sys::Element, event: &web_sys::KeyboardEvent) {

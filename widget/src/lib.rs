@@ -2,17 +2,18 @@
 //! `mount_widget`; the manage page's module (feature `manage`, `www/widget/manage.js`) calls
 //! `mount_manage`.
 
-// The manage page's module uses only part of the widget's code (the slot picker, the API).
-#![cfg_attr(feature = "manage", allow(dead_code, unused_imports))]
-
 mod api;
 mod browser;
-mod components;
+#[cfg(not(feature = "manage"))]
+mod dialog;
 pub mod i18n;
+#[cfg(feature = "manage")]
+mod manage;
 pub mod model;
+mod view;
 
-use components::Settings;
 use js_sys::Reflect;
+use view::Settings;
 use wasm_bindgen::prelude::*;
 
 fn option(options: &JsValue, key: &str) -> Option<String> {
@@ -50,7 +51,7 @@ fn settings(options: &JsValue) -> Result<Settings, JsValue> {
 pub fn mount_widget(root: web_sys::HtmlElement, options: JsValue) -> Result<(), JsValue> {
     let settings = settings(&options)?;
     let mount_point = root.clone();
-    leptos::mount::mount_to(mount_point, move || components::widget(settings, root)).forget();
+    leptos::mount::mount_to(mount_point, move || dialog::widget(settings, root)).forget();
     Ok(())
 }
 
@@ -63,7 +64,6 @@ pub fn mount_manage(
     id: String,
 ) -> Result<(), JsValue> {
     let settings = settings(&options)?;
-    let mount_point = root.clone();
-    leptos::mount::mount_to(mount_point, move || components::manage(settings, root, id)).forget();
+    leptos::mount::mount_to(root, move || manage::manage(settings, id)).forget();
     Ok(())
 }

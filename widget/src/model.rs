@@ -1,7 +1,9 @@
-//! The widget's logic, in plain types tested natively: days and their free times, what an API
-//! error means to a visitor, the calendar file, the country a locale suggests.
+//! The widget's logic, in plain types tested natively: the dialog's and the manage view's states
+//! and how they change, days and their free times, what an API error means to a visitor, the
+//! calendar file, the country a locale suggests.
 
 use callback_shared::phone::Country;
+use callback_shared::record::{Reason, State};
 use callback_shared::wire::SlotV2;
 
 /// A calendar date. The widget's own few lines instead of chrono, whose formatting and parsing
@@ -165,6 +167,206 @@ impl Problem {
     }
 }
 
+/// The slot picker's state, shared by the dialog and the manage view.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Picker {
+    /// The days once loaded.
+    pub days: Option<Result<Vec<Day>, Problem>>,
+    /// The day the visitor picked.
+    pub wanted: usize,
+    pub chosen: Option<SlotV2>,
+}
+
+impl Picker {
+    /// The day shown: the one picked, or the next with free times.
+    pub fn shown(&self) -> Option<usize> {
+        match &self.days {
+            Some(Ok(days)) => day_to_show(days, self.wanted),
+            _ => None,
+        }
+    }
+
+    pub fn pick_day(&mut self, day: usize) {
+        self.wanted = day;
+        self.chosen = None;
+    }
+
+    pub fn pick_slot(&mut self, slot: SlotV2) {
+        self.chosen = Some(slot);
+    }
+}
+
+/// Where the dialog is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Step {
+    #[default]
+    Form,
+    Slots,
+    /// Booked: the callback's id, and its time (`None`: as soon as possible).
+    Done {
+        id: String,
+        at: Option<String>,
+    },
+}
+
+/// When the service can call: open now, the estimated wait (s), the business's zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub open: bool,
+    pub wait_secs: u32,
+    pub zone: String,
+}
+
+/// The dialog's whole state; its views render it, its actions call the transitions below.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dialog {
+    pub open: bool,
+    pub step: Step,
+    pub busy: bool,
+    /// What is under way, for screen readers (a text of the visitor's language).
+    pub status: &'static str,
+    pub problem: Option<Problem>,
+    pub number_invalid: bool,
+    pub offer: Option<Offer>,
+    pub picker: Picker,
+    /// The last request sent (`None` = now), for "try again".
+    pub attempt: Option<Option<String>>,
+}
+
+impl Dialog {
+    /// Just opened: a fresh form.
+    pub fn opened() -> Dialog {
+        Dialog {
+            open: true,
+            ..Dialog::default()
+        }
+    }
+
+    /// The number is not one the service can call: back to the form, which says so.
+    pub fn number_refused(&mut self, back_to_form: bool) {
+        self.number_invalid = true;
+        if back_to_form {
+            self.step = Step::Form;
+        }
+    }
+
+    /// Something is asked of the API (`status` says what, for screen readers).
+    pub fn waiting(&mut self, status: &'static str) {
+        self.busy = true;
+        self.problem = None;
+        self.status = status;
+    }
+
+    /// A request is sent: now (`None`) or at a slot's UTC time.
+    pub fn sending(&mut self, at: Option<String>, status: &'static str) {
+        self.attempt = Some(at);
+        self.waiting(status);
+    }
+
+    /// The API answered the request: booked (the callback's id), or why not.
+    pub fn sent(&mut self, result: Result<String, Problem>) {
+        self.busy = false;
+        self.status = "";
+        match result {
+            Ok(id) => {
+                let at = self.attempt.clone().flatten();
+                self.step = Step::Done { id, at };
+            }
+            Err(p) => self.problem = Some(p),
+        }
+    }
+
+    /// The free times arrived: the picker opens.
+    pub fn slots_loaded(&mut self, picker: Picker) {
+        self.busy = false;
+        self.status = "";
+        self.number_invalid = false;
+        self.step = Step::Slots;
+        self.picker = picker;
+    }
+
+    /// Back from the picker to the form.
+    pub fn back(&mut self) {
+        self.problem = None;
+        self.step = Step::Form;
+    }
+}
+
+/// What the manage view says after an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Cancelled,
+    Rescheduled,
+    Taken,
+    Network,
+    NotFound,
+}
+
+impl Outcome {
+    /// What a cancel, a reschedule or a confirmation that failed means to the visitor.
+    pub fn of(problem: &Problem) -> Outcome {
+        match problem {
+            Problem::Taken(_) => Outcome::Taken,
+            Problem::Network => Outcome::Network,
+            _ => Outcome::NotFound,
+        }
+    }
+}
+
+/// How the manage view names a callback's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Scheduled,
+    Waiting,
+    Calling,
+    Cancelled,
+    Done,
+}
+
+/// A callback as the manage view reads it from its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    /// `None` when the record names no known state.
+    pub state: Option<State>,
+    pub reason: Option<Reason>,
+}
+
+impl Status {
+    /// From the record's `_callback_state` and `_callback_reason`.
+    pub fn read(state: &str, reason: &str) -> Status {
+        Status {
+            state: state.parse().ok(),
+            reason: reason.parse().ok(),
+        }
+    }
+
+    /// Whether the customer may still cancel it or choose another time.
+    pub fn can_change(&self) -> bool {
+        matches!(self.state, Some(State::Scheduled | State::Queued))
+    }
+
+    /// Whether it may soon ask the customer something (to confirm, to call a number): the manage
+    /// view reads it again now and then.
+    pub fn under_way(&self) -> bool {
+        matches!(self.state, Some(State::Queued | State::Routing))
+    }
+
+    /// Whether the customer should call now (user-originated, the number is held for them).
+    pub fn customer_dials(&self) -> bool {
+        self.state == Some(State::Routing)
+    }
+
+    pub fn standing(&self) -> Standing {
+        match (self.state, self.reason) {
+            (Some(State::Scheduled), _) => Standing::Scheduled,
+            (Some(State::Queued | State::Paused), _) => Standing::Waiting,
+            (Some(State::Routing | State::Processing), _) => Standing::Calling,
+            (_, Some(Reason::Cancelled | Reason::CancelledByAdmin)) => Standing::Cancelled,
+            _ => Standing::Done,
+        }
+    }
+}
+
 /// The country a locale suggests for phone numbers (`fr-CA` → CA, `de` → DE), or the first known.
 pub fn country_of_locale(tag: &str) -> Country {
     let region = tag.split(['-', '_']).nth(1).map(str::to_ascii_uppercase);
@@ -248,6 +450,69 @@ pub fn service_of(id: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_dialog_books_now_or_at_a_time_and_remembers_what_to_retry() {
+        let mut d = Dialog::opened();
+        assert!(d.open && d.step == Step::Form);
+        d.sending(None, "sending");
+        assert!(d.busy && d.status == "sending" && d.attempt == Some(None));
+        d.sent(Err(Problem::Network));
+        assert!(!d.busy && d.problem == Some(Problem::Network) && d.step == Step::Form);
+        d.sending(Some("2026-12-05T09:00:00.000Z".into()), "sending");
+        assert_eq!(d.problem, None);
+        d.sent(Ok("cb~x".into()));
+        assert_eq!(
+            d.step,
+            Step::Done {
+                id: "cb~x".into(),
+                at: Some("2026-12-05T09:00:00.000Z".into())
+            }
+        );
+    }
+
+    #[test]
+    fn the_picker_opens_once_times_are_there_and_a_bad_number_goes_back() {
+        let mut d = Dialog::opened();
+        d.number_refused(false);
+        d.waiting("loading");
+        d.slots_loaded(Picker::default());
+        assert!(d.step == Step::Slots && !d.number_invalid && !d.busy && d.status.is_empty());
+        d.picker.pick_slot(slot("2026-12-05T09:00:00.000", 1));
+        d.picker.pick_day(2);
+        assert_eq!((d.picker.wanted, d.picker.chosen.clone()), (2, None));
+        d.number_refused(true);
+        assert!(d.number_invalid && d.step == Step::Form);
+        d.slots_loaded(Picker::default());
+        d.back();
+        assert_eq!(d.step, Step::Form);
+    }
+
+    #[test]
+    fn the_manage_view_reads_states_as_types() {
+        let waiting = Status::read("QUEUED", "");
+        assert!(waiting.can_change() && waiting.under_way() && !waiting.customer_dials());
+        assert_eq!(waiting.standing(), Standing::Waiting);
+        let dialing = Status::read("ROUTING", "");
+        assert!(!dialing.can_change() && dialing.under_way() && dialing.customer_dials());
+        assert_eq!(Status::read("PAUSED", "").standing(), Standing::Waiting);
+        assert_eq!(Status::read("PROCESSING", "").standing(), Standing::Calling);
+        assert_eq!(
+            Status::read("SCHEDULED", "").standing(),
+            Standing::Scheduled
+        );
+        assert_eq!(
+            Status::read("COMPLETED", "CANCELLED_BY_ADMIN").standing(),
+            Standing::Cancelled
+        );
+        assert_eq!(
+            Status::read("COMPLETED", "ABANDONED").standing(),
+            Standing::Done
+        );
+        assert_eq!(Status::read("LOST", "").standing(), Standing::Done);
+        assert_eq!(Outcome::of(&Problem::Taken(vec![])), Outcome::Taken);
+        assert_eq!(Outcome::of(&Problem::Limit), Outcome::NotFound);
+    }
 
     fn slot(local: &str, capacity: u32) -> SlotV2 {
         SlotV2 {

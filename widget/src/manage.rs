@@ -1,0 +1,178 @@
+//! The manage page: the callback's status, cancel, another time, and the customer's confirmation.
+
+use crate::api::Json;
+use crate::browser::Style;
+use crate::i18n::Texts;
+use crate::model::{self, Outcome, Picker, Problem, Standing, Status};
+use crate::view::{load_slots, picker, Settings};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The manage view's state.
+#[derive(Debug, Clone, Default)]
+struct Managed {
+    record: Option<Result<Json, Problem>>,
+    outcome: Option<Outcome>,
+    busy: bool,
+    picker: Option<Picker>,
+}
+
+fn status(record: &Json) -> Status {
+    Status::read(
+        &record.text("_callback_state"),
+        &record.text("_callback_reason"),
+    )
+}
+
+/// The manage page: the callback's status, cancel, and another time.
+pub fn manage(settings: Settings, id: String) -> impl IntoView {
+    let s = StoredValue::new(Settings {
+        api: settings.api.for_id(&id),
+        ..settings
+    });
+    let t = s.with_value(Settings::t);
+    let state = RwSignal::new(Managed::default());
+    let id = StoredValue::new(id);
+    let read = move || {
+        let api = s.with_value(|s| s.api.clone());
+        spawn_local(async move {
+            let record = api.get(&id.get_value()).await;
+            state.update(|m| m.record = Some(record));
+        });
+    };
+    read();
+    // While the callback waits or is under way, its state is read again: an agent may become
+    // ready and ask the customer to confirm. Not while the visitor picks another time.
+    let ticker = set_interval_with_handle(
+        move || {
+            let waiting = state.with_untracked(|m| {
+                m.picker.is_none()
+                    && !m.busy
+                    && matches!(&m.record, Some(Ok(r)) if status(r).under_way())
+            });
+            if waiting {
+                read();
+            }
+        },
+        std::time::Duration::from_secs(5),
+    );
+    if let Ok(ticker) = ticker {
+        on_cleanup(move || ticker.clear());
+    }
+    let confirm = move || {
+        let api = s.with_value(|s| s.api.clone());
+        state.update(|m| m.busy = true);
+        spawn_local(async move {
+            let result = api.confirm(&id.get_value()).await;
+            state.update(|m| {
+                m.busy = false;
+                match result {
+                    Ok(r) => m.record = Some(Ok(r)),
+                    Err(p) => m.outcome = Some(Outcome::of(&p)),
+                }
+            });
+        });
+    };
+    let act = move |cancel: bool, at: Option<String>| {
+        let api = s.with_value(|s| s.api.clone());
+        state.update(|m| m.busy = true);
+        spawn_local(async move {
+            let id = id.get_value();
+            let result = if cancel {
+                api.cancel(&id).await
+            } else {
+                api.reschedule(&id, at.as_deref().unwrap_or_default()).await
+            };
+            state.update(|m| {
+                m.busy = false;
+                match result {
+                    Ok(r) => {
+                        m.outcome = Some(if cancel {
+                            Outcome::Cancelled
+                        } else {
+                            Outcome::Rescheduled
+                        });
+                        m.picker = None;
+                        m.record = Some(Ok(r));
+                    }
+                    Err(p) => m.outcome = Some(Outcome::of(&p)),
+                }
+            });
+        });
+    };
+    view! {
+        <section class="cb-manage" aria-labelledby="cb-manage-title">
+            <h2 id="cb-manage-title">{t.manage_title}</h2>
+            {move || state.with(|m| {
+                let body = match &m.record {
+                    None => view! { <p>{t.loading}</p> }.into_any(),
+                    Some(Err(Problem::Network)) => view! { <p role="alert">{t.network}</p> }.into_any(),
+                    Some(Err(_)) => view! { <p role="alert">{t.not_found}</p> }.into_any(),
+                    Some(Ok(r)) => {
+                        let status = status(r);
+                        let when = s.with_value(|s| s.when(&r.text("_desired_time"), Style::Moment));
+                        let buttons = status.can_change().then(|| view! {
+                            <div class="cb-actions">
+                                <button type="button" class="cb-secondary" disabled=m.busy on:click=move |_| act(true, None)>{t.cancel}</button>
+                                <button type="button" class="cb-secondary" disabled=m.busy on:click=move |_| {
+                                    state.update(|m| m.picker = Some(Picker::default()));
+                                    load_slots(s, move |p| state.update(|m| m.picker = Some(p)));
+                                }>{t.reschedule}</button>
+                            </div>
+                        });
+                        let ask = (r.text("_phase") == "confirming").then(|| view! {
+                            <div class="cb-confirm" role="alert">
+                                <p>{t.confirm_prompt}</p>
+                                <button type="button" class="cb-primary" disabled=m.busy on:click=move |_| confirm()>{t.confirm}</button>
+                            </div>
+                        });
+                        let access = r.text("_access_number");
+                        let dial = (!access.is_empty() && status.customer_dials()).then(|| {
+                            let code = r.text("_access_code");
+                            view! {
+                                <p class="cb-dial">{t.call_us}" "<a href=format!("tel:{access}")>{access.clone()}</a></p>
+                                {(!code.is_empty()).then(|| view! { <p>{t.code}": "<strong>{code}</strong></p> })}
+                            }
+                        });
+                        let chooser = m.picker.as_ref().map(|p| picker(s, p, m.busy, move |slot| act(false, Some(slot)), move |change| state.update(|m| {
+                            if let Some(p) = m.picker.as_mut() { change(p) }
+                        })));
+                        view! {
+                            <dl>
+                                <dt>{t.status}</dt><dd class="cb-state">{standing_text(t, status.standing())}</dd>
+                                <dt>{t.reference}</dt><dd>{model::reference(&id.get_value())}</dd>
+                            </dl>
+                            <p class="cb-when">{when}</p>
+                            {ask}
+                            {dial}
+                            {buttons}
+                            {chooser}
+                        }
+                        .into_any()
+                    }
+                };
+                view! { <p class="cb-status" role="status" aria-live="polite">{m.outcome.map(|o| outcome_text(t, o))}</p>{body} }
+            })}
+        </section>
+    }
+}
+
+fn standing_text(t: &'static Texts, standing: Standing) -> &'static str {
+    match standing {
+        Standing::Scheduled => t.state_scheduled,
+        Standing::Waiting => t.state_waiting,
+        Standing::Calling => t.state_calling,
+        Standing::Cancelled => t.state_cancelled,
+        Standing::Done => t.state_done,
+    }
+}
+
+fn outcome_text(t: &'static Texts, outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Cancelled => t.cancelled,
+        Outcome::Rescheduled => t.rescheduled,
+        Outcome::Taken => t.taken,
+        Outcome::Network => t.network,
+        Outcome::NotFound => t.not_found,
+    }
+}
