@@ -22,12 +22,25 @@ bootstrap:
 
 build: edge browser
 
-edge:
+# Builds run only when their sources changed since (make compares times): with nothing changed,
+# `make dev` starts serving at once.
+RUST_COMMON := Cargo.toml Cargo.lock $(shell find shared/src -name '*.rs') shared/Cargo.toml
+EDGE_SOURCES := $(RUST_COMMON) $(shell find edge/src -name '*.rs') edge/Cargo.toml
+BROWSER_SOURCES := $(RUST_COMMON) $(shell find widget/src widget/web console/src -type f) \
+	widget/Cargo.toml widget/toolchain console/Cargo.toml scripts/build-browser.sh
+
+edge: edge/build/index.js
+
+edge/build/index.js: $(EDGE_SOURCES)
 	cd edge && worker-build --release
+	@touch $@
 
 ## The widget, the manage page's module and the console.
-browser:
+browser: www/widget/callback.css
+
+www/widget/callback.css: $(BROWSER_SOURCES)
 	scripts/build-browser.sh
+	@touch $@
 
 ## rustfmt, and clippy with warnings as errors (shared and edge also deny code that could panic on
 ## input: see their lib.rs).

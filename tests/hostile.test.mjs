@@ -3,11 +3,9 @@
 // close the doors the security review found.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { DatabaseSync } from 'node:sqlite';
-import { dirname, join } from 'node:path';
 import { startRuntime } from './support/runtime.mjs';
+import { startReceiver } from './support/receiver.mjs';
+import { objectsWithTables, outboxRowsOf } from './support/storage.mjs';
 import { until } from './support/wait.mjs';
 import { agent } from './support/agent.mjs';
 import { client, admin, server, alwaysOpenService, number, bucketIn } from './support/api.mjs';
@@ -177,27 +175,6 @@ test('webhook targets: https only (plain http only to this machine)', async () =
   assert.equal((await api.call('PUT', '/genesys/1/admin/config/service.webhooks', { body: { _type: 'ors', _service: 'callback', _dialer_url: 'https://dialer.example.com/dial' }, auth: admin })).status, 200);
 });
 
-/** How many Durable Objects of the runtime's state hold our tables (a service's `meta`, an
- * agent's `agent`). workerd makes a file for every object it starts, with its own bookkeeping. */
-function objectsWithTables(dir) {
-  let n = 0;
-  for (const kind of ['callback-ServiceObject', 'callback-AgentObject']) {
-    const folder = join(dir, 'v3', 'do', kind);
-    if (!existsSync(folder)) continue;
-    for (const file of readdirSync(folder).filter((f) => f.endsWith('.sqlite'))) {
-      // Read a copy (with its write-ahead log): workerd keeps writing the original.
-      const copy = join(mkdtempSync(join(tmpdir(), 'callback-db-')), 'copy.sqlite');
-      copyFileSync(join(folder, file), copy);
-      if (existsSync(join(folder, `${file}-wal`))) copyFileSync(join(folder, `${file}-wal`), `${copy}-wal`);
-      const db = new DatabaseSync(copy);
-      n += db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('meta', 'agent')").get().n > 0 ? 1 : 0;
-      db.close();
-      rmSync(dirname(copy), { recursive: true, force: true });
-    }
-  }
-  return n;
-}
-
 test('names nobody configured, and tokens of agents nobody made, store nothing', async () => {
   const before = objectsWithTables(rt.stateDir);
   for (let i = 0; i < 15; i++) {
@@ -338,4 +315,26 @@ test('guessing credentials is throttled per client: 30 failures a minute, then 4
   assert.equal((await api.get('/genesys/1/admin/config', { auth: admin, headers: from })).status, 429, 'the right password waits too: no oracle');
   assert.equal((await api.get('/genesys/1/service/callback/target/offer', { headers: from })).status, 200, 'public routes are not affected');
   assert.equal((await api.get('/genesys/1/admin/config', { auth: admin })).status, 200, 'nor other clients');
+});
+
+test('an erased callback\'s webhooks go once delivered: nothing of it is kept', async () => {
+  const secret = 'purge-secret';
+  const receiver = await startReceiver({ secret });
+  try {
+    await receiver.set('fail');
+    await alwaysOpenService(api, 'purging', {
+      _enable_status_notification: 'subscribe_notify', _status_notification_type: 'httpcb',
+      _status_notification_target: receiver.url, _webhook_secret: secret, _enable_in_queue_checking: 'false',
+    });
+    const who = number(980);
+    const id = (await api.post('/genesys/1/service/callback/purging', { _customer_number: who })).body._id;
+    assert.equal((await api.post('/genesys/1/admin/callback/erase', { _customer_number: who }, { auth: admin })).status, 200);
+    assert.equal((await api.get(`/genesys/1/service/callback/purging/${id}`)).status, 404, 'the record is gone');
+    assert.ok(outboxRowsOf(rt.stateDir, id) >= 2, 'its notifications wait for the receiver');
+    await receiver.set('ok');
+    assert.ok(await until(() => receiver.received.filter((r) => r.body.callback._id === id).length >= 2, 30), 'they are delivered');
+    assert.ok(await until(() => outboxRowsOf(rt.stateDir, id) === 0, 10), 'and then deleted');
+  } finally {
+    await receiver.stop();
+  }
 });

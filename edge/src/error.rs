@@ -146,26 +146,31 @@ impl ApiError {
         }
     }
 
-    pub fn into_response(self) -> Response {
+    /// The answer's body. What went wrong inside is for the log, never for the client.
+    fn body(&self) -> ErrorBody {
         let (code, class) = self.status();
-        if let ApiError::Internal(detail) = &self {
-            worker::console_error!("internal error: {detail}");
-        }
-        let availability = match &self {
+        let availability = match self {
             ApiError::Unavailable { alternatives, .. } => Some(availability_v1(alternatives)),
             _ => None,
         };
-        // What went wrong inside is for the log, never for the client.
-        let message = match &self {
+        let message = match self {
             ApiError::Internal(_) => "Internal error; it has been logged.".to_string(),
             other => other.to_string(),
         };
-        let body = ErrorBody {
+        ErrorBody {
             code,
             message,
             exception: format!("{EXCEPTIONS}.{class}"),
             availability,
-        };
+        }
+    }
+
+    pub fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            worker::console_error!("internal error: {detail}");
+        }
+        let body = self.body();
+        let code = body.code;
         let headers = Headers::new();
         let _ = headers.set("content-type", "application/json; charset=utf-8");
         match &self {
@@ -195,3 +200,27 @@ impl ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_answer_nothing_of_what_went_wrong() {
+        let detail = "stored record unreadable: expected value at line 1 column 7 (callbacks)";
+        let body = ApiError::Internal(detail.into()).body();
+        assert_eq!(body.code, 500);
+        assert_eq!(body.message, "Internal error; it has been logged.");
+        let text = serde_json::to_string(&body).unwrap();
+        assert!(
+            !text.contains("stored") && !text.contains("callbacks"),
+            "{text}"
+        );
+        // Other errors say what was wrong with the request.
+        let bad = ApiError::InvalidParameter("_desired_time: not a time".into()).body();
+        assert_eq!(
+            (bad.code, bad.message.as_str()),
+            (400, "_desired_time: not a time")
+        );
+    }
+}

@@ -205,7 +205,7 @@ fn stub(env: &Env, object: Object, name: &str) -> ApiResult<worker::Stub> {
 }
 
 /// How an ask is answered: `200` and the result, errors included.
-pub fn answer<T: Serialize>(result: ApiResult<T>) -> Response {
+fn answer<T: Serialize>(result: ApiResult<T>) -> Response {
     http::json(&result).unwrap_or_else(ApiError::into_response)
 }
 
@@ -259,13 +259,29 @@ pub async fn forward(
 }
 
 /// What an object received: an ask, or a client's forwarded request.
-pub enum Incoming<A> {
+enum Incoming<A> {
     Ask(A),
     Client { matched: Matched, caller: Caller },
 }
 
+/// How an object answers what it received: an ask with its result in the envelope (errors
+/// included), a client's forwarded request with the response itself (errors as HTTP answers).
+pub async fn respond<A: DeserializeOwned, T: Serialize>(
+    mut req: Request,
+    ask: impl AsyncFnOnce(A, &Request) -> ApiResult<T>,
+    client: impl AsyncFnOnce(Request, Matched, Caller) -> ApiResult<Response>,
+) -> worker::Result<Response> {
+    Ok(match receive::<A>(&mut req).await {
+        Ok(Incoming::Ask(asked)) => answer(ask(asked, &req).await),
+        Ok(Incoming::Client { matched, caller }) => client(req, matched, caller)
+            .await
+            .unwrap_or_else(ApiError::into_response),
+        Err(e) => e.into_response(),
+    })
+}
+
 /// Reads what an object received. An ask's body is read here; a client's request keeps its body.
-pub async fn receive<A: DeserializeOwned>(req: &mut Request) -> ApiResult<Incoming<A>> {
+async fn receive<A: DeserializeOwned>(req: &mut Request) -> ApiResult<Incoming<A>> {
     if req.path() == PATH {
         let body = http::body(req).await?;
         let ask = serde_json::from_str(&body)

@@ -12,7 +12,7 @@ use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
-use crate::internal::{self, AgentAsk, Incoming, ServiceAsk};
+use crate::internal::{self, AgentAsk, ServiceAsk};
 use crate::routes::{AgentRoute, Kind, Matched};
 use callback_shared::wire::{AgentAnswer, AgentOffer, AgentStatus, Record};
 use serde::{Deserialize, Serialize};
@@ -72,16 +72,13 @@ impl DurableObject for AgentObject {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let response = match internal::receive::<AgentAsk>(&mut req).await {
-            Ok(Incoming::Ask(ask)) => internal::answer(self.asked(ask).await),
-            Ok(Incoming::Client { matched, .. }) => self
-                .client(req, &matched)
-                .await
-                .unwrap_or_else(ApiError::into_response),
-            Err(e) => e.into_response(),
-        };
-        Ok(response)
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        internal::respond(
+            req,
+            async |ask: AgentAsk, _: &Request| self.asked(ask).await,
+            async |req, matched, _| self.client(req, &matched).await,
+        )
+        .await
     }
 
     async fn alarm(&self) -> worker::Result<Response> {

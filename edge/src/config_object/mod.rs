@@ -4,7 +4,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::internal::{self, AgentAsk, ConfigAsk, ConfigPush, Incoming, ServiceAsk, Services};
+use crate::internal::{self, AgentAsk, ConfigAsk, ConfigPush, ServiceAsk, Services};
 use crate::routes::{ConfigRoute, Kind, Matched};
 use callback_shared::config::{Config, Options, ServiceKind};
 use serde::Deserialize;
@@ -55,16 +55,15 @@ impl DurableObject for ConfigObject {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let response = match internal::receive::<ConfigAsk>(&mut req).await {
-            Ok(Incoming::Ask(ConfigAsk::Services)) => internal::answer(self.services()),
-            Ok(Incoming::Client { matched, .. }) => self
-                .client(req, &matched)
-                .await
-                .unwrap_or_else(ApiError::into_response),
-            Err(e) => e.into_response(),
-        };
-        Ok(response)
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        internal::respond(
+            req,
+            async |ask: ConfigAsk, _: &Request| match ask {
+                ConfigAsk::Services => self.services(),
+            },
+            async |req, matched, _| self.client(req, &matched).await,
+        )
+        .await
     }
 
     async fn alarm(&self) -> worker::Result<Response> {

@@ -20,7 +20,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
-use crate::internal::{self, Incoming, ServiceAsk};
+use crate::internal::{self, ServiceAsk};
 use crate::routes::{Kind, Matched, ServiceRoute};
 use crate::store::Store;
 use callback_shared::config::Window;
@@ -68,16 +68,13 @@ impl DurableObject for ServiceObject {
         }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        let response = match internal::receive::<ServiceAsk>(&mut req).await {
-            Ok(Incoming::Ask(ask)) => internal::answer(self.asked(ask, &req).await),
-            Ok(Incoming::Client { matched, caller }) => self
-                .client(req, &matched, caller)
-                .await
-                .unwrap_or_else(ApiError::into_response),
-            Err(e) => e.into_response(),
-        };
-        Ok(response)
+    async fn fetch(&self, req: Request) -> worker::Result<Response> {
+        internal::respond(
+            req,
+            async |ask: ServiceAsk, req: &Request| self.asked(ask, req).await,
+            async |req, matched, caller| self.client(req, &matched, caller).await,
+        )
+        .await
     }
 
     async fn alarm(&self) -> worker::Result<Response> {

@@ -1,0 +1,42 @@
+// What the runtime stores, read from its state directory: each Durable Object's SQLite file (a
+// copy, with its write-ahead log, since workerd keeps writing the original). For tests that must
+// see that something is not kept, which no API answer can show.
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { DatabaseSync } from 'node:sqlite';
+import { dirname, join } from 'node:path';
+
+const KINDS = { service: 'callback-ServiceObject', agent: 'callback-AgentObject' };
+
+/** The sum over every object of `kinds` ('service', 'agent') of `read(db)`, a number. */
+export function sumOverObjects(stateDir, kinds, read) {
+  let sum = 0;
+  for (const kind of kinds) {
+    const folder = join(stateDir, 'v3', 'do', KINDS[kind]);
+    if (!existsSync(folder)) continue;
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.sqlite'))) {
+      const copy = join(mkdtempSync(join(tmpdir(), 'callback-db-')), 'copy.sqlite');
+      copyFileSync(join(folder, file), copy);
+      if (existsSync(join(folder, `${file}-wal`))) copyFileSync(join(folder, `${file}-wal`), `${copy}-wal`);
+      const db = new DatabaseSync(copy);
+      try {
+        sum += read(db);
+      } finally {
+        db.close();
+        rmSync(dirname(copy), { recursive: true, force: true });
+      }
+    }
+  }
+  return sum;
+}
+
+const hasTable = (db, name) => db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(name).n > 0;
+
+/** How many objects hold our tables (a service's `meta`, an agent's `agent`). workerd makes a file
+ * for every object it starts, with its own bookkeeping. */
+export const objectsWithTables = (stateDir) =>
+  sumOverObjects(stateDir, ['service', 'agent'], (db) => (hasTable(db, 'meta') || hasTable(db, 'agent') ? 1 : 0));
+
+/** The outbox rows kept for a callback, delivered or not. */
+export const outboxRowsOf = (stateDir, id) =>
+  sumOverObjects(stateDir, ['service'], (db) => (hasTable(db, 'outbox') ? db.prepare('SELECT count(*) AS n FROM outbox WHERE callback_id = ?').get(id).n : 0));
