@@ -3,9 +3,10 @@
 // close the doors the security review found.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { startRuntime } from './support/runtime.mjs';
 import { startReceiver } from './support/receiver.mjs';
-import { objectsWithTables, outboxRowsOf } from './support/storage.mjs';
+import { alarmOf, objectsWithTables, outboxRowsOf } from './support/storage.mjs';
 import { until } from './support/wait.mjs';
 import { agent } from './support/agent.mjs';
 import { client, admin, server, alwaysOpenService, number, bucketIn } from './support/api.mjs';
@@ -337,4 +338,47 @@ test('an erased callback\'s webhooks go once delivered: nothing of it is kept', 
   } finally {
     await receiver.stop();
   }
+});
+
+test('while a receiver fails, the alarm waits for the first webhook\'s backoff (those behind it do not ring it)', async () => {
+  const secret = 'head-secret';
+  const receiver = await startReceiver({ secret });
+  try {
+    await receiver.set('fail');
+    await alwaysOpenService(api, 'backing-off', {
+      _enable_status_notification: 'subscribe_notify', _status_notification_type: 'httpcb',
+      _status_notification_target: receiver.url, _webhook_secret: secret, _enable_in_queue_checking: 'false',
+    });
+    const desired = new Date(Date.now() + 3 * 3600e3).toISOString();
+    const id = (await api.post('/genesys/1/service/callback/backing-off', { _customer_number: number(990), _desired_time: desired })).body._id;
+    // The first notification fails and backs off; the cancel's waits behind it, due at once.
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await api.del(`/genesys/1/service/callback/backing-off/${id}`)).status, 200);
+    const late = [];
+    for (let i = 0; i < 6; i++) {
+      await new Promise((r) => setTimeout(r, 400));
+      const at = alarmOf(rt.stateDir, 'backing-off');
+      late.push(at === null ? null : Date.now() - at);
+    }
+    // A row that is not first in its callback's order must not set the alarm: else it is always
+    // due (workerd keeps a past alarm as now), rings at once, finds nothing to send, and rings
+    // again, back to back, until the receiver is back.
+    assert.ok(late.filter((ms) => ms === null || ms >= 0).length <= 1, `the alarm rang ${late.join(', ')} ms ago`);
+  } finally {
+    await receiver.stop();
+  }
+});
+
+test('a body without a length is refused once past 64 KiB, without waiting for its end', async () => {
+  const url = new URL('/genesys/1/service/callback/target', rt.base);
+  const status = await new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } });
+    const timer = setTimeout(() => { req.destroy(); resolve('no answer while the body went on'); }, 8000);
+    req.on('response', (res) => { clearTimeout(timer); res.resume(); resolve(res.statusCode); req.destroy(); });
+    req.on('error', (e) => { clearTimeout(timer); reject(e); });
+    req.write(`{"_customer_number": "${number(995)}", "note": "`);
+    // 80 KiB, then the body stays open: only a server that reads as it arrives can answer now.
+    for (let i = 0; i < 80; i++) req.write('x'.repeat(1024));
+  });
+  assert.equal(status, 413);
 });

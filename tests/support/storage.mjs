@@ -40,3 +40,20 @@ export const objectsWithTables = (stateDir) =>
 /** The outbox rows kept for a callback, delivered or not. */
 export const outboxRowsOf = (stateDir, id) =>
   sumOverObjects(stateDir, ['service'], (db) => (hasTable(db, 'outbox') ? db.prepare('SELECT count(*) AS n FROM outbox WHERE callback_id = ?').get(id).n : 0));
+
+/** When a service's object's alarm is set to ring (ms since 1970), or null: workerd keeps it in
+ * the object's `_cf_METADATA`, in nanoseconds. */
+export function alarmOf(stateDir, service) {
+  let at = null;
+  sumOverObjects(stateDir, ['service'], (db) => {
+    const named = hasTable(db, '__miniflare_do_name') && db.prepare('SELECT name FROM __miniflare_do_name').all().some((r) => r.name === service);
+    if (named && hasTable(db, '_cf_METADATA')) {
+      const row = db.prepare('SELECT value FROM _cf_METADATA WHERE key = 1');
+      row.setReadBigInts(true);
+      const ns = row.get()?.value;
+      if (ns !== undefined) at = Number(ns / 1_000_000n);
+    }
+    return 0;
+  });
+  return at;
+}
