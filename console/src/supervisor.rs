@@ -299,7 +299,7 @@ fn Forget(s: Sup) -> impl IntoView {
     view! {
         <form class="forget" on:submit=erase>
             <h3>"Erase a customer"</h3>
-            <p>"Everything stored about the number, in every service: its callbacks (open ones are cancelled first), their history and counters, held access numbers. Completed callbacks are kept at most " <code>"_retention_days"</code> " (30 unless a service says otherwise) after they ended."</p>
+            <p>"Everything stored about the number, in every service: its callbacks (open ones are cancelled first), their history and counters, held access numbers. Completed callbacks are kept at most " <code>"_retention_days"</code> " (30 unless a service says otherwise) after they ended; a deleted service's callbacks are erased " <code>"DELETED_SERVICE_GRACE_DAYS"</code> " (7) after its deletion, unless it is configured again first."</p>
             <label for="forget-number">"Customer number (E.164)"</label>
             <input id="forget-number" type="tel" required placeholder="+33612345678" prop:value=move || number.get() on:input=move |ev| number.set(event_target_value(&ev))/>
             <label class="inline"><input id="forget-sure" type="checkbox" required/>" This cannot be undone"</label>
