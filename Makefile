@@ -6,7 +6,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: dev test bootstrap build edge browser lint unit e2e test-at size bench bench-load
+.PHONY: dev test bootstrap build edge browser lint unit e2e test-at size widget-timing bench bench-load
 .DEFAULT_GOAL := dev
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
@@ -65,6 +65,10 @@ e2e:
 ## The end-to-end tests with every clock at another moment: make test-at AT='2026-12-06 02:18:00' (UTC).
 test-at:
 	scripts/test-at.sh "$(AT)"
+
+## When the widget's button shows and what a visitor downloads (figures, headless Chromium).
+widget-timing: bootstrap build
+	node scripts/widget-timing.mjs
 
 ## Benchmarks (figures, not pass/fail).
 bench:

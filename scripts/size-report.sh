@@ -1,23 +1,38 @@
 #!/usr/bin/env bash
-# Prints what the browser downloads for the widget (gzip -9) against the 90 KB budget — the loader
-# bundled with its glue, the wasm, the stylesheet — and the
-# Worker's size. Run after a build (`make build`). Over the budget it fails, so that CI guards it.
+# Prints what the browser downloads for the widget (gzip -9), and the Worker's size. Run after a
+# build (`make build`). Two budgets, checked so that CI guards them:
+#   before any interaction  the loader (which draws the button) and the stylesheet: 6 KB
+#   once the dialog opens   and the dialog's module with its glue, and the wasm: 90 KB
+#                           (the goal is 75 KB: the figure says how far it is)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 gz() { gzip -9 -c "$1" | wc -c; }
-total=0
+BEFORE_BUDGET=$((6 * 1024))
+OPENED_BUDGET=$((90 * 1024))
+OPENED_GOAL=$((75 * 1024))
+before=0
+opened=0
 printf '%-42s %10s %10s\n' file bytes gzip
-for f in www/widget/callback.js www/widget/pkg/callback_widget_bg.wasm www/widget/callback.css; do
-  [ -f "$f" ] || continue
-  g=$(gz "$f"); total=$((total + g))
+for f in www/widget/callback.js www/widget/callback.css www/widget/dialog.js www/widget/pkg/callback_widget_bg.wasm; do
+  [ -f "$f" ] || { echo "size-report: $f is missing: build first (make build)"; exit 1; }
+  g=$(gz "$f")
+  case "$f" in *callback.js|*callback.css) before=$((before + g)) ;; esac
+  opened=$((opened + g))
   printf '%-42s %10d %10d\n' "$f" "$(wc -c < "$f")" "$g"
 done
-printf '%-42s %10s %10d  (%d KB of the 90 KB budget)\n' "widget total" "" "$total" "$(( (total + 1023) / 1024 ))"
+printf '%-42s %10s %10d  (budget %d)\n' "widget before any interaction" "" "$before" "$BEFORE_BUDGET"
+printf '%-42s %10s %10d  (budget %d; goal %d: %+d)\n' "widget once the dialog opens" "" "$opened" "$OPENED_BUDGET" "$OPENED_GOAL" "$((opened - OPENED_GOAL))"
 for f in edge/build/index_bg.wasm edge/build/index.js; do
   [ -f "$f" ] && printf '%-42s %10d %10d\n' "$f" "$(wc -c < "$f")" "$(gz "$f")"
 done
-if [ "$total" -gt $((90 * 1024)) ]; then
-  echo "size-report: OVER the 90 KB budget by $(( (total - 90 * 1024 + 1023) / 1024 )) KB"
-  exit 1
+status=0
+if [ "$before" -gt "$BEFORE_BUDGET" ]; then
+  echo "size-report: the loader and stylesheet are OVER their budget by $((before - BEFORE_BUDGET)) bytes"
+  status=1
 fi
-echo "size-report: within the 90 KB budget ($(( 90 * 1024 - total )) bytes to spare)"
+if [ "$opened" -gt "$OPENED_BUDGET" ]; then
+  echo "size-report: the opened widget is OVER its budget by $((opened - OPENED_BUDGET)) bytes"
+  status=1
+fi
+[ "$status" = 0 ] && echo "size-report: within budgets ($((BEFORE_BUDGET - before)) and $((OPENED_BUDGET - opened)) bytes to spare)"
+exit "$status"

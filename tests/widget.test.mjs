@@ -297,3 +297,31 @@ test('the demo page: one tag, a floating button, a strict CSP, no errors; load t
   assert.ok(await page.locator('#api tbody tr').count() >= 20, 'the API docs list the operations');
   await context.close();
 });
+
+test('the button comes first: the dialog is fetched on intent, and a click before it is there is kept', async () => {
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  // The dialog's module arrives late, as on a slow network.
+  let release;
+  const held = new Promise((r) => (release = r));
+  await context.route('**/widget/dialog.js', async (route) => { await held; await route.continue(); });
+  const { page, errors } = await hostPage(context, rt.base, { service: 'web', locale: 'fr' });
+  const launcher = w(page, '.cb-launcher');
+  assert.equal(await launcher.textContent(), 'Rappelez-moi', 'the loader speaks the visitor\'s language');
+  await page.waitForTimeout(500);
+  const fetched = async () => (await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)))
+    .filter((p) => p.startsWith('/widget/'));
+  assert.deepEqual((await fetched()).sort(), ['/widget/callback.css', '/widget/callback.js'], 'nothing more before any interaction');
+  await launcher.click();
+  assert.equal(await launcher.getAttribute('aria-busy'), 'true', 'the button shows it is on its way');
+  assert.equal(await w(page, '.cb-dialog').count(), 0);
+  release();
+  await w(page, 'input[type=tel]').waitFor();
+  assert.equal(await launcher.getAttribute('aria-busy'), null);
+  assert.ok((await fetched()).includes('/widget/pkg/callback_widget_bg.wasm'));
+  assert.equal(await w(page, '.cb-dialog').count(), 1, 'one click, one dialog');
+  await page.keyboard.press('Escape');
+  await launcher.click();
+  await w(page, 'input[type=tel]').waitFor();
+  assert.deepEqual(errors, []);
+  await context.close();
+});

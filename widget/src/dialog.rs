@@ -164,10 +164,10 @@ fn text_input(
     view! { <input data-k=key type=kind autocomplete=autocomplete value=value on:input=move |ev| c.fields.update_value(|f| set(f, event_target_value(&ev))) /> }.into_any()
 }
 
-/// The "Call me back" button and its dialog.
+/// The dialog of the "Call me back" button that the loader drew in `root` (`.cb-launcher`): the
+/// button opens it from now on.
 pub fn widget(settings: Settings, root: web_sys::HtmlElement) -> impl IntoView {
-    let t = settings.t();
-    let floating = settings.floating;
+    let launcher = root.query_selector(".cb-launcher").ok().flatten();
     let country = model::country_of_locale(&browser::language())
         .iso
         .to_string();
@@ -180,11 +180,14 @@ pub fn widget(settings: Settings, root: web_sys::HtmlElement) -> impl IntoView {
         }),
         root: StoredValue::new_local(root),
     };
-    view! {
-        <div class=if floating { "cb cb-floating" } else { "cb" }>
-            <button type="button" class="cb-launcher" aria-haspopup="dialog" on:click=move |_| c.open()>{t.launcher}</button>
-            {move || c.ui.with(|u| if u.open { dialog(c, u) } else { ().into_any() })}
-        </div>
+    if let Some(launcher) = launcher {
+        let open = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || c.open());
+        let _ = launcher.add_event_listener_with_callback("click", open.as_ref().unchecked_ref());
+        // The button lives as long as the page: so does its handler.
+        open.forget();
+    }
+    move || {
+        c.ui.with(|u| if u.open { dialog(c, u) } else { ().into_any() })
     }
 }
 

@@ -54,7 +54,6 @@ pub fn fill(template: &str, args: &[&str]) -> String {
 }
 
 pub struct Texts {
-    pub launcher: &'static str,
     pub title: &'static str,
     pub close: &'static str,
     pub name: &'static str,
@@ -125,7 +124,6 @@ pub struct Texts {
 }
 
 pub static EN: Texts = Texts {
-    launcher: "Call me back",
     title: "Request a callback",
     close: "Close",
     name: "Your name",
@@ -187,7 +185,6 @@ pub static EN: Texts = Texts {
 };
 
 pub static FR: Texts = Texts {
-    launcher: "Rappelez-moi",
     title: "Demander un rappel",
     close: "Fermer",
     name: "Votre nom",
@@ -249,7 +246,6 @@ pub static FR: Texts = Texts {
 };
 
 pub static DE: Texts = Texts {
-    launcher: "Rückruf anfordern",
     title: "Rückruf anfordern",
     close: "Schließen",
     name: "Ihr Name",
@@ -312,7 +308,6 @@ pub static DE: Texts = Texts {
 };
 
 pub static ES: Texts = Texts {
-    launcher: "Llámame",
     title: "Solicitar una llamada",
     close: "Cerrar",
     name: "Su nombre",
@@ -395,7 +390,6 @@ mod tests {
         for lang in [Lang::En, Lang::Fr, Lang::De, Lang::Es] {
             let t = lang.texts();
             for text in [
-                t.launcher,
                 t.title,
                 t.call_now,
                 t.choose_time,

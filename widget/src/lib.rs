@@ -23,7 +23,7 @@ fn option(options: &JsValue, key: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// Reads `{service, api, locale, consent, floating, manage}` given by the loader.
+/// Reads `{service, api, locale, consent, manage}` given by the loader.
 fn settings(options: &JsValue) -> Result<Settings, JsValue> {
     let service = option(options, "service")
         .ok_or("the widget needs a service name (data-service or service=)")?;
@@ -38,10 +38,6 @@ fn settings(options: &JsValue) -> Result<Settings, JsValue> {
         lang,
         zone: browser::zone(),
         consent: option(options, "consent"),
-        floating: Reflect::get(options, &"floating".into())
-            .ok()
-            .and_then(|v| v.as_bool())
-            .unwrap_or(false),
     })
 }
 

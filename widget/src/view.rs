@@ -21,8 +21,6 @@ pub struct Settings {
     pub zone: String,
     /// The site's consent line, if it sets one.
     pub consent: Option<String>,
-    /// A floating button in the corner of the page, rather than in place.
-    pub floating: bool,
     /// The manage page's address (`https://host/manage.html`).
     pub manage_page: String,
 }

@@ -1,15 +1,28 @@
-// Loads the Callback widget (built into www/widget/callback.js: bundled with the wasm-bindgen glue
-// and shadow.js, minified). One tag mounts a floating button:
+// Loads the Callback widget (built into www/widget/callback.js: bundled with shadow.js, minified).
+// One tag mounts a floating button:
 //   <script type="module" src="https://<host>/widget/callback.js" data-service="callback-web"></script>
 // or place <callback-widget service="callback-web" api="https://<host>" locale="fr"></callback-widget>
 // anywhere. Everything renders in a shadow root with callback.css linked (shadow.js), so the widget
 // works under a strict Content-Security-Policy. The manage page's <callback-manage> is manage.js.
-import init, { mount_widget } from './pkg/callback_widget.js';
+//
+// This loader draws the button itself, at once; the dialog (dialog.js: the WebAssembly and its
+// glue) is fetched at the first sign of intent — the pointer over the button, focus, a touch — or,
+// with the `preload` attribute, as soon as the page is idle. A click before it is there shows the
+// button busy and opens the dialog as soon as it is.
 import { shadow } from './shadow.js';
 
-performance.mark('callback:script');
 const here = new URL(import.meta.url);
-const ready = init({ module_or_path: new URL('./pkg/callback_widget_bg.wasm', here) });
+
+// The button's words; the dialog's are in the WebAssembly (widget/src/i18n.rs), chosen by the
+// same rule: the locale's first two letters, else English.
+const LAUNCHER = { en: 'Call me back', fr: 'Rappelez-moi', de: 'Rückruf anfordern', es: 'Llámame' };
+const language = (tag) => (LAUNCHER[tag.trim().slice(0, 2).toLowerCase()] ? tag.trim().slice(0, 2).toLowerCase() : 'en');
+
+let dialog;
+const loadDialog = () => (dialog ??= import('./dialog.js').catch((e) => {
+  dialog = undefined;
+  throw e;
+}));
 
 function options(el) {
   return {
@@ -18,17 +31,45 @@ function options(el) {
     locale: el.getAttribute('locale') ?? '',
     consent: el.getAttribute('consent') ?? '',
     manage: el.getAttribute('manage') ?? '',
-    floating: el.hasAttribute('floating'),
   };
 }
 
 class CallbackWidget extends HTMLElement {
-  async connectedCallback() {
+  connectedCallback() {
     if (this.shadowRoot) return;
-    const mountPoint = shadow(this, new URL('./callback.css', here).href);
-    await ready;
-    mount_widget(mountPoint, options(this));
+    const box = document.createElement('div');
+    box.className = this.hasAttribute('floating') ? 'cb cb-floating' : 'cb';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'cb-launcher';
+    button.setAttribute('aria-haspopup', 'dialog');
+    button.textContent = LAUNCHER[language(this.getAttribute('locale') || navigator.language || '')];
+    box.append(button);
+    shadow(this, new URL('./callback.css', here).href).append(box);
     performance.mark('callback:button');
+
+    // Once mounted, the dialog answers the button's clicks itself.
+    let mounted;
+    let answering = false;
+    let wanted = false;
+    const mount = () => (mounted ??= loadDialog().then((m) => m.mount(box, options(this))).then(() => {
+      answering = true;
+      button.removeAttribute('aria-busy');
+      if (wanted) button.click();
+    }, (e) => {
+      mounted = undefined;
+      wanted = false;
+      button.removeAttribute('aria-busy');
+      console.error(`Callback widget: the dialog could not be loaded (${e.message}); the next click tries again.`);
+    }));
+    for (const intent of ['pointerenter', 'focus', 'touchstart']) button.addEventListener(intent, mount, { passive: true });
+    button.addEventListener('click', () => {
+      if (answering) return;
+      wanted = true;
+      button.setAttribute('aria-busy', 'true');
+      mount();
+    });
+    if (this.hasAttribute('preload')) (window.requestIdleCallback ?? setTimeout)(mount);
     this.dispatchEvent(new CustomEvent('callback-ready', { bubbles: true }));
   }
 }
@@ -39,9 +80,10 @@ if (!customElements.get('callback-widget')) customElements.define('callback-widg
 const tag = [...document.querySelectorAll('script[data-service]')].find((s) => s.src === import.meta.url);
 if (tag) {
   const el = document.createElement('callback-widget');
-  for (const [attr, key] of [['service', 'service'], ['api', 'api'], ['locale', 'locale'], ['consent', 'consent']]) {
-    if (tag.dataset[key]) el.setAttribute(attr, tag.dataset[key]);
+  for (const key of ['service', 'api', 'locale', 'consent', 'manage']) {
+    if (tag.dataset[key]) el.setAttribute(key, tag.dataset[key]);
   }
+  if ('preload' in tag.dataset) el.setAttribute('preload', '');
   el.setAttribute('floating', '');
   document.body.append(el);
 }

@@ -1,0 +1,54 @@
+// What a visitor's browser waits for and downloads: the demo page in headless Chromium with an
+// empty cache, five times, medians printed against the targets. Figures, not pass/fail (the size
+// budget is checked by `make size`). Run: `make widget-timing` (it builds first).
+//   button     navigation → the launcher button in the page (the loader's `callback:button` mark)
+//   before     the widget's files downloaded before any interaction (gzip -9 sizes of the files)
+//   opened     the widget's files once the dialog is open (the click to the first field: `to dialog`)
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { launch } from '../tests/support/browser.mjs';
+import { root, startRuntime } from '../tests/support/runtime.mjs';
+import { admin } from '../tests/support/api.mjs';
+import { seedDemo } from './demo.mjs';
+
+const RUNS = 5;
+const gz = (path) => gzipSync(readFileSync(join(root, 'www', path)), { level: 9 }).length;
+const widgetBytes = (urls) => urls.filter((u) => u.pathname.startsWith('/widget/')).reduce((sum, u) => sum + gz(u.pathname), 0);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const rt = await startRuntime();
+const browser = await launch();
+try {
+  await seedDemo(rt.base, admin);
+  const runs = [];
+  // A first visit warms the runtime (its first answers compile the Worker): not counted.
+  for (let i = 0; i <= RUNS; i++) {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${rt.base}/`);
+    const launcher = page.locator('callback-widget .cb-launcher');
+    await launcher.waitFor();
+    const button = await page.evaluate(() => performance.getEntriesByName('callback:button')[0].startTime);
+    // A second with no interaction: nothing more may come.
+    await page.waitForTimeout(1000);
+    const loaded = async () => (await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name))).map((n) => new URL(n));
+    const before = widgetBytes(await loaded());
+    const t0 = Date.now();
+    await launcher.click();
+    await page.locator('callback-widget input[type=tel]').waitFor();
+    const toDialog = Date.now() - t0;
+    const opened = widgetBytes(await loaded());
+    if (i > 0) runs.push({ button, before, opened, toDialog });
+    await context.close();
+  }
+  const m = (key) => median(runs.map((r) => r[key]));
+  console.log(`widget on the demo page (median of ${RUNS}, empty cache, local network):`);
+  console.log(`  button visible      ${m('button').toFixed(0)} ms after navigation   (target ≤ 150 ms)`);
+  console.log(`  before interaction  ${m('before')} B gzipped                (target ≤ 6144 B)`);
+  console.log(`  dialog opened       ${m('opened')} B gzipped                (target ≤ 76800 B)`);
+  console.log(`  click → dialog      ${m('toDialog')} ms (fetched and compiled on the click: no hover first)`);
+} finally {
+  await browser.close();
+  await rt.stop();
+}
