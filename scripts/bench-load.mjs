@@ -1,8 +1,12 @@
 // Load benchmark with wrk, on two runtimes: `wrangler dev` (what `make dev` runs: workerd behind
 // wrangler's dev proxy) and workerd alone (the runtime as Cloudflare runs it). Prints figures:
 // immediate creates per second with p50/p99 on one service, and availability v2 p50/p99 with
-// 10,000 stored callbacks. Run: `make bench-load` (it builds first).
-import { execFileSync, spawnSync } from 'node:child_process';
+// 10,000 stored callbacks; each beside the platform's floor measured in the same runtime and the
+// same run (scripts/floor/worker.js: a Worker, one Durable Object, one SQLite statement), as a
+// ratio: runs differ by tens of percent from one another, ratios much less.
+// Run: `make bench-load` (it builds first).
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,11 +25,12 @@ const unlimited = {
   _throttle_request_parameters_limit: '1000000', _max_request_by_time_bucket: '100', _reject_future_desired_time: '2M',
 };
 
-/** Runs wrk and answers requests/s and latency percentiles (ms). */
-function wrk(url, { seconds = 10, connections = 16, script } = {}) {
+/** Runs wrk and answers requests/s and latency percentiles (ms). Not synchronously: this process's
+ * own connections must see the runtime close them meanwhile. */
+async function wrk(url, { seconds = 10, connections = 16, script } = {}) {
   const args = [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, '--latency'];
   if (script) args.push('-s', script);
-  const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
+  const { stdout: out } = await promisify(execFile)('wrk', [...args, url], { encoding: 'utf8' });
   const ms = (label) => {
     const m = out.match(new RegExp(`${label}%\\s+([\\d.]+)(us|ms|s)`));
     if (!m) return NaN;
@@ -57,7 +62,9 @@ async function paced(url, { rps = 100, seconds = 10 } = {}) {
   return { n: times.length, p50: at(0.5), p99: at(0.99) };
 }
 
-async function bench(rt) {
+const line = (label, r) => `${label} ${r.rps.toFixed(0).padStart(5)} /s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   (non-2xx: ${r.errors})`;
+
+async function bench(rt, floorBase) {
   const api = client(rt.base);
   await alwaysOpenService(api, 'load', unlimited);
   const post = join(tmpdir(), 'callback-create.lua');
@@ -69,9 +76,13 @@ request = function()
   return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
 end
 `);
-  wrk(`${rt.base}/genesys/1/service/callback/load`, { seconds: 3, script: post }); // warm-up
-  const creates = wrk(`${rt.base}/genesys/1/service/callback/load`, { seconds: 10, script: post });
-  console.log(`immediate creates, one service:   ${creates.rps.toFixed(0)} creates/s   p50 ${creates.p50.toFixed(2)} ms   p99 ${creates.p99.toFixed(2)} ms   (non-2xx: ${creates.errors})`);
+  await wrk(`${floorBase}/`, { seconds: 3, script: post }); // warm-up
+  const floor = await wrk(`${floorBase}/`, { seconds: 10, script: post });
+  await wrk(`${rt.base}/genesys/1/service/callback/load`, { seconds: 3, script: post });
+  const creates = await wrk(`${rt.base}/genesys/1/service/callback/load`, { seconds: 10, script: post });
+  console.log(line('floor: one INSERT of the body     ', floor));
+  console.log(line('immediate creates, one service    ', creates));
+  console.log(`  creates at ${(creates.rps / floor.rps).toFixed(2)}× the floor (goal ≥ 0.80×)`);
 
   // 10,000 scheduled callbacks over the next 30 days.
   await alwaysOpenService(api, 'stored', unlimited);
@@ -80,9 +91,16 @@ end
   for (let i = 0; i < jobs.length; i += 50) {
     await Promise.all(jobs.slice(i, i + 50).map((t, k) => api.post('/genesys/1/service/callback/stored', { _customer_number: `+3361${String(2000000 + i + k).padStart(7, '0')}`, _desired_time: t })));
   }
-  // The widget's query (one day), then a week and a month (capped at 1,000 slots, ~100 KB).
+  // The widget's query (one day) beside the floor's read of one row, then more.
+  await wrk(`${floorBase}/`, { seconds: 3, connections: 8 }); // warm-up
+  const read = await wrk(`${floorBase}/`, { seconds: 8, connections: 8 });
+  await wrk(`${rt.base}/genesys/2/service/callback/stored/availability?number-of-days=1`, { seconds: 3, connections: 8 });
+  const day = await wrk(`${rt.base}/genesys/2/service/callback/stored/availability?number-of-days=1`, { seconds: 8, connections: 8 });
+  console.log(line('floor: one row read, 8 clients    ', read));
+  console.log(line('availability v2, 1 day, 8 clients ', day));
+  console.log(`  availability at ${(day.rps / read.rps).toFixed(2)}× the floor's read`);
   for (const [label, query, connections] of [['1 day (the widget), 1 client ', 'number-of-days=1', 1], ['1 day (the widget), 8 clients', 'number-of-days=1', 8], ['7 days, 8 clients            ', 'number-of-days=7', 8], ['30 days, 8 clients           ', 'number-of-days=30', 8]]) {
-    const r = wrk(`${rt.base}/genesys/2/service/callback/stored/availability?${query}`, { seconds: 8, connections });
+    const r = await wrk(`${rt.base}/genesys/2/service/callback/stored/availability?${query}`, { seconds: 8, connections });
     console.log(`availability v2, ${label} (10,000 stored): ${r.rps.toFixed(0)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   (non-2xx: ${r.errors})`);
   }
   for (const rps of [100, 300]) {
@@ -91,11 +109,19 @@ end
   }
 }
 
-for (const [name, start] of [['workerd alone (no dev proxy)', startWorkerd], ['wrangler dev (make dev)', startRuntime]]) {
+const floorBeside = async () => {
+  const floor = await startRuntime({ config: 'scripts/floor/wrangler.toml', probe: '/' });
+  const rt = await startRuntime();
+  return { ...rt, floorBase: floor.base, stop: async () => { await rt.stop(); await floor.stop(); } };
+};
+for (const [name, start] of [['workerd alone (no dev proxy)', startWorkerd], ['wrangler dev (make dev)', floorBeside]]) {
   console.log(`\n${name}`);
   const rt = await start();
   try {
-    await bench(rt);
+    await bench(rt, rt.floorBase);
+  } catch (e) {
+    console.error(`${name}: ${e.message}\n${rt.output?.().slice(-3000) ?? ''}`);
+    process.exitCode = 1;
   } finally {
     await rt.stop();
   }

@@ -4,13 +4,22 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { root, freePort } from '../tests/support/runtime.mjs';
 
-const config = (stateDir, port, vars) => `using Workerd = import "/workerd/workerd.capnp";
+// Beside it, on a second port, the load benchmark's floor (scripts/floor/worker.js).
+const config = (stateDir, port, floorPort, vars) => `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .main), (name = "disk", disk = (path = "${stateDir}", writable = true)) ],
-  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main") ],
+  services = [ (name = "main", worker = .main), (name = "floor", worker = .floor), (name = "disk", disk = (path = "${stateDir}", writable = true)) ],
+  sockets = [ (name = "http", address = "127.0.0.1:${port}", http = (), service = "main"),
+              (name = "floorhttp", address = "127.0.0.1:${floorPort}", http = (), service = "floor") ],
+);
+const floor :Workerd.Worker = (
+  modules = [ (name = "worker.js", esModule = embed "${relative(join(root, 'edge', 'build'), join(root, 'scripts', 'floor', 'worker.js'))}") ],
+  compatibilityDate = "2026-11-01",
+  bindings = [ (name = "FLOOR", durableObjectNamespace = "Floor") ],
+  durableObjectNamespaces = [ (className = "Floor", uniqueKey = "floor", enableSql = true) ],
+  durableObjectStorage = (localDisk = "disk"),
 );
 const main :Workerd.Worker = (
   modules = [ (name = "index.js", esModule = embed "index.js"), (name = "index_bg.wasm", wasm = embed "index_bg.wasm") ],
@@ -33,10 +42,11 @@ const main :Workerd.Worker = (
 /** Starts workerd on a free port; resolves once it answers. */
 export async function startWorkerd({ vars = { ADMIN_USER: 'admin', ADMIN_PASSWORD: 'admin' } } = {}) {
   const port = await freePort();
+  const floorPort = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), 'callback-workerd-'));
   const build = join(root, 'edge', 'build');
   const file = join(build, 'workerd.capnp');
-  writeFileSync(file, config(stateDir, port, vars));
+  writeFileSync(file, config(stateDir, port, floorPort, vars));
   const bin = join(root, 'node_modules', '@cloudflare', 'workerd-linux-64', 'bin', 'workerd');
   const child = spawn(bin, ['serve', file], { cwd: build, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -58,5 +68,5 @@ export async function startWorkerd({ vars = { ADMIN_USER: 'admin', ADMIN_PASSWOR
     child.once('exit', resolve);
     child.kill('SIGTERM');
   });
-  return { base, stop };
+  return { base, floorBase: `http://127.0.0.1:${floorPort}`, stop, output: () => output };
 }

@@ -23,10 +23,12 @@ export function freePort() {
 
 export const newStateDir = () => mkdtempSync(join(tmpdir(), 'callback-state-'));
 
-/** Starts `wrangler dev`; resolves once it answers. `vars` are extra --var bindings. */
-export async function startRuntime({ stateDir = newStateDir(), port, vars = {} } = {}) {
+/** Starts `wrangler dev`; resolves once it answers. `vars` are extra --var bindings; `config` another
+ * Worker's wrangler.toml (the load benchmark's floor), answering `probe`. */
+export async function startRuntime({ stateDir = newStateDir(), port, vars = {}, config, probe = '/openapi.json' } = {}) {
   port ??= await freePort();
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--log-level', 'warn', '--show-interactive-dev-session=false'];
+  if (config) args.push('--config', config);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   // A suite run at another moment (scripts/test-at.sh) shifts this process's clock and the
   // browser's with libfaketime; wrangler's own tooling is not run under it (its bundler breaks),
@@ -47,7 +49,7 @@ export async function startRuntime({ stateDir = newStateDir(), port, vars = {} }
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${output}`);
     try {
-      const res = await fetch(`${base}/openapi.json`);
+      const res = await fetch(`${base}${probe}`);
       await res.arrayBuffer();
       break;
     } catch {
