@@ -116,7 +116,8 @@ impl Store {
 }
 
 impl Ledger for Store {
-    /// One row, `bucket:count,…`: thousands of rows would each cross the JS boundary.
+    /// One row, `bucket:count,…`: thousands of rows would each cross the JS boundary. The
+    /// condition is written as the partial index `callbacks_bucket`'s is, so that SQLite uses it.
     fn bookings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Bookings, StorageError> {
         let row: Packed = self
             .sql
@@ -147,17 +148,20 @@ impl Ledger for Store {
     /// One statement for every count (each statement crosses into the runtime). Windows count to
     /// the second: a window's first second counts whole.
     fn counts(&self, ask: &CountsAsk) -> Result<Counts, StorageError> {
-        let mut query = String::from(
+        let (in_queue, queue_states) = in_queue();
+        let mut query = format!(
             "SELECT (SELECT count(*) FROM callbacks WHERE number = ? AND state <> 'COMPLETED'),
                     (SELECT coalesce(sum(n), 0) FROM accepted_seconds WHERE second >= ?),
                     (SELECT coalesce(sum(n), 0) FROM accepted_seconds WHERE second >= ?),
-                    (SELECT coalesce(sum(n), 0) FROM state_counts WHERE state IN ('QUEUED', 'PAUSED', 'ROUTING', 'PROCESSING'))",
+                    (SELECT coalesce(sum(n), 0) FROM state_counts WHERE {in_queue})"
         );
+        let [first, second] = ask.windows;
         let mut bindings: Vec<V> = vec![
             ask.number.as_str().into(),
-            V::Integer(ask.windows[0].timestamp()),
-            V::Integer(ask.windows[1].timestamp()),
+            V::Integer(first.timestamp()),
+            V::Integer(second.timestamp()),
         ];
+        bindings.extend(queue_states);
         for (key, value) in &ask.parameters {
             query.push_str(
                 ", (SELECT count(*) FROM accepted WHERE key = ? AND value = ? AND time_ms >= ?)",

@@ -160,6 +160,12 @@ fn any_state(states: &[State]) -> (String, Vec<V>) {
     (format!("state IN ({marks})"), bindings)
 }
 
+/// `state IN (…)` of the states that count as in queue (`State::is_in_queue`).
+fn in_queue() -> (String, Vec<V>) {
+    let states: Vec<State> = State::ALL.into_iter().filter(State::is_in_queue).collect();
+    any_state(&states)
+}
+
 fn ms(t: DateTime<Utc>) -> V {
     V::Integer(t.timestamp_millis())
 }

@@ -29,8 +29,7 @@ impl Store {
 
     /// How many callbacks are in the queue (watermark).
     pub fn in_queue(&self) -> ApiResult<u32> {
-        let in_queue: Vec<State> = State::ALL.into_iter().filter(State::is_in_queue).collect();
-        let (condition, bindings) = any_state(&in_queue);
+        let (condition, bindings) = in_queue();
         Ok(self.count(
             &format!("SELECT coalesce(sum(n), 0) AS n FROM state_counts WHERE {condition}"),
             bindings,
