@@ -15,7 +15,8 @@ dev: bootstrap build
 
 ## Run every test: formatting and lints, domain unit and property tests, the wasm builds, the size
 ## budget, end to end.
-test: bootstrap lint unit build size e2e
+test:
+	@scripts/phases.sh bootstrap lint unit build size e2e
 
 bootstrap:
 	@scripts/bootstrap.sh
