@@ -6,7 +6,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: dev test bootstrap build edge browser lint unit e2e test-at size widget-timing bench bench-load
+.PHONY: dev test bootstrap build edge browser lint unit e2e test-at size deploy-check deploy widget-timing bench bench-load
 .DEFAULT_GOAL := dev
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
@@ -14,9 +14,9 @@ dev: bootstrap build
 	node scripts/dev.mjs
 
 ## Run every test: formatting and lints, domain unit and property tests, the wasm builds, the size
-## budget, end to end.
+## budgets, a deploy that stops before uploading, end to end.
 test:
-	@scripts/phases.sh bootstrap lint unit build size e2e
+	@scripts/phases.sh bootstrap lint unit build size deploy-check e2e
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -59,6 +59,14 @@ unit:
 
 size:
 	scripts/size-report.sh
+
+## Bundles the Worker as `wrangler deploy` would, without uploading: a change that would not deploy fails.
+deploy-check: build
+	wrangler deploy --dry-run --outdir target/deploy
+
+## Builds, then deploys to the Cloudflare account of `wrangler login` (see the README).
+deploy: bootstrap build
+	wrangler deploy
 
 e2e:
 	node --test --test-concurrency=1 'tests/*.test.mjs'
