@@ -318,15 +318,21 @@ test('guessing credentials is throttled per client: 30 failures a minute, then 4
   assert.equal((await api.get('/genesys/1/admin/config', { auth: admin })).status, 200, 'nor other clients');
 });
 
-test('an erased callback\'s webhooks go once delivered: nothing of it is kept', async () => {
-  const secret = 'purge-secret';
+/** A service that notifies a test receiver, which fails for now; answers the receiver. */
+async function failingReceiverFor(service) {
+  const secret = `${service}-secret`;
   const receiver = await startReceiver({ secret });
+  await receiver.set('fail');
+  await alwaysOpenService(api, service, {
+    _enable_status_notification: 'subscribe_notify', _status_notification_type: 'httpcb',
+    _status_notification_target: receiver.url, _webhook_secret: secret, _enable_in_queue_checking: 'false',
+  });
+  return receiver;
+}
+
+test('an erased callback\'s webhooks go once delivered: nothing of it is kept', async () => {
+  const receiver = await failingReceiverFor('purging');
   try {
-    await receiver.set('fail');
-    await alwaysOpenService(api, 'purging', {
-      _enable_status_notification: 'subscribe_notify', _status_notification_type: 'httpcb',
-      _status_notification_target: receiver.url, _webhook_secret: secret, _enable_in_queue_checking: 'false',
-    });
     const who = number(980);
     const id = (await api.post('/genesys/1/service/callback/purging', { _customer_number: who })).body._id;
     assert.equal((await api.post('/genesys/1/admin/callback/erase', { _customer_number: who }, { auth: admin })).status, 200);
@@ -341,14 +347,8 @@ test('an erased callback\'s webhooks go once delivered: nothing of it is kept', 
 });
 
 test('while a receiver fails, the alarm waits for the first webhook\'s backoff (those behind it do not ring it)', async () => {
-  const secret = 'head-secret';
-  const receiver = await startReceiver({ secret });
+  const receiver = await failingReceiverFor('backing-off');
   try {
-    await receiver.set('fail');
-    await alwaysOpenService(api, 'backing-off', {
-      _enable_status_notification: 'subscribe_notify', _status_notification_type: 'httpcb',
-      _status_notification_target: receiver.url, _webhook_secret: secret, _enable_in_queue_checking: 'false',
-    });
     const desired = new Date(Date.now() + 3 * 3600e3).toISOString();
     const id = (await api.post('/genesys/1/service/callback/backing-off', { _customer_number: number(990), _desired_time: desired })).body._id;
     // The first notification fails and backs off; the cancel's waits behind it, due at once.

@@ -39,37 +39,22 @@ pub trait Shift: Sized {
     }
 }
 
-impl Shift for DateTime<Utc> {
-    fn plus(self, d: Duration) -> Self {
-        self.checked_add_signed(d)
-            .unwrap_or(if d < Duration::zero() {
-                DateTime::<Utc>::MIN_UTC
-            } else {
-                DateTime::<Utc>::MAX_UTC
-            })
-    }
+/// Each time type stops at its own earliest and latest.
+macro_rules! saturating_shift {
+    ($($time:ty: $earliest:expr, $latest:expr;)*) => {$(
+        impl Shift for $time {
+            fn plus(self, d: Duration) -> Self {
+                let bound = if d < Duration::zero() { $earliest } else { $latest };
+                self.checked_add_signed(d).unwrap_or(bound)
+            }
+        }
+    )*};
 }
 
-impl Shift for NaiveDateTime {
-    fn plus(self, d: Duration) -> Self {
-        self.checked_add_signed(d)
-            .unwrap_or(if d < Duration::zero() {
-                NaiveDateTime::MIN
-            } else {
-                NaiveDateTime::MAX
-            })
-    }
-}
-
-impl Shift for NaiveDate {
-    fn plus(self, d: Duration) -> Self {
-        self.checked_add_signed(d)
-            .unwrap_or(if d < Duration::zero() {
-                NaiveDate::MIN
-            } else {
-                NaiveDate::MAX
-            })
-    }
+saturating_shift! {
+    DateTime<Utc>: DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC;
+    NaiveDateTime: NaiveDateTime::MIN, NaiveDateTime::MAX;
+    NaiveDate: NaiveDate::MIN, NaiveDate::MAX;
 }
 
 /// Parses a time that carries an offset (`Z` or `+01:00`); seconds and fractions are optional.
@@ -115,6 +100,17 @@ pub fn format_local(t: NaiveDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_arithmetic_stops_at_the_bounds() {
+        let t = parse("2026-12-02T10:00:00Z").unwrap();
+        assert_eq!(t.plus(Duration::days(1)), parse("2026-12-03T10:00:00Z").unwrap());
+        assert_eq!(t.minus(Duration::hours(1)), parse("2026-12-02T09:00:00Z").unwrap());
+        assert_eq!(t.plus(Duration::MAX), DateTime::<Utc>::MAX_UTC);
+        assert_eq!(t.minus(Duration::MAX), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(NaiveDate::MAX.plus(Duration::days(1)), NaiveDate::MAX);
+        assert_eq!(NaiveDateTime::MIN.minus(Duration::days(1)), NaiveDateTime::MIN);
+    }
     use proptest::prelude::*;
 
     #[test]
