@@ -237,6 +237,31 @@ mod tests {
     }
 
     #[test]
+    fn the_answer_joins_equal_runs_and_leaves_out_closed_slots() {
+        let mut cap = Capacity {
+            max: 10,
+            ..Capacity::default()
+        };
+        cap.weekdays[0] =
+            Capacity::parse_weekday(1, r#"{"1":{"0900":2,"0930":2,"1000":3,"1200":1}}"#).unwrap();
+        let utc = |s: &str| crate::iso::parse(s).unwrap();
+        // Monday 2026-11-30, from 08:45 (a slot begun) to 12:10 in UTC.
+        let spans = cap.spans(
+            Zone::UTC,
+            utc("2026-11-30T08:45:00Z"),
+            utc("2026-11-30T12:10:00Z"),
+        );
+        assert_eq!(
+            spans,
+            vec![
+                (utc("2026-11-30T09:00:00Z"), utc("2026-11-30T10:00:00Z"), 2),
+                (utc("2026-11-30T10:00:00Z"), utc("2026-11-30T11:00:00Z"), 3),
+                (utc("2026-11-30T12:00:00Z"), utc("2026-11-30T12:10:00Z"), 1),
+            ]
+        );
+    }
+
+    #[test]
     fn bad_rules_say_what_is_wrong() {
         assert_eq!(
             Capacity::parse_weekday(1, "nonsense"),

@@ -631,6 +631,26 @@ impl Ledger for MemoryLedger {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_plan_reads_the_number_once_and_says_when_an_access_number_is_held_first() {
+        let mut s = service(&[("_call_direction", "USERORIGINATED")]);
+        let now = t(NOW);
+        let p = plan(&s, &params(&[("_customer_number", "06 12 34 56 78")]), now).unwrap();
+        assert_eq!(p.number, "+33612345678");
+        assert!(
+            p.needs_access,
+            "user-originated, now, not waiting for an agent"
+        );
+        let later = params(&[("_desired_time", "2026-11-30T15:00:00Z")]);
+        assert!(!plan(&s, &later, now).unwrap().needs_access, "scheduled");
+        s.scenario.wait_for_agent = true;
+        assert!(
+            !plan(&s, &params(&[]), now).unwrap().needs_access,
+            "waits for an agent"
+        );
+        assert!(plan(&s, &params(&[("_customer_number", "12")]), now).is_err());
+    }
+
     fn decide(
         s: &CallbackService,
         p: &Params,

@@ -104,12 +104,21 @@ mod tests {
     #[test]
     fn time_arithmetic_stops_at_the_bounds() {
         let t = parse("2026-12-02T10:00:00Z").unwrap();
-        assert_eq!(t.plus(Duration::days(1)), parse("2026-12-03T10:00:00Z").unwrap());
-        assert_eq!(t.minus(Duration::hours(1)), parse("2026-12-02T09:00:00Z").unwrap());
+        assert_eq!(
+            t.plus(Duration::days(1)),
+            parse("2026-12-03T10:00:00Z").unwrap()
+        );
+        assert_eq!(
+            t.minus(Duration::hours(1)),
+            parse("2026-12-02T09:00:00Z").unwrap()
+        );
         assert_eq!(t.plus(Duration::MAX), DateTime::<Utc>::MAX_UTC);
         assert_eq!(t.minus(Duration::MAX), DateTime::<Utc>::MIN_UTC);
         assert_eq!(NaiveDate::MAX.plus(Duration::days(1)), NaiveDate::MAX);
-        assert_eq!(NaiveDateTime::MIN.minus(Duration::days(1)), NaiveDateTime::MIN);
+        assert_eq!(
+            NaiveDateTime::MIN.minus(Duration::days(1)),
+            NaiveDateTime::MIN
+        );
     }
     use proptest::prelude::*;
 

@@ -450,6 +450,22 @@ mod tests {
     }
 
     #[test]
+    fn the_period_open_at_an_instant_is_whole() {
+        let bh = hours("UTC", &[("_bh_regular1", "Mon-Fri 22:00-06:00")]);
+        let night = bh.period_at(t("2026-12-01T03:00:00Z")).unwrap();
+        assert_eq!(
+            (night.start, night.end),
+            (t("2026-11-30T22:00:00Z"), t("2026-12-01T06:00:00Z"))
+        );
+        assert_eq!(
+            bh.period_at(t("2026-12-01T06:00:00Z")),
+            None,
+            "closed at its end"
+        );
+        assert_eq!(bh.period_at(t("2026-11-30T21:59:00Z")), None);
+    }
+
+    #[test]
     fn holidays_close_the_day_except_added_periods() {
         let bh = hours(
             "Europe/Paris",
