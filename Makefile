@@ -6,7 +6,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: dev test bootstrap build edge browser lint unit e2e test-at size deploy-check deploy widget-timing bench bench-load
+.PHONY: dev test bootstrap build edge browser lint unit e2e test-at size deploy-check deploy widget-timing bench bench-load profile-create
 .DEFAULT_GOAL := dev
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
@@ -86,3 +86,7 @@ bench:
 ## Load benchmark against the local runtime (prints creates/s and latencies).
 bench-load: bootstrap build
 	node scripts/bench-load.mjs
+
+## Where a create's CPU time goes: a profile of workerd under load (figures).
+profile-create: bootstrap build
+	node scripts/profile-create.mjs

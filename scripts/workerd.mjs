@@ -39,8 +39,9 @@ const main :Workerd.Worker = (
 );
 `;
 
-/** Starts workerd on a free port; resolves once it answers. */
-export async function startWorkerd({ vars = { ADMIN_USER: 'admin', ADMIN_PASSWORD: 'admin' } } = {}) {
+/** Starts workerd on a free port; resolves once it answers. `inspector`: an address for the Chrome
+ * DevTools protocol (CPU profiles). */
+export async function startWorkerd({ vars = { ADMIN_USER: 'admin', ADMIN_PASSWORD: 'admin' }, inspector } = {}) {
   const port = await freePort();
   const floorPort = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), 'callback-workerd-'));
@@ -48,7 +49,8 @@ export async function startWorkerd({ vars = { ADMIN_USER: 'admin', ADMIN_PASSWOR
   const file = join(build, 'workerd.capnp');
   writeFileSync(file, config(stateDir, port, floorPort, vars));
   const bin = join(root, 'node_modules', '@cloudflare', 'workerd-linux-64', 'bin', 'workerd');
-  const child = spawn(bin, ['serve', file], { cwd: build, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['serve', file, ...(inspector ? [`--inspector-addr=${inspector}`] : [])];
+  const child = spawn(bin, args, { cwd: build, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));

@@ -18,10 +18,16 @@ pub async fn body(req: &mut Request) -> ApiResult<String> {
     if declared.is_some_and(|n| n > MAX_BODY) {
         return Err(ApiError::TooLarge);
     }
-    // Read as it arrives: a body without a length (chunked) is refused once past the limit, not
-    // buffered whole first.
     let mut bytes = Vec::new();
-    if req.inner().body().is_some() {
+    if declared.is_some() {
+        // A declared length within the limit: read in one call (streaming costs a call per chunk).
+        bytes = req.bytes().await?;
+        if bytes.len() > MAX_BODY {
+            return Err(ApiError::TooLarge);
+        }
+    } else if req.inner().body().is_some() {
+        // Read as it arrives: a body without a length (chunked) is refused once past the limit,
+        // not buffered whole first.
         let mut stream = req.stream()?;
         while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
             let chunk = chunk

@@ -283,7 +283,7 @@ pub async fn respond<A: DeserializeOwned, T: Serialize>(
 /// Reads what an object received. An ask's body is read here; a client's request keeps its body.
 async fn receive<A: DeserializeOwned>(req: &mut Request) -> ApiResult<Incoming<A>> {
     if req.path() == PATH {
-        let body = http::body(req).await?;
+        let body = self::body(req).await?;
         let ask = serde_json::from_str(&body)
             .map_err(|e| ApiError::Internal(format!("unreadable ask: {e}")))?;
         return Ok(Incoming::Ask(ask));
@@ -295,6 +295,12 @@ async fn receive<A: DeserializeOwned>(req: &mut Request) -> ApiResult<Incoming<A
         matched: route.matched,
         caller: route.caller,
     })
+}
+
+/// The body of a request the Worker forwarded, or of an ask: the Worker read the client's body
+/// within its limit and as UTF-8 already, so it is taken in one call.
+pub async fn body(req: &mut Request) -> ApiResult<String> {
+    Ok(req.text().await?)
 }
 
 /// The name of the object a request was sent to.

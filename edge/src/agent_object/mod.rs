@@ -213,7 +213,7 @@ impl AgentObject {
             }
             AgentRoute::Act(action) => {
                 let id = matched.id()?;
-                let body = http::body(&mut req).await?;
+                let body = internal::body(&mut req).await?;
                 let ask = ServiceAsk::AgentAct {
                     agent: agent.profile.id.clone(),
                     id: id.text.clone(),

@@ -165,7 +165,7 @@ impl ConfigObject {
                     .ok_or_else(|| ApiError::UnknownSection(route.section().to_string()))?,
             ),
             ConfigRoute::Put => {
-                let body = http::body(&mut req).await?;
+                let body = internal::body(&mut req).await?;
                 let options: Options = http::body_params(&http::content_type(&req), &body)?;
                 let before = config.service_names();
                 config.put(route.section(), options.clone())?;
@@ -203,7 +203,7 @@ impl ConfigObject {
                 http::json(&row.answer(None))
             }
             ConfigRoute::AgentPut => {
-                let body = http::body(&mut req).await?;
+                let body = internal::body(&mut req).await?;
                 let put: AgentPut = http::body_json(&http::content_type(&req), &body)?;
                 self.put_agent(&route.agent()?, put, &config).await
             }

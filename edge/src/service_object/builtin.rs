@@ -79,7 +79,7 @@ impl ServiceObject {
     /// The user-originated builtin services: request-access holds a number, match-interaction
     /// finds (in its request-access service's object) and releases the hold of a call.
     pub(super) async fn builtin_post(&self, req: &mut Request, view: &View) -> ApiResult<Response> {
-        let body = http::body(req).await?;
+        let body = internal::body(req).await?;
         let params = http::body_params(&http::content_type(req), &body)?;
         match view.config.kind(&view.name) {
             Some(ServiceKind::RequestAccess) => http::json(&self.hold(view, &params)?),

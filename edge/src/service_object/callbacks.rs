@@ -35,7 +35,7 @@ impl ServiceObject {
         service: &CallbackService,
         caller: Caller,
     ) -> ApiResult<Response> {
-        let body = http::body(req).await?;
+        let body = internal::body(req).await?;
         let mut params = http::body_params(&http::content_type(req), &body)?;
         if caller == Caller::Public {
             // When the caller entered the queue is an IVR's word, not a browser's: it would jump
@@ -168,7 +168,7 @@ impl ServiceObject {
         service: &CallbackService,
         caller: Caller,
     ) -> ApiResult<Response> {
-        let body = http::body(req).await?;
+        let body = internal::body(req).await?;
         let params = http::body_params(&http::content_type(req), &body)?;
         let now = now();
         let callback = self.load(id)?;
@@ -260,7 +260,7 @@ impl ServiceObject {
         id: &CallbackId,
         service: &CallbackService,
     ) -> ApiResult<Response> {
-        let body = http::body(req).await?;
+        let body = internal::body(req).await?;
         let signature =
             http::header(req, crate::signing::HEADER).ok_or(ApiError::Unauthenticated)?;
         let now = now();
