@@ -106,7 +106,7 @@ pub fn request(
 
 /// Finds and releases the hold of an incoming call; answers `{_id, _data_id, user data…}`.
 pub fn matched(sql: &SqlStorage, params: &Params, now: DateTime<Utc>) -> ApiResult<Params> {
-    let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let get = |k: &str| callback_shared::params::given(params, k);
     let live = V::Integer(now.timestamp_millis());
     let (condition, mut bindings): (&str, Vec<V>) =
         match (get("_access_number"), get("_phone_number")) {

@@ -80,7 +80,10 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
                     None => http::json(&Vec::<Record>::new()),
                 },
                 // Property queries list personal data: server credentials, as for a service's queries.
-                None => find_across(env, &req, authenticate(env, &req, Access::Server)?).await,
+                None => {
+                    authenticate(env, &req, Access::Server)?;
+                    find_across(env, &req).await
+                }
             }
         }
         Kind::Across(AcrossRoute::Agents) => agents(env, &mut req, &m, caller).await,
@@ -214,7 +217,7 @@ async fn erase(env: &Env, req: &mut Request) -> ApiResult<Response> {
     http::json(&answer)
 }
 
-async fn find_across(env: &Env, req: &Request, _caller: Caller) -> ApiResult<Response> {
+async fn find_across(env: &Env, req: &Request) -> ApiResult<Response> {
     let origin = http::own_origin(req)?;
     let ask = ServiceAsk::Find {
         query: http::query(req)?,

@@ -228,7 +228,7 @@ pub struct AskError {
 /// Reads an availability query: `start` | `start-ms` (default now), `end` | `end-ms` |
 /// `number-of-days` (default one day after start), `max-time-slots`, `report-busy`.
 pub fn parse_ask(params: &crate::params::Params, now: DateTime<Utc>) -> Result<Ask, AskError> {
-    let get = |k: &str| params.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let get = |k: &str| crate::params::given(params, k);
     let time =
         |iso_key: &'static str, ms_key: &'static str| -> Result<Option<DateTime<Utc>>, AskError> {
             if let Some(ms) = get(ms_key) {

@@ -2,7 +2,7 @@
 
 use crate::availability::AskError;
 use crate::iso::{self, Shift};
-use crate::params::Params;
+use crate::params::{given, Params};
 use crate::zone::Zone;
 use chrono::{DateTime, Duration, Utc};
 
@@ -20,10 +20,6 @@ pub enum HoursQuery {
     At(DateTime<Utc>),
 }
 
-fn get<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
-    params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
-}
-
 fn bad(key: &'static str, message: impl Into<String>) -> AskError {
     AskError {
         key,
@@ -34,11 +30,11 @@ fn bad(key: &'static str, message: impl Into<String>) -> AskError {
 /// Reads an office-hours query: `start` (default now), `end` | `number-of-days`; neither asks
 /// about the instant `start`.
 pub fn hours_query(params: &Params, now: DateTime<Utc>) -> Result<HoursQuery, AskError> {
-    let start = match get(params, "start") {
+    let start = match given(params, "start") {
         Some(text) => iso::parse(text).map_err(|e| bad("start", e.to_string()))?,
         None => now,
     };
-    let end = match (get(params, "end"), get(params, "number-of-days")) {
+    let end = match (given(params, "end"), given(params, "number-of-days")) {
         (Some(text), _) => iso::parse(text).map_err(|e| bad("end", e.to_string()))?,
         (None, Some(n)) => {
             let days: i64 = n
@@ -71,7 +67,7 @@ pub fn capacity_range(
     zone: Zone,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), AskError> {
     let instant = |key: &'static str| {
-        let text = get(params, key).ok_or_else(|| bad(key, "required"))?;
+        let text = given(params, key).ok_or_else(|| bad(key, "required"))?;
         iso::parse(text)
             .or_else(|_| iso::parse_local(text).map(|l| zone.to_utc(l)))
             .map_err(|e| bad(key, e.to_string()))

@@ -5,6 +5,11 @@ use std::collections::BTreeMap;
 
 pub type Params = BTreeMap<String, String>;
 
+/// The value of `key`, trimmed, when it is given and not blank (an empty value means "not given").
+pub fn given<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
+    params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamError {
     #[error("the body is not valid JSON: {0}")]

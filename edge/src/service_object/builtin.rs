@@ -10,7 +10,7 @@ use crate::internal::{self, ServiceAsk};
 use callback_shared::builtin::{self, HoursQuery};
 use callback_shared::config::ServiceKind;
 use callback_shared::iso;
-use callback_shared::params::Params;
+use callback_shared::params::{given, Params};
 use callback_shared::record::State;
 use callback_shared::wire::{CapacityAnswer, CapacitySlot, OfficeHoursAnswer, Period};
 use callback_shared::zone::Zone;
@@ -45,11 +45,7 @@ impl ServiceObject {
             Some(ServiceKind::Capacity) => {
                 let capacity = view.config.capacity(&view.name)?;
                 let own_zone = view.config.capacity_zone(&view.name)?;
-                let zone = match params
-                    .get("timezone")
-                    .map(|z| z.trim())
-                    .filter(|z| !z.is_empty())
-                {
+                let zone = match given(&params, "timezone") {
                     Some(z) => Zone::parse(z)
                         .map_err(|e| ApiError::InvalidParameter(format!("timezone: {e}")))?,
                     None => own_zone,
