@@ -5,25 +5,14 @@
 // same run (scripts/floor/worker.js: a Worker, one Durable Object, one SQLite statement), as a
 // ratio: runs differ by tens of percent from one another, ratios much less.
 // Run: `make bench-load` (it builds first).
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startRuntime } from '../tests/support/runtime.mjs';
 import { startWorkerd } from './workerd.mjs';
+import { UNLIMITED, createScript, ensureWrk } from './load.mjs';
 import { client, alwaysOpenService } from '../tests/support/api.mjs';
 
-if (spawnSync('wrk', ['--version']).error) {
-  console.log('installing wrk (Debian)');
-  execFileSync('bash', ['-c', 'apt-get install -y -q wrk >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null)'], { stdio: 'inherit' });
-}
-
-const unlimited = {
-  _enable_in_queue_checking: 'false', _max_queued_callbacks_per_service: '10000000',
-  _throttle_callbacks_per_service_1: '10000000', _throttle_callbacks_per_service_2: '10000000',
-  _throttle_request_parameters_limit: '1000000', _max_request_by_time_bucket: '100', _reject_future_desired_time: '2M',
-};
+ensureWrk();
 
 /** Runs wrk and answers requests/s and latency percentiles (ms). Not synchronously: this process's
  * own connections must see the runtime close them meanwhile. */
@@ -66,16 +55,8 @@ const line = (label, r) => `${label} ${r.rps.toFixed(0).padStart(5)} /s   p50 ${
 
 async function bench(rt, floorBase) {
   const api = client(rt.base);
-  await alwaysOpenService(api, 'load', unlimited);
-  const post = join(tmpdir(), 'callback-create.lua');
-  // A different caller each request, as real traffic.
-  writeFileSync(post, `counter = 0
-request = function()
-  counter = counter + 1
-  local body = string.format('{"_customer_number": "+3361%07d", "first_name": "Load"}', counter + math.random(0, 999) * 10000)
-  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
-end
-`);
+  await alwaysOpenService(api, 'load', UNLIMITED);
+  const post = createScript();
   await wrk(`${floorBase}/`, { seconds: 3, script: post }); // warm-up
   const floor = await wrk(`${floorBase}/`, { seconds: 10, script: post });
   await wrk(`${rt.base}/genesys/1/service/callback/load`, { seconds: 3, script: post });
@@ -85,7 +66,7 @@ end
   console.log(`  creates at ${(creates.rps / floor.rps).toFixed(2)}× the floor (goal ≥ 0.80×)`);
 
   // 10,000 scheduled callbacks over the next 30 days.
-  await alwaysOpenService(api, 'stored', unlimited);
+  await alwaysOpenService(api, 'stored', UNLIMITED);
   const start = Date.now() + 3600_000;
   const jobs = Array.from({ length: 10_000 }, (_, i) => new Date(Math.floor((start + (i * 30 * 86_400_000) / 10_000) / 300_000) * 300_000).toISOString());
   for (let i = 0; i < jobs.length; i += 50) {

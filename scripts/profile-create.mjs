@@ -4,14 +4,13 @@
 // and the functions that take most. Figures, not pass/fail. Run: `make profile-create`.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startWorkerd } from './workerd.mjs';
+import { UNLIMITED, createScript, ensureWrk } from './load.mjs';
 import { freePort } from '../tests/support/runtime.mjs';
 import { client, alwaysOpenService } from '../tests/support/api.mjs';
 
 const SECONDS = 8;
+ensureWrk();
 
 /** Profiles one isolate (its DevTools `ws` address) while wrk posts to `url`; prints the summary. */
 async function profileUnderLoad(label, ws_url, url, post) {
@@ -66,20 +65,9 @@ async function profileUnderLoad(label, ws_url, url, post) {
 const port = await freePort();
 const rt = await startWorkerd({ inspector: `127.0.0.1:${port}` });
 try {
-  await alwaysOpenService(client(rt.base), 'load', {
-    _enable_in_queue_checking: 'false', _max_queued_callbacks_per_service: '10000000',
-    _throttle_callbacks_per_service_1: '10000000', _throttle_callbacks_per_service_2: '10000000',
-    _throttle_request_parameters_limit: '1000000',
-  });
+  await alwaysOpenService(client(rt.base), 'load', UNLIMITED);
   const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
-  const post = join(tmpdir(), 'callback-profile.lua');
-  writeFileSync(post, `counter = 0
-request = function()
-  counter = counter + 1
-  local body = string.format('{"_customer_number": "+3361%07d"}', counter + math.random(0, 999) * 10000)
-  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
-end
-`);
+  const post = createScript();
   for (const [label, service, url] of [
     ['floor (one INSERT of the body)', 'floor', `${rt.floorBase}/`],
     ['immediate create', 'main', `${rt.base}/genesys/1/service/callback/load`],

@@ -1,0 +1,35 @@
+// What the load scripts (bench-load.mjs, profile-create.mjs) share: wrk, a service no limit
+// stops, and wrk's script for immediate creates.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Installs wrk (Debian) when the machine lacks it. */
+export function ensureWrk() {
+  if (spawnSync('wrk', ['--version']).error) {
+    console.log('installing wrk (Debian)');
+    execFileSync('bash', ['-c', 'apt-get install -y -q wrk >/dev/null || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null)'], { stdio: 'inherit' });
+  }
+}
+
+/** Options of a callback service whose limits never refuse a benchmark's creates. */
+export const UNLIMITED = {
+  _enable_in_queue_checking: 'false', _max_queued_callbacks_per_service: '10000000',
+  _throttle_callbacks_per_service_1: '10000000', _throttle_callbacks_per_service_2: '10000000',
+  _throttle_request_parameters_limit: '1000000', _max_request_by_time_bucket: '100', _reject_future_desired_time: '2M',
+};
+
+/** Writes wrk's script for immediate creates, a different caller each request as real traffic;
+ * answers its path. */
+export function createScript() {
+  const path = join(tmpdir(), 'callback-create.lua');
+  writeFileSync(path, `counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.format('{"_customer_number": "+3361%07d", "first_name": "Load"}', counter + math.random(0, 999) * 10000)
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, body)
+end
+`);
+  return path;
+}
