@@ -21,7 +21,9 @@ test:
 bootstrap:
 	@scripts/bootstrap.sh
 
-build: edge browser
+# The Worker and the browser modules build side by side (see scripts/build-browser.sh).
+build:
+	@$(MAKE) --no-print-directory -j2 edge browser
 
 # Builds run only when their sources changed since (make compares times): with nothing changed,
 # `make dev` starts serving at once.

@@ -17,6 +17,15 @@ stage=target/web
 rm -rf "$stage" www/widget
 mkdir -p "$stage" www/widget/pkg www/widget/manage
 
+# The embedded widget builds with its own toolchain and target directory (the rebuilt standard
+# library and the flags differ), so it runs beside the stable builds: on two cores the release
+# builds' single-threaded link-time optimisation overlaps.
+RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+  cargo "+$(cat widget/toolchain)" build --release --target wasm32-unknown-unknown -p callback-widget \
+  -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target-dir target/widget-nightly &
+nightly=$!
+trap 'kill "$nightly" 2>/dev/null || true' EXIT
+
 # The manage page's module and the console (stable).
 cargo build --release --target wasm32-unknown-unknown -p callback-widget --features manage
 wasm-bindgen --target web --no-typescript --out-dir "$stage/manage" target/wasm32-unknown-unknown/release/callback_widget.wasm
@@ -25,10 +34,7 @@ cargo build --release --target wasm32-unknown-unknown -p callback-console
 wasm-bindgen --target web --no-typescript --out-dir www/console/pkg target/wasm32-unknown-unknown/release/callback_console.wasm
 wasm-opt -Oz $FEATURES www/console/pkg/callback_console_bg.wasm -o www/console/pkg/callback_console_bg.wasm
 
-# The embedded widget: its own target directory (the rebuilt standard library and the flags differ).
-RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
-  cargo "+$(cat widget/toolchain)" build --release --target wasm32-unknown-unknown -p callback-widget \
-  -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target-dir target/widget-nightly
+wait "$nightly"
 wasm-bindgen --target web --no-typescript --omit-default-module-path --out-dir "$stage/pkg" target/widget-nightly/wasm32-unknown-unknown/release/callback_widget.wasm
 # --low-memory-unused: Rust lays the stack out first (0 to 1 MiB, growing down, data above it), so
 # the lowest 1024 bytes are touched only by a stack about to overflow; the optimizer may then fold
