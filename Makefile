@@ -6,7 +6,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: dev test bootstrap build edge browser lint unit e2e test-at size deploy-check deploy widget-timing bench bench-load profile-create
+.PHONY: dev test bootstrap build edge browser lint unit e2e test-at size deploy-check deploy configure widget-timing bench bench-load profile-create
 .DEFAULT_GOAL := dev
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
@@ -64,6 +64,12 @@ size:
 ## Bundles the Worker as `wrangler deploy` would, without uploading: a change that would not deploy fails.
 deploy-check: build
 	wrangler deploy --dry-run --outdir target/deploy
+
+## Plans (or applies, or exports) a configuration file against a deployment, with the admin
+## credentials in CALLBACK_ADMIN_USER / CALLBACK_ADMIN_PASSWORD:
+## make configure URL=https://callback.example.com [FILE=callback.config.toml] [ARGS=--apply|--export]
+configure: bootstrap
+	node scripts/configure.mjs --file "$(or $(FILE),callback.config.toml)" $(ARGS) "$(URL)"
 
 ## Builds, then deploys to the Cloudflare account of `wrangler login` (see the README).
 deploy: bootstrap build

@@ -2,6 +2,7 @@
 // seeds the demo services once it answers, and keeps running until interrupted.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { describe } from './configure.mjs';
 import { basicAuth, seedDemo, seedDemoAgent } from './demo.mjs';
 
 const base = 'http://127.0.0.1:8787';
@@ -13,7 +14,8 @@ child.on('exit', (code) => process.exit(code ?? 0));
 for (let i = 0; i < 240; i++) {
   try {
     const admin = basicAuth(vars.ADMIN_USER, vars.ADMIN_PASSWORD);
-    await seedDemo(base, admin);
+    const applied = await seedDemo(base, admin);
+    if (applied.changes.length) console.log(`\nApplied callback.config.toml (the demo's configuration):\n${describe(applied.changes)}`);
     const token = await seedDemoAgent(base, admin);
     console.log(`\nCallback is running on ${base}
   demo page   ${base}/
@@ -24,7 +26,7 @@ for (let i = 0; i < 240; i++) {
   demo services: callback-web (scheduled or immediate), callback-now (immediate), callback-preview (agent preview)\n`);
     break;
   } catch (e) {
-    if (!(e.cause?.code === 'ECONNREFUSED' || e.cause?.code === 'UND_ERR_SOCKET' || /fetch failed/.test(e.message))) {
+    if (!(e.cause?.code === 'ECONNREFUSED' || e.cause?.code === 'UND_ERR_SOCKET' || /fetch failed|cannot reach/.test(e.message))) {
       console.error(`demo seeding failed: ${e.message}`);
       break;
     }

@@ -150,7 +150,7 @@ impl Config {
             .map(|s| s.trim())
     }
 
-    fn validate_section(&self, name: &str) -> Result<(), ConfigError> {
+    pub(crate) fn validate_section(&self, name: &str) -> Result<(), ConfigError> {
         let options = self
             .sections
             .get(name)

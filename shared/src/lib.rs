@@ -20,6 +20,7 @@ pub mod builtin;
 pub mod capacity;
 pub mod config;
 pub mod create;
+pub mod declared;
 pub mod delivery;
 pub mod iso;
 pub mod limits;

@@ -4,20 +4,49 @@ use super::ConfigObject;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::internal::{self, AgentAsk};
-use callback_shared::config::{Config, ServiceKind};
+use callback_shared::config::Config;
+use callback_shared::declared::AgentSpec;
 use callback_shared::wire::AgentAnswer;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use worker::Response;
 
 #[derive(Deserialize)]
 pub(super) struct AgentRow {
-    id: String,
+    pub(super) id: String,
     name: String,
     services: String,
-    token_hash: String,
+    pub(super) token_hash: String,
 }
 
 impl AgentRow {
+    pub(super) fn new(id: &str, spec: &AgentSpec, token_hash: String) -> ApiResult<AgentRow> {
+        Ok(AgentRow {
+            id: id.to_string(),
+            name: spec.name.clone(),
+            services: serde_json::to_string(&spec.services)
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+            token_hash,
+        })
+    }
+
+    /// What the agent's object keeps.
+    fn profile(&self) -> crate::agent_object::Profile {
+        crate::agent_object::Profile {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            services: self.spec().services,
+            token_hash: self.token_hash.clone(),
+        }
+    }
+
+    pub(super) fn spec(&self) -> AgentSpec {
+        AgentSpec {
+            name: self.name.clone(),
+            services: serde_json::from_str(&self.services).unwrap_or_default(),
+        }
+    }
+
     pub(super) fn answer(&self, token: Option<String>) -> AgentAnswer {
         let services = serde_json::from_str(&self.services).unwrap_or_default();
         AgentAnswer {
@@ -53,18 +82,11 @@ enum ServiceList {
 
 impl ServiceList {
     fn names(self) -> Vec<String> {
-        let names = match self {
+        match self {
             ServiceList::None => Vec::new(),
             ServiceList::List(list) => list,
             ServiceList::Text(text) => text.split(',').map(str::to_string).collect(),
-        };
-        let mut names: Vec<String> = names
-            .into_iter()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        names.dedup();
-        names
+        }
     }
 }
 
@@ -93,25 +115,12 @@ impl ConfigObject {
         put: AgentPut,
         config: &Config,
     ) -> ApiResult<Response> {
-        let name = put
-            .name
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| ApiError::InvalidParameter("name: required".into()))?;
-        if name.chars().count() > 100 {
-            return Err(ApiError::InvalidParameter(
-                "name: at most 100 characters".into(),
-            ));
+        let spec = AgentSpec {
+            name: put.name.unwrap_or_default(),
+            services: put.services.names(),
         }
-        let services = put.services.names();
-        if let Some(bad) = services
-            .iter()
-            .find(|s| config.kind(s) != Some(ServiceKind::Callback))
-        {
-            return Err(ApiError::InvalidParameter(format!(
-                "services: `{bad}` is not a callback service"
-            )));
-        }
+        .checked(config)
+        .map_err(|e| ApiError::InvalidParameter(format!("{}: {}", e.option, e.message)))?;
         let kept = self
             .agents(Some(id))?
             .into_iter()
@@ -120,44 +129,78 @@ impl ConfigObject {
         let (token, token_hash) = match kept {
             Some(row) => (None, row.token_hash),
             None => {
-                let secret = [crate::ids::random16(), crate::ids::random16()].concat();
-                let token = format!("{id}.{}", crate::ids::base64url(&secret));
-                let hash = crate::auth::token_hash(&token);
+                let (token, hash) = new_token(id);
                 (Some(token), hash)
             }
         };
-        let profile = crate::agent_object::Profile {
-            id: id.to_string(),
-            name: name.clone(),
-            services: services.clone(),
-            token_hash: token_hash.clone(),
-        };
-        internal::ask_agent::<()>(
-            &self.env,
-            id,
-            &AgentAsk::Profile {
-                profile: Some(profile),
-            },
-        )
-        .await
-        .map_err(|e| ApiError::Internal(format!("agent {id} not updated: {e}")))?;
-        let services_text =
-            serde_json::to_string(&services).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let row = AgentRow::new(id, &spec, token_hash)?;
+        let profile = Some(row.profile());
+        internal::ask_agent::<()>(&self.env, id, &AgentAsk::Profile { profile })
+            .await
+            .map_err(|e| ApiError::Internal(format!("agent {id} not updated: {e}")))?;
+        self.store_agent(&row)?;
+        http::json(&row.answer(token))
+    }
+
+    pub(super) fn store_agent(&self, row: &AgentRow) -> ApiResult<()> {
         self.state.storage().sql().exec(
             "INSERT OR REPLACE INTO agents (id, name, services, token_hash) VALUES (?, ?, ?, ?)",
             vec![
-                id.into(),
-                name.as_str().into(),
-                services_text.as_str().into(),
-                token_hash.as_str().into(),
+                row.id.as_str().into(),
+                row.name.as_str().into(),
+                row.services.as_str().into(),
+                row.token_hash.as_str().into(),
             ],
         )?;
-        let row = AgentRow {
-            id: id.to_string(),
-            name,
-            services: services_text,
-            token_hash,
-        };
-        http::json(&row.answer(token))
+        Ok(())
     }
+
+    /// Every agent as configured, by id.
+    pub(super) fn agent_specs(&self) -> ApiResult<BTreeMap<String, AgentSpec>> {
+        Ok(self
+            .agents(None)?
+            .iter()
+            .map(|row| (row.id.clone(), row.spec()))
+            .collect())
+    }
+
+    /// Tells each agent's object its profile (none once deleted); failures stay pending and are
+    /// retried by the alarm.
+    pub(super) async fn push_agents(&self, ids: Vec<String>) -> ApiResult<()> {
+        let sql = self.state.storage().sql();
+        for id in &ids {
+            sql.exec(
+                "INSERT OR IGNORE INTO pending_agents (id) VALUES (?)",
+                vec![id.as_str().into()],
+            )?;
+        }
+        let mut failed = false;
+        for id in ids {
+            let profile = self.agents(Some(&id))?.first().map(AgentRow::profile);
+            let ask = AgentAsk::Profile { profile };
+            if internal::ask_agent::<()>(&self.env, &id, &ask)
+                .await
+                .is_ok()
+            {
+                sql.exec(
+                    "DELETE FROM pending_agents WHERE id = ?",
+                    vec![id.as_str().into()],
+                )?;
+            } else {
+                failed = true;
+            }
+        }
+        if failed {
+            self.state.storage().set_alarm(1000i64).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A new bearer token for an agent, and the hash that is all the deployment keeps of it.
+pub(super) fn new_token(id: &str) -> (String, String) {
+    let secret = [crate::ids::random16(), crate::ids::random16()].concat();
+    let token = format!("{id}.{}", crate::ids::base64url(&secret));
+    let hash = crate::auth::token_hash(&token);
+    (token, hash)
 }

@@ -6,11 +6,12 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::internal::{self, AgentAsk, ConfigAsk, ConfigPush, ServiceAsk, Services};
 use crate::routes::{ConfigRoute, Kind, Matched};
-use callback_shared::config::{Config, Options, ServiceKind};
+use callback_shared::config::{Config, ConfigError, Options, ServiceKind};
 use serde::Deserialize;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 mod agents;
+mod declared;
 
 use agents::AgentPut;
 use worker::{durable_object, DurableObject, Env, Request, Response, State as ObjectState};
@@ -20,6 +21,7 @@ CREATE TABLE IF NOT EXISTS sections (name TEXT PRIMARY KEY, options TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS meta (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
 INSERT OR IGNORE INTO meta (id, version) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS pending (service TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS pending_agents (id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, name TEXT NOT NULL, services TEXT NOT NULL, token_hash TEXT NOT NULL);
 ";
 
@@ -37,6 +39,11 @@ struct VersionRow {
 #[derive(Deserialize)]
 struct PendingRow {
     service: String,
+}
+
+#[derive(Deserialize)]
+struct PendingAgentRow {
+    id: String,
 }
 
 #[durable_object]
@@ -76,6 +83,14 @@ impl DurableObject for ConfigObject {
                 .exec("SELECT service FROM pending", None)?
                 .to_array()?;
             self.push(pending.into_iter().map(|p| p.service).collect())
+                .await?;
+            let agents: Vec<PendingAgentRow> = self
+                .state
+                .storage()
+                .sql()
+                .exec("SELECT id FROM pending_agents", None)?
+                .to_array()?;
+            self.push_agents(agents.into_iter().map(|a| a.id).collect())
                 .await
         };
         retry
@@ -112,7 +127,7 @@ impl ConfigObject {
 
     /// Dials go out signed and their results must come back signed: a callback service with a
     /// dialer needs a secret, its own (`_webhook_secret`) or the deployment's (`WEBHOOK_SECRET`).
-    fn require_webhook_secret(&self, config: &Config, section: &str) -> ApiResult<()> {
+    fn require_webhook_secret(&self, config: &Config, section: &str) -> Result<(), ConfigError> {
         let Some(name) = section.strip_prefix("service.") else {
             return Ok(());
         };
@@ -128,7 +143,7 @@ impl ConfigObject {
             && service.notifications.secret.is_empty()
             && deployment.is_empty()
         {
-            return Err(ApiError::InvalidParameter("_webhook_secret: a service with a _dialer_url needs a secret to sign dials and check results (or set the deployment's WEBHOOK_SECRET)".into()));
+            return Err(ConfigError::new("_webhook_secret", "a service with a _dialer_url needs a secret to sign dials and check results (or set the deployment's WEBHOOK_SECRET)"));
         }
         Ok(())
     }
@@ -207,6 +222,9 @@ impl ConfigObject {
                 let put: AgentPut = http::body_json(&http::content_type(&req), &body)?;
                 self.put_agent(&route.agent()?, put, &config).await
             }
+            ConfigRoute::Document => self.document(&config),
+            ConfigRoute::Plan => self.declare(&mut req, &config, false).await,
+            ConfigRoute::Apply => self.declare(&mut req, &config, true).await,
             ConfigRoute::AgentDelete => {
                 let id = route.agent()?;
                 if self.agents(Some(&id))?.is_empty() {
@@ -243,6 +261,16 @@ impl ConfigObject {
         Ok(())
     }
 
+    fn version(&self) -> ApiResult<i64> {
+        let row: VersionRow = self
+            .state
+            .storage()
+            .sql()
+            .exec("SELECT version FROM meta WHERE id = 1", None)?
+            .one()?;
+        Ok(row.version)
+    }
+
     /// Sends the current configuration to each service's object; failures stay pending and are
     /// retried by the alarm.
     async fn push(&self, services: Vec<String>) -> ApiResult<()> {
@@ -253,15 +281,13 @@ impl ConfigObject {
                 vec![s.as_str().into()],
             )?;
         }
-        let version: VersionRow = sql
-            .exec("SELECT version FROM meta WHERE id = 1", None)?
-            .one()?;
+        let version = self.version()?;
         let sections = self.load()?.sections().clone();
         let mut failed = false;
         for service in services {
             let push = ConfigPush {
                 service: service.clone(),
-                version: version.version,
+                version,
                 sections: sections.clone(),
             };
             let answer = internal::ask::<i64>(
