@@ -35,7 +35,8 @@ BROWSER_SOURCES := $(RUST_COMMON) $(shell find widget/src widget/web console/src
 edge: edge/build/index.js
 
 edge/build/index.js: $(EDGE_SOURCES)
-	cd edge && worker-build --release
+	@start=$$(date +%s); cd edge && worker-build --release && \
+		echo "built: the Worker in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
 ## The widget, the manage page's module and the console.
@@ -76,7 +77,7 @@ deploy: bootstrap build
 	wrangler deploy
 
 e2e:
-	node --test --test-concurrency=1 'tests/*.test.mjs'
+	@scripts/e2e.sh
 
 ## The end-to-end tests with every clock at another moment: make test-at AT='2026-12-06 02:18:00' (UTC).
 test-at:

@@ -20,19 +20,27 @@ mkdir -p "$stage" www/widget/pkg www/widget/manage
 # The embedded widget builds with its own toolchain and target directory (the rebuilt standard
 # library and the flags differ), so it runs beside the stable builds: on two cores the release
 # builds' single-threaded link-time optimisation overlaps.
+took() { echo "built: $1 in $(($(date +%s) - $2)) s"; }
+start=$(date +%s)
+(
 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
   cargo "+$(cat widget/toolchain)" build --release --target wasm32-unknown-unknown -p callback-widget \
-  -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target-dir target/widget-nightly &
+  -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size --target-dir target/widget-nightly
+took "the widget (nightly, beside the others)" "$start"
+) &
 nightly=$!
-trap 'kill "$nightly" 2>/dev/null || true' EXIT
+trap 'pkill -P "$nightly" 2>/dev/null; kill "$nightly" 2>/dev/null || true' EXIT
 
 # The manage page's module and the console (stable).
 cargo build --release --target wasm32-unknown-unknown -p callback-widget --features manage
 wasm-bindgen --target web --no-typescript --out-dir "$stage/manage" target/wasm32-unknown-unknown/release/callback_widget.wasm
 wasm-opt -Oz $FEATURES "$stage/manage/callback_widget_bg.wasm" -o www/widget/manage/callback_widget_bg.wasm
+took "the manage page's module" "$start"
+start_console=$(date +%s)
 cargo build --release --target wasm32-unknown-unknown -p callback-console
 wasm-bindgen --target web --no-typescript --out-dir www/console/pkg target/wasm32-unknown-unknown/release/callback_console.wasm
 wasm-opt -Oz $FEATURES www/console/pkg/callback_console_bg.wasm -o www/console/pkg/callback_console_bg.wasm
+took "the console" "$start_console"
 
 wait "$nightly"
 wasm-bindgen --target web --no-typescript --omit-default-module-path --out-dir "$stage/pkg" target/widget-nightly/wasm32-unknown-unknown/release/callback_widget.wasm

@@ -8,7 +8,8 @@
 # Needs a built Worker and widget (make build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-at=${1:?usage: scripts/test-at.sh 'YYYY-MM-DD hh:mm:ss' (a UTC moment)}
+at=${1:?usage: scripts/test-at.sh 'YYYY-MM-DD hh:mm:ss' (a UTC moment) [test files]}
+shift
 if ! command -v faketime >/dev/null; then
   echo "test-at: installing Debian's faketime"
   if [ "$(id -u)" = 0 ]; then apt-get install -y -q faketime; else sudo apt-get install -y -q faketime; fi
@@ -19,4 +20,4 @@ offset=$(( $(date -u -d "$at" +%s) - $(date -u +%s) ))
 export CALLBACK_CLOCK_OFFSET_MS=$(( offset * 1000 ))
 echo "test-at: the end-to-end tests with the clock at $at UTC (offset ${offset} s)"
 sign=$([ "$offset" -ge 0 ] && echo +)
-TZ=UTC faketime -f "${sign}${offset}s" node --test --test-concurrency=1 'tests/*.test.mjs'
+TZ=UTC faketime -f "${sign}${offset}s" scripts/e2e.sh "$@"
