@@ -29,7 +29,9 @@ RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zf
 took "the widget (nightly, beside the others)" "$start"
 ) &
 nightly=$!
-trap 'pkill -P "$nightly" 2>/dev/null; kill "$nightly" 2>/dev/null || true' EXIT
+# If a stable build fails, the nightly one stops too (`|| true`: under `set -e` a trap that finds
+# nothing left to stop would otherwise turn a success into a failure).
+trap 'pkill -P "$nightly" 2>/dev/null || true; kill "$nightly" 2>/dev/null || true' EXIT
 
 # The manage page's module and the console (stable).
 cargo build --release --target wasm32-unknown-unknown -p callback-widget --features manage
@@ -43,6 +45,7 @@ wasm-opt -Oz $FEATURES www/console/pkg/callback_console_bg.wasm -o www/console/p
 took "the console" "$start_console"
 
 wait "$nightly"
+trap - EXIT
 wasm-bindgen --target web --no-typescript --omit-default-module-path --out-dir "$stage/pkg" target/widget-nightly/wasm32-unknown-unknown/release/callback_widget.wasm
 # --low-memory-unused: Rust lays the stack out first (0 to 1 MiB, growing down, data above it), so
 # the lowest 1024 bytes are touched only by a stack about to overflow; the optimizer may then fold
