@@ -83,11 +83,13 @@ function options(table, values, live, say) {
 }
 
 function agent(table, values, say) {
-  const known = { name: values.name, services: values.services ?? [] };
+  const known = { name: values.name, services: values.services ?? [], phone: values.phone };
   for (const key of Object.keys(values)) {
-    if (!(key in known)) say(table, key, 'unknown: an agent has a name and services (their token is never in a file)');
+    if (!(key in known)) say(table, key, 'unknown: an agent has a name, services and a phone (their token is never in a file)');
   }
   if (typeof known.name !== 'string') say(table, 'name', 'expected a string');
+  if (known.phone === undefined) delete known.phone;
+  else if (typeof known.phone !== 'string') say(table, 'phone', 'expected a string: "+33612345678"');
   if (!Array.isArray(known.services) || known.services.some((s) => typeof s !== 'string')) {
     say(table, 'services', 'expected a list of service names: ["callback-web", …]');
   }
@@ -98,7 +100,7 @@ function agent(table, values, say) {
 export function tomlOf(live, source) {
   const lines = [
     `# Callback configuration, exported from ${source} (version ${live.version}).`,
-    '# Options are GMS options (API.md); agents have a name and services, their tokens are never here.',
+    '# Options are GMS options (API.md); agents have a name, services and a phone, their tokens are never here.',
     '# Secrets stay on the deployment ({ keep = true }) or come from the environment ({ env = "NAME" }).',
   ];
   const table = (name, entries) => {
@@ -110,7 +112,8 @@ export function tomlOf(live, source) {
     table(header, Object.fromEntries(Object.entries(opts).map(([k, v]) => [k, SECRET_OPTIONS.includes(k) ? '{ keep = true }' : tomlString(v)])));
   }
   for (const [id, a] of Object.entries(live.agents ?? {})) {
-    table(`agents.${tomlKey(id)}`, { name: tomlString(a.name), services: `[${a.services.map(tomlString).join(', ')}]` });
+    const phone = a.phone ? { phone: tomlString(a.phone) } : {};
+    table(`agents.${tomlKey(id)}`, { name: tomlString(a.name), services: `[${a.services.map(tomlString).join(', ')}]`, ...phone });
   }
   return `${lines.join('\n')}\n`;
 }

@@ -151,7 +151,12 @@ fn queues(s: Sup, board: Board) -> impl IntoView {
                 (Some(true), None) => "ready".to_string(),
                 _ => "not ready".to_string(),
             };
-            view! { <li>{format!("{} ({}) — {state}", a.name, a.id)}</li> }
+            let phone = a
+                .phone
+                .as_deref()
+                .map(|p| format!(", {p}"))
+                .unwrap_or_default();
+            view! { <li>{format!("{} ({}{phone}) — {state}", a.name, a.id)}</li> }
         })
         .collect();
     let services: Vec<_> = board

@@ -123,6 +123,8 @@ fn target(m: &Matched, route: ServiceRoute) -> ApiResult<String> {
         | ServiceRoute::Cancel
         | ServiceRoute::Events
         | ServiceRoute::DialResult
+        | ServiceRoute::CallAnswer
+        | ServiceRoute::CallStatus
         | ServiceRoute::Confirm => {
             let (service, id) = (m.service()?, m.id()?);
             if id.service != service {

@@ -210,7 +210,7 @@ fn answer<T: Serialize>(result: ApiResult<T>) -> Response {
 }
 
 /// Headers a service's object may read from the client's request.
-const PASSED_HEADERS: [&str; 7] = [
+const PASSED_HEADERS: [&str; 8] = [
     "content-type",
     "origin",
     "idempotency-key",
@@ -218,6 +218,7 @@ const PASSED_HEADERS: [&str; 7] = [
     "authorization",
     "accept",
     crate::signing::HEADER,
+    "x-twilio-signature",
 ];
 
 /// A client's request as the front forwards it: the route it found, and who calls.

@@ -29,6 +29,7 @@ mod routes;
 mod service_object;
 mod signing;
 mod store;
+mod telephony;
 
 pub use agent_object::AgentObject;
 pub use config_object::ConfigObject;

@@ -31,6 +31,10 @@ pub enum ServiceRoute {
     Cancel,
     Events,
     DialResult,
+    /// A telephony provider asks what an answered call does.
+    CallAnswer,
+    /// A telephony provider reports a call's progress.
+    CallStatus,
     AvailabilityV1,
     AvailabilityV2,
     QueuePosition,
@@ -134,6 +138,8 @@ pub const ROUTES: &[Spec] = &[
         summary: "The dialer's result of a dial: {\"outcome\": \"ANSWERED|ANSWERING_MACHINE|NO_ANSWER|BUSY|INVALID_NUMBER|FAILED\"}, signed (X-Callback-Signature)",
         query: &[],
     },
+    Spec { method: "POST", path: "/genesys/1/telephony/twilio/{service}/{id}/answer", kind: Kind::Service(ServiceRoute::CallAnswer), access: Access::Public, summary: "Twilio asks what an answered call does (TwiML); signed (X-Twilio-Signature)", query: &["attempt", "leg"] },
+    Spec { method: "POST", path: "/genesys/1/telephony/twilio/{service}/{id}/status", kind: Kind::Service(ServiceRoute::CallStatus), access: Access::Public, summary: "Twilio reports a call's progress; signed (X-Twilio-Signature)", query: &["attempt", "leg"] },
     Spec { method: "GET", path: "/genesys/1/service/callback/{service}/availability", kind: Kind::Service(ServiceRoute::AvailabilityV1), access: Access::Public, summary: "Availability v1: bucket start -> remaining", query: AVAILABILITY_QUERY },
     Spec {
         method: "GET",

@@ -615,6 +615,24 @@ pub struct ScenarioOptions {
     pub retention_days: u32,
     pub paused: bool,
     pub dialer_url: Option<String>,
+    /// `_telephony=twilio` **[ext]**: Twilio places the calls (instead of a dialer or the agents).
+    pub twilio: Option<Twilio>,
+}
+
+/// The Twilio voice connector's options **[ext]**. Its auth token is the deployment's secret
+/// `TWILIO_AUTH_TOKEN`, never an option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Twilio {
+    /// `_twilio_account_sid`: `AC` and 32 hexadecimal digits.
+    pub account_sid: String,
+    /// `_twilio_caller_id`: the E.164 number the customer sees (a number of the account).
+    pub caller_id: String,
+    /// `_twilio_ring_timeout`: seconds a phone rings before the dial counts as not answered.
+    pub ring_timeout: u32,
+    /// `_twilio_machine_detection`: an answering machine counts as ANSWERING_MACHINE.
+    pub machine_detection: bool,
+    /// `_telephony_language`: what callers hear (en, fr, de, es).
+    pub language: String,
 }
 
 /// Status notifications (`_cbe_on_*`).
@@ -713,6 +731,24 @@ impl CallbackService {
         if !dialer_url.is_empty() && !is_webhook_url(&dialer_url) {
             return Err(ConfigError::new("_dialer_url", WEBHOOK_URL));
         }
+        let twilio = match r.text("_telephony", "").as_str() {
+            "" | "dialer" | "agent" => None,
+            "twilio" => Some(Twilio::read(r)?),
+            other => {
+                return Err(ConfigError::new(
+                    "_telephony",
+                    format!(
+                        "`{other}`: say twilio, or leave it empty (a _dialer_url, or agents dial)"
+                    ),
+                ))
+            }
+        };
+        if twilio.is_some() && !dialer_url.is_empty() {
+            return Err(ConfigError::new(
+                "_telephony",
+                "twilio places the calls: remove _dialer_url (one or the other)",
+            ));
+        }
         let scenario = ScenarioOptions {
             direction: r.choice(
                 "_call_direction",
@@ -760,6 +796,7 @@ impl CallbackService {
             retention_days: r.number("_retention_days", 30, 1..=3650)?,
             paused: r.bool("_paused", false)?,
             dialer_url: Some(dialer_url).filter(|u| !u.is_empty()),
+            twilio,
         };
         let country_text = r.text("_default_country", "US");
         let phone = PhonePolicy {
@@ -845,6 +882,41 @@ impl CallbackService {
 
 /// Where webhooks (dials, status notifications) may be sent: `https://`, or plain `http://` only to
 /// this machine (development). No credentials in the URL.
+impl ScenarioOptions {
+    /// Whether calls are placed for the agents (by a dialer or a telephony provider), rather than
+    /// dialled by the agents themselves.
+    pub fn places_calls(&self) -> bool {
+        self.dialer_url.is_some() || self.twilio.is_some()
+    }
+}
+
+impl Twilio {
+    fn read(r: &Reader) -> Result<Twilio, ConfigError> {
+        let account_sid = r.text("_twilio_account_sid", "");
+        let hex = account_sid.strip_prefix("AC").unwrap_or("");
+        if hex.len() != 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ConfigError::new(
+                "_twilio_account_sid",
+                "your Twilio account's SID: AC and 32 hexadecimal digits",
+            ));
+        }
+        let caller_id = r.text("_twilio_caller_id", "");
+        if !crate::telephony::is_e164(&caller_id) {
+            return Err(ConfigError::new(
+                "_twilio_caller_id",
+                "a number of your Twilio account in E.164 (+15005550006)",
+            ));
+        }
+        Ok(Twilio {
+            account_sid,
+            caller_id,
+            ring_timeout: r.number("_twilio_ring_timeout", 30, 5..=600)?,
+            machine_detection: r.bool("_twilio_machine_detection", true)?,
+            language: r.text("_telephony_language", "en"),
+        })
+    }
+}
+
 fn is_webhook_url(url: &str) -> bool {
     let (secure, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
         (Some(rest), _) => (true, rest),
@@ -1071,6 +1143,74 @@ pub(crate) mod tests {
             )
             .unwrap_err();
         assert_eq!(err.option, "_dialer_url");
+    }
+
+    #[test]
+    fn twilio_places_calls_with_an_account_sid_and_a_caller_id() {
+        let mut config = demo_config();
+        let sid = "AC0123456789abcdef0123456789abcdef";
+        let put = |config: &mut Config, extra: &[(&str, &str)]| {
+            let mut pairs = vec![("_service", "callback"), ("_telephony", "twilio")];
+            pairs.extend_from_slice(extra);
+            config.put("service.t", options(&pairs)).map(|_| ())
+        };
+        let fails = |config: &mut Config, extra: &[(&str, &str)]| {
+            put(config, extra)
+                .err()
+                .map(|e| e.option)
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            fails(&mut config, &[("_twilio_caller_id", "+15005550006")]),
+            "_twilio_account_sid"
+        );
+        assert_eq!(
+            fails(&mut config, &[("_twilio_account_sid", "AC12")]),
+            "_twilio_account_sid"
+        );
+        assert_eq!(
+            fails(
+                &mut config,
+                &[
+                    ("_twilio_account_sid", sid),
+                    ("_twilio_caller_id", "5550006")
+                ]
+            ),
+            "_twilio_caller_id"
+        );
+        let both = [
+            ("_twilio_account_sid", sid),
+            ("_twilio_caller_id", "+15005550006"),
+            ("_dialer_url", "https://dialer.example.com/"),
+        ];
+        assert_eq!(fails(&mut config, &both), "_telephony");
+        let ok = [
+            ("_twilio_account_sid", sid),
+            ("_twilio_caller_id", "+15005550006"),
+            ("_twilio_ring_timeout", "20"),
+            ("_telephony_language", "fr"),
+        ];
+        assert_eq!(put(&mut config, &ok), Ok(()));
+        let twilio = config
+            .callback_service("t")
+            .ok()
+            .and_then(|s| s.scenario.twilio);
+        assert_eq!(
+            twilio,
+            Some(Twilio {
+                account_sid: sid.into(),
+                caller_id: "+15005550006".into(),
+                ring_timeout: 20,
+                machine_detection: true,
+                language: "fr".into(),
+            })
+        );
+        let mut other = demo_config();
+        let err = other.put(
+            "service.u",
+            options(&[("_service", "callback"), ("_telephony", "carrier-pigeon")]),
+        );
+        assert_eq!(err.err().map(|e| e.option).as_deref(), Some("_telephony"));
     }
 
     #[test]

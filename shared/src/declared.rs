@@ -20,11 +20,14 @@ pub struct AgentSpec {
     pub name: String,
     #[serde(default)]
     pub services: Vec<String>,
+    /// In E.164: where a telephony connector calls the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 impl AgentSpec {
     /// The agent with its name and services trimmed (services once each), if it is valid with
-    /// `config`: a name of 1 to 100 characters, and only callback services.
+    /// `config`: a name of 1 to 100 characters, only callback services, a phone in E.164.
     pub fn checked(&self, config: &Config) -> Result<AgentSpec, ConfigError> {
         let name = self.name.trim();
         if name.is_empty() {
@@ -50,9 +53,21 @@ impl AgentSpec {
                 services.push(service.to_string());
             }
         }
+        let phone = self
+            .phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty());
+        if phone.is_some_and(|p| !crate::telephony::is_e164(p)) {
+            return Err(ConfigError::new(
+                "phone",
+                "in E.164: + and 8 to 15 digits (+33612345678)",
+            ));
+        }
         Ok(AgentSpec {
             name: name.to_string(),
             services,
+            phone: phone.map(str::to_string),
         })
     }
 }
@@ -176,10 +191,12 @@ pub fn plan(
     let mut changes = compare(live, next.config.sections(), |name| name.to_string());
     if let Some(agents) = &next.agents {
         let fields = |agent: &AgentSpec| {
-            Options::from([
+            let mut fields = Options::from([
                 ("name".to_string(), agent.name.clone()),
                 ("services".to_string(), agent.services.join(", ")),
-            ])
+            ]);
+            fields.extend(agent.phone.clone().map(|p| ("phone".to_string(), p)));
+            fields
         };
         let live: BTreeMap<String, Options> = live_agents
             .iter()
@@ -275,6 +292,7 @@ mod tests {
         AgentSpec {
             name: name.into(),
             services: services.iter().map(|s| s.to_string()).collect(),
+            phone: None,
         }
     }
 
@@ -293,6 +311,13 @@ mod tests {
             ("ann".into(), agent("Ann", &["office"])),
             ("bob".into(), agent("  ", &[])),
             ("bad id".into(), agent("Carl", &[])),
+            (
+                "dan".into(),
+                AgentSpec {
+                    phone: Some("06 12".into()),
+                    ..agent("Dan", &[])
+                },
+            ),
         ]));
         let problems = bad.validate().err().unwrap_or_default();
         let tables: Vec<String> = problems.iter().map(|p| p.table.clone()).collect();
@@ -305,7 +330,8 @@ mod tests {
                 "service.x",
                 "agents.ann",
                 "agents.bad id",
-                "agents.bob"
+                "agents.bob",
+                "agents.dan"
             ]
         );
         let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
@@ -320,6 +346,11 @@ mod tests {
             "[agents.ann] services: `office` is not a callback service"
         );
         assert_eq!(text[6], "[agents.bob] name: required");
+        assert!(
+            text[7].starts_with("[agents.dan] phone: in E.164"),
+            "{}",
+            text[7]
+        );
     }
 
     #[test]

@@ -31,5 +31,6 @@ pub mod query;
 pub mod queue;
 pub mod record;
 pub mod scenario;
+pub mod telephony;
 pub mod wire;
 pub mod zone;

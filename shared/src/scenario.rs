@@ -517,7 +517,7 @@ impl Run<'_> {
     }
 
     /// Into the queue: wait for an agent, or dial at once (customer first, not waiting for an
-    /// agent, with a dialer to do it).
+    /// agent, with a dialer or a telephony provider to do it).
     fn enter_queue(&mut self) {
         let s = &self.callback.selectors;
         if self.service.scenario.paused {
@@ -525,7 +525,7 @@ impl Run<'_> {
         } else if s.direction == Direction::UserTerminated
             && !s.wait_for_agent
             && s.first_party == FirstParty::Customer
-            && self.service.scenario.dialer_url.is_some()
+            && self.service.scenario.places_calls()
         {
             self.dial(None);
         } else if s.direction == Direction::UserOriginated && !s.wait_for_agent {

@@ -313,6 +313,9 @@ pub struct AgentAnswer {
     pub id: String,
     pub name: String,
     pub services: Vec<String>,
+    /// The agent's phone in E.164, for calls a telephony connector places **[ext]**.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub phone: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]

@@ -2,9 +2,10 @@
 import { admin } from './api.mjs';
 import { until } from './wait.mjs';
 
-/** Creates (or changes) agent `id` serving `services`; answers a client acting as that agent. */
-export async function agent(api, id, services, name = id) {
-  const put = await api.put(`/genesys/1/admin/agents/${id}`, { name, services }, { auth: admin });
+/** Creates (or changes) agent `id` serving `services` (and `more`: their phone); answers a client
+ * acting as that agent. */
+export async function agent(api, id, services, name = id, more = {}) {
+  const put = await api.put(`/genesys/1/admin/agents/${id}`, { name, services, ...more }, { auth: admin });
   if (put.status !== 200 || !put.body.token) throw new Error(`agent ${id}: ${put.status} ${put.text}`);
   const auth = `Bearer ${put.body.token}`;
   const act = async (path, body = {}) => api.post(`/genesys/1/agent/${path}`, body, { auth });

@@ -35,6 +35,9 @@ pub struct Profile {
     pub services: Vec<String>,
     /// Hex SHA-256 of the bearer token: the token itself is never stored.
     pub token_hash: String,
+    /// In E.164, where a telephony connector calls the agent.
+    #[serde(default)]
+    pub phone: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -158,6 +161,7 @@ impl AgentObject {
                     id: p.id,
                     name: p.name,
                     services: p.services,
+                    phone: p.phone,
                     token: None,
                     ready: Some(agent.ready),
                     holds: agent.held,

@@ -17,6 +17,7 @@ pub(super) struct AgentRow {
     name: String,
     services: String,
     pub(super) token_hash: String,
+    phone: Option<String>,
 }
 
 impl AgentRow {
@@ -27,6 +28,7 @@ impl AgentRow {
             services: serde_json::to_string(&spec.services)
                 .map_err(|e| ApiError::Internal(e.to_string()))?,
             token_hash,
+            phone: spec.phone.clone(),
         })
     }
 
@@ -37,6 +39,7 @@ impl AgentRow {
             name: self.name.clone(),
             services: self.spec().services,
             token_hash: self.token_hash.clone(),
+            phone: self.phone.clone(),
         }
     }
 
@@ -44,6 +47,7 @@ impl AgentRow {
         AgentSpec {
             name: self.name.clone(),
             services: serde_json::from_str(&self.services).unwrap_or_default(),
+            phone: self.phone.clone(),
         }
     }
 
@@ -53,6 +57,7 @@ impl AgentRow {
             id: self.id.clone(),
             name: self.name.clone(),
             services,
+            phone: self.phone.clone(),
             token,
             ready: None,
             holds: None,
@@ -68,6 +73,7 @@ pub(super) struct AgentPut {
     services: ServiceList,
     #[serde(default)]
     rotate_token: bool,
+    phone: Option<String>,
 }
 
 /// Services as a JSON list or a comma-separated string (as GMS options are written).
@@ -95,11 +101,11 @@ impl ConfigObject {
         let sql = self.state.storage().sql();
         let rows = match id {
             Some(id) => sql.exec(
-                "SELECT id, name, services, token_hash FROM agents WHERE id = ?",
+                "SELECT id, name, services, token_hash, phone FROM agents WHERE id = ?",
                 vec![id.into()],
             )?,
             None => sql.exec(
-                "SELECT id, name, services, token_hash FROM agents ORDER BY id",
+                "SELECT id, name, services, token_hash, phone FROM agents ORDER BY id",
                 None,
             )?,
         };
@@ -118,6 +124,7 @@ impl ConfigObject {
         let spec = AgentSpec {
             name: put.name.unwrap_or_default(),
             services: put.services.names(),
+            phone: put.phone,
         }
         .checked(config)
         .map_err(|e| ApiError::InvalidParameter(format!("{}: {}", e.option, e.message)))?;
@@ -144,12 +151,13 @@ impl ConfigObject {
 
     pub(super) fn store_agent(&self, row: &AgentRow) -> ApiResult<()> {
         self.state.storage().sql().exec(
-            "INSERT OR REPLACE INTO agents (id, name, services, token_hash) VALUES (?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO agents (id, name, services, token_hash, phone) VALUES (?, ?, ?, ?, ?)",
             vec![
                 row.id.as_str().into(),
                 row.name.as_str().into(),
                 row.services.as_str().into(),
                 row.token_hash.as_str().into(),
+                row.phone.as_deref().into(),
             ],
         )?;
         Ok(())

@@ -83,7 +83,7 @@ impl ConfigObject {
             .sections()
             .keys()
             .filter_map(|table| {
-                let error = self.require_webhook_secret(&valid.config, table).err()?;
+                let error = self.require_secrets(&valid.config, table).err()?;
                 let table = table.clone();
                 Some(Problem { table, error })
             })

@@ -103,7 +103,12 @@ impl DurableObject for ConfigObject {
 impl ConfigObject {
     fn ready(&self) -> ApiResult<()> {
         if !self.migrated.get() {
-            self.state.storage().sql().exec(SCHEMA, None)?;
+            let sql = self.state.storage().sql();
+            sql.exec(SCHEMA, None)?;
+            // Agents' phones came later: the column is added once to an older table.
+            if sql.exec("SELECT phone FROM agents LIMIT 0", None).is_err() {
+                sql.exec("ALTER TABLE agents ADD COLUMN phone TEXT", None)?;
+            }
             self.migrated.set(true);
         }
         Ok(())
@@ -126,24 +131,32 @@ impl ConfigObject {
     }
 
     /// Dials go out signed and their results must come back signed: a callback service with a
-    /// dialer needs a secret, its own (`_webhook_secret`) or the deployment's (`WEBHOOK_SECRET`).
-    fn require_webhook_secret(&self, config: &Config, section: &str) -> Result<(), ConfigError> {
+    /// dialer needs a secret, its own (`_webhook_secret`) or the deployment's (`WEBHOOK_SECRET`);
+    /// one whose calls Twilio places needs the deployment's `TWILIO_AUTH_TOKEN`.
+    fn require_secrets(&self, config: &Config, section: &str) -> Result<(), ConfigError> {
         let Some(name) = section.strip_prefix("service.") else {
             return Ok(());
         };
         let Ok(service) = config.callback_service(name) else {
             return Ok(());
         };
-        let deployment = self
-            .env
-            .secret("WEBHOOK_SECRET")
-            .map(|s| s.to_string())
-            .unwrap_or_default();
+        let secret = |name| {
+            self.env
+                .secret(name)
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        };
         if service.scenario.dialer_url.is_some()
             && service.notifications.secret.is_empty()
-            && deployment.is_empty()
+            && secret("WEBHOOK_SECRET").is_empty()
         {
             return Err(ConfigError::new("_webhook_secret", "a service with a _dialer_url needs a secret to sign dials and check results (or set the deployment's WEBHOOK_SECRET)"));
+        }
+        if service.scenario.twilio.is_some() && secret("TWILIO_AUTH_TOKEN").is_empty() {
+            return Err(ConfigError::new(
+                "_telephony",
+                "Twilio needs the deployment's auth token: wrangler secret put TWILIO_AUTH_TOKEN",
+            ));
         }
         Ok(())
     }
@@ -184,7 +197,7 @@ impl ConfigObject {
                 let options: Options = http::body_params(&http::content_type(&req), &body)?;
                 let before = config.service_names();
                 config.put(route.section(), options.clone())?;
-                self.require_webhook_secret(&config, route.section())?;
+                self.require_secrets(&config, route.section())?;
                 self.store(route.section(), Some(&options))?;
                 self.push(union(before, config.service_names())).await?;
                 http::json(&options)

@@ -135,7 +135,7 @@ impl ServiceObject {
             callback: record,
             preview,
             deadline,
-            dialer: service.scenario.dialer_url.is_some(),
+            dialer: service.scenario.places_calls(),
             disposition: service.scenario.enable_disposition,
         })
     }

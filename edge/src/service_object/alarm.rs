@@ -23,6 +23,8 @@ impl ServiceObject {
         self.run_timers(&service)?;
         self.talk(&service).await?;
         self.deliver_webhooks(&service).await?;
+        // A call the provider refused ended its dial: an agent may be free again.
+        self.talk(&service).await?;
         self.sync_alarm().await
     }
 

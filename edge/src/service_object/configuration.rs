@@ -54,10 +54,8 @@ impl ServiceObject {
             config: Config::from_sections(sections),
             callback: OnceCell::new(),
         });
-        self.store.set_dialer(
-            view.callback()
-                .is_ok_and(|s| s.scenario.dialer_url.is_some()),
-        );
+        self.store
+            .set_dialer(view.callback().is_ok_and(|s| s.scenario.places_calls()));
         *self.view.borrow_mut() = Some(view.clone());
         Ok(view)
     }

@@ -11,6 +11,7 @@ mod alarm;
 mod availability;
 mod builtin;
 mod callbacks;
+mod calls;
 mod configuration;
 mod guard;
 mod outbox;
@@ -256,6 +257,14 @@ impl ServiceObject {
             ServiceRoute::DialResult => {
                 let service = callback(req)?;
                 self.dial_result(req, &matched.id()?, &service).await
+            }
+            // Twilio's requests carry no origin and come from its addresses: its signature is
+            // the guard.
+            ServiceRoute::CallAnswer | ServiceRoute::CallStatus => {
+                let service = view.callback()?;
+                let answer = route == ServiceRoute::CallAnswer;
+                self.call_webhook(req, &matched.id()?, &service, answer)
+                    .await
             }
             ServiceRoute::AvailabilityV1 | ServiceRoute::AvailabilityV2 => {
                 let service = callback(req)?;

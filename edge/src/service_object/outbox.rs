@@ -1,9 +1,11 @@
-//! Delivering the outbox: notifications to `_status_notification_target`, dials to `_dialer_url`,
-//! signed, in order per callback and kind. Only this module sends webhooks.
+//! Delivering the outbox: notifications to `_status_notification_target`, dials to `_dialer_url`
+//! (signed) or to the telephony provider (`calls`), in order per callback and kind. Only this
+//! module sends webhooks.
 
 use super::{now, ServiceObject};
 use crate::error::ApiResult;
 use crate::store::DIAL;
+use crate::telephony::Provider;
 use callback_shared::config::CallbackService;
 use callback_shared::delivery;
 use callback_shared::iso::Shift;
@@ -32,6 +34,7 @@ impl ServiceObject {
     /// retried with backoff until a 2xx or a day (`delivery`).
     pub(super) async fn deliver_webhooks(&self, service: &CallbackService) -> ApiResult<()> {
         let secret = self.webhook_secret(service);
+        let provider = Provider::of(&self.env, &service.scenario);
         // A receiver that failed this time is not tried again before its backoff: its other rows
         // wait as long (a silent receiver would cost its timeout for each).
         let mut failed: Vec<(String, DateTime<Utc>)> = Vec::new();
@@ -58,10 +61,13 @@ impl ServiceObject {
                 } else {
                     &service.notifications.target
                 };
-                let delivered = match target {
-                    Some(target) => post_signed(target, &secret, &pending.body, now).await,
+                let delivered = match (&provider, target) {
+                    (Some(provider), _) if pending.kind == DIAL => {
+                        self.place_call(provider, service, &pending.body).await?
+                    }
+                    (_, Some(target)) => post_signed(target, &secret, &pending.body, now).await,
                     // Turned off meanwhile: nobody to tell.
-                    None => true,
+                    (_, None) => true,
                 };
                 if delivered {
                     self.store.delivered(pending.id, now)?;

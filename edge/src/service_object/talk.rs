@@ -9,6 +9,7 @@ use callback_shared::config::CallbackService;
 use callback_shared::params::Params;
 use callback_shared::record::{Callback, Reason, State};
 use callback_shared::scenario::{self, Actor, Effect, Event, Step};
+use callback_shared::wire::AgentAnswer;
 
 /// What a step asks of other objects, done once its writes are made.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,6 +39,16 @@ fn held_by(callback: &Callback) -> Option<Hold> {
 }
 
 impl ServiceObject {
+    /// The phone of the agent the callback is reserved for (a telephony provider rings it), from
+    /// the agent's object.
+    pub(super) async fn agent_phone(&self, callback: &Callback) -> Option<String> {
+        let agent = callback.phase.agent()?;
+        let status: AgentAnswer = internal::ask_agent(&self.env, agent, &AgentAsk::Status)
+            .await
+            .ok()?;
+        status.phone
+    }
+
     /// Writes a step and notes what must be said to other objects about it.
     pub(super) fn record(&self, step: &Step) -> ApiResult<()> {
         self.store.save(step)?;

@@ -234,8 +234,8 @@ impl Store {
         Ok(())
     }
 
-    /// Whether the service has a dialer (`_dialer_url`): dials then go out as webhooks; without
-    /// one, the agent dials from the console.
+    /// Whether calls are placed for the agents (`_dialer_url`, `_telephony`): dials then go in
+    /// the outbox; without, the agent dials from the console.
     pub fn set_dialer(&self, present: bool) {
         self.dialer.set(present);
     }

@@ -1,0 +1,150 @@
+//! Twilio Programmable Voice: its REST API's Calls resource (our own client on `fetch`), its
+//! webhooks' `X-Twilio-Signature`, and TwiML answers. The auth token is the deployment's secret
+//! `TWILIO_AUTH_TOKEN`; `TWILIO_API_BASE` points the client elsewhere (a stand-in in tests).
+
+use super::{Call, Placed, Report};
+use crate::error::ApiResult;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use callback_shared::config;
+use callback_shared::scenario::DialOutcome;
+use callback_shared::telephony::{self, CallStatus, Verb};
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response, Url};
+
+pub const SIGNATURE: &str = "x-twilio-signature";
+const API: &str = "https://api.twilio.com";
+
+pub struct Twilio {
+    pub options: config::Twilio,
+    token: String,
+    api: String,
+}
+
+impl Twilio {
+    pub fn new(env: &Env, options: &config::Twilio) -> Twilio {
+        let read = |name| env.secret(name).map(|s| s.to_string()).unwrap_or_default();
+        let api = Some(read("TWILIO_API_BASE")).filter(|a| !a.is_empty());
+        Twilio {
+            options: options.clone(),
+            token: read("TWILIO_AUTH_TOKEN"),
+            api: api.unwrap_or_else(|| API.to_string()),
+        }
+    }
+
+    /// `POST /2010-04-01/Accounts/{sid}/Calls.json`. Twilio has no idempotency key for calls:
+    /// a call is placed at most once per attempt on our side (the outbox stops trying once Twilio
+    /// answered), and a call Twilio placed but whose answer we lost is the one case a dial could
+    /// go out twice: its reports then name an attempt already settled and change nothing.
+    pub async fn place(&self, call: &Call) -> Placed {
+        if self.token.is_empty() {
+            worker::console_error!("Twilio: no TWILIO_AUTH_TOKEN secret: the call waits");
+            return Placed::Later;
+        }
+        let sid = &self.options.account_sid;
+        let mut form = match Url::parse("https://form.invalid/") {
+            Ok(url) => url,
+            Err(_) => return Placed::Later,
+        };
+        {
+            let mut pairs = form.query_pairs_mut();
+            pairs
+                .append_pair("To", &call.to)
+                .append_pair("From", &self.options.caller_id)
+                .append_pair("Url", &call.answer_url)
+                .append_pair("Method", "POST")
+                .append_pair("StatusCallback", &call.status_url)
+                .append_pair("StatusCallbackMethod", "POST")
+                .append_pair("Timeout", &self.options.ring_timeout.to_string());
+            for event in ["initiated", "ringing", "answered", "completed"] {
+                pairs.append_pair("StatusCallbackEvent", event);
+            }
+            if call.detect_machine && self.options.machine_detection {
+                pairs.append_pair("MachineDetection", "Enable");
+            }
+        }
+        let body = form.query().unwrap_or("").to_string();
+        let url = format!("{}/2010-04-01/Accounts/{sid}/Calls.json", self.api);
+        let send = async {
+            let headers = Headers::new();
+            headers.set("content-type", "application/x-www-form-urlencoded")?;
+            let credentials = BASE64.encode(format!("{sid}:{}", self.token));
+            headers.set("authorization", &format!("Basic {credentials}"))?;
+            let mut init = RequestInit::new();
+            init.with_method(Method::Post)
+                .with_headers(headers)
+                .with_body(Some(body.into()));
+            let signal: worker::AbortSignal = web_sys::AbortSignal::timeout_with_u32(10_000).into();
+            let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
+                .send_with_signal(&signal)
+                .await?;
+            let text = response.text().await.unwrap_or_default();
+            Ok::<_, worker::Error>((response.status_code(), text))
+        };
+        match send.await {
+            Ok((200..=299, _)) => Placed::Done,
+            Ok((status, text)) => refused(status, &text),
+            Err(e) => {
+                worker::console_error!("Twilio: {e}: the call waits");
+                Placed::Later
+            }
+        }
+    }
+
+    /// Twilio signs the URL it called and the POST parameters with the auth token (HMAC-SHA1,
+    /// base64): without the token nothing verifies.
+    pub fn verify(&self, url: &str, signature: Option<&str>, params: &[(String, String)]) -> bool {
+        let (Some(signature), false) = (signature, self.token.is_empty()) else {
+            return false;
+        };
+        let Ok(given) = BASE64.decode(signature.trim()) else {
+            return false;
+        };
+        let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(self.token.as_bytes()) else {
+            return false;
+        };
+        mac.update(telephony::signed_text(url, params).as_bytes());
+        mac.verify_slice(&given).is_ok()
+    }
+
+    pub fn report(&self, params: &[(String, String)]) -> Report {
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        Report {
+            status: CallStatus::parse(get("CallStatus")),
+            machine: telephony::is_machine(get("AnsweredBy")),
+            talked: get("CallDuration").parse::<u32>().is_ok_and(|d| d > 0),
+        }
+    }
+}
+
+/// What Twilio's refusal means: a number it will never call is the dial's outcome; credentials,
+/// limits and outages are for later (the outbox keeps the call).
+fn refused(status: u16, text: &str) -> Placed {
+    let code = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("code").and_then(serde_json::Value::as_u64))
+        .unwrap_or(0);
+    match (status, code) {
+        // Invalid 'To', not reachable, not a valid phone number.
+        (400, 21211 | 21214 | 21217) => Placed::Refused(DialOutcome::InvalidNumber),
+        (401 | 403 | 404 | 429, _) | (500.., _) => {
+            worker::console_error!("Twilio answered {status} ({code}): the call waits");
+            Placed::Later
+        }
+        _ => {
+            worker::console_error!("Twilio refused the call: {status} {text}");
+            Placed::Refused(DialOutcome::Failed)
+        }
+    }
+}
+
+/// A TwiML document.
+pub fn respond(verbs: &[Verb]) -> ApiResult<Response> {
+    crate::http::text_response(telephony::twiml(verbs), "text/xml; charset=utf-8", 200)
+}

@@ -1,0 +1,170 @@
+// The Twilio voice connector (`_telephony=twilio`) against a local stand-in of Twilio's API:
+// calls placed from the durable outbox, the customer's answer connecting the reserved agent's
+// phone (or holding until one is free), agent first, Twilio's reports as dial results (busy, no
+// answer, machine, invalid number) with retries, signatures, duplicates, an outage.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sleep, until } from './support/wait.mjs';
+import { startRuntime } from './support/runtime.mjs';
+import { client, alwaysOpenService, number, admin } from './support/api.mjs';
+import { agent } from './support/agent.mjs';
+import { startTwilio, twilioSignature, dialOf, ACCOUNT, TOKEN, INVALID } from './support/twilio.mjs';
+
+const CALLER_ID = '+15005550006';
+let rt, api, twilio;
+
+before(async () => {
+  twilio = await startTwilio();
+  rt = await startRuntime({ vars: { TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE: twilio.api } });
+  api = client(rt.base);
+  const voice = {
+    _telephony: 'twilio', _twilio_account_sid: ACCOUNT, _twilio_caller_id: CALLER_ID, _twilio_ring_timeout: '25',
+    _max_dial_attempts: '2', _dial_retry_timeout: '1', _enable_in_queue_checking: 'false',
+  };
+  await alwaysOpenService(api, 'voice', voice);
+  await alwaysOpenService(api, 'voice-reserved', { ...voice, _wait_for_agent: 'true', _telephony_language: 'fr' });
+  await alwaysOpenService(api, 'voice-agent-first', { ...voice, _userterminated_first_connect_party: 'AGENT' });
+});
+after(async () => { await rt?.stop(); await twilio?.stop(); });
+
+const record = async (service, id) => (await api.get(`/genesys/1/service/callback/${service}/${id}`)).body;
+const create = async (service, i) => (await api.post(`/genesys/1/service/callback/${service}`, { _customer_number: number(i) })).body._id;
+const callsTo = (to) => twilio.calls.filter((c) => c.to === to);
+async function callTo(to, n = 1) {
+  assert.ok(await until(() => callsTo(to).length >= n, 15), `call ${n} to ${to} placed (placed: ${JSON.stringify(twilio.calls.map((c) => c.to))})`);
+  return callsTo(to)[n - 1];
+}
+
+test('the connector is configured with an account, a caller id and no dialer', async () => {
+  const put = (options) => api.put('/genesys/1/admin/config/service.voice-bad', { _type: 'ors', _service: 'callback', ...options }, { auth: admin });
+  const missing = await put({ _telephony: 'twilio', _twilio_account_sid: ACCOUNT });
+  assert.equal(missing.status, 400);
+  assert.match(missing.text, /_twilio_caller_id/);
+  const both = await put({ _telephony: 'twilio', _twilio_account_sid: ACCOUNT, _twilio_caller_id: CALLER_ID, _dialer_url: 'https://dialer.example/hook', _webhook_secret: 's' });
+  assert.equal(both.status, 400);
+  assert.match(both.text, /_dialer_url/);
+  assert.equal((await put({ _telephony: 'asterisk' })).status, 400);
+  const phone = await api.put('/genesys/1/admin/agents/no-phone', { name: 'No phone', services: ['voice'], phone: '06 12' }, { auth: admin });
+  assert.equal(phone.status, 400);
+  assert.match(phone.text, /phone/);
+});
+
+test('customer first: the customer answers, holds until an agent is free, then the agent\'s phone rings', async () => {
+  const id = await create('voice', 1);
+  const call = await callTo(number(1));
+  assert.deepEqual([call.from, call.timeout, call.machineDetection], [CALLER_ID, 25, 'Enable']);
+  assert.deepEqual(call.events, ['initiated', 'ringing', 'answered', 'completed']);
+  assert.match(call.url, /\/genesys\/1\/telephony\/twilio\/voice\/.+\/answer\?attempt=1&leg=customer$/);
+  await twilio.status(call, 'ringing');
+  const hold = await twilio.answer(call, 'human');
+  assert.equal(hold.status, 200);
+  assert.match(hold.text, /<Say language="en-US">Please hold/);
+  const redirect = hold.text.match(/<Redirect method="POST">([^<]+)<\/Redirect>/)[1].replaceAll('&amp;', '&');
+  assert.equal((await record('voice', id))._phase, 'awaiting_agent');
+
+  const alice = await agent(api, 'alice', ['voice'], 'Alice', { phone: '+33700000001' });
+  await alice.ready();
+  await alice.offered('connected');
+  const connect = await twilio.redirect(call, redirect);
+  assert.match(connect.text, /We are connecting you/);
+  const leg = dialOf(connect.text);
+  assert.equal(leg.number, '+33700000001');
+  assert.match(connect.text, new RegExp(`callerId="\\${CALLER_ID}"`));
+  assert.equal((await twilio.status(call, 'in-progress', { url: leg.status })).status, 200);
+  await twilio.status(call, 'completed', { url: leg.status, duration: 95 });
+  const done = await record('voice', id);
+  assert.deepEqual([done._callback_state, done._callback_reason], ['COMPLETED', 'AGENT_CONNECTED']);
+  // The customer's own leg completes too, and Twilio may send a report twice: nothing changes.
+  await twilio.status(call, 'completed', { duration: 100 });
+  await twilio.status(call, 'completed', { url: leg.status, duration: 95 });
+  assert.equal((await record('voice', id))._callback_reason, 'AGENT_CONNECTED');
+  await alice.notReady();
+});
+
+test('an agent reserved first: the customer hears the service\'s language and is connected at once', async () => {
+  const bob = await agent(api, 'bob', ['voice-reserved'], 'Bob', { phone: '+33700000002' });
+  await bob.ready();
+  const id = await create('voice-reserved', 2);
+  const call = await callTo(number(2));
+  const answer = await twilio.answer(call, 'human');
+  assert.match(answer.text, /<Say language="fr-FR">Bonjour/);
+  assert.equal(dialOf(answer.text).number, '+33700000002');
+  assert.equal((await record('voice-reserved', id))._phase, 'connected');
+  await twilio.status(call, 'completed', { duration: 60 });
+  assert.equal((await record('voice-reserved', id))._callback_reason, 'AGENT_CONNECTED');
+  await bob.notReady();
+});
+
+test('busy, then a machine: each a dial result, retried, then FAIL_CALL_TO_CUSTOMER', async () => {
+  const id = await create('voice', 3);
+  const first = await callTo(number(3));
+  await twilio.status(first, 'busy');
+  assert.equal((await record('voice', id))._phase, 'retry_wait');
+  const second = await callTo(number(3), 2);
+  assert.match(second.url, /attempt=2/);
+  // A late report of the first attempt changes nothing.
+  await twilio.status(first, 'no-answer');
+  assert.equal((await record('voice', id))._phase, 'dialing');
+  const machine = await twilio.answer(second, 'machine_end_beep');
+  assert.match(machine.text, /<Hangup\/>/);
+  assert.doesNotMatch(machine.text, /<Dial/);
+  const done = await record('voice', id);
+  assert.deepEqual([done._callback_state, done._callback_reason, done._dial_attempts], ['COMPLETED', 'FAIL_CALL_TO_CUSTOMER', '2']);
+  await sleep(1500);
+  assert.equal(callsTo(number(3)).length, 2, 'no third call');
+});
+
+test('a number Twilio will not call ends the callback without a call', async () => {
+  const id = (await api.post('/genesys/1/service/callback/voice', { _customer_number: INVALID })).body._id;
+  assert.ok(await until(async () => (await record('voice', id))._callback_state === 'COMPLETED', 15));
+  assert.equal((await record('voice', id))._callback_reason, 'FAIL_CALL_TO_CUSTOMER');
+  assert.equal(callsTo(INVALID).length, 0);
+});
+
+test('Twilio\'s requests must carry its signature: others get 403 and change nothing', async () => {
+  const id = await create('voice', 4);
+  const call = await callTo(number(4));
+  const params = { AccountSid: ACCOUNT, CallSid: call.sid, CallStatus: 'busy' };
+  const post = (url, headers, body = params) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(body) });
+  assert.equal((await post(call.statusCallback, {})).status, 403, 'unsigned');
+  assert.equal((await post(call.statusCallback, { 'x-twilio-signature': twilioSignature(call.statusCallback, params, 'another-token') })).status, 403, 'another token');
+  const signedOther = twilioSignature(call.statusCallback, { ...params, CallStatus: 'in-progress' });
+  assert.equal((await post(call.statusCallback, { 'x-twilio-signature': signedOther })).status, 403, 'the signature covers the parameters');
+  const elsewhere = call.statusCallback.replace('attempt=1', 'attempt=2');
+  assert.equal((await post(elsewhere, { 'x-twilio-signature': twilioSignature(call.statusCallback, params) })).status, 403, 'and the URL');
+  assert.equal((await post(call.url, { 'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl' }, { CallStatus: 'in-progress' })).status, 403);
+  assert.equal((await record('voice', id))._phase, 'dialing', 'nothing changed');
+  assert.equal((await twilio.status(call, 'busy')).status, 200);
+  assert.equal((await record('voice', id))._phase, 'retry_wait');
+});
+
+test('agent first: the agent\'s phone rings, then the customer\'s from the agent\'s call', async () => {
+  const carol = await agent(api, 'carol', ['voice-agent-first'], 'Carol', { phone: '+33700000003' });
+  await carol.ready();
+  const id = await create('voice-agent-first', 5);
+  const call = await callTo('+33700000003');
+  assert.equal(call.machineDetection, null, 'agents are people');
+  assert.match(call.url, /leg=agent$/);
+  const answer = await twilio.answer(call);
+  assert.match(answer.text, /we are calling the customer/);
+  const leg = dialOf(answer.text);
+  assert.equal(leg.number, number(5));
+  await twilio.status(call, 'in-progress', { url: leg.status });
+  assert.equal((await record('voice-agent-first', id))._phase, 'connected');
+  await twilio.status(call, 'completed', { url: leg.status, duration: 30 });
+  assert.equal((await record('voice-agent-first', id))._callback_reason, 'AGENT_CONNECTED');
+  await carol.notReady();
+});
+
+test('a Twilio outage delays a call, never loses or doubles it', async () => {
+  twilio.set('down');
+  const before = twilio.requests.length;
+  const id = await create('voice', 6);
+  assert.ok(await until(() => twilio.requests.length > before, 10), 'tried during the outage');
+  assert.equal(callsTo(number(6)).length, 0);
+  twilio.set('ok');
+  await callTo(number(6));
+  await sleep(2000);
+  assert.equal(callsTo(number(6)).length, 1, 'placed once');
+  assert.equal((await record('voice', id))._phase, 'dialing');
+});
