@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, until } from './support/wait.mjs';
 import { startRuntime } from './support/runtime.mjs';
-import { client, alwaysOpenService, number, admin } from './support/api.mjs';
+import { client, alwaysOpenService, number, admin, bucketIn } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
 import { startTwilio, twilioSignature, dialOf, ACCOUNT, TOKEN, INVALID } from './support/twilio.mjs';
 
@@ -56,11 +56,13 @@ test('customer first: the customer answers, holds until an agent is free, then t
   assert.deepEqual(call.events, ['initiated', 'ringing', 'answered', 'completed']);
   assert.match(call.url, /\/genesys\/1\/telephony\/twilio\/voice\/.+\/answer\?attempt=1&leg=customer$/);
   await twilio.status(call, 'ringing');
+  assert.equal((await record('voice', id))._call_progress, 'ringing', 'the console shows where the call is');
   const hold = await twilio.answer(call, 'human');
   assert.equal(hold.status, 200);
   assert.match(hold.text, /<Say language="en-US">Please hold/);
   const redirect = hold.text.match(/<Redirect method="POST">([^<]+)<\/Redirect>/)[1].replaceAll('&amp;', '&');
-  assert.equal((await record('voice', id))._phase, 'awaiting_agent');
+  const holding = await record('voice', id);
+  assert.deepEqual([holding._phase, holding._call_progress], ['awaiting_agent', 'answered']);
 
   const alice = await agent(api, 'alice', ['voice'], 'Alice', { phone: '+33700000001' });
   await alice.ready();
@@ -70,6 +72,8 @@ test('customer first: the customer answers, holds until an agent is free, then t
   const leg = dialOf(connect.text);
   assert.equal(leg.number, '+33700000001');
   assert.match(connect.text, new RegExp(`callerId="\\${CALLER_ID}"`));
+  await twilio.status(call, 'ringing', { url: leg.status });
+  assert.equal((await record('voice', id))._call_progress, 'ringing the agent');
   assert.equal((await twilio.status(call, 'in-progress', { url: leg.status })).status, 200);
   await twilio.status(call, 'completed', { url: leg.status, duration: 95 });
   const done = await record('voice', id);
@@ -110,6 +114,7 @@ test('busy, then a machine: each a dial result, retried, then FAIL_CALL_TO_CUSTO
   assert.doesNotMatch(machine.text, /<Dial/);
   const done = await record('voice', id);
   assert.deepEqual([done._callback_state, done._callback_reason, done._dial_attempts], ['COMPLETED', 'FAIL_CALL_TO_CUSTOMER', '2']);
+  assert.equal(done._call_progress, 'answering machine');
   await sleep(1500);
   assert.equal(callsTo(number(3)).length, 2, 'no third call');
 });
@@ -167,4 +172,70 @@ test('a Twilio outage delays a call, never loses or doubles it', async () => {
   await sleep(2000);
   assert.equal(callsTo(number(6)).length, 1, 'placed once');
   assert.equal((await record('voice', id))._phase, 'dialing');
+});
+
+/** `iso` as the customer's clock in `zone` shows it: `2026-12-08 09:30`. */
+function localTime(iso, zone) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+}
+
+const SMS_FROM = '+15005550007';
+const textsTo = (to) => twilio.messages.filter((m) => m.to === to);
+async function texting(reminderSecs) {
+  await alwaysOpenService(api, 'texting', {
+    _telephony: 'twilio', _twilio_account_sid: ACCOUNT, _twilio_caller_id: CALLER_ID, _twilio_sms_from: SMS_FROM,
+    _sms_confirmation: 'true', _sms_reminder: String(reminderSecs), _sms_calling: 'true', _enable_in_queue_checking: 'false',
+  });
+}
+
+test('texts: booked with its time in the customer\'s zone and the manage link, a reminder before it, the call announced', async () => {
+  const desired = bucketIn(60);
+  await texting(Math.floor((Date.parse(desired) - Date.now()) / 1000) - 4);
+  const created = await api.post('/genesys/1/service/callback/texting', { _customer_number: number(7), _desired_time: desired, _customer_time_zone: 'America/New_York' });
+  assert.equal(created.status, 200, created.text);
+  const id = created.body._id;
+  assert.ok(await until(() => textsTo(number(7)).length === 1, 10), 'the confirmation');
+  const [booked] = textsTo(number(7));
+  assert.equal(booked.from, SMS_FROM);
+  assert.equal(booked.body, `Your callback is booked for ${localTime(desired, 'America/New_York')} (America/New_York). To change or cancel it: ${rt.base}/manage.html?id=${id} Reply STOP to opt out.`);
+  assert.ok(await until(() => textsTo(number(7)).length === 2, 15), 'the reminder');
+  assert.match(textsTo(number(7))[1].body, /^Reminder: we will call you at .+ \(America\/New_York\)/);
+
+  const now = (await api.post('/genesys/1/service/callback/texting', { _customer_number: number(8) })).body._id;
+  assert.ok(await until(() => textsTo(number(8)).length === 2, 10));
+  const [confirmation, calling] = textsTo(number(8)).map((m) => m.body);
+  assert.match(confirmation, new RegExp(`we will call you shortly.+manage\\.html\\?id=${now}`));
+  assert.equal(calling, `We are calling you now from ${CALLER_ID}. Reply STOP to opt out.`);
+  assert.equal(callsTo(number(8)).length, 1);
+});
+
+test('texts: STOP (signed, from Twilio) ends a number\'s texts, START brings them back; Twilio\'s own opt-out is kept', async () => {
+  await texting(0);
+  const inbox = `${rt.base}/genesys/1/telephony/twilio/texting/sms`;
+  const unsigned = await fetch(inbox, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ From: number(9), Body: 'STOP' }) });
+  assert.equal(unsigned.status, 403);
+  const stop = await twilio.textIn(inbox, number(9), SMS_FROM, 'Stop');
+  assert.equal(stop.status, 200);
+  assert.match(stop.text, /<Response><\/Response>/);
+  await api.post('/genesys/1/service/callback/texting', { _customer_number: number(9) });
+  await callTo(number(9));
+  await sleep(1500);
+  assert.equal(textsTo(number(9)).length, 0, 'no texts after STOP');
+  await twilio.textIn(inbox, number(9), SMS_FROM, 'START');
+  await api.post('/genesys/1/service/callback/texting', { _customer_number: number(9) });
+  assert.ok(await until(() => textsTo(number(9)).length === 2, 10), 'texts again after START');
+
+  // Opted out with Twilio (21610): recorded, so the next callback is not texted either.
+  twilio.optedOut.add(number(10));
+  await api.post('/genesys/1/service/callback/texting', { _customer_number: number(10) });
+  await callTo(number(10));
+  await sleep(1500);
+  twilio.optedOut.delete(number(10));
+  await api.post('/genesys/1/service/callback/texting', { _customer_number: number(10) });
+  await callTo(number(10), 2);
+  await sleep(1500);
+  assert.equal(textsTo(number(10)).length, 0);
 });

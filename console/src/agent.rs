@@ -117,10 +117,15 @@ fn signed_in(a: Agent, status: AgentStatus) -> impl IntoView {
 fn offer_view(a: Agent, offer: AgentOffer) -> impl IntoView {
     let field = |k: &str| offer.callback.get(k).cloned().unwrap_or_default();
     let (id, phase, number) = (field("_id"), field("_phase"), field("_customer_number"));
+    // Where the call is, when a telephony provider places it.
+    let progress = offer
+        .callback
+        .get("_call_progress")
+        .map(|p| view! { <p class="progress" aria-live="polite">{format!("Call: {p}")}</p> });
     let title = match (phase.as_str(), offer.dialer) {
         ("offered", _) => "New callback: accept or reject",
         ("confirming", _) => "Waiting for the customer to confirm",
-        ("dialing", true) => "The dialer is calling the customer",
+        ("dialing", true) => "Calling the customer",
         ("dialing", false) => "Call the customer",
         ("connected", _) => "On the call",
         ("disposition", _) => "Record the call's outcome",
@@ -175,6 +180,7 @@ fn offer_view(a: Agent, offer: AgentOffer) -> impl IntoView {
         <article class="offer" aria-labelledby="offer-title">
             <h3 id="offer-title">{title}</h3>
             {countdown.map(|c| view! { <p class="countdown" aria-live="off">{c}</p> })}
+            {progress}
             <table class="preview"><tbody>{rows}</tbody></table>
             {acts}
         </article>

@@ -215,11 +215,11 @@ fn record_row(s: Sup, r: &Record) -> AnyView {
         let id = id.clone();
         move || s.selected.with(|set| set.contains(&id))
     };
-    // Open callbacks show their phase, completed ones their reason.
-    let phase = if open {
-        get("_phase")
-    } else {
-        get("_callback_reason")
+    // Open callbacks show their phase (and where their call is), completed ones their reason.
+    let phase = match (open, r.get("_call_progress")) {
+        (true, Some(progress)) => format!("{} · {progress}", get("_phase")),
+        (true, None) => get("_phase"),
+        (false, _) => get("_callback_reason"),
     };
     let select = open.then(|| view! { <input type="checkbox" aria-label=format!("Select {id}") prop:checked=checked on:change=toggle/> });
     view! {

@@ -139,6 +139,7 @@ fn target(m: &Matched, route: ServiceRoute) -> ApiResult<String> {
         | ServiceRoute::AvailabilityV1
         | ServiceRoute::AvailabilityV2
         | ServiceRoute::Offer
+        | ServiceRoute::TextReceived
         | ServiceRoute::BuiltinGet
         | ServiceRoute::BuiltinPost => m.service(),
     }

@@ -35,6 +35,8 @@ pub enum ServiceRoute {
     CallAnswer,
     /// A telephony provider reports a call's progress.
     CallStatus,
+    /// A telephony provider passes on a text the customer sent (STOP, START).
+    TextReceived,
     AvailabilityV1,
     AvailabilityV2,
     QueuePosition,
@@ -139,6 +141,7 @@ pub const ROUTES: &[Spec] = &[
         query: &[],
     },
     Spec { method: "POST", path: "/genesys/1/telephony/twilio/{service}/{id}/answer", kind: Kind::Service(ServiceRoute::CallAnswer), access: Access::Public, summary: "Twilio asks what an answered call does (TwiML); signed (X-Twilio-Signature)", query: &["attempt", "leg"] },
+    Spec { method: "POST", path: "/genesys/1/telephony/twilio/{service}/sms", kind: Kind::Service(ServiceRoute::TextReceived), access: Access::Public, summary: "Twilio passes on a text a customer sent to the service's number (STOP opts out of texts, START back in); signed (X-Twilio-Signature)", query: &[] },
     Spec { method: "POST", path: "/genesys/1/telephony/twilio/{service}/{id}/status", kind: Kind::Service(ServiceRoute::CallStatus), access: Access::Public, summary: "Twilio reports a call's progress; signed (X-Twilio-Signature)", query: &["attempt", "leg"] },
     Spec { method: "GET", path: "/genesys/1/service/callback/{service}/availability", kind: Kind::Service(ServiceRoute::AvailabilityV1), access: Access::Public, summary: "Availability v1: bucket start -> remaining", query: AVAILABILITY_QUERY },
     Spec {

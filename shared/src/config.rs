@@ -617,6 +617,25 @@ pub struct ScenarioOptions {
     pub dialer_url: Option<String>,
     /// `_telephony=twilio` **[ext]**: Twilio places the calls (instead of a dialer or the agents).
     pub twilio: Option<Twilio>,
+    /// Texts to the customer through the telephony provider **[ext]**.
+    pub texts: Texts,
+}
+
+/// Which texts (SMS) the customer gets **[ext]**; none by default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Texts {
+    /// `_sms_confirmation`: when the callback is booked, with its time and the manage link.
+    pub confirmation: bool,
+    /// `_sms_reminder`: seconds before a scheduled callback's time (0: no reminder).
+    pub reminder_secs: u32,
+    /// `_sms_calling`: when the first call to the customer starts.
+    pub calling: bool,
+}
+
+impl Texts {
+    pub fn any(&self) -> bool {
+        self.confirmation || self.reminder_secs > 0 || self.calling
+    }
 }
 
 /// The Twilio voice connector's options **[ext]**. Its auth token is the deployment's secret
@@ -631,8 +650,10 @@ pub struct Twilio {
     pub ring_timeout: u32,
     /// `_twilio_machine_detection`: an answering machine counts as ANSWERING_MACHINE.
     pub machine_detection: bool,
-    /// `_telephony_language`: what callers hear (en, fr, de, es).
+    /// `_telephony_language`: what callers hear and texts say (en, fr, de, es).
     pub language: String,
+    /// `_twilio_sms_from`: the E.164 number texts come from (default: the caller id).
+    pub sms_from: String,
 }
 
 /// Status notifications (`_cbe_on_*`).
@@ -749,6 +770,17 @@ impl CallbackService {
                 "twilio places the calls: remove _dialer_url (one or the other)",
             ));
         }
+        let texts = Texts {
+            confirmation: r.bool("_sms_confirmation", false)?,
+            reminder_secs: r.number("_sms_reminder", 0, 0..=604_800)?,
+            calling: r.bool("_sms_calling", false)?,
+        };
+        if texts.any() && twilio.is_none() {
+            return Err(ConfigError::new(
+                "_telephony",
+                "texts (_sms_*) go through the telephony provider: set _telephony",
+            ));
+        }
         let scenario = ScenarioOptions {
             direction: r.choice(
                 "_call_direction",
@@ -797,6 +829,7 @@ impl CallbackService {
             paused: r.bool("_paused", false)?,
             dialer_url: Some(dialer_url).filter(|u| !u.is_empty()),
             twilio,
+            texts,
         };
         let country_text = r.text("_default_country", "US");
         let phone = PhonePolicy {
@@ -907,9 +940,17 @@ impl Twilio {
                 "a number of your Twilio account in E.164 (+15005550006)",
             ));
         }
+        let sms_from = r.text("_twilio_sms_from", &caller_id);
+        if !crate::telephony::is_e164(&sms_from) {
+            return Err(ConfigError::new(
+                "_twilio_sms_from",
+                "a number of your Twilio account that sends texts, in E.164",
+            ));
+        }
         Ok(Twilio {
             account_sid,
             caller_id,
+            sms_from,
             ring_timeout: r.number("_twilio_ring_timeout", 30, 5..=600)?,
             machine_detection: r.bool("_twilio_machine_detection", true)?,
             language: r.text("_telephony_language", "en"),
@@ -1203,13 +1244,29 @@ pub(crate) mod tests {
                 ring_timeout: 20,
                 machine_detection: true,
                 language: "fr".into(),
+                sms_from: "+15005550006".into(),
             })
+        );
+        let texting = [
+            ("_sms_reminder", "3600"),
+            ("_twilio_sms_from", "+15005550007"),
+        ];
+        assert_eq!(put(&mut config, &[&ok[..], &texting[..]].concat()), Ok(()));
+        let texts = config.callback_service("t").map(|s| s.scenario.texts);
+        assert_eq!(texts.map(|t| (t.reminder_secs, t.any())), Ok((3600, true)));
+        let bad_from = [("_twilio_sms_from", "tomorrow")];
+        assert_eq!(
+            fails(&mut config, &[&ok[..], &bad_from[..]].concat()),
+            "_twilio_sms_from"
         );
         let mut other = demo_config();
         let err = other.put(
             "service.u",
             options(&[("_service", "callback"), ("_telephony", "carrier-pigeon")]),
         );
+        assert_eq!(err.err().map(|e| e.option).as_deref(), Some("_telephony"));
+        let texts_alone = options(&[("_service", "callback"), ("_sms_confirmation", "true")]);
+        let err = other.put("service.u", texts_alone);
         assert_eq!(err.err().map(|e| e.option).as_deref(), Some("_telephony"));
     }
 

@@ -82,8 +82,10 @@ fn unavailable(service: &CallbackService, unavailable: Unavailable) -> CreateErr
 }
 
 /// System parameters kept with a callback, besides the lookup keys.
-const KEPT: [&str; 7] = [
+const KEPT: [&str; 8] = [
     "_urs_virtual_queue",
+    // **[ext]** The customer's IANA zone: texts give the callback's time in it.
+    "_customer_time_zone",
     "_request_queue_time_stat",
     "_customer_id",
     "_email_address",

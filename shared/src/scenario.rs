@@ -31,16 +31,19 @@ pub enum Timer {
     Disposition,
     /// `_ttl` after the desired time: fail if still open, then purge.
     Expire,
+    /// `_sms_reminder` before a scheduled callback's time: text the customer.
+    Reminder,
 }
 
 impl Timer {
-    pub const ALL: [Timer; 6] = [
+    pub const ALL: [Timer; 7] = [
         Timer::Submit,
         Timer::Offer,
         Timer::Confirm,
         Timer::DialRetry,
         Timer::Disposition,
         Timer::Expire,
+        Timer::Reminder,
     ];
     /// Timers of a phase, cleared when the callback leaves it.
     const STAGE: [Timer; 5] = [
@@ -59,6 +62,7 @@ impl Timer {
             Timer::DialRetry => "dial_retry",
             Timer::Disposition => "disposition",
             Timer::Expire => "expire",
+            Timer::Reminder => "reminder",
         }
     }
 }
@@ -176,8 +180,22 @@ pub enum Effect {
     ProvideAccess,
     /// Send a `_cbe_on_*` status notification.
     Notify(&'static str),
+    /// Text the customer (`_sms_*`).
+    Text(Text),
     /// Delete the record.
     Purge,
+}
+
+/// The texts a customer may get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Text {
+    /// The callback is booked: when, and the manage link.
+    Booked,
+    /// The scheduled callback is near.
+    Reminder,
+    /// The first call to the customer starts.
+    Calling,
 }
 
 /// A change of state, for the event history.
@@ -262,7 +280,12 @@ pub fn create(
         timer: Timer::Expire,
         at: run.callback.expires,
     });
+    // Booked is said before anything the booking starts (the first call's text).
+    if service.scenario.texts.confirmation {
+        run.effects.push(Effect::Text(Text::Booked));
+    }
     run.schedule_or_queue(new.scheduled.is_some());
+    run.remind();
     run.finish()
 }
 
@@ -318,6 +341,9 @@ pub fn apply(
             }
         }
         (Event::Timer(Timer::DialRetry), Phase::RetryWait) => run.enter_queue(),
+        (Event::Timer(Timer::Reminder), Phase::Scheduled | Phase::Waiting) => {
+            run.effects.push(Effect::Text(Text::Reminder))
+        }
         (Event::Timer(Timer::Disposition), Phase::Disposition { .. }) => {
             run.complete(Reason::AgentConnected)
         }
@@ -349,6 +375,7 @@ pub fn apply(
             run.notify("_cbe_on_callback_rescheduled");
             run.noted = true;
             run.schedule_or_queue(true);
+            run.remind();
         }
         (Event::Reschedule { .. }, _) => return Err(illegal("rescheduled")),
         (Event::AgentReserved { agent }, Phase::Waiting) => {
@@ -499,6 +526,23 @@ impl Run<'_> {
         }
     }
 
+    /// A scheduled callback's reminder, `_sms_reminder` before its time, if that is still ahead.
+    fn remind(&mut self) {
+        let lead = self.service.scenario.texts.reminder_secs;
+        if lead == 0 {
+            return;
+        }
+        let at = self.callback.desired_time.minus(secs(lead));
+        if self.callback.phase == Phase::Scheduled && at > self.now {
+            self.effects.push(Effect::SetTimer {
+                timer: Timer::Reminder,
+                at,
+            });
+        } else {
+            self.effects.push(Effect::ClearTimer(Timer::Reminder));
+        }
+    }
+
     /// Stays SCHEDULED until the execution buffer, or queues at once.
     fn schedule_or_queue(&mut self, scheduled: bool) {
         let submit_at = self
@@ -573,6 +617,9 @@ impl Run<'_> {
         if self.callback.selectors.direction == Direction::UserOriginated {
             self.effects.push(Effect::ProvideAccess);
         } else {
+            if self.callback.dial_attempts == 0 && self.service.scenario.texts.calling {
+                self.effects.push(Effect::Text(Text::Calling));
+            }
             self.callback.dial_attempts = self.callback.dial_attempts.saturating_add(1);
             self.effects.push(Effect::Dial {
                 attempt: self.callback.dial_attempts,
@@ -807,6 +854,96 @@ mod tests {
         assert!(has(&answered, &Effect::SeekAgent));
         let connected = run(&s, answered, &[(9, reserved("a1"), Actor::System)]);
         assert_eq!(connected.callback.state(), State::Processing);
+    }
+
+    #[test]
+    fn texts_confirm_remind_and_announce_the_first_call_only() {
+        let s = service(&[
+            ("_telephony", "twilio"),
+            ("_twilio_account_sid", "AC0123456789abcdef0123456789abcdef"),
+            ("_twilio_caller_id", "+15005550006"),
+            ("_sms_confirmation", "true"),
+            ("_sms_reminder", "600"),
+            ("_sms_calling", "true"),
+            ("_max_dial_attempts", "3"),
+        ]);
+        let texts = |step: &Step| -> Vec<Text> {
+            step.effects
+                .iter()
+                .filter_map(|e| match e {
+                    Effect::Text(t) => Some(*t),
+                    _ => None,
+                })
+                .collect()
+        };
+        let booked = create(
+            new(&s, Some("2026-12-01T10:00:00Z")),
+            &s,
+            t(NOW),
+            Actor::Customer,
+        );
+        assert_eq!(texts(&booked), [Text::Booked]);
+        let reminder = |at| Effect::SetTimer {
+            timer: Timer::Reminder,
+            at: t(at),
+        };
+        assert!(has(&booked, &reminder("2026-12-01T09:50:00Z")));
+        let reminded = run(
+            &s,
+            booked.clone(),
+            &[(3000, Event::Timer(Timer::Reminder), Actor::System)],
+        );
+        assert_eq!(texts(&reminded), [Text::Reminder]);
+        // Moved: the reminder moves; moved too near, it goes.
+        let later = Event::Reschedule {
+            desired: t("2026-12-01T11:00:00Z"),
+            bucket: None,
+        };
+        let moved = run(&s, booked.clone(), &[(60, later, Actor::Customer)]);
+        assert!(has(&moved, &reminder("2026-12-01T10:50:00Z")));
+        let soon = Event::Reschedule {
+            desired: t("2026-12-01T09:05:00Z"),
+            bucket: None,
+        };
+        let near = run(&s, booked.clone(), &[(60, soon, Actor::Customer)]);
+        assert!(has(&near, &Effect::ClearTimer(Timer::Reminder)));
+        // Due within the reminder's lead: no reminder at all.
+        let due = create(
+            new(&s, Some("2026-12-01T09:05:00Z")),
+            &s,
+            t(NOW),
+            Actor::Customer,
+        );
+        assert!(!due.effects.iter().any(|e| matches!(
+            e,
+            Effect::SetTimer {
+                timer: Timer::Reminder,
+                ..
+            }
+        )));
+        let cancelled = run(&s, booked, &[(10, Event::Cancel, Actor::Customer)]);
+        let late = run(
+            &s,
+            cancelled,
+            &[(3000, Event::Timer(Timer::Reminder), Actor::System)],
+        );
+        assert_eq!(texts(&late), []);
+
+        // Customer first, not waiting for an agent: the call starts at once.
+        let first = create(new(&s, None), &s, t(NOW), Actor::Customer);
+        assert_eq!(texts(&first), [Text::Booked, Text::Calling]);
+        let busy = run(
+            &s,
+            first,
+            &[(20, Event::DialResult(DialOutcome::Busy), Actor::Dialer)],
+        );
+        let second = run(
+            &s,
+            busy,
+            &[(400, Event::Timer(Timer::DialRetry), Actor::System)],
+        );
+        assert_eq!(second.callback.dial_attempts, 2);
+        assert_eq!(texts(&second), []);
     }
 
     #[test]

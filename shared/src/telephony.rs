@@ -3,7 +3,7 @@
 //! the string a webhook's signature covers. Pure: the edge sends and signs.
 
 use crate::record::{Phase, Reason};
-use crate::scenario::{DialOutcome, Event};
+use crate::scenario::{DialOutcome, Event, Text};
 use std::fmt::Write;
 
 /// Which call a provider's webhook is about; it travels in the webhook's URL, which the provider
@@ -100,6 +100,28 @@ pub fn on_answer(leg: Leg, machine: bool, phase: &Phase) -> Vec<Event> {
         (Leg::Customer, Phase::Dialing { .. }) => vec![Event::DialResult(DialOutcome::Answered)],
         _ => Vec::new(),
     }
+}
+
+/// The call's progress as the console shows it (`_call_progress` **[ext]**), from a report on
+/// `leg`: the customer's phone ringing, answered (by a person or a machine), not reached, ended;
+/// the agent's phone ringing and answered.
+pub fn progress(leg: Leg, status: CallStatus, machine: bool) -> Option<&'static str> {
+    let customer = matches!(leg, Leg::Customer | Leg::ToCustomer);
+    Some(match status {
+        CallStatus::Ringing if customer => "ringing",
+        CallStatus::Ringing => "ringing the agent",
+        CallStatus::InProgress if customer && machine => "answering machine",
+        CallStatus::InProgress if customer => "answered",
+        CallStatus::InProgress => "agent answered",
+        CallStatus::Completed => "ended",
+        CallStatus::Busy if customer => "busy",
+        CallStatus::NoAnswer if customer => "no answer",
+        CallStatus::Failed | CallStatus::Canceled if customer => "failed",
+        CallStatus::Busy | CallStatus::NoAnswer | CallStatus::Failed | CallStatus::Canceled => {
+            "the agent did not answer"
+        }
+        CallStatus::Queued | CallStatus::Initiated => return None,
+    })
 }
 
 /// What a call does next, once its callback took the answer in.
@@ -218,6 +240,65 @@ pub fn words(language: &str) -> Words {
             hold: "Please hold, an agent will be with you shortly.",
             calling_customer: "Callback: we are calling the customer.",
         },
+    }
+}
+
+/// A text to the customer in `language`: `when` is the callback's local time if it is scheduled
+/// (else it is "shortly"), `link` the manage page, `from` the number that will call.
+pub fn text(text: Text, language: &str, when: Option<&str>, link: &str, from: &str) -> String {
+    let lang = language.get(..2).unwrap_or("").to_ascii_lowercase();
+    let (booked_at, booked_now, reminder, calling, stop) = match lang.as_str() {
+        "fr" => (
+            "Votre rappel est prévu le {when}. Pour le modifier ou l'annuler : {link}",
+            "Votre demande de rappel est enregistrée : nous vous appelons très bientôt. Pour l'annuler : {link}",
+            "Rappel : nous vous appellerons le {when}. Pour modifier ou annuler : {link}",
+            "Nous vous appelons maintenant depuis le {from}.",
+            "STOP pour ne plus recevoir de SMS.",
+        ),
+        "de" => (
+            "Ihr Rückruf ist für {when} gebucht. Ändern oder absagen: {link}",
+            "Ihr Rückruf ist gebucht: Wir rufen Sie in Kürze an. Absagen: {link}",
+            "Erinnerung: Wir rufen Sie am {when} an. Ändern oder absagen: {link}",
+            "Wir rufen Sie jetzt von {from} an.",
+            "STOP zum Abbestellen.",
+        ),
+        "es" => (
+            "Su llamada está programada para el {when}. Para cambiarla o cancelarla: {link}",
+            "Hemos recibido su solicitud: le llamaremos en breve. Para cancelarla: {link}",
+            "Recordatorio: le llamaremos el {when}. Para cambiarla o cancelarla: {link}",
+            "Le estamos llamando ahora desde el {from}.",
+            "STOP para no recibir más SMS.",
+        ),
+        _ => (
+            "Your callback is booked for {when}. To change or cancel it: {link}",
+            "Your callback is booked: we will call you shortly. To cancel it: {link}",
+            "Reminder: we will call you at {when}. To change or cancel it: {link}",
+            "We are calling you now from {from}.",
+            "Reply STOP to opt out.",
+        ),
+    };
+    let template = match (text, when) {
+        (Text::Booked, Some(_)) => booked_at,
+        (Text::Booked, None) => booked_now,
+        (Text::Reminder, _) => reminder,
+        (Text::Calling, _) => calling,
+    };
+    let body = template
+        .replace("{when}", when.unwrap_or(""))
+        .replace("{link}", link)
+        .replace("{from}", from);
+    format!("{body} {stop}")
+}
+
+/// Whether an incoming text asks to stop texts (`Some(true)`), to start them again
+/// (`Some(false)`), or neither: the keywords carriers and Twilio honour, and French `ARRET`.
+pub fn opts_out(body: &str) -> Option<bool> {
+    match body.trim().to_uppercase().as_str() {
+        "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" | "ARRET" | "ARRÊT" => {
+            Some(true)
+        }
+        "START" | "UNSTOP" | "YES" => Some(false),
+        _ => None,
     }
 }
 
@@ -406,6 +487,35 @@ mod tests {
     }
 
     #[test]
+    fn progress_names_whose_phone_it_is() {
+        assert_eq!(
+            progress(Leg::Customer, CallStatus::Ringing, false),
+            Some("ringing")
+        );
+        assert_eq!(
+            progress(Leg::Customer, CallStatus::InProgress, true),
+            Some("answering machine")
+        );
+        assert_eq!(
+            progress(Leg::ToCustomer, CallStatus::InProgress, false),
+            Some("answered")
+        );
+        assert_eq!(
+            progress(Leg::ToAgent, CallStatus::Ringing, false),
+            Some("ringing the agent")
+        );
+        assert_eq!(
+            progress(Leg::Agent, CallStatus::NoAnswer, false),
+            Some("the agent did not answer")
+        );
+        assert_eq!(
+            progress(Leg::Hold, CallStatus::Completed, false),
+            Some("ended")
+        );
+        assert_eq!(progress(Leg::Customer, CallStatus::Initiated, false), None);
+    }
+
+    #[test]
     fn agent_first_takes_the_customers_answer_from_its_status() {
         assert_eq!(
             on_status(Leg::Agent, CallStatus::NoAnswer, false, &dialing()),
@@ -438,6 +548,30 @@ mod tests {
             assert_eq!(Leg::parse(leg.as_str()), Some(leg));
         }
         assert_eq!(Leg::parse("Customer"), None);
+    }
+
+    #[test]
+    fn texts_say_when_and_where_to_manage_in_the_services_language() {
+        let link = "https://cb.example/manage.html?id=s~x";
+        let booked = text(
+            Text::Booked,
+            "en",
+            Some("Tue 8 Dec 14:30"),
+            link,
+            "+15005550006",
+        );
+        assert_eq!(
+            booked,
+            "Your callback is booked for Tue 8 Dec 14:30. To change or cancel it: https://cb.example/manage.html?id=s~x Reply STOP to opt out."
+        );
+        let now = text(Text::Booked, "fr-FR", None, link, "");
+        assert!(now.starts_with("Votre demande de rappel est enregistrée") && now.contains(link));
+        assert!(text(Text::Calling, "de", None, link, "+4930123456").contains("+4930123456"));
+        assert!(text(Text::Reminder, "es", Some("8/12 14:30"), link, "").contains("8/12 14:30"));
+        assert_eq!(opts_out(" stop "), Some(true));
+        assert_eq!(opts_out("Arrêt"), Some(true));
+        assert_eq!(opts_out("start"), Some(false));
+        assert_eq!(opts_out("stop calling me at night"), None);
     }
 
     #[test]

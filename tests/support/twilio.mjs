@@ -1,6 +1,7 @@
-// A local stand-in for Twilio Programmable Voice, following its documented contract: the Calls
-// resource (`POST /2010-04-01/Accounts/{AccountSid}/Calls.json`, Basic auth with the account SID
-// and auth token, form fields, E.164 numbers, JSON answers and error codes as Twilio writes them),
+// A local stand-in for Twilio Programmable Voice and Messaging, following its documented contract:
+// the Calls and Messages resources (`POST /2010-04-01/Accounts/{AccountSid}/Calls.json`,
+// `…/Messages.json`, Basic auth with the account SID and auth token, form fields, E.164 numbers,
+// JSON answers and error codes as Twilio writes them, 21610 for a number that replied STOP),
 // and the webhooks Twilio sends back, signed with `X-Twilio-Signature` (HMAC-SHA1 of the URL and
 // the sorted POST parameters, base64). Tests drive each call: answer it (a person or a machine),
 // report its progress, and read the TwiML the service answered.
@@ -25,6 +26,9 @@ const sid = (prefix) => prefix + randomBytes(16).toString('hex');
 export async function startTwilio() {
   const port = await freePort();
   const calls = [];
+  const messages = [];
+  /** Numbers that replied STOP to the account (Twilio then refuses to text them: 21610). */
+  const optedOut = new Set();
   const requests = [];
   let mode = 'ok';
   const error = (res, status, code, message) => {
@@ -37,7 +41,7 @@ export async function startTwilio() {
     req.on('end', () => {
       requests.push({ method: req.method, url: req.url });
       if (mode === 'down') return error(res, 503, 20503, 'Service Unavailable');
-      const match = req.url.match(/^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/);
+      const match = req.url.match(/^\/2010-04-01\/Accounts\/([^/]+)\/(Calls|Messages)\.json$/);
       if (req.method !== 'POST' || !match) return error(res, 404, 20404, 'The requested resource was not found');
       const [user, pass] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
       if (user !== ACCOUNT || pass !== TOKEN) return error(res, 401, 20003, 'Authenticate');
@@ -50,6 +54,19 @@ export async function startTwilio() {
       if (!from) return error(res, 400, 21213, "No 'From' number is specified");
       if (!E164.test(to) || to === INVALID) return error(res, 400, 21211, `Invalid 'To' Phone Number: ${to}`);
       if (!E164.test(from)) return error(res, 400, 21212, `Invalid 'From' Phone Number: ${from}`);
+      if (match[2] === 'Messages') {
+        const text = form.get('Body') ?? '';
+        if (!text) return error(res, 400, 21602, 'Message body is required');
+        if (text.length > 1600) return error(res, 400, 21617, 'The concatenated message body exceeds the 1600 character limit');
+        if (optedOut.has(to)) return error(res, 400, 21610, 'Attempt to send to unsubscribed recipient');
+        const message = { sid: sid('SM'), to, from, body: text };
+        messages.push(message);
+        res.writeHead(201, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({
+          sid: message.sid, account_sid: ACCOUNT, to, from, body: text, status: 'queued', direction: 'outbound-api',
+          api_version: '2010-04-01', num_segments: String(Math.ceil(text.length / 153)), uri: `/2010-04-01/Accounts/${ACCOUNT}/Messages/${message.sid}.json`,
+        }));
+      }
       for (const field of ['Url', 'StatusCallback']) {
         if (!/^https?:\/\//.test(form.get(field) ?? '')) return error(res, 400, 21205, `${field} is not a valid URL`);
       }
@@ -93,6 +110,8 @@ export async function startTwilio() {
   return {
     api: `http://127.0.0.1:${port}`,
     calls,
+    messages,
+    optedOut,
     requests,
     /** 'ok', or 'down' (every request answered 503). */
     set(next) { mode = next; },
@@ -108,6 +127,10 @@ export async function startTwilio() {
     },
     /** Follows a `<Redirect>` as Twilio would. */
     redirect(call, url) { return webhook(url, base(call, { CallStatus: 'in-progress' })); },
+    /** The customer texts `body` to the service's number (Twilio's messaging webhook at `url`). */
+    textIn(url, from, to, body) {
+      return webhook(url, { AccountSid: ACCOUNT, ApiVersion: '2010-04-01', MessageSid: sid('SM'), SmsSid: sid('SM'), From: from, To: to, Body: body, NumMedia: '0' });
+    },
     webhook,
     stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
   };

@@ -131,6 +131,8 @@ impl Ctx {
         if let Some(at) = &at {
             params.push(("_desired_time", at.clone()));
         }
+        // Texts to the customer give the time in their own zone.
+        params.push(("_customer_time_zone", self.s.with_value(|s| s.zone.clone())));
         let t = self.t();
         self.act(|u| u.sending(at, t.sending));
         let api = self.s.with_value(|s| s.api.clone());

@@ -1,5 +1,6 @@
-//! Calls a telephony provider places (`_telephony`): the outbox's dials become calls, and the
-//! provider's webhooks — a call answered, its progress — become the state machine's events. What
+//! Calls and texts through a telephony provider (`_telephony`, `_sms_*`): the outbox's dials
+//! become calls and its texts messages, and the provider's webhooks — a call answered, its
+//! progress, a STOP — become the state machine's events and the service's opt-outs. What
 //! each report means is `shared::telephony`'s; the provider's own API is `crate::telephony`'s.
 //!
 //! Every webhook is verified before anything is read, names its callback and attempt in the URL
@@ -11,17 +12,20 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
 use crate::internal;
-use crate::telephony::{Call, Placed, Provider};
+use crate::telephony::{Call, Placed, Provider, Sent};
 use callback_shared::config::{CallbackService, FirstParty};
 use callback_shared::params;
 use callback_shared::record::{Callback, Phase, Reason};
-use callback_shared::scenario::{self, Actor, Event};
-use callback_shared::telephony::{self as calls, Leg, Next, Verb};
+use callback_shared::scenario::{self, Actor, Event, Step, Text};
+use callback_shared::telephony::{self as calls, CallStatus, Leg, Next, Verb};
 use callback_shared::wire::DialRequest;
+use callback_shared::zone::Zone;
 use worker::{Request, Response};
 
 /// Seconds a customer waiting for an agent hears nothing between two messages.
 const HOLD_PAUSE: u32 = 10;
+/// The record's field with the call's latest progress **[ext]**.
+const PROGRESS: &str = "_call_progress";
 
 impl ServiceObject {
     /// Places the call of a dial from the outbox; answers whether the dial is done with (placed,
@@ -78,14 +82,7 @@ impl ServiceObject {
         service: &CallbackService,
         answer: bool,
     ) -> ApiResult<Response> {
-        let provider = Provider::of(&self.env, &service.scenario)
-            .ok_or_else(|| ApiError::NotFound(req.path()))?;
-        let body = internal::body(req).await?;
-        let params = params::pairs(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
-        let signature = http::header(req, provider.signature_header());
-        if !provider.verify(req.url()?.as_str(), signature.as_deref(), &params) {
-            return Err(ApiError::Forbidden);
-        }
+        let (provider, params) = self.verified(req, service).await?;
         let query = http::query_params(req)?;
         let leg = query
             .get("leg")
@@ -104,12 +101,17 @@ impl ServiceObject {
                 for event in calls::on_status(leg, status, report.talked, &callback.phase) {
                     callback = self.apply(&callback, event, service)?;
                 }
+                self.note_progress(callback, calls::progress(leg, status, false))?;
             }
             return http::text_response(String::new(), "text/plain", 200);
         }
         if current {
             for event in calls::on_answer(leg, report.machine, &callback.phase) {
                 callback = self.apply(&callback, event, service)?;
+            }
+            if leg == Leg::Customer {
+                let progress = calls::progress(leg, CallStatus::InProgress, report.machine);
+                callback = self.note_progress(callback, progress)?;
             }
         }
         let next = if current {
@@ -154,6 +156,106 @@ impl ServiceObject {
             Next::Hangup => vec![Verb::Hangup],
         };
         provider.respond(&verbs)
+    }
+
+    /// Sends a text from the outbox (its words made now, so a moved callback's text says the new
+    /// time); answers whether it is done with, or must be tried again later.
+    pub(super) async fn send_text(
+        &self,
+        provider: &Provider,
+        service: &CallbackService,
+        body: &str,
+    ) -> ApiResult<bool> {
+        #[derive(serde::Deserialize)]
+        struct Queued {
+            id: String,
+            text: Text,
+        }
+        let queued: Queued =
+            serde_json::from_str(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let Some(c) = self.store.load(&queued.id)? else {
+            return Ok(true);
+        };
+        let number = &c.customer_number;
+        if self.store.opted_out(number)? {
+            return Ok(true);
+        }
+        let zone = c
+            .system
+            .get("_customer_time_zone")
+            .and_then(|z| Zone::parse(z).ok())
+            .unwrap_or(service.schedule.zone);
+        let scheduled = queued.text == Text::Reminder || c.desired_time > c.created;
+        let when = scheduled.then(|| {
+            let local = zone.to_local(c.desired_time).format("%Y-%m-%d %H:%M");
+            format!("{local} ({})", zone.name())
+        });
+        let link = format!("{}/manage.html?id={}", self.store.origin(), c.id);
+        let words = calls::text(
+            queued.text,
+            provider.language(),
+            when.as_deref(),
+            &link,
+            provider.caller_id(),
+        );
+        Ok(match provider.send_text(number, &words).await {
+            Sent::Done | Sent::Failed => true,
+            Sent::OptedOut => {
+                self.store.set_opt_out(number, true, now())?;
+                true
+            }
+            Sent::Later => false,
+        })
+    }
+
+    /// A text the customer sent to the service's number: STOP (and its synonyms) ends the
+    /// service's texts to that number, START brings them back; anything else is left to people.
+    pub(super) async fn text_received(
+        &self,
+        req: &mut Request,
+        service: &CallbackService,
+    ) -> ApiResult<Response> {
+        let (provider, params) = self.verified(req, service).await?;
+        if let Some((from, body)) = provider.text_received(&params) {
+            if let Some(out) = calls::opts_out(&body) {
+                self.store.set_opt_out(from.trim(), out, now())?;
+            }
+        }
+        provider.respond(&[])
+    }
+
+    /// The service's provider and a webhook's form parameters, once its signature is checked.
+    async fn verified(
+        &self,
+        req: &mut Request,
+        service: &CallbackService,
+    ) -> ApiResult<(Provider, Vec<(String, String)>)> {
+        let provider = Provider::of(&self.env, &service.scenario)
+            .ok_or_else(|| ApiError::NotFound(req.path()))?;
+        let body = internal::body(req).await?;
+        let params = params::pairs(&body).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+        let signature = http::header(req, provider.signature_header());
+        if !provider.verify(req.url()?.as_str(), signature.as_deref(), &params) {
+            return Err(ApiError::Forbidden);
+        }
+        Ok((provider, params))
+    }
+
+    /// Keeps the call's latest progress in the record, for the console; no history event (the
+    /// dial results and the end of the call are those).
+    fn note_progress(&self, mut c: Callback, progress: Option<&str>) -> ApiResult<Callback> {
+        let Some(progress) = progress else {
+            return Ok(c);
+        };
+        if c.system.get(PROGRESS).map(String::as_str) != Some(progress) {
+            c.system.insert(PROGRESS.to_string(), progress.to_string());
+            self.record(&Step {
+                callback: c.clone(),
+                effects: Vec::new(),
+                change: None,
+            })?;
+        }
+        Ok(c)
     }
 
     /// Runs one event of the provider's through the state machine and records it.

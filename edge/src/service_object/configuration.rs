@@ -54,8 +54,11 @@ impl ServiceObject {
             config: Config::from_sections(sections),
             callback: OnceCell::new(),
         });
+        let scenario = view.callback().ok().map(|s| s.scenario.clone());
         self.store
-            .set_dialer(view.callback().is_ok_and(|s| s.scenario.places_calls()));
+            .set_dialer(scenario.as_ref().is_some_and(|s| s.places_calls()));
+        self.store
+            .set_texts(scenario.is_some_and(|s| s.texts.any()));
         *self.view.borrow_mut() = Some(view.clone());
         Ok(view)
     }

@@ -266,6 +266,10 @@ impl ServiceObject {
                 self.call_webhook(req, &matched.id()?, &service, answer)
                     .await
             }
+            ServiceRoute::TextReceived => {
+                let service = view.callback()?;
+                self.text_received(req, &service).await
+            }
             ServiceRoute::AvailabilityV1 | ServiceRoute::AvailabilityV2 => {
                 let service = callback(req)?;
                 let v2 = route == ServiceRoute::AvailabilityV2;

@@ -1,10 +1,10 @@
 //! Delivering the outbox: notifications to `_status_notification_target`, dials to `_dialer_url`
-//! (signed) or to the telephony provider (`calls`), in order per callback and kind. Only this
-//! module sends webhooks.
+//! (signed) or to the telephony provider, texts to the provider (`calls`), in order per callback
+//! and kind. Only this module sends webhooks.
 
 use super::{now, ServiceObject};
 use crate::error::ApiResult;
-use crate::store::DIAL;
+use crate::store::{DIAL, TEXT};
 use crate::telephony::Provider;
 use callback_shared::config::CallbackService;
 use callback_shared::delivery;
@@ -65,6 +65,11 @@ impl ServiceObject {
                     (Some(provider), _) if pending.kind == DIAL => {
                         self.place_call(provider, service, &pending.body).await?
                     }
+                    (Some(provider), _) if pending.kind == TEXT => {
+                        self.send_text(provider, service, &pending.body).await?
+                    }
+                    // Texts turned off meanwhile.
+                    (None, _) if pending.kind == TEXT => true,
                     (_, Some(target)) => post_signed(target, &secret, &pending.body, now).await,
                     // Turned off meanwhile: nobody to tell.
                     (_, None) => true,

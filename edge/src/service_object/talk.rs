@@ -67,6 +67,7 @@ impl ServiceObject {
                 Effect::SetTimer { .. }
                 | Effect::ClearTimer(_)
                 | Effect::Notify(_)
+                | Effect::Text(_)
                 | Effect::Dial { .. }
                 | Effect::AskConfirm
                 | Effect::Purge => {}

@@ -152,8 +152,14 @@ impl Store {
                         })
                     })?;
                 }
+                Effect::Text(text) if self.texts.get() => {
+                    self.enqueue(c, TEXT, |seq| {
+                        serde_json::to_string(&serde_json::json!({"event": "text", "seq": seq, "id": c.id, "text": text}))
+                    })?;
+                }
                 // Without a dialer the agent dials from the console.
                 Effect::Dial { .. }
+                | Effect::Text(_)
                 | Effect::SetTimer { .. }
                 | Effect::ClearTimer(_)
                 | Effect::SeekAgent

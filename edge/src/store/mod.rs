@@ -57,6 +57,8 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, ready INTEGER NOT NULL);",
     // Signed dial results already taken, for as long as their signature is valid: no replay.
     "CREATE TABLE IF NOT EXISTS signatures (signature TEXT PRIMARY KEY, until_ms INTEGER NOT NULL);",
+    // Numbers that replied STOP to the service's texts, and when.
+    "CREATE TABLE IF NOT EXISTS opt_outs (number TEXT PRIMARY KEY, at_ms INTEGER NOT NULL);",
 ];
 
 /// How long accepted creates are remembered for throttles (the longest window is one day).
@@ -76,11 +78,13 @@ pub struct Store {
     /// from the alarm, where there is no request to take it from.
     origin: std::cell::RefCell<String>,
     dialer: std::cell::Cell<bool>,
+    texts: std::cell::Cell<bool>,
 }
 
 /// What an outbox row is for.
 pub const NOTIFY: &str = "notify";
 pub const DIAL: &str = "dial";
+pub const TEXT: &str = "text";
 
 /// A webhook waiting in the outbox.
 #[derive(Deserialize)]
@@ -191,6 +195,7 @@ impl Store {
             writes: std::cell::Cell::new(0),
             origin: std::cell::RefCell::new(String::new()),
             dialer: std::cell::Cell::new(false),
+            texts: std::cell::Cell::new(false),
         }
     }
 
@@ -238,6 +243,38 @@ impl Store {
     /// the outbox; without, the agent dials from the console.
     pub fn set_dialer(&self, present: bool) {
         self.dialer.set(present);
+    }
+
+    /// Whether the service texts its customers (`_sms_*`): texts then go in the outbox.
+    pub fn set_texts(&self, on: bool) {
+        self.texts.set(on);
+    }
+
+    /// Whether `number` replied STOP to this service's texts.
+    pub fn opted_out(&self, number: &str) -> ApiResult<bool> {
+        Ok(self
+            .sql
+            .exec(
+                "SELECT number FROM opt_outs WHERE number = ?",
+                vec![number.into()],
+            )?
+            .raw()
+            .next()
+            .is_some())
+    }
+
+    /// Records that `number` opted out of texts (STOP), or back in (START).
+    pub fn set_opt_out(&self, number: &str, out: bool, now: DateTime<Utc>) -> ApiResult<()> {
+        if out {
+            self.sql.exec(
+                "INSERT OR IGNORE INTO opt_outs (number, at_ms) VALUES (?, ?)",
+                vec![number.into(), ms(now)],
+            )?;
+        } else {
+            self.sql
+                .exec("DELETE FROM opt_outs WHERE number = ?", vec![number.into()])?;
+        }
+        Ok(())
     }
 
     /// `https://host/genesys/1/service`: what records' `_url` starts with.

@@ -1,6 +1,6 @@
-//! Calls placed by a telephony provider, behind one small interface: place a call, check that a
-//! webhook comes from the provider, read what it reports, and answer it with what the call does
-//! next. The service's object (`service_object::calls`) decides; a provider only speaks its own
+//! Calls and texts through a telephony provider, behind one small interface: place a call, send
+//! a text, check that a webhook comes from the provider, read what it reports (a call's progress,
+//! a text received), and answer it with what the call does next. The service's object (`service_object::calls`) decides; a provider only speaks its own
 //! API. A second provider is one more module here and one more variant of [`Provider`].
 
 mod twilio;
@@ -31,6 +31,19 @@ pub enum Placed {
     /// The provider will never place it (an invalid number, say): the dial's outcome.
     Refused(DialOutcome),
     /// Not now (an outage, a limit, credentials to fix): the outbox tries again later.
+    Later,
+}
+
+/// What became of a text to send.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// The provider took the text.
+    Done,
+    /// The number opted out of texts with the provider (it replied STOP).
+    OptedOut,
+    /// The provider will never send it (not a mobile number, say).
+    Failed,
+    /// Not now: the outbox tries again later.
     Later,
 }
 
@@ -67,6 +80,19 @@ impl Provider {
     pub async fn place(&self, call: &Call) -> Placed {
         match self {
             Provider::Twilio(t) => t.place(call).await,
+        }
+    }
+
+    pub async fn send_text(&self, to: &str, body: &str) -> Sent {
+        match self {
+            Provider::Twilio(t) => t.send_text(to, body).await,
+        }
+    }
+
+    /// A text received: who sent it and what it says.
+    pub fn text_received(&self, params: &[(String, String)]) -> Option<(String, String)> {
+        match self {
+            Provider::Twilio(_) => twilio::text_received(params),
         }
     }
 

@@ -1,8 +1,8 @@
-//! Twilio Programmable Voice: its REST API's Calls resource (our own client on `fetch`), its
-//! webhooks' `X-Twilio-Signature`, and TwiML answers. The auth token is the deployment's secret
+//! Twilio Programmable Voice and Messaging: its REST API's Calls and Messages resources (our own
+//! client on `fetch`), its webhooks' `X-Twilio-Signature`, and TwiML answers. The auth token is the deployment's secret
 //! `TWILIO_AUTH_TOKEN`; `TWILIO_API_BASE` points the client elsewhere (a stand-in in tests).
 
-use super::{Call, Placed, Report};
+use super::{Call, Placed, Report, Sent};
 use crate::error::ApiResult;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -42,10 +42,8 @@ impl Twilio {
             worker::console_error!("Twilio: no TWILIO_AUTH_TOKEN secret: the call waits");
             return Placed::Later;
         }
-        let sid = &self.options.account_sid;
-        let mut form = match Url::parse("https://form.invalid/") {
-            Ok(url) => url,
-            Err(_) => return Placed::Later,
+        let Ok(mut form) = Url::parse("https://form.invalid/") else {
+            return Placed::Later;
         };
         {
             let mut pairs = form.query_pairs_mut();
@@ -64,8 +62,49 @@ impl Twilio {
                 pairs.append_pair("MachineDetection", "Enable");
             }
         }
-        let body = form.query().unwrap_or("").to_string();
-        let url = format!("{}/2010-04-01/Accounts/{sid}/Calls.json", self.api);
+        match self.post("Calls", form.query().unwrap_or("")).await {
+            Some((200..=299, _)) => Placed::Done,
+            Some((status, text)) => refused(status, &text),
+            None => Placed::Later,
+        }
+    }
+
+    /// `POST /2010-04-01/Accounts/{sid}/Messages.json`.
+    pub async fn send_text(&self, to: &str, body: &str) -> Sent {
+        if self.token.is_empty() {
+            worker::console_error!("Twilio: no TWILIO_AUTH_TOKEN secret: the text waits");
+            return Sent::Later;
+        }
+        let Ok(mut form) = Url::parse("https://form.invalid/") else {
+            return Sent::Later;
+        };
+        form.query_pairs_mut()
+            .append_pair("To", to)
+            .append_pair("From", &self.options.sms_from)
+            .append_pair("Body", body);
+        match self.post("Messages", form.query().unwrap_or("")).await {
+            Some((200..=299, _)) => Sent::Done,
+            Some((status, text)) => match (status, error_code(&text)) {
+                // Attempt to send to an unsubscribed recipient.
+                (400, 21610) => Sent::OptedOut,
+                (401 | 403 | 404 | 429, _) | (500.., _) => {
+                    worker::console_error!("Twilio answered {status} to a text: it waits");
+                    Sent::Later
+                }
+                _ => {
+                    worker::console_error!("Twilio refused a text: {status} {text}");
+                    Sent::Failed
+                }
+            },
+            None => Sent::Later,
+        }
+    }
+
+    /// POSTs a form to one of the account's resources; answers the status and body, or nothing
+    /// if Twilio could not be reached.
+    async fn post(&self, resource: &str, form: &str) -> Option<(u16, String)> {
+        let sid = &self.options.account_sid;
+        let url = format!("{}/2010-04-01/Accounts/{sid}/{resource}.json", self.api);
         let send = async {
             let headers = Headers::new();
             headers.set("content-type", "application/x-www-form-urlencoded")?;
@@ -74,7 +113,7 @@ impl Twilio {
             let mut init = RequestInit::new();
             init.with_method(Method::Post)
                 .with_headers(headers)
-                .with_body(Some(body.into()));
+                .with_body(Some(form.into()));
             let signal: worker::AbortSignal = web_sys::AbortSignal::timeout_with_u32(10_000).into();
             let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
                 .send_with_signal(&signal)
@@ -83,11 +122,10 @@ impl Twilio {
             Ok::<_, worker::Error>((response.status_code(), text))
         };
         match send.await {
-            Ok((200..=299, _)) => Placed::Done,
-            Ok((status, text)) => refused(status, &text),
+            Ok(answer) => Some(answer),
             Err(e) => {
-                worker::console_error!("Twilio: {e}: the call waits");
-                Placed::Later
+                worker::console_error!("Twilio: {e}: tried again later");
+                None
             }
         }
     }
@@ -109,12 +147,7 @@ impl Twilio {
     }
 
     pub fn report(&self, params: &[(String, String)]) -> Report {
-        let get = |name: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k == name)
-                .map_or("", |(_, v)| v.as_str())
-        };
+        let get = |name| param(params, name).unwrap_or("");
         Report {
             status: CallStatus::parse(get("CallStatus")),
             machine: telephony::is_machine(get("AnsweredBy")),
@@ -126,10 +159,7 @@ impl Twilio {
 /// What Twilio's refusal means: a number it will never call is the dial's outcome; credentials,
 /// limits and outages are for later (the outbox keeps the call).
 fn refused(status: u16, text: &str) -> Placed {
-    let code = serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .and_then(|v| v.get("code").and_then(serde_json::Value::as_u64))
-        .unwrap_or(0);
+    let code = error_code(text);
     match (status, code) {
         // Invalid 'To', not reachable, not a valid phone number.
         (400, 21211 | 21214 | 21217) => Placed::Refused(DialOutcome::InvalidNumber),
@@ -142,6 +172,30 @@ fn refused(status: u16, text: &str) -> Placed {
             Placed::Refused(DialOutcome::Failed)
         }
     }
+}
+
+/// The `code` of Twilio's error answer.
+fn error_code(text: &str) -> u64 {
+    serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| v.get("code").and_then(serde_json::Value::as_u64))
+        .unwrap_or(0)
+}
+
+/// An incoming message's sender and text (Twilio's messaging webhook).
+pub fn text_received(params: &[(String, String)]) -> Option<(String, String)> {
+    let from = param(params, "From")?;
+    Some((
+        from.to_string(),
+        param(params, "Body").unwrap_or("").to_string(),
+    ))
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A TwiML document.
