@@ -1,12 +1,13 @@
 // The Twilio voice connector (`_telephony=twilio`) against a local stand-in of Twilio's API:
 // calls placed from the durable outbox, the customer's answer connecting the reserved agent's
 // phone (or holding until one is free), agent first, Twilio's reports as dial results (busy, no
-// answer, machine, invalid number) with retries, signatures, duplicates, an outage.
+// answer, machine, invalid number) with retries, signatures, duplicates, an outage across a restart;
+// texts (booked, reminder, calling) and opt-outs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, until } from './support/wait.mjs';
 import { startRuntime } from './support/runtime.mjs';
-import { client, alwaysOpenService, number, admin, bucketIn } from './support/api.mjs';
+import { client, alwaysOpenService, serviceDueIn, number, admin, bucketIn } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
 import { startTwilio, twilioSignature, dialOf, ACCOUNT, TOKEN, INVALID } from './support/twilio.mjs';
 
@@ -161,16 +162,57 @@ test('agent first: the agent\'s phone rings, then the customer\'s from the agent
   await carol.notReady();
 });
 
-test('a Twilio outage delays a call, never loses or doubles it', async () => {
+test('every scenario that dials places its call through Twilio: confirmation first, scheduled, agent preview', async () => {
+  const voice = { _telephony: 'twilio', _twilio_account_sid: ACCOUNT, _twilio_caller_id: CALLER_ID, _enable_in_queue_checking: 'false' };
+  await alwaysOpenService(api, 'voice-confirm', { ...voice, _wait_for_agent: 'true', _wait_for_user_confirm: 'true' });
+  await alwaysOpenService(api, 'voice-preview', { ...voice, _wait_for_agent: 'true', _agent_preview: 'true' });
+  const dave = await agent(api, 'dave', ['voice-confirm', 'voice-preview'], 'Dave', { phone: '+33700000004' });
+  await dave.ready();
+
+  // Delayed, with the customer's confirmation: no call before they confirm.
+  const confirm = await create('voice-confirm', 11);
+  await dave.offered('confirming');
+  await sleep(1000);
+  assert.equal(callsTo(number(11)).length, 0);
+  assert.equal((await api.post(`/genesys/1/service/callback/voice-confirm/${confirm}/confirm`, {})).status, 200);
+  const confirmed = await callTo(number(11));
+  assert.equal(dialOf((await twilio.answer(confirmed)).text).number, '+33700000004');
+  await twilio.status(confirmed, 'completed', { duration: 20 });
+  assert.equal((await record('voice-confirm', confirm))._callback_reason, 'AGENT_CONNECTED');
+
+  // Agent preview: the call waits for the agent's accept.
+  const preview = await create('voice-preview', 12);
+  const offer = await dave.offered('offered');
+  await sleep(1000);
+  assert.equal(callsTo(number(12)).length, 0);
+  await dave.accept(offer.callback._id);
+  const accepted = await callTo(number(12));
+  await twilio.answer(accepted);
+  assert.equal((await record('voice-preview', preview))._phase, 'connected');
+  await twilio.status(accepted, 'completed', { duration: 20 });
+  await dave.notReady();
+
+  // Scheduled: the call is placed when the callback comes due, not when it is booked.
+  const desired = bucketIn(30);
+  await serviceDueIn(api, 'voice-scheduled', desired, 3, voice);
+  const scheduled = (await api.post('/genesys/1/service/callback/voice-scheduled', { _customer_number: number(13), _desired_time: desired })).body._id;
+  assert.equal((await record('voice-scheduled', scheduled))._callback_state, 'SCHEDULED');
+  assert.equal(callsTo(number(13)).length, 0);
+  await callTo(number(13));
+});
+
+test('a Twilio outage across a restart of the runtime: the call waits in the outbox, then goes once', async () => {
   twilio.set('down');
   const before = twilio.requests.length;
-  const id = await create('voice', 6);
+  const id = await create('voice', 14);
   assert.ok(await until(() => twilio.requests.length > before, 10), 'tried during the outage');
-  assert.equal(callsTo(number(6)).length, 0);
+  await rt.stop();
+  rt = await startRuntime({ stateDir: rt.stateDir, vars: { TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE: twilio.api } });
+  api = client(rt.base);
   twilio.set('ok');
-  await callTo(number(6));
+  await callTo(number(14));
   await sleep(2000);
-  assert.equal(callsTo(number(6)).length, 1, 'placed once');
+  assert.equal(callsTo(number(14)).length, 1, 'placed once');
   assert.equal((await record('voice', id))._phase, 'dialing');
 });
 
