@@ -216,6 +216,21 @@ test('a Twilio outage across a restart of the runtime: the call waits in the out
   assert.equal((await record('voice', id))._phase, 'dialing');
 });
 
+test('a call placed whose answer was lost is not placed again', async () => {
+  twilio.set('lose-answers');
+  const id = await create('voice', 15);
+  await callTo(number(15));
+  twilio.set('ok');
+  // The outbox tries again (it did not hear Twilio take the call), asks Twilio first, and finds it.
+  const asked = () => twilio.requests.some((r) => r.method === 'GET' && r.url.includes(encodeURIComponent(number(15))));
+  assert.ok(await until(asked, 10), 'Twilio was asked');
+  await sleep(1000);
+  assert.equal(callsTo(number(15)).length, 1, 'the customer\'s phone rang once');
+  const [call] = callsTo(number(15));
+  await twilio.answer(call);
+  assert.equal((await record('voice', id))._phase, 'awaiting_agent');
+});
+
 /** `iso` as the customer's clock in `zone` shows it: `2026-12-08 09:30`. */
 function localTime(iso, zone) {
   const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {

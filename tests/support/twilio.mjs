@@ -41,11 +41,23 @@ export async function startTwilio() {
     req.on('end', () => {
       requests.push({ method: req.method, url: req.url });
       if (mode === 'down') return error(res, 503, 20503, 'Service Unavailable');
-      const match = req.url.match(/^\/2010-04-01\/Accounts\/([^/]+)\/(Calls|Messages)\.json$/);
-      if (req.method !== 'POST' || !match) return error(res, 404, 20404, 'The requested resource was not found');
+      const [path, query = ''] = req.url.split('?');
+      const match = path.match(/^\/2010-04-01\/Accounts\/([^/]+)\/(Calls|Messages)\.json$/);
+      if (!['GET', 'POST'].includes(req.method) || !match) return error(res, 404, 20404, 'The requested resource was not found');
       const [user, pass] = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
       if (user !== ACCOUNT || pass !== TOKEN) return error(res, 401, 20003, 'Authenticate');
       if (match[1] !== ACCOUNT) return error(res, 404, 20404, 'The requested resource was not found');
+      if (req.method === 'GET') {
+        // The account's calls, newest first, filtered as Twilio filters To and From.
+        const filter = new URLSearchParams(query);
+        const listed = calls.filter((c) => (!filter.get('To') || c.to === filter.get('To')) && (!filter.get('From') || c.from === filter.get('From')))
+          .reverse().slice(0, Number(filter.get('PageSize') ?? 50));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({
+          calls: listed.map((c) => ({ sid: c.sid, to: c.to, from: c.from, status: 'in-progress', date_created: c.created.toUTCString().replace('GMT', '+0000') })),
+          page: 0, page_size: listed.length, uri: req.url,
+        }));
+      }
       if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return error(res, 400, 20001, 'Unsupported content type');
       const form = new URLSearchParams(body);
       const to = form.get('To') ?? '';
@@ -76,9 +88,11 @@ export async function startTwilio() {
       if (detection !== null && !['Enable', 'DetectMessageEnd'].includes(detection)) return error(res, 400, 21219, 'Invalid MachineDetection');
       const call = {
         sid: sid('CA'), to, from, url: form.get('Url'), statusCallback: form.get('StatusCallback'),
-        events: form.getAll('StatusCallbackEvent'), timeout: Number(timeout ?? 60), machineDetection: detection, form,
+        events: form.getAll('StatusCallbackEvent'), timeout: Number(timeout ?? 60), machineDetection: detection, form, created: new Date(),
       };
       calls.push(call);
+      // The call is placed, but its answer is lost on the way (a timeout, a reset connection).
+      if (mode === 'lose-answers') return res.socket.destroy();
       res.writeHead(201, { 'content-type': 'application/json' });
       res.end(JSON.stringify({
         sid: call.sid, account_sid: ACCOUNT, to, from, status: 'queued', direction: 'outbound-api', api_version: '2010-04-01',
@@ -113,7 +127,8 @@ export async function startTwilio() {
     messages,
     optedOut,
     requests,
-    /** 'ok', or 'down' (every request answered 503). */
+    /** 'ok', 'down' (every request answered 503) or 'lose-answers' (calls are placed, their
+     * answers never arrive). */
     set(next) { mode = next; },
     /** The call is answered (by `answeredBy` when it detects machines): answers the TwiML. */
     answer(call, answeredBy = 'human', options) {

@@ -20,6 +20,7 @@ use callback_shared::scenario::{self, Actor, Event, Step, Text};
 use callback_shared::telephony::{self as calls, CallStatus, Leg, Next, Verb};
 use callback_shared::wire::DialRequest;
 use callback_shared::zone::Zone;
+use chrono::{DateTime, Utc};
 use worker::{Request, Response};
 
 /// Seconds a customer waiting for an agent hears nothing between two messages.
@@ -29,12 +30,15 @@ const PROGRESS: &str = "_call_progress";
 
 impl ServiceObject {
     /// Places the call of a dial from the outbox; answers whether the dial is done with (placed,
-    /// refused, or no longer wanted), or must be tried again later.
+    /// refused, or no longer wanted), or must be tried again later. `retried_since`: an earlier
+    /// try (queued then) failed, perhaps after the provider had placed the call, whose answer was
+    /// lost: the provider is asked first, so that the customer's phone does not ring twice.
     pub(super) async fn place_call(
         &self,
         provider: &Provider,
         service: &CallbackService,
         body: &str,
+        retried_since: Option<DateTime<Utc>>,
     ) -> ApiResult<bool> {
         let dial: DialRequest =
             serde_json::from_str(body).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -54,6 +58,13 @@ impl ServiceObject {
             self.apply(&callback, Event::Fail(Reason::FailAgentConnect), service)?;
             return Ok(true);
         };
+        if let Some(since) = retried_since {
+            match provider.placed_since(&to, since).await {
+                Some(true) => return Ok(true),
+                Some(false) => {}
+                None => return Ok(false),
+            }
+        }
         let call = Call {
             to,
             answer_url: self.webhook(provider, &callback, "answer", leg),

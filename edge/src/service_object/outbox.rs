@@ -63,7 +63,11 @@ impl ServiceObject {
                 };
                 let delivered = match (&provider, target) {
                     (Some(provider), _) if pending.kind == DIAL => {
-                        self.place_call(provider, service, &pending.body).await?
+                        let retried = (pending.attempts > 0)
+                            .then(|| DateTime::from_timestamp_millis(pending.created_ms))
+                            .flatten();
+                        self.place_call(provider, service, &pending.body, retried)
+                            .await?
                     }
                     (Some(provider), _) if pending.kind == TEXT => {
                         self.send_text(provider, service, &pending.body).await?

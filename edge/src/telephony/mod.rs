@@ -9,6 +9,7 @@ use crate::error::ApiResult;
 use callback_shared::config::ScenarioOptions;
 use callback_shared::scenario::DialOutcome;
 use callback_shared::telephony::{CallStatus, Verb};
+use chrono::{DateTime, Utc};
 use worker::{Env, Response};
 
 /// A call to place.
@@ -80,6 +81,13 @@ impl Provider {
     pub async fn place(&self, call: &Call) -> Placed {
         match self {
             Provider::Twilio(t) => t.place(call).await,
+        }
+    }
+
+    /// Whether a call to `to` was placed since `since` (None: the provider cannot tell now).
+    pub async fn placed_since(&self, to: &str, since: DateTime<Utc>) -> Option<bool> {
+        match self {
+            Provider::Twilio(t) => t.placed_since(to, since).await,
         }
     }
 

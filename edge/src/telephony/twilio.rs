@@ -9,6 +9,7 @@ use base64::Engine;
 use callback_shared::config;
 use callback_shared::scenario::DialOutcome;
 use callback_shared::telephony::{self, CallStatus, Verb};
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit, Response, Url};
@@ -69,6 +70,43 @@ impl Twilio {
         }
     }
 
+    /// `GET /2010-04-01/Accounts/{sid}/Calls.json?To=…&From=…` (newest first; not by start time,
+    /// which a queued call has not): whether one of the account's calls from our caller id to
+    /// `to` was created since `since`.
+    pub async fn placed_since(&self, to: &str, since: DateTime<Utc>) -> Option<bool> {
+        let Ok(mut url) = Url::parse(&format!(
+            "{}/2010-04-01/Accounts/{}/Calls.json",
+            self.api, self.options.account_sid
+        )) else {
+            return None;
+        };
+        url.query_pairs_mut()
+            .append_pair("To", to)
+            .append_pair("From", &self.options.caller_id)
+            .append_pair("PageSize", "20");
+        let (status, text) = self.send(Method::Get, url.as_str(), None).await?;
+        if !(200..300).contains(&status) {
+            worker::console_error!("Twilio answered {status} to a list of calls");
+            return None;
+        }
+        #[derive(serde::Deserialize)]
+        struct Page {
+            calls: Vec<Listed>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Listed {
+            date_created: Option<String>,
+        }
+        let page: Page = serde_json::from_str(&text).ok()?;
+        Some(page.calls.iter().any(|c| {
+            c.date_created
+                .as_deref()
+                .and_then(|d| DateTime::parse_from_rfc2822(d).ok())
+                // Twilio's times are to the second.
+                .is_some_and(|d| d.timestamp() >= since.timestamp())
+        }))
+    }
+
     /// `POST /2010-04-01/Accounts/{sid}/Messages.json`.
     pub async fn send_text(&self, to: &str, body: &str) -> Sent {
         if self.token.is_empty() {
@@ -100,22 +138,30 @@ impl Twilio {
         }
     }
 
-    /// POSTs a form to one of the account's resources; answers the status and body, or nothing
-    /// if Twilio could not be reached.
+    /// POSTs a form to one of the account's resources.
     async fn post(&self, resource: &str, form: &str) -> Option<(u16, String)> {
         let sid = &self.options.account_sid;
         let url = format!("{}/2010-04-01/Accounts/{sid}/{resource}.json", self.api);
+        self.send(Method::Post, &url, Some(form)).await
+    }
+
+    /// One authenticated request to Twilio's API; answers the status and body, or nothing if
+    /// Twilio could not be reached.
+    async fn send(&self, method: Method, url: &str, form: Option<&str>) -> Option<(u16, String)> {
+        let sid = &self.options.account_sid;
         let send = async {
             let headers = Headers::new();
-            headers.set("content-type", "application/x-www-form-urlencoded")?;
+            if form.is_some() {
+                headers.set("content-type", "application/x-www-form-urlencoded")?;
+            }
             let credentials = BASE64.encode(format!("{sid}:{}", self.token));
             headers.set("authorization", &format!("Basic {credentials}"))?;
             let mut init = RequestInit::new();
-            init.with_method(Method::Post)
+            init.with_method(method)
                 .with_headers(headers)
-                .with_body(Some(form.into()));
+                .with_body(form.map(Into::into));
             let signal: worker::AbortSignal = web_sys::AbortSignal::timeout_with_u32(10_000).into();
-            let mut response = Fetch::Request(Request::new_with_init(&url, &init)?)
+            let mut response = Fetch::Request(Request::new_with_init(url, &init)?)
                 .send_with_signal(&signal)
                 .await?;
             let text = response.text().await.unwrap_or_default();
