@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
-# The end-to-end tests, one file after another (they measure timings: no two share the cores),
-# each timed, then where the time went; fails at the end if any file failed.
+# The end-to-end tests, two files at a time (a file mostly waits: for its runtime, its browser, its
+# timers), each file's output printed whole when it ends, then where the time went; fails at the
+# end if any file failed. E2E_JOBS=1 runs them one after another.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/*.test.mjs)
-failed=()
-took=()
-for file in "${files[@]}"; do
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+export out
+run() {
+  local file=$1 name start status=ok
+  name=$(basename "$file")
   start=$(date +%s%N)
-  node --test --test-reporter=tap "$file" || failed+=("$file")
-  took+=("$((($(date +%s%N) - start) / 1000000)) $file")
-done
-echo "end-to-end time by file:"
-printf '%s\n' "${took[@]}" | sort -rn | awk '{ total += $1; printf "  %6.1f s  %s\n", $1 / 1000, $2 } END { printf "  %6.1f s  in all\n", total / 1000 }'
-if [ ${#failed[@]} -gt 0 ]; then
-  echo "failed: ${failed[*]}"
+  node --test --test-reporter=tap "$file" > "$out/$name.log" 2>&1 || status=failed
+  echo "$((($(date +%s%N) - start) / 1000000)) $file $status" > "$out/$name.time"
+  cat "$out/$name.log"
+}
+export -f run
+start=$(date +%s)
+printf '%s\n' "${files[@]}" | xargs -P "${E2E_JOBS:-2}" -I{} bash -c 'run "$1"' _ {}
+echo "end-to-end time by file (${E2E_JOBS:-2} at a time, $(($(date +%s) - start)) s in all):"
+cat "$out"/*.time | sort -rn | awk '{ printf "  %6.1f s  %s%s\n", $1 / 1000, $2, ($3 == "failed" ? "  FAILED" : "") }'
+failed=$(awk '$3 == "failed" { printf "%s ", $2 }' "$out"/*.time)
+if [ -n "$failed" ]; then
+  echo "failed: $failed"
   exit 1
 fi

@@ -24,9 +24,20 @@ export function freePort() {
 export const newStateDir = () => mkdtempSync(join(tmpdir(), 'callback-state-'));
 
 /** Starts `wrangler dev`; resolves once it answers. `vars` are extra --var bindings; `config` another
- * Worker's wrangler.toml (the load benchmark's floor), answering `probe`. */
-export async function startRuntime({ stateDir = newStateDir(), port, vars = {}, config, probe = '/openapi.json' } = {}) {
-  port ??= await freePort();
+ * Worker's wrangler.toml (the load benchmark's floor), answering `probe`. A free port can be taken
+ * by another process before wrangler binds it (test files run side by side): then it starts again
+ * on another. */
+export async function startRuntime(options = {}) {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await start({ ...options, port: options.port ?? await freePort() });
+    } catch (e) {
+      if (options.port || tries === 3 || !/Address already in use/.test(e.message)) throw e;
+    }
+  }
+}
+
+async function start({ stateDir = newStateDir(), port, vars = {}, config, probe = '/openapi.json' }) {
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--log-level', 'warn', '--show-interactive-dev-session=false'];
   if (config) args.push('--config', config);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
