@@ -55,7 +55,8 @@ impl ServiceObject {
         };
         let Some(to) = to else {
             worker::console_error!("callback {id}: its agent has no phone for the call");
-            self.apply(&callback, Event::Fail(Reason::FailAgentConnect), service)?;
+            let fail = Event::Fail(Reason::FailAgentConnect);
+            self.settle(&id, dial.attempt, fail, service)?;
             return Ok(true);
         };
         if let Some(since) = retried_since {
@@ -75,10 +76,7 @@ impl ServiceObject {
             Placed::Done => Ok(true),
             Placed::Later => Ok(false),
             Placed::Refused(outcome) => {
-                // Still this attempt's? The callback may have moved while Twilio answered.
-                if let Some(callback) = self.store.load(&id)?.filter(|c| dialing(c, dial.attempt)) {
-                    self.apply(&callback, Event::DialResult(outcome), service)?;
-                }
+                self.settle(&id, dial.attempt, Event::DialResult(outcome), service)?;
                 Ok(true)
             }
         }
@@ -150,7 +148,12 @@ impl ServiceObject {
                 ],
                 None => {
                     worker::console_error!("callback {}: its agent has no phone", callback.id);
-                    self.apply(&callback, Event::Fail(Reason::FailAgentConnect), service)?;
+                    // Read again: the callback may have moved while the agent's object answered.
+                    if let Some(c) = self.store.load(&callback.id)? {
+                        if matches!(c.phase, Phase::Connected { .. }) {
+                            self.apply(&c, Event::Fail(Reason::FailAgentConnect), service)?;
+                        }
+                    }
                     vec![Verb::Hangup]
                 }
             },
@@ -267,6 +270,21 @@ impl ServiceObject {
             })?;
         }
         Ok(c)
+    }
+
+    /// Runs `event` if the callback, read again after an `await`, still waits for this attempt's
+    /// call (it may have been cancelled or moved meanwhile).
+    fn settle(
+        &self,
+        id: &str,
+        attempt: u32,
+        event: Event,
+        service: &CallbackService,
+    ) -> ApiResult<()> {
+        if let Some(c) = self.store.load(id)?.filter(|c| dialing(c, attempt)) {
+            self.apply(&c, event, service)?;
+        }
+        Ok(())
     }
 
     /// Runs one event of the provider's through the state machine and records it.
