@@ -215,7 +215,7 @@ pub struct Words {
 
 /// The words for a language tag (`fr`, `fr-FR`, …); English when not one we speak.
 pub fn words(language: &str) -> Words {
-    match language.get(..2).unwrap_or("").to_ascii_lowercase().as_str() {
+    match primary(language).as_str() {
         "fr" => Words {
             language: "fr-FR",
             connecting: "Bonjour, vous avez demandé à être rappelé. Nous vous mettons en relation avec un conseiller.",
@@ -246,8 +246,7 @@ pub fn words(language: &str) -> Words {
 /// A text to the customer in `language`: `when` is the callback's local time if it is scheduled
 /// (else it is "shortly"), `link` the manage page, `from` the number that will call.
 pub fn text(text: Text, language: &str, when: Option<&str>, link: &str, from: &str) -> String {
-    let lang = language.get(..2).unwrap_or("").to_ascii_lowercase();
-    let (booked_at, booked_now, reminder, calling, stop) = match lang.as_str() {
+    let (booked_at, booked_now, reminder, calling, stop) = match primary(language).as_str() {
         "fr" => (
             "Votre rappel est prévu le {when}. Pour le modifier ou l'annuler : {link}",
             "Votre demande de rappel est enregistrée : nous vous appelons très bientôt. Pour l'annuler : {link}",
@@ -300,6 +299,11 @@ pub fn opts_out(body: &str) -> Option<bool> {
         "START" | "UNSTOP" | "YES" => Some(false),
         _ => None,
     }
+}
+
+/// A language tag's primary language (`fr` of `fr-CA`), lower case.
+fn primary(tag: &str) -> String {
+    tag.get(..2).unwrap_or("").to_ascii_lowercase()
 }
 
 /// One TwiML verb.

@@ -56,7 +56,7 @@ impl ServiceObject {
         let Some(to) = to else {
             worker::console_error!("callback {id}: its agent has no phone for the call");
             let fail = Event::Fail(Reason::FailAgentConnect);
-            self.settle(&id, dial.attempt, fail, service)?;
+            self.settle(&id, |c| dialing(c, dial.attempt), fail, service)?;
             return Ok(true);
         };
         if let Some(since) = retried_since {
@@ -76,7 +76,8 @@ impl ServiceObject {
             Placed::Done => Ok(true),
             Placed::Later => Ok(false),
             Placed::Refused(outcome) => {
-                self.settle(&id, dial.attempt, Event::DialResult(outcome), service)?;
+                let result = Event::DialResult(outcome);
+                self.settle(&id, |c| dialing(c, dial.attempt), result, service)?;
                 Ok(true)
             }
         }
@@ -148,12 +149,9 @@ impl ServiceObject {
                 ],
                 None => {
                     worker::console_error!("callback {}: its agent has no phone", callback.id);
-                    // Read again: the callback may have moved while the agent's object answered.
-                    if let Some(c) = self.store.load(&callback.id)? {
-                        if matches!(c.phase, Phase::Connected { .. }) {
-                            self.apply(&c, Event::Fail(Reason::FailAgentConnect), service)?;
-                        }
-                    }
+                    let connected = |c: &Callback| matches!(c.phase, Phase::Connected { .. });
+                    let fail = Event::Fail(Reason::FailAgentConnect);
+                    self.settle(&callback.id, connected, fail, service)?;
                     vec![Verb::Hangup]
                 }
             },
@@ -272,16 +270,16 @@ impl ServiceObject {
         Ok(c)
     }
 
-    /// Runs `event` if the callback, read again after an `await`, still waits for this attempt's
-    /// call (it may have been cancelled or moved meanwhile).
+    /// Runs `event` if the callback, read again after an `await` (it may have been cancelled or
+    /// moved meanwhile), is `still` where the event concerns it.
     fn settle(
         &self,
         id: &str,
-        attempt: u32,
+        still: impl Fn(&Callback) -> bool,
         event: Event,
         service: &CallbackService,
     ) -> ApiResult<()> {
-        if let Some(c) = self.store.load(id)?.filter(|c| dialing(c, attempt)) {
+        if let Some(c) = self.store.load(id)?.filter(|c| still(c)) {
             self.apply(&c, event, service)?;
         }
         Ok(())

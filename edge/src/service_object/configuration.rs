@@ -54,9 +54,10 @@ impl ServiceObject {
             config: Config::from_sections(sections),
             callback: OnceCell::new(),
         });
-        let scenario = view.callback().ok().map(|s| s.scenario.clone());
+        let service = view.callback().ok();
+        let scenario = service.as_ref().map(|s| &s.scenario);
         self.store
-            .set_dialer(scenario.as_ref().is_some_and(|s| s.places_calls()));
+            .set_dialer(scenario.is_some_and(|s| s.places_calls()));
         self.store
             .set_texts(scenario.is_some_and(|s| s.texts.any()));
         *self.view.borrow_mut() = Some(view.clone());

@@ -56,27 +56,28 @@ impl ServiceObject {
                 break;
             }
             for pending in due {
-                let target = if pending.kind == DIAL {
-                    &service.scenario.dialer_url
-                } else {
-                    &service.notifications.target
+                let target = match pending.kind.as_str() {
+                    DIAL => &service.scenario.dialer_url,
+                    _ => &service.notifications.target,
                 };
-                let delivered = match (&provider, target) {
-                    (Some(provider), _) if pending.kind == DIAL => {
+                let delivered = match (pending.kind.as_str(), &provider) {
+                    (DIAL, Some(provider)) => {
                         let retried = (pending.attempts > 0)
                             .then(|| DateTime::from_timestamp_millis(pending.created_ms))
                             .flatten();
                         self.place_call(provider, service, &pending.body, retried)
                             .await?
                     }
-                    (Some(provider), _) if pending.kind == TEXT => {
+                    (TEXT, Some(provider)) => {
                         self.send_text(provider, service, &pending.body).await?
                     }
                     // Texts turned off meanwhile.
-                    (None, _) if pending.kind == TEXT => true,
-                    (_, Some(target)) => post_signed(target, &secret, &pending.body, now).await,
-                    // Turned off meanwhile: nobody to tell.
-                    (_, None) => true,
+                    (TEXT, None) => true,
+                    _ => match target {
+                        Some(target) => post_signed(target, &secret, &pending.body, now).await,
+                        // Turned off meanwhile: nobody to tell.
+                        None => true,
+                    },
                 };
                 if delivered {
                     self.store.delivered(pending.id, now)?;

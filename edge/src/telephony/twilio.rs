@@ -34,36 +34,26 @@ impl Twilio {
         }
     }
 
-    /// `POST /2010-04-01/Accounts/{sid}/Calls.json`. Twilio has no idempotency key for calls:
-    /// a call is placed at most once per attempt on our side (the outbox stops trying once Twilio
-    /// answered), and a call Twilio placed but whose answer we lost is the one case a dial could
-    /// go out twice: its reports then name an attempt already settled and change nothing.
+    /// `POST /2010-04-01/Accounts/{sid}/Calls.json`. Twilio has no idempotency key for calls: a
+    /// retried dial asks [`Twilio::placed_since`] first.
     pub async fn place(&self, call: &Call) -> Placed {
-        if self.token.is_empty() {
-            worker::console_error!("Twilio: no TWILIO_AUTH_TOKEN secret: the call waits");
-            return Placed::Later;
+        let timeout = self.options.ring_timeout.to_string();
+        let mut form = vec![
+            ("To", call.to.as_str()),
+            ("From", &self.options.caller_id),
+            ("Url", &call.answer_url),
+            ("Method", "POST"),
+            ("StatusCallback", &call.status_url),
+            ("StatusCallbackMethod", "POST"),
+            ("Timeout", &timeout),
+        ];
+        for event in ["initiated", "ringing", "answered", "completed"] {
+            form.push(("StatusCallbackEvent", event));
         }
-        let Ok(mut form) = Url::parse("https://form.invalid/") else {
-            return Placed::Later;
-        };
-        {
-            let mut pairs = form.query_pairs_mut();
-            pairs
-                .append_pair("To", &call.to)
-                .append_pair("From", &self.options.caller_id)
-                .append_pair("Url", &call.answer_url)
-                .append_pair("Method", "POST")
-                .append_pair("StatusCallback", &call.status_url)
-                .append_pair("StatusCallbackMethod", "POST")
-                .append_pair("Timeout", &self.options.ring_timeout.to_string());
-            for event in ["initiated", "ringing", "answered", "completed"] {
-                pairs.append_pair("StatusCallbackEvent", event);
-            }
-            if call.detect_machine && self.options.machine_detection {
-                pairs.append_pair("MachineDetection", "Enable");
-            }
+        if call.detect_machine && self.options.machine_detection {
+            form.push(("MachineDetection", "Enable"));
         }
-        match self.post("Calls", form.query().unwrap_or("")).await {
+        match self.post("Calls", &form).await {
             Some((200..=299, _)) => Placed::Done,
             Some((status, text)) => refused(status, &text),
             None => Placed::Later,
@@ -74,17 +64,13 @@ impl Twilio {
     /// which a queued call has not): whether one of the account's calls from our caller id to
     /// `to` was created since `since`.
     pub async fn placed_since(&self, to: &str, since: DateTime<Utc>) -> Option<bool> {
-        let Ok(mut url) = Url::parse(&format!(
-            "{}/2010-04-01/Accounts/{}/Calls.json",
-            self.api, self.options.account_sid
-        )) else {
-            return None;
-        };
-        url.query_pairs_mut()
-            .append_pair("To", to)
-            .append_pair("From", &self.options.caller_id)
-            .append_pair("PageSize", "20");
-        let (status, text) = self.send(Method::Get, url.as_str(), None).await?;
+        let query = encode(&[
+            ("To", to),
+            ("From", &self.options.caller_id),
+            ("PageSize", "20"),
+        ])?;
+        let url = format!("{}?{query}", self.resource("Calls"));
+        let (status, text) = self.send(Method::Get, &url, None).await?;
         if !(200..300).contains(&status) {
             worker::console_error!("Twilio answered {status} to a list of calls");
             return None;
@@ -109,23 +95,13 @@ impl Twilio {
 
     /// `POST /2010-04-01/Accounts/{sid}/Messages.json`.
     pub async fn send_text(&self, to: &str, body: &str) -> Sent {
-        if self.token.is_empty() {
-            worker::console_error!("Twilio: no TWILIO_AUTH_TOKEN secret: the text waits");
-            return Sent::Later;
-        }
-        let Ok(mut form) = Url::parse("https://form.invalid/") else {
-            return Sent::Later;
-        };
-        form.query_pairs_mut()
-            .append_pair("To", to)
-            .append_pair("From", &self.options.sms_from)
-            .append_pair("Body", body);
-        match self.post("Messages", form.query().unwrap_or("")).await {
+        let form = [("To", to), ("From", &self.options.sms_from), ("Body", body)];
+        match self.post("Messages", &form).await {
             Some((200..=299, _)) => Sent::Done,
             Some((status, text)) => match (status, error_code(&text)) {
                 // Attempt to send to an unsubscribed recipient.
                 (400, 21610) => Sent::OptedOut,
-                (401 | 403 | 404 | 429, _) | (500.., _) => {
+                _ if for_later(status) => {
                     worker::console_error!("Twilio answered {status} to a text: it waits");
                     Sent::Later
                 }
@@ -138,16 +114,26 @@ impl Twilio {
         }
     }
 
-    /// POSTs a form to one of the account's resources.
-    async fn post(&self, resource: &str, form: &str) -> Option<(u16, String)> {
+    /// The URL of one of the account's resources (`Calls`, `Messages`).
+    fn resource(&self, name: &str) -> String {
         let sid = &self.options.account_sid;
-        let url = format!("{}/2010-04-01/Accounts/{sid}/{resource}.json", self.api);
-        self.send(Method::Post, &url, Some(form)).await
+        format!("{}/2010-04-01/Accounts/{sid}/{name}.json", self.api)
+    }
+
+    /// POSTs a form to one of the account's resources.
+    async fn post(&self, resource: &str, form: &[(&str, &str)]) -> Option<(u16, String)> {
+        let body = encode(form)?;
+        self.send(Method::Post, &self.resource(resource), Some(&body))
+            .await
     }
 
     /// One authenticated request to Twilio's API; answers the status and body, or nothing if
-    /// Twilio could not be reached.
+    /// Twilio could not be asked (no auth token, unreachable): what waits, waits.
     async fn send(&self, method: Method, url: &str, form: Option<&str>) -> Option<(u16, String)> {
+        if self.token.is_empty() {
+            worker::console_error!("Twilio: no TWILIO_AUTH_TOKEN secret: calls and texts wait");
+            return None;
+        }
         let sid = &self.options.account_sid;
         let send = async {
             let headers = Headers::new();
@@ -209,7 +195,7 @@ fn refused(status: u16, text: &str) -> Placed {
     match (status, code) {
         // Invalid 'To', not reachable, not a valid phone number.
         (400, 21211 | 21214 | 21217) => Placed::Refused(DialOutcome::InvalidNumber),
-        (401 | 403 | 404 | 429, _) | (500.., _) => {
+        _ if for_later(status) => {
             worker::console_error!("Twilio answered {status} ({code}): the call waits");
             Placed::Later
         }
@@ -218,6 +204,18 @@ fn refused(status: u16, text: &str) -> Placed {
             Placed::Refused(DialOutcome::Failed)
         }
     }
+}
+
+/// Whether Twilio's refusal may pass: credentials or an account to fix, a rate limit, an outage.
+fn for_later(status: u16) -> bool {
+    matches!(status, 401 | 403 | 404 | 429 | 500..)
+}
+
+/// Form parameters, URL-encoded (`application/x-www-form-urlencoded`, as Twilio takes them).
+fn encode(pairs: &[(&str, &str)]) -> Option<String> {
+    let mut url = Url::parse("https://form.invalid/").ok()?;
+    url.query_pairs_mut().extend_pairs(pairs);
+    Some(url.query().unwrap_or("").to_string())
 }
 
 /// The `code` of Twilio's error answer.
