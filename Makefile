@@ -40,9 +40,9 @@ edge/build/index.js: $(EDGE_SOURCES)
 	@touch $@
 
 ## The widget, the manage page's module and the console.
-browser: www/widget/callback.css
+browser: www/widget/callback.js
 
-www/widget/callback.css: $(BROWSER_SOURCES)
+www/widget/callback.js: $(BROWSER_SOURCES)
 	scripts/build-browser.sh
 	@touch $@
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the browser modules: cargo (wasm32) → wasm-bindgen (web target) → wasm-opt.
 #   www/widget/        what a site embedding the widget downloads: callback.js (the loader of
-#                      widget/web/ with shadow.js, minified) and callback.css (minified) at once;
+#                      widget/web/ with shadow.js and callback.css, minified) at once;
 #                      dialog.js (bundled with its wasm-bindgen glue) and pkg/callback_widget_bg.wasm
 #                      when the visitor shows intent
 #   www/widget/manage.js and manage/  the manage page's module (the widget crate with feature `manage`)
@@ -52,9 +52,10 @@ wasm-bindgen --target web --no-typescript --omit-default-module-path --out-dir "
 # constant addresses (−0.4 KB gzipped).
 wasm-opt -Os --low-memory-unused --strip-debug --strip-producers --strip-target-features $FEATURES "$stage/pkg/callback_widget_bg.wasm" -o www/widget/pkg/callback_widget_bg.wasm
 
-# The loaders next to their glue, then bundled and minified into www/widget/.
+# The loaders next to their glue and the minified stylesheet (which shadow.js imports as text),
+# then bundled and minified into www/widget/.
 cp widget/web/*.js "$stage/"
+esbuild widget/web/callback.css --minify --log-level=warning --outfile="$stage/callback.css"
 # The loader imports dialog.js only when needed: it stays a file of its own.
 esbuild "$stage/callback.js" "$stage/dialog.js" "$stage/manage.js" --bundle --minify --format=esm \
-  --external:./dialog.js --log-level=warning --outdir=www/widget
-esbuild widget/web/callback.css --minify --log-level=warning --outfile=www/widget/callback.css
+  --loader:.css=text --external:./dialog.js --log-level=warning --outdir=www/widget

@@ -47,7 +47,7 @@ async function fillForm(page, reason) {
 const records = async (service) => (await api.get(`/genesys/1/admin/callback/queues?target=${service}&end_time=${encodeURIComponent(new Date(Date.now() + 30 * 86_400_000).toISOString())}`, { auth: admin })).body[service];
 
 test('the widget\'s files are public: any origin may load them, the API stays gated', async () => {
-  const files = ['/widget/callback.js', '/widget/callback.css', '/widget/manage.js', '/widget/pkg/callback_widget_bg.wasm', '/widget/manage/callback_widget_bg.wasm'];
+  const files = ['/widget/callback.js', '/widget/manage.js', '/widget/pkg/callback_widget_bg.wasm', '/widget/manage/callback_widget_bg.wasm'];
   for (const path of files) {
     const r = await fetch(`${rt.base}${path}`, { headers: { origin: 'https://any-site.example' } });
     assert.equal(r.status, 200, path);
@@ -72,6 +72,31 @@ test('one tag from the Callback host on another origin: an immediate request', a
   await shot(page, 'cross-origin-2-done');
   const [record] = (await records('shop')).filter((r) => r.reason === 'Cross-origin now');
   assert.equal(record._callback_state, 'QUEUED');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the guide\'s async tag in a page\'s head, run before there is a body: the button comes with the body, styled', async () => {
+  const context = await browser.newContext({ locale: 'de-DE' });
+  // A slow script of the site's own holds the parser in the head while the loader arrives and runs.
+  await context.route('**/slow.js', async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.fulfill({ contentType: 'text/javascript', body: 'window.slowDone = true;' });
+  });
+  const html = `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Shop: head</title>
+    ${oneTag('shop', ' async')}<script src="/slow.js"></script></head><body><h1>Shop: head</h1></body></html>`;
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(site.page('/head.html', html, guideCsp(rt.base)));
+  const launcher = w(page, '.cb-launcher');
+  await launcher.waitFor();
+  assert.equal(await launcher.textContent(), 'Rückruf anfordern');
+  assert.ok(await page.evaluate(() => window.slowDone && performance.getEntriesByName('callback:button')[0].startTime >= performance.getEntriesByType('navigation')[0].domContentLoadedEventStart),
+    'the button waited for the body');
+  assert.equal(await page.locator('callback-widget').count(), 1);
+  assert.equal(await launcher.evaluate((b) => getComputedStyle(b).position), 'fixed', 'styled at once, under a policy that allows no style of the widget\'s host');
   assert.deepEqual(errors, []);
   await context.close();
 });

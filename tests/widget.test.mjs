@@ -290,6 +290,8 @@ test('the demo page: one tag, a floating button, a strict CSP, no errors; load t
   });
   console.log(`widget timing: script request -> button shown ${timing.fromScriptRequest.toFixed(0)} ms; navigation -> button ${timing.fromNavigation.toFixed(0)} ms`);
   assert.equal(await page.locator('callback-widget').getAttribute('floating'), '');
+  assert.equal(await w(page, '.cb-launcher').evaluate((b) => getComputedStyle(b).position), 'fixed',
+    'the button is styled as it is drawn, under a policy with no inline styles');
   assert.deepEqual(errors, []);
   for (const path of ['/embed.html', '/docs.html']) {
     await page.goto(`${rt.base}${path}`);
@@ -312,7 +314,7 @@ test('the button comes first: the dialog is fetched on intent, and a click befor
   await page.waitForTimeout(500);
   const fetched = async () => (await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)))
     .filter((p) => p.startsWith('/widget/'));
-  assert.deepEqual((await fetched()).sort(), ['/widget/callback.css', '/widget/callback.js'], 'nothing more before any interaction');
+  assert.deepEqual((await fetched()).sort(), ['/widget/callback.js'], 'nothing more before any interaction: the loader carries its stylesheet');
   await launcher.click();
   assert.equal(await launcher.getAttribute('aria-busy'), 'true', 'the button shows it is on its way');
   assert.equal(await w(page, '.cb-dialog').count(), 0);

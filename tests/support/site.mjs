@@ -8,10 +8,11 @@ import { freePort, root } from './runtime.mjs';
 
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8' };
 
-/** The CSP the embedding guide tells a site to write, for a widget from `callbackHost`. */
+/** The CSP the embedding guide tells a site to write, for a widget from `callbackHost` (styles: the
+ * site's own only, the widget's stylesheet comes inside its script). */
 export function guideCsp(callbackHost, { selfHosted = false } = {}) {
   const from = selfHosted ? '' : ` ${callbackHost}`;
-  return `default-src 'self'; script-src 'self'${from} 'wasm-unsafe-eval'; style-src 'self'${from}; connect-src 'self' ${callbackHost}; img-src 'self' data:; object-src 'none'; base-uri 'none'`;
+  return `default-src 'self'; script-src 'self'${from} 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' ${callbackHost}; img-src 'self' data:; object-src 'none'; base-uri 'none'`;
 }
 
 /** A host page: `body` is the page's HTML body (its widget tag among it). */

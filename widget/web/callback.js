@@ -2,8 +2,9 @@
 // One tag mounts a floating button:
 //   <script type="module" src="https://<host>/widget/callback.js" data-service="callback-web"></script>
 // or place <callback-widget service="callback-web" api="https://<host>" locale="fr"></callback-widget>
-// anywhere. Everything renders in a shadow root with callback.css linked (shadow.js), so the widget
-// works under a strict Content-Security-Policy. The manage page's <callback-manage> is manage.js.
+// anywhere (`async` on the tag draws the button as soon as the loader arrives, without waiting for
+// the rest of the page). Everything renders in a shadow root styled by callback.css, which the loader
+// carries (shadow.js), so the widget works under a strict Content-Security-Policy. The manage page's <callback-manage> is manage.js.
 //
 // This loader draws the button itself, at once; the dialog (dialog.js: the WebAssembly and its
 // glue) is fetched at the first sign of intent — the pointer over the button, focus, a touch — or,
@@ -45,7 +46,7 @@ class CallbackWidget extends HTMLElement {
     button.setAttribute('aria-haspopup', 'dialog');
     button.textContent = LAUNCHER[language(this.getAttribute('locale') || navigator.language || '')];
     box.append(button);
-    shadow(this, new URL('./callback.css', here).href).append(box);
+    shadow(this).append(box);
     performance.mark('callback:button');
 
     // Once mounted, the dialog answers the button's clicks itself.
@@ -85,5 +86,7 @@ if (tag) {
   }
   if ('preload' in tag.dataset) el.setAttribute('preload', '');
   el.setAttribute('floating', '');
-  document.body.append(el);
+  // An `async` tag in the page's head can run before there is a body.
+  if (document.body) document.body.append(el);
+  else document.addEventListener('DOMContentLoaded', () => document.body.append(el), { once: true });
 }

@@ -10,7 +10,7 @@ const ready = init({ module_or_path: new URL('./manage/callback_widget_bg.wasm',
 class CallbackManage extends HTMLElement {
   async connectedCallback() {
     if (this.shadowRoot) return;
-    const mountPoint = shadow(this, new URL('./callback.css', here).href);
+    const mountPoint = shadow(this);
     await ready;
     const params = new URLSearchParams(location.search);
     const id = this.getAttribute('callback-id') ?? params.get('id') ?? '';
