@@ -18,11 +18,12 @@ for component in rustfmt clippy; do
   fi
 done
 
-# The widget alone is built with a pinned nightly (its standard library rebuilt to abort on panic
-# without formatting: −15 KB gzipped, what its size budget needs); see scripts/build-browser.sh.
+# The browser modules are built with a pinned nightly (the standard library rebuilt to abort on
+# panic without formatting: −15 KB gzipped, what the widget's size budget needs); see
+# scripts/build-browser.sh.
 WIDGET_TOOLCHAIN=$(cat widget/toolchain)
 if ! rustup run "$WIDGET_TOOLCHAIN" rustc --version >/dev/null 2>&1 || ! rustup component list --toolchain "$WIDGET_TOOLCHAIN" --installed | grep -q '^rust-src'; then
-  say "installing Rust $WIDGET_TOOLCHAIN for the widget (once)"
+  say "installing Rust $WIDGET_TOOLCHAIN for the browser modules (once)"
   rustup toolchain install "$WIDGET_TOOLCHAIN" --profile minimal --component rust-src --target wasm32-unknown-unknown
 fi
 

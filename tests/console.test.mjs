@@ -62,6 +62,9 @@ test('an agent accepts a previewed callback, dials, records a disposition', asyn
   assert.deepEqual([record._callback_state, record._callback_reason, record._disposition, record._disposition_note], ['COMPLETED', 'AGENT_CONNECTED', 'RESOLVED', 'Reading sent by email']);
   await page.getByRole('button', { name: 'Not ready' }).click();
   await page.getByText('Set yourself ready').waitFor();
+  await page.reload();
+  await page.getByText('Set yourself ready').waitFor({ timeout: 5000 });
+  assert.equal(await page.getByLabel('Your agent token').count(), 0, 'a reload keeps the tab signed in');
   assert.deepEqual(errors, []);
 });
 

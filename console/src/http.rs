@@ -2,6 +2,7 @@
 //! credentials. Answers are read into `shared`'s wire types.
 
 use serde::de::DeserializeOwned;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -93,16 +94,22 @@ pub async fn call<T: DeserializeOwned>(
     })
 }
 
+// sessionStorage's two calls, bound here rather than through web-sys's `Storage` feature: the console
+// builds in one invocation with the widget, whose size that feature would grow. `catch`: a browser
+// that refuses storage throws.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = sessionStorage, js_name = setItem)]
+    fn session_set(key: &str, value: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = sessionStorage, js_name = getItem)]
+    fn session_get(key: &str) -> Result<Option<String>, JsValue>;
+}
+
 /// Remembers a value for this browser tab (credentials stay out of persistent storage).
 pub fn remember(key: &str, value: &str) {
-    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
-        let _ = storage.set_item(key, value);
-    }
+    let _ = session_set(key, value);
 }
 
 pub fn recall(key: &str) -> String {
-    web_sys::window()
-        .and_then(|w| w.session_storage().ok().flatten())
-        .and_then(|s| s.get_item(key).ok().flatten())
-        .unwrap_or_default()
+    session_get(key).ok().flatten().unwrap_or_default()
 }
