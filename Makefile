@@ -6,7 +6,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: dev test bootstrap build edge browser lint unit e2e test-at size deploy-check deploy configure widget-timing bench bench-load profile-create
+.PHONY: dev test bootstrap build edge browser lint format clippy unit e2e test-at size deploy-check deploy configure widget-timing bench bench-load profile-create
 .DEFAULT_GOAL := dev
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
@@ -14,9 +14,10 @@ dev: bootstrap build
 	node scripts/dev.mjs
 
 ## Run every test: formatting and lints, domain unit and property tests, the wasm builds, the size
-## budgets, a deploy that stops before uploading, end to end.
+## budgets, a deploy that stops before uploading, end to end. The end-to-end tests mostly wait, so
+## clippy and the unit tests compile and run beside them, at low priority (scripts/phases.sh).
 test:
-	@scripts/phases.sh bootstrap lint unit build size deploy-check e2e
+	@scripts/phases.sh bootstrap format build size deploy-check 'e2e|clippy,unit'
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -48,8 +49,12 @@ www/widget/callback.js: $(BROWSER_SOURCES)
 
 ## rustfmt, and clippy with warnings as errors (shared and edge also deny code that could panic on
 ## input: see their lib.rs).
-lint:
+lint: format clippy
+
+format:
 	cargo fmt --all --check
+
+clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 # One cargo invocation for the native tests: the crates they share are built once (on a fresh
