@@ -25,6 +25,8 @@ printf '%-42s %10s %10d  (budget %d; goal %d: %+d)\n' "widget once the dialog op
 for f in edge/build/index_bg.wasm edge/build/index.js; do
   [ -f "$f" ] && printf '%-42s %10d %10d\n' "$f" "$(wc -c < "$f")" "$(gz "$f")"
 done
+# What the widget's wasm is made of (the staged file still has its function names).
+[ -f target/web/pkg/callback_widget_bg.wasm ] && node scripts/wasm-breakdown.mjs target/web/pkg/callback_widget_bg.wasm
 status=0
 if [ "$before" -gt "$BEFORE_BUDGET" ]; then
   echo "size-report: the loader is OVER their budget by $((before - BEFORE_BUDGET)) bytes"
