@@ -14,10 +14,11 @@ dev: bootstrap build
 	node scripts/dev.mjs
 
 ## Run every test: formatting and lints, domain unit and property tests, the wasm builds, the size
-## budgets, a deploy that stops before uploading, end to end. The end-to-end tests mostly wait, so
-## clippy and the unit tests compile and run beside them, at low priority (scripts/phases.sh).
+## budgets, a deploy that stops before uploading, end to end. On two cores, work that leaves CPU
+## idle runs beside other work at low priority (scripts/phases.sh): clippy fills the builds'
+## single-threaded link-time optimisation, the unit tests the end-to-end tests' waits.
 test:
-	@scripts/phases.sh bootstrap format build size deploy-check 'e2e|clippy,unit'
+	@scripts/phases.sh bootstrap format 'build|clippy' size deploy-check 'e2e|unit'
 
 bootstrap:
 	@scripts/bootstrap.sh
