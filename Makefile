@@ -15,10 +15,10 @@ dev: bootstrap build
 
 ## Run every test: formatting and lints, domain unit and property tests, the wasm builds, the size
 ## budgets, a deploy that stops before uploading, end to end. On two cores, work that leaves CPU
-## idle runs beside other work at low priority (scripts/phases.sh): the unit tests fill the builds'
-## single-threaded link-time optimisation, clippy the end-to-end tests' waits.
+## idle runs beside other work at low priority (scripts/phases.sh): clippy fills the builds'
+## single-threaded link-time optimisation, the unit tests the end-to-end tests' waits.
 test:
-	@scripts/phases.sh bootstrap format 'build|unit' size deploy-check 'e2e|clippy'
+	@scripts/phases.sh bootstrap format 'build|clippy' size deploy-check 'e2e|unit'
 
 bootstrap:
 	@scripts/bootstrap.sh
