@@ -1,10 +1,11 @@
 // Loads the Callback widget (built into www/widget/callback.js: bundled with shadow.js, minified).
 // One tag mounts a floating button:
-//   <script type="module" src="https://<host>/widget/callback.js" data-service="callback-web"></script>
+//   <script type="module" async src="https://<host>/widget/callback.js" data-service="callback-web"></script>
 // or place <callback-widget service="callback-web" api="https://<host>" locale="fr"></callback-widget>
-// anywhere (`async` on the tag draws the button as soon as the loader arrives, without waiting for
-// the rest of the page). Everything renders in a shadow root styled by callback.css, which the loader
-// carries (shadow.js), so the widget works under a strict Content-Security-Policy. The manage page's <callback-manage> is manage.js.
+// anywhere (`async` draws the button as soon as the loader arrives, without waiting for the rest of
+// the page). Everything renders in a shadow root styled by callback.css, which the loader carries
+// (shadow.js), so the widget works under a strict Content-Security-Policy. The manage page's
+// <callback-manage> is manage.js.
 //
 // This loader draws the button itself, at once; the dialog (dialog.js: the WebAssembly and its
 // glue) is fetched at the first sign of intent — the pointer over the button, focus, a touch — or,
