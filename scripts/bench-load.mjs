@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startRuntime } from '../tests/support/runtime.mjs';
 import { startWorkerd } from './workerd.mjs';
-import { UNLIMITED, createScript, ensureWrk } from './load.mjs';
+import { UNLIMITED, createScript, ensureWrk, floorSchema } from './load.mjs';
 import { client, alwaysOpenService } from '../tests/support/api.mjs';
 
 ensureWrk();
@@ -63,6 +63,7 @@ async function bench(rt, floorBase) {
     await wrk(url, { seconds: 3, script: post }); // warm-up
     return wrk(url, { seconds: 10, script: post });
   };
+  await floorSchema(floorBase);
   const floor = await measure(`${floorBase}/`);
   const nothing = await measure(`${floorBase}/nothing`);
   const storage = await measure(`${floorBase}/create`);

@@ -1,9 +1,10 @@
 // What the load scripts (bench-load.mjs, profile-create.mjs) share: wrk, a service no limit
-// stops, and wrk's script for immediate creates.
+// stops, wrk's script for immediate creates, and the floor's schema.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { root } from '../tests/support/runtime.mjs';
 
 /** Installs wrk (Debian) when the machine lacks it. */
 export function ensureWrk() {
@@ -32,4 +33,20 @@ request = function()
 end
 `);
   return path;
+}
+
+/** The service object's schema, its migrations applied (edge/src/store/mod.rs: `SCHEMA`, then
+ * `MIGRATIONS` in order): the floor runs a create's SQL on the tables and indexes the object has. */
+function objectSchema() {
+  const source = readFileSync(join(root, 'edge', 'src', 'store', 'mod.rs'), 'utf8');
+  const schema = source.match(/const SCHEMA: &str = "([^"]*)";/)?.[1];
+  const migrations = source.match(/const MIGRATIONS: &\[&str\] = &\[([\s\S]*?)\n\];/)?.[1];
+  if (!schema || !migrations) throw new Error('edge/src/store/mod.rs: SCHEMA or MIGRATIONS not found');
+  return [schema, ...[...migrations.matchAll(/^\s*"([^"]*)",?$/gm)].map((m) => m[1])].join('\n');
+}
+
+/** Gives the floor at `floorBase` the service object's schema (once per runtime: migrations alter). */
+export async function floorSchema(floorBase) {
+  const res = await fetch(`${floorBase}/schema`, { method: 'POST', body: objectSchema() });
+  if (!res.ok) throw new Error(`the floor refused the schema: ${res.status} ${await res.text()}`);
 }

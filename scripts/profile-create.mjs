@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startWorkerd } from './workerd.mjs';
-import { UNLIMITED, createScript, ensureWrk } from './load.mjs';
+import { UNLIMITED, createScript, ensureWrk, floorSchema } from './load.mjs';
 import { freePort } from '../tests/support/runtime.mjs';
 import { client, alwaysOpenService } from '../tests/support/api.mjs';
 
@@ -70,6 +70,7 @@ const port = await freePort();
 const rt = await startWorkerd({ inspector: `127.0.0.1:${port}` });
 try {
   await alwaysOpenService(client(rt.base), 'load', UNLIMITED);
+  await floorSchema(rt.floorBase);
   const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
   const post = createScript();
   for (const [label, service, url] of [

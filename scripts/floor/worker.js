@@ -3,30 +3,12 @@
 // - `POST /`: one SQLite statement, an INSERT of the body (the floor of a create);
 // - `GET /`: a read of one row (the floor of an availability answer);
 // - `POST /create`: an immediate create's SQL from JavaScript — the reads and the rows it writes,
-//   into tables with the columns and indexes `edge/src/store/mod.rs` gives them — with nothing of
-//   ours around it (no Rust, no forwarding, no decision): what storing a create costs by itself;
+//   in the service object's own schema (`POST /schema` sends it: scripts/load.mjs reads it from
+//   `edge/src/store/mod.rs`) — with nothing of ours around it (no Rust, no forwarding, no
+//   decision): what storing a create costs by itself;
 // - `POST /nothing`: no storage at all (the Worker → object round trip).
 import { DurableObject } from 'cloudflare:workers';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS callbacks (id TEXT PRIMARY KEY, state TEXT NOT NULL, number TEXT NOT NULL, desired_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL, bucket_ms INTEGER, record TEXT NOT NULL, phase TEXT, agent TEXT);
-CREATE INDEX IF NOT EXISTS callbacks_bucket ON callbacks (bucket_ms) WHERE bucket_ms IS NOT NULL AND state <> 'COMPLETED';
-CREATE INDEX IF NOT EXISTS callbacks_number ON callbacks (number, state);
-CREATE INDEX IF NOT EXISTS callbacks_state ON callbacks (state, desired_ms, created_ms);
-CREATE INDEX IF NOT EXISTS callbacks_desired ON callbacks (desired_ms);
-CREATE INDEX IF NOT EXISTS callbacks_phase ON callbacks (phase, desired_ms, created_ms);
-CREATE INDEX IF NOT EXISTS callbacks_agent ON callbacks (agent) WHERE agent IS NOT NULL;
-CREATE TABLE IF NOT EXISTS events (callback_id TEXT NOT NULL, seq INTEGER NOT NULL, time_ms INTEGER NOT NULL, from_state TEXT, to_state TEXT NOT NULL, reason TEXT, actor TEXT NOT NULL, PRIMARY KEY (callback_id, seq));
-CREATE TABLE IF NOT EXISTS timers (callback_id TEXT NOT NULL, kind TEXT NOT NULL, due_ms INTEGER NOT NULL, PRIMARY KEY (callback_id, kind));
-CREATE INDEX IF NOT EXISTS timers_due ON timers (due_ms);
-CREATE TABLE IF NOT EXISTS state_counts (state TEXT PRIMARY KEY, n INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS accepted_seconds (second INTEGER PRIMARY KEY, n INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS accepted (time_ms INTEGER NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS accepted_key ON accepted (key, value, time_ms);
-CREATE INDEX IF NOT EXISTS accepted_time ON accepted (time_ms);
-CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, ready INTEGER NOT NULL);
-`;
 
 /** The statements of an immediate create of `number` (as `decide_and_record` and the object's
  * `after` run them), with a record of the stored one's shape. */
@@ -62,7 +44,7 @@ function create(sql, body) {
 export class Floor extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
-    ctx.storage.sql.exec(SCHEMA);
+    ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
   }
 
   async fetch(request) {
@@ -72,6 +54,7 @@ export class Floor extends DurableObject {
     }
     const body = await request.text();
     switch (new URL(request.url).pathname) {
+      case '/schema': sql.exec(body); return Response.json({});
       case '/create': return Response.json({ _id: create(sql, body) });
       case '/nothing': return Response.json({ _id: String(body.length) });
       default: {
