@@ -29,7 +29,7 @@ done
 [ -f target/web/pkg/callback_widget_bg.wasm ] && node scripts/wasm-breakdown.mjs target/web/pkg/callback_widget_bg.wasm
 status=0
 if [ "$before" -gt "$BEFORE_BUDGET" ]; then
-  echo "size-report: the loader is OVER their budget by $((before - BEFORE_BUDGET)) bytes"
+  echo "size-report: the loader is OVER its budget by $((before - BEFORE_BUDGET)) bytes"
   status=1
 fi
 if [ "$opened" -gt "$OPENED_BUDGET" ]; then

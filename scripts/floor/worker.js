@@ -9,7 +9,6 @@
 // - `POST /nothing`: no storage at all (the Worker → object round trip).
 import { DurableObject } from 'cloudflare:workers';
 
-
 /** The statements of an immediate create of `number` (as `decide_and_record` and the object's
  * `after` run them), with a record of the stored one's shape. */
 function create(sql, body) {
