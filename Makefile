@@ -29,9 +29,12 @@ test:
 bootstrap:
 	@scripts/bootstrap.sh
 
-# The Worker and the browser modules build side by side (see scripts/build-browser.sh).
+# The Worker and the browser modules build side by side (see scripts/build-browser.sh). Their
+# recipes run cargo without make's jobserver: make hands its descriptors only to recipes it counts
+# as recursive, so cargo would find them closed and warn; each build keeps its own jobs.
 build:
 	@$(MAKE) --no-print-directory -j2 edge browser
+NO_JOBSERVER := env -u MAKEFLAGS -u MFLAGS
 
 # Builds run only when their sources changed since (make compares times): with nothing changed,
 # `make dev` starts serving at once.
@@ -43,7 +46,7 @@ BROWSER_SOURCES := $(RUST_COMMON) $(shell find widget/src widget/web console/src
 edge: edge/build/index.js
 
 edge/build/index.js: $(EDGE_SOURCES)
-	@start=$$(date +%s); cd edge && worker-build --release && \
+	@start=$$(date +%s); cd edge && $(NO_JOBSERVER) worker-build --release && \
 		echo "built: the Worker in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
@@ -51,7 +54,7 @@ edge/build/index.js: $(EDGE_SOURCES)
 browser: www/widget/callback.js
 
 www/widget/callback.js: $(BROWSER_SOURCES)
-	scripts/build-browser.sh
+	$(NO_JOBSERVER) scripts/build-browser.sh
 	@touch $@
 
 ## rustfmt, and clippy with warnings as errors (shared and edge also deny code that could panic on
