@@ -16,18 +16,33 @@ export function sumOverObjects(stateDir, kinds, read) {
     if (!existsSync(folder)) continue;
     for (const file of readdirSync(folder).filter((f) => f.endsWith('.sqlite'))) {
       const copy = join(mkdtempSync(join(tmpdir(), 'callback-db-')), 'copy.sqlite');
-      copyFileSync(join(folder, file), copy);
-      if (existsSync(join(folder, `${file}-wal`))) copyFileSync(join(folder, `${file}-wal`), `${copy}-wal`);
-      const db = new DatabaseSync(copy);
       try {
-        sum += read(db);
+        // An object erased meanwhile has no file any more: it holds nothing.
+        if (!copied(join(folder, file), copy)) continue;
+        copied(join(folder, `${file}-wal`), `${copy}-wal`);
+        const db = new DatabaseSync(copy);
+        try {
+          sum += read(db);
+        } finally {
+          db.close();
+        }
       } finally {
-        db.close();
         rmSync(dirname(copy), { recursive: true, force: true });
       }
     }
   }
   return sum;
+}
+
+/** Copies `from` to `to`, if `from` is there (workerd deletes files as we read). */
+function copied(from, to) {
+  try {
+    copyFileSync(from, to);
+    return true;
+  } catch (e) {
+    if (e.code === 'ENOENT') return false;
+    throw e;
+  }
 }
 
 const hasTable = (db, name) => db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(name).n > 0;
@@ -41,8 +56,9 @@ export const objectsWithTables = (stateDir) =>
 export const outboxRowsOf = (stateDir, id) =>
   sumOverObjects(stateDir, ['service'], (db) => (hasTable(db, 'outbox') ? db.prepare('SELECT count(*) AS n FROM outbox WHERE callback_id = ?').get(id).n : 0));
 
-/** When a service's object's alarm is set to ring (ms since 1970), or null: workerd keeps it in
- * the object's `_cf_METADATA`, in nanoseconds. */
+/** When a service's object's alarm is set to ring (ms since 1970, on the tests' clock), or null:
+ * workerd keeps it in the object's `_cf_METADATA`, in nanoseconds, on the platform's clock, which
+ * `make test-at` sets the tests' clock away from by CALLBACK_CLOCK_OFFSET_MS. */
 export function alarmOf(stateDir, service) {
   let at = null;
   sumOverObjects(stateDir, ['service'], (db) => {
@@ -51,7 +67,7 @@ export function alarmOf(stateDir, service) {
       const row = db.prepare('SELECT value FROM _cf_METADATA WHERE key = 1');
       row.setReadBigInts(true);
       const ns = row.get()?.value;
-      if (ns !== undefined) at = Number(ns / 1_000_000n);
+      if (ns !== undefined) at = Number(ns / 1_000_000n) + Number(process.env.CALLBACK_CLOCK_OFFSET_MS ?? 0);
     }
     return 0;
   });
