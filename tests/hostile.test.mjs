@@ -187,6 +187,14 @@ test('names nobody configured, and tokens of agents nobody made, store nothing',
   assert.equal(objectsWithTables(rt.stateDir), before, 'no object got tables');
 });
 
+test('a service name given in a query reaches its object whole, whatever it holds: 404, not configured', async () => {
+  for (const name of ['\u0000', 'a\u0007b', ' padded ', '%00', 'line\nbreak', '☃']) {
+    const r = await api.get(`/genesys/1/admin/callback/queues?target=${encodeURIComponent(name)}`, { auth: admin });
+    assert.equal(r.status, 404, JSON.stringify(name));
+    assert.equal(r.body.message, `Service ${name} is not configured.`);
+  }
+});
+
 test('a service with a dialer needs a secret to sign with; an empty one signs nothing', async () => {
   const bare = await startRuntime({ vars: { WEBHOOK_SECRET: '' } });
   try {

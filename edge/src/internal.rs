@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::routes::{AgentAction, Matched};
 use callback_shared::params::Params;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -21,6 +22,10 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response};
 const PATH: &str = "/internal";
 /// The object's name (a service's, an agent's): objects cannot read their own name.
 const NAME: &str = "x-callback-name";
+/// What a name's header value percent-encodes: a name asked for in a query can hold anything, and
+/// a header value holds no control character and loses the spaces at its ends (`%`, so that every
+/// name decodes back to itself).
+const NAME_ENCODED: &AsciiSet = &CONTROLS.add(b' ').add(b'%');
 /// A forwarded client request: its route, path parameters and caller.
 const ROUTE: &str = "x-callback-route";
 /// Origin of internal asks that concern no client (the configuration's pushes).
@@ -157,7 +162,7 @@ pub async fn ask<A: DeserializeOwned>(
 ) -> ApiResult<A> {
     let body = serde_json::to_string(ask).map_err(|e| ApiError::Internal(e.to_string()))?;
     let headers = Headers::new();
-    headers.set(NAME, name)?;
+    set_name(&headers, name)?;
     headers.set("content-type", "application/json")?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
@@ -244,7 +249,7 @@ pub async fn forward(
             headers.set(header, &value)?;
         }
     }
-    headers.set(NAME, name)?;
+    set_name(&headers, name)?;
     let route = Route {
         matched: matched.clone(),
         caller,
@@ -304,7 +309,42 @@ pub async fn body(req: &mut Request) -> ApiResult<String> {
     Ok(req.text().await?)
 }
 
+fn set_name(headers: &Headers, name: &str) -> ApiResult<()> {
+    Ok(headers.set(NAME, &encoded_name(name))?)
+}
+
+fn encoded_name(name: &str) -> String {
+    utf8_percent_encode(name, NAME_ENCODED).to_string()
+}
+
+fn decoded_name(value: &str) -> String {
+    percent_decode_str(value).decode_utf8_lossy().into_owned()
+}
+
 /// The name of the object a request was sent to.
 pub fn name(req: &Request) -> String {
-    http::header(req, NAME).unwrap_or_default()
+    http::header(req, NAME)
+        .map(|v| decoded_name(&v))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_name_travels_in_a_header_and_comes_back_whole(name in any::<String>()) {
+            let value = encoded_name(&name);
+            prop_assert!(value.bytes().all(|b| b.is_ascii_graphic()), "{value:?}");
+            prop_assert_eq!(decoded_name(&value), name);
+        }
+    }
+
+    #[test]
+    fn a_service_name_travels_as_it_is() {
+        assert_eq!(encoded_name("callback-web_2.fr"), "callback-web_2.fr");
+        assert_eq!(encoded_name("\0 %"), "%00%20%25");
+    }
 }
