@@ -20,12 +20,13 @@ before(async () => {
 after(async () => { await rt?.stop(); });
 
 const REQUESTS = 1500;
-const SEED = Number(process.env.RANDOM_SEED ?? 20261203);
+const SEED = Number(process.env.RANDOM_SEED || 20261203);
 
-/** A small linear congruential generator: the same seed, the same requests. */
+/** A small linear congruential generator (modulo 2^32: `Math.imul` keeps the product exact, which a
+ * float's 53 bits would not): the same seed, the same requests. */
 function random(seed) {
-  let s = seed % 2147483648;
-  const next = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648; };
+  let s = seed >>> 0;
+  const next = () => { s = (Math.imul(1103515245, s) + 12345) >>> 0; return s / 4294967296; };
   const pick = (xs) => xs[Math.floor(next() * xs.length)];
   // Mostly what a route expects, so that requests get past the first check; else something odd.
   const often = (usual, odd) => (next() < 0.6 ? usual : pick(odd));
