@@ -307,18 +307,13 @@ fn access_numbers(options: &Options) -> Result<Vec<String>, ConfigError> {
         .map(String::as_str)
         .unwrap_or("");
     let numbers: Vec<String> = list(text);
-    match numbers.iter().find(|n| !is_e164(n)) {
+    match numbers.iter().find(|n| !crate::phone::is_e164(n)) {
         Some(bad) => Err(ConfigError::new(
             "_access_numbers",
             format!("`{bad}` is not an E.164 number such as +18005550100"),
         )),
         None => Ok(numbers),
     }
-}
-
-fn is_e164(n: &str) -> bool {
-    n.strip_prefix('+')
-        .is_some_and(|d| (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn list(text: &str) -> Vec<String> {
@@ -934,14 +929,14 @@ impl Twilio {
             ));
         }
         let caller_id = r.text("_twilio_caller_id", "");
-        if !crate::telephony::is_e164(&caller_id) {
+        if !crate::phone::is_e164(&caller_id) {
             return Err(ConfigError::new(
                 "_twilio_caller_id",
                 "a number of your Twilio account in E.164 (+15005550006)",
             ));
         }
         let sms_from = r.text("_twilio_sms_from", &caller_id);
-        if !crate::telephony::is_e164(&sms_from) {
+        if !crate::phone::is_e164(&sms_from) {
             return Err(ConfigError::new(
                 "_twilio_sms_from",
                 "a number of your Twilio account that sends texts, in E.164",

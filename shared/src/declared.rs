@@ -58,7 +58,7 @@ impl AgentSpec {
             .as_deref()
             .map(str::trim)
             .filter(|p| !p.is_empty());
-        if phone.is_some_and(|p| !crate::telephony::is_e164(p)) {
+        if phone.is_some_and(|p| !crate::phone::is_e164(p)) {
             return Err(ConfigError::new(
                 "phone",
                 "in E.164: + and 8 to 15 digits (+33612345678)",

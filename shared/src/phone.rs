@@ -113,6 +113,16 @@ pub struct PhonePolicy {
     pub disallow_premium: bool,
 }
 
+/// Whether `number` is E.164 (`+`, then 8 to 15 digits, the first not 0): what providers dial,
+/// and what configured numbers (access numbers, caller ids, agents' phones) must be.
+pub fn is_e164(number: &str) -> bool {
+    number.strip_prefix('+').is_some_and(|digits| {
+        (8..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0')
+    })
+}
+
 /// Normalises `input` to E.164 (`+33612345678`).
 pub fn normalize(input: &str, policy: &PhonePolicy) -> Result<String, PhoneError> {
     let trimmed = input.trim();
@@ -222,6 +232,12 @@ fn judge(plan: Plan, n: &str) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn e164_is_a_plus_then_8_to_15_digits_not_starting_with_0() {
+        assert!(is_e164("+33612345678") && !is_e164("0612345678") && !is_e164("+0123456789"));
+        assert!(!is_e164("+1234567") && !is_e164("+1234567890123456") && !is_e164("+33 6 12"));
+    }
     use proptest::prelude::*;
 
     fn policy(iso: &str) -> PhonePolicy {

@@ -376,15 +376,6 @@ pub fn signed_text(url: &str, params: &[(String, String)]) -> String {
     text
 }
 
-/// Whether `number` is E.164 (`+`, then 8 to 15 digits, the first not 0): what providers dial.
-pub fn is_e164(number: &str) -> bool {
-    number.strip_prefix('+').is_some_and(|digits| {
-        (8..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-            && !digits.starts_with('0')
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -627,7 +618,5 @@ mod tests {
         assert_eq!(words("DE").language, "de-DE");
         assert_eq!(words("").language, "en-US");
         assert_eq!(words("é").language, "en-US");
-        assert!(is_e164("+33612345678") && !is_e164("0612345678") && !is_e164("+0123456789"));
-        assert!(!is_e164("+1234567") && !is_e164("+1234567890123456") && !is_e164("+33 6 12"));
     }
 }
