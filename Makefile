@@ -13,8 +13,7 @@ export CHROMEDRIVER := /usr/bin/chromedriver
 dev: bootstrap build
 	node scripts/dev.mjs
 
-# On a fresh clone, incremental compilation has nothing to reuse and only costs: the test builds
-# run 8 % faster without it (117 s instead of 127 s for the native tests).
+# On a fresh clone, incremental compilation has nothing to reuse and only costs.
 ifeq ($(wildcard target/debug),)
 test: export CARGO_INCREMENTAL := 0
 endif
@@ -67,10 +66,9 @@ format:
 clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 
-# One cargo invocation for the native tests: the crates they share are built once (on a fresh
-# clone, 114 s instead of 208 s as four). The widget's browser tests follow rather than build beside
-# them: in a second target directory the proc-macro crates compile twice (measured: 295 and 311 s
-# beside the end-to-end tests instead of 266 s).
+# One cargo invocation for the native tests: the crates they share are built once. The widget's
+# browser tests follow rather than build beside them: in a second target directory the proc-macro
+# crates would compile twice.
 unit:
 	cargo test -p callback-shared -p callback-edge -p callback-widget -p callback-console --lib
 	cd widget && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --test web
@@ -89,7 +87,7 @@ deploy-check: build
 configure: bootstrap
 	node scripts/configure.mjs --file "$(or $(FILE),callback.config.toml)" $(ARGS) "$(URL)"
 
-## Builds, then deploys to the Cloudflare account of `wrangler login` (see the README).
+## Builds, then deploys to the Cloudflare account of `wrangler login` (see docs/operations.md).
 deploy: bootstrap build
 	wrangler deploy
 
@@ -102,7 +100,7 @@ test-at:
 
 ## When the widget's button shows and what a visitor downloads (figures, headless Chromium).
 widget-timing: bootstrap build
-	node scripts/widget-timing.mjs
+	node scripts/bench/widget-timing.mjs
 
 ## Benchmarks (figures, not pass/fail).
 bench:
@@ -110,8 +108,8 @@ bench:
 
 ## Load benchmark against the local runtime (prints creates/s and latencies).
 bench-load: bootstrap build
-	node scripts/bench-load.mjs
+	node scripts/bench/bench-load.mjs
 
 ## Where a create's CPU time goes: a profile of workerd under load (figures).
 profile-create: bootstrap build
-	node scripts/profile-create.mjs
+	node scripts/bench/profile-create.mjs
