@@ -9,10 +9,10 @@
 //   opened     the widget's files once the dialog is open (the click to the first field: `to dialog`)
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { launch } from '../tests/support/browser.mjs';
-import { root, startRuntime } from '../tests/support/runtime.mjs';
-import { admin } from '../tests/support/api.mjs';
-import { seedDemo } from './demo.mjs';
+import { launch } from '../../tests/support/browser.mjs';
+import { root, startRuntime } from '../../tests/support/runtime.mjs';
+import { admin } from '../../tests/support/api.mjs';
+import { seedDemo } from '../demo.mjs';
 
 const RUNS = 5;
 // gzip -9, as `make size` counts: the same figures in both.

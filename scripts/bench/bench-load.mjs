@@ -2,17 +2,17 @@
 // wrangler's dev proxy) and workerd alone (the runtime as Cloudflare runs it). Prints figures:
 // immediate creates per second with p50/p99 on one service, and availability v2 p50/p99 with
 // 10,000 stored callbacks; each beside the platform's floor measured in the same runtime and the
-// same run (scripts/floor/worker.js: a Worker, one Durable Object, one SQLite statement), as a
+// same run (scripts/bench/floor/worker.js: a Worker, one Durable Object, one SQLite statement), as a
 // ratio: runs differ by tens of percent from one another, ratios much less. A create's time is also
 // split: the round trip with no storage, one INSERT, the rest of a create's own SQL run from
 // JavaScript, and what is left: ours (Rust, workers-rs, the forwarding, the decision).
 // Run: `make bench-load` (it builds first).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startRuntime } from '../tests/support/runtime.mjs';
+import { startRuntime } from '../../tests/support/runtime.mjs';
 import { startWorkerd } from './workerd.mjs';
 import { UNLIMITED, createScript, ensureWrk, floorSchema } from './load.mjs';
-import { client, alwaysOpenService } from '../tests/support/api.mjs';
+import { client, alwaysOpenService } from '../../tests/support/api.mjs';
 
 ensureWrk();
 
@@ -102,7 +102,7 @@ async function bench(rt, floorBase) {
 }
 
 const floorBeside = async () => {
-  const floor = await startRuntime({ config: 'scripts/floor/wrangler.toml', probe: '/' });
+  const floor = await startRuntime({ config: 'scripts/bench/floor/wrangler.toml', probe: '/' });
   const rt = await startRuntime();
   return { ...rt, floorBase: floor.base, stop: async () => { await rt.stop(); await floor.stop(); } };
 };

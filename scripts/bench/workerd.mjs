@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { root, freePort } from '../tests/support/runtime.mjs';
+import { root, freePort } from '../../tests/support/runtime.mjs';
 
-// Beside it, on a second port, the load benchmark's floor (scripts/floor/worker.js).
+// Beside it, on a second port, the load benchmark's floor (scripts/bench/floor/worker.js).
 const config = (stateDir, port, floorPort, vars) => `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [ (name = "main", worker = .main), (name = "floor", worker = .floor), (name = "disk", disk = (path = "${stateDir}", writable = true)) ],
@@ -15,7 +15,7 @@ const config :Workerd.Config = (
               (name = "floorhttp", address = "127.0.0.1:${floorPort}", http = (), service = "floor") ],
 );
 const floor :Workerd.Worker = (
-  modules = [ (name = "worker.js", esModule = embed "${relative(join(root, 'edge', 'build'), join(root, 'scripts', 'floor', 'worker.js'))}") ],
+  modules = [ (name = "worker.js", esModule = embed "${relative(join(root, 'edge', 'build'), join(root, 'scripts', 'bench', 'floor', 'worker.js'))}") ],
   compatibilityDate = "2026-11-01",
   bindings = [ (name = "FLOOR", durableObjectNamespace = "Floor") ],
   durableObjectNamespaces = [ (className = "Floor", uniqueKey = "floor", enableSql = true) ],

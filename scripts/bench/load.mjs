@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { root } from '../tests/support/runtime.mjs';
+import { root } from '../../tests/support/runtime.mjs';
 
 /** Installs wrk (Debian) when the machine lacks it. */
 export function ensureWrk() {

@@ -2,14 +2,14 @@
 // its DevTools inspector while wrk sends creates, summed by where the time is spent — the Worker's
 // WebAssembly, its JavaScript glue, the runtime (SQLite, I/O, everything outside JavaScript) —
 // and the functions that take most; beside it, the floor's one INSERT and the floor running a
-// create's own SQL from JavaScript (scripts/floor/worker.js), so that what is SQLite's and what
+// create's own SQL from JavaScript (scripts/bench/floor/worker.js), so that what is SQLite's and what
 // is ours reads from the figures. Figures, not pass/fail. Run: `make profile-create`.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startWorkerd } from './workerd.mjs';
 import { UNLIMITED, createScript, ensureWrk, floorSchema } from './load.mjs';
-import { freePort } from '../tests/support/runtime.mjs';
-import { client, alwaysOpenService } from '../tests/support/api.mjs';
+import { freePort } from '../../tests/support/runtime.mjs';
+import { client, alwaysOpenService } from '../../tests/support/api.mjs';
 
 const SECONDS = 8;
 ensureWrk();

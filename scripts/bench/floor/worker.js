@@ -1,9 +1,9 @@
-// The platform's floor for the load benchmark (scripts/bench-load.mjs): a Worker that sends every
+// The platform's floor for the load benchmark (scripts/bench/bench-load.mjs): a Worker that sends every
 // request to one Durable Object, which answers JSON after
 // - `POST /`: one SQLite statement, an INSERT of the body (the floor of a create);
 // - `GET /`: a read of one row (the floor of an availability answer);
 // - `POST /create`: an immediate create's SQL from JavaScript — the reads and the rows it writes,
-//   in the service object's own schema (`POST /schema` sends it: scripts/load.mjs reads it from
+//   in the service object's own schema (`POST /schema` sends it: scripts/bench/load.mjs reads it from
 //   `edge/src/store/mod.rs`) — with nothing of ours around it (no Rust, no forwarding, no
 //   decision): what storing a create costs by itself;
 // - `POST /nothing`: no storage at all (the Worker → object round trip).
