@@ -123,7 +123,7 @@ const tomlKey = (key) => (/^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(ke
 const tomlString = (s) => (/^[^'\n\r\t\u0000-\u001f\u007f]*"[^'\n\r\u0000-\u001f\u007f]*$/.test(s) ? `'${s}'` : JSON.stringify(s));
 
 /** Calls the admin API; a refusal becomes a ConfigureError with the deployment's message. */
-async function call(base, authorization, method, path, body) {
+export async function call(base, authorization, method, path, body) {
   let res;
   try {
     res = await fetch(new URL(path, base), {

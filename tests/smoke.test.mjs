@@ -21,12 +21,14 @@ test('unknown API paths answer a GMS JSON error', async () => {
   assert.match(body.exception, /^com\.genesyslab\.gsg\.services\.callback\.exceptions\./);
 });
 
-test('the demo seeds its services and an agent whose token works; a restart gives a new token', async () => {
-  const { seedDemo, seedDemoAgent, basicAuth } = await import('../scripts/demo.mjs');
+test('the demo seeds its services and an agent whose token works; a token that no longer works is replaced', async () => {
+  const { seedDemo, demoAgentToken, basicAuth } = await import('../scripts/demo.mjs');
   const admin = basicAuth('admin', 'admin');
   await seedDemo(rt.base, admin);
-  const first = await seedDemoAgent(rt.base, admin);
-  const second = await seedDemoAgent(rt.base, admin);
+  const first = await demoAgentToken(rt.base, admin);
+  const kept = await demoAgentToken(rt.base, admin, first);
+  assert.equal(kept, first, 'a token that works is kept');
+  const second = await demoAgentToken(rt.base, admin, 'demo-agent.stale');
   const offer = (token) => fetch(`${rt.base}/genesys/1/agent/offer`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal((await offer(first)).status, 401);
   const status = await (await offer(second)).json();

@@ -1,0 +1,88 @@
+// A restart keeps what operators made: the run command (`make dev`, scripts/dev.mjs) is started,
+// an operator makes a service, callbacks and an agent and changes a demo service through the API,
+// the run command is stopped and started again on the same state, and everything is found as it
+// was; the demo agent's token still works.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort, newStateDir, root } from './support/runtime.mjs';
+import { client, admin, alwaysOpenService, number } from './support/api.mjs';
+import { agent } from './support/agent.mjs';
+
+/** Runs `node scripts/dev.mjs` as `make dev` does; resolves once it says it is running. */
+async function runCommand(port, state) {
+  const child = spawn(process.execPath, ['scripts/dev.mjs'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), STATE: state, CI: 'true', WRANGLER_SEND_METRICS: 'false', PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const deadline = Date.now() + 90_000;
+  while (!/Callback is running/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`make dev did not start: ${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const stop = async () => {
+    const exited = new Promise((r) => child.once('exit', r));
+    try { process.kill(-child.pid, 'SIGINT'); } catch { /* gone */ }
+    const kill = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
+    await exited;
+    clearTimeout(kill);
+  };
+  return { stop, output: () => output, token: output.match(/token (\S+)/)?.[1] };
+}
+
+test('stopping and starting the run command keeps every service, agent and callback operators made', async () => {
+  const port = await freePort();
+  const state = newStateDir();
+  let run = await runCommand(port, state);
+  const api = client(`http://127.0.0.1:${port}`);
+  let ids, zoe, web, before;
+  try {
+    assert.ok(run.token, run.output());
+    await alwaysOpenService(api, 'kept', { _enable_in_queue_checking: 'false' });
+    ids = [];
+    for (let i = 1; i <= 3; i++) ids.push((await api.post('/genesys/1/service/callback/kept', { _customer_number: number(i) })).body._id);
+    assert.ok(ids.every(Boolean));
+    web = (await api.get('/genesys/1/admin/config/service.callback-web', { auth: admin })).body;
+    await api.section('service.callback-web', { ...web, _request_time_bucket: '30' });
+    zoe = await agent(api, 'zoe', ['kept', 'callback-web'], 'Zoé', { phone: '+33612345678' });
+    before = (await api.get('/genesys/1/admin/configuration', { auth: admin })).body;
+  } finally {
+    await run.stop();
+  }
+
+  run = await runCommand(port, state);
+  try {
+    assert.doesNotMatch(run.output(), /Added from callback\.config\.toml/, 'nothing was missing');
+    const after = (await api.get('/genesys/1/admin/configuration', { auth: admin })).body;
+    assert.deepEqual(after.sections, before.sections, 'every section as the operator left it');
+    assert.deepEqual(after.agents, before.agents);
+    assert.equal(after.sections['service.callback-web']._request_time_bucket, '30', 'a change to a demo service is kept');
+    for (const id of ids) {
+      const r = await api.get(`/genesys/1/service/callback/kept/${id}`);
+      assert.equal(r.status, 200, id);
+      assert.equal(r.body._callback_state, 'QUEUED');
+    }
+    assert.equal((await api.get('/genesys/1/agent/offer', { auth: zoe.auth })).status, 200, "the operator's agent keeps its token");
+    assert.equal((await api.get('/genesys/1/agent/offer', { auth: `Bearer ${run.token}` })).status, 200, "the demo agent's token");
+
+    // A demo service an operator deleted comes back at the next start; nothing else changes.
+    assert.equal((await api.del('/genesys/1/admin/config/service.callback-now', { auth: admin })).status, 200);
+  } finally {
+    await run.stop();
+  }
+  run = await runCommand(port, state);
+  try {
+    assert.match(run.output(), /Added from callback\.config\.toml[^\n]*service\.callback-now/);
+    const again = (await api.get('/genesys/1/admin/configuration', { auth: admin })).body;
+    assert.deepEqual(Object.keys(again.sections).sort(), Object.keys(before.sections).sort());
+    assert.equal(again.sections['service.callback-web']._request_time_bucket, '30');
+  } finally {
+    await run.stop();
+  }
+});
