@@ -2,7 +2,6 @@
 // seconds; match-interaction finds and releases the hold of an incoming call.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sleep } from './support/wait.mjs';
 import { startRuntime } from './support/runtime.mjs';
 import { client, admin, server, alwaysOpenService, number } from './support/api.mjs';
 
@@ -37,7 +36,7 @@ test('numbers are held for _ttl seconds; none free is 503; a match releases the 
   assert.ok(matched.body._data_id);
   assert.equal((await match('matcher', { _access_number: '+18005550100' })).status, 404, 'released');
   assert.equal((await hold('access', { _customer_number: '+33 6 00 00 00 04' })).body._access_number, '+18005550100', 'free again');
-  await sleep(2200);
+  await api.advance('access', 2200);
   assert.equal((await hold('access', { _customer_number: '+33 6 00 00 00 05' })).status, 200, 'holds expire after _ttl');
 });
 
@@ -70,7 +69,7 @@ test('User Originated Immediate: the create answers the number to dial; the matc
 
 test('User Originated with no access number free: 503 and no callback', async () => {
   await alwaysOpenService(api, 'uo-small', { _call_direction: 'USERORIGINATED', _request_access_service: 'access', _enable_in_queue_checking: 'false' });
-  await sleep(2200);
+  await api.advance('access', 2200);
   await hold('access', { _customer_number: '+33 6 00 00 00 06' });
   await hold('access', { _customer_number: '+33 6 00 00 00 07' });
   const refused = await api.post('/genesys/1/service/callback/uo-small', { _customer_number: number(800) });

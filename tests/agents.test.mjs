@@ -15,8 +15,6 @@ before(async () => {
 });
 after(async () => rt?.stop());
 
-const create = async (service, i, extra = {}) => (await api.post(`/genesys/1/service/callback/${service}`, { _customer_number: number(i), ...extra })).body._id;
-const record = async (service, id) => (await api.get(`/genesys/1/service/callback/${service}/${id}`)).body;
 
 test('agents are configured by the admin API; tokens are answered once and checked', async () => {
   const noServices = await api.put('/genesys/1/admin/agents/zoe', { name: 'Zoé', services: ['nope'] }, { auth: admin });
@@ -45,8 +43,8 @@ test('agents are configured by the admin API; tokens are answered once and check
 });
 
 test('a ready agent gets the first callback in queue; one at a time; the next when done', async () => {
-  const first = await create('agents-now', 1);
-  const second = await create('agents-now', 2);
+  const first = await api.create('agents-now', 1);
+  const second = await api.create('agents-now', 2);
   const ann = await agent(api, 'ann', ['agents-now']);
   assert.equal((await ann.status()).offer, null, 'not ready: nothing reserved');
   assert.equal((await ann.ready()).status, 200);
@@ -54,7 +52,7 @@ test('a ready agent gets the first callback in queue; one at a time; the next wh
   assert.equal(offer.callback._id, first, 'queue order');
   assert.equal(offer.dialer, false, 'no dialer: the agent dials');
   assert.equal(offer.preview._customer_number, number(1));
-  assert.equal((await record('agents-now', second))._callback_state, 'QUEUED', 'one reservation per agent');
+  assert.equal((await api.record('agents-now', second))._callback_state, 'QUEUED', 'one reservation per agent');
   assert.equal((await ann.dialResult(first, 'ANSWERED')).body._callback_state, 'PROCESSING');
   const done = await ann.end(first);
   assert.deepEqual([done.body._callback_state, done.body._callback_reason], ['COMPLETED', 'AGENT_CONNECTED']);
@@ -64,7 +62,7 @@ test('a ready agent gets the first callback in queue; one at a time; the next wh
   await ann.end(second).then((r) => assert.equal(r.status, 409, 'not connected yet'));
   await ann.dialResult(second, 'ANSWERED');
   await ann.end(second);
-  await create('agents-now', 3);
+  await api.create('agents-now', 3);
   await new Promise((r) => setTimeout(r, 500));
   assert.equal((await ann.status()).offer, null, 'not ready: no new reservation');
   await ann.ready();
@@ -76,7 +74,7 @@ test('a ready agent gets the first callback in queue; one at a time; the next wh
 test('agents act only on their own callback; bad acts are clear 4xx', async () => {
   const bob = await agent(api, 'bob', ['agents-now']);
   const cy = await agent(api, 'cy', []);
-  await create('agents-now', 4);
+  await api.create('agents-now', 4);
   await bob.ready();
   const held = (await bob.offered()).callback._id;
   assert.equal((await cy.dialResult(held, 'ANSWERED')).status, 403);
@@ -116,7 +114,7 @@ test('the offer as a server-sent event stream', async () => {
   })().catch(() => {});
   assert.ok(await until(() => events.length >= 1, 5), 'the current status at once');
   assert.equal(events[0].ready, false);
-  const id = await create('agents-now', 40);
+  const id = await api.create('agents-now', 40);
   await dee.ready();
   assert.ok(await until(() => events.some((e) => e.offer?.callback._id === id), 10), `the reservation is pushed: ${JSON.stringify(events)}`);
   controller.abort();
@@ -126,7 +124,7 @@ test('the offer as a server-sent event stream', async () => {
 test('IVR Classic: the estimated wait divides by the service\'s ready agents', async () => {
   await alwaysOpenService(api, 'agents-ivr', { _agent_preview: 'true', _agent_preview_timeout: '120', _average_handle_time: '100', _enable_in_queue_checking: 'false' });
   const offer = async () => (await api.get('/genesys/1/service/callback/agents-ivr/offer')).body;
-  for (let i = 0; i < 4; i++) await create('agents-ivr', 60 + i);
+  for (let i = 0; i < 4; i++) await api.create('agents-ivr', 60 + i);
   assert.equal((await offer()).ewt, 400, 'no agent ready: counted as one');
   const [gil, hal] = [await agent(api, 'gil', ['agents-ivr']), await agent(api, 'hal', ['agents-ivr'])];
   await gil.ready();

@@ -3,7 +3,7 @@
 // _dial_retry_timeout, FAIL_CALL_TO_CUSTOMER after _max_dial_attempts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sleep, until } from './support/wait.mjs';
+import { until } from './support/wait.mjs';
 import { startRuntime } from './support/runtime.mjs';
 import { startReceiver, signature as signed } from './support/receiver.mjs';
 import { client, alwaysOpenService, number } from './support/api.mjs';
@@ -92,8 +92,9 @@ test('dial results must be signed, recent, well formed, for this callback and at
 test('a dialer that is down gets the dial when it comes back', async () => {
   await dialer.set('down');
   const id = (await api.post('/genesys/1/service/callback/dialing', { _customer_number: number(5) })).body._id;
-  await sleep(1500);
+  await api.advance('dialing');
   assert.equal(dialsOf(id).length, 0);
   await dialer.set('ok');
-  assert.ok(await until(() => dialsOf(id).length === 1, 15));
+  await api.advance('dialing', 300_000);
+  assert.ok(await until(() => dialsOf(id).length === 1, 5));
 });

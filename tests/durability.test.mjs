@@ -1,5 +1,6 @@
 // Timers and durability: a SCHEDULED callback becomes QUEUED by itself; stopping and restarting
 // the runtime on the same state keeps callbacks, configuration and pending timers, which still fire.
+// Most tests move the service's clock (api.advance); one waits for a real alarm after a restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, until } from './support/wait.mjs';
@@ -28,20 +29,18 @@ test('a SCHEDULED callback becomes QUEUED by itself; a TTL purges', async () => 
     const { body } = await api.post('/genesys/1/service/callback/timed', { _customer_number: number(1), _desired_time: desired });
     const path = `/genesys/1/service/callback/timed/${body._id}`;
     assert.equal((await api.get(path)).body._callback_state, 'SCHEDULED');
-    const queued = await waitForState(api, path, 'QUEUED', 15);
-    assert.equal(queued.body._callback_state, 'QUEUED');
+    await api.advance('timed', 1000);
+    assert.equal((await api.get(path)).body._callback_state, 'SCHEDULED', 'not before its time');
+    await api.advance('timed', 3000);
+    assert.equal((await api.get(path)).body._callback_state, 'QUEUED');
     const events = (await api.get(`${path}/events`)).body.events;
     assert.deepEqual(events.at(-1).actor, 'system');
 
     await alwaysOpenService(api, 'short', { _ttl: '3' });
     const short = (await api.post('/genesys/1/service/callback/short', { _customer_number: number(2) })).body._id;
     assert.equal((await api.get(`/genesys/1/service/callback/short/${short}`)).status, 200);
-    let gone;
-    for (let i = 0; i < 40 && gone !== 404; i++) {
-      await sleep(250);
-      gone = (await api.get(`/genesys/1/service/callback/short/${short}`)).status;
-    }
-    assert.equal(gone, 404, 'purged _ttl seconds after its desired time');
+    await api.advance('short', 3500);
+    assert.equal((await api.get(`/genesys/1/service/callback/short/${short}`)).status, 404, 'purged _ttl seconds after its desired time');
   } finally {
     await rt.stop();
   }
@@ -55,7 +54,7 @@ test('timers of a service whose configuration is gone wait for it to come back',
     await serviceDueIn(api, 'comeback', desired, 3);
     const id = (await api.post('/genesys/1/service/callback/comeback', { _customer_number: number(30), _desired_time: desired })).body._id;
     assert.equal((await api.del('/genesys/1/admin/config/service.comeback', { auth: admin })).status, 200);
-    await sleep(4000);
+    await api.advance('comeback', 4000);
     assert.equal((await api.get(`/genesys/1/service/callback/comeback/${id}`)).status, 404, 'the service is gone');
     await serviceDueIn(api, 'comeback', desired, -60);
     const r = await waitForState(api, `/genesys/1/service/callback/comeback/${id}`, 'QUEUED', 10);
@@ -121,7 +120,8 @@ test('restarting in the middle of a scenario: the agent, the reservation and its
     const status = (await api.get('/genesys/1/agent/offer', { auth: token })).body;
     assert.deepEqual([status.ready, status.offer?.callback._id, status.offer?.callback._phase], [true, first, 'offered'], 'the token, readiness and offer are kept');
     await api.post('/genesys/1/agent/not-ready', {}, { auth: token });
-    const freed = await until(async () => (await api.get('/genesys/1/agent/offer', { auth: token })).body.offer === null, 15);
+    await api.advance('mid', 6500);
+    const freed = await until(async () => (await api.get('/genesys/1/agent/offer', { auth: token })).body.offer === null, 5);
     assert.ok(freed, 'the preview timed out after the restart');
     assert.equal((await api.get(`/genesys/1/service/callback/mid/${first}`)).body._phase, 'waiting', 'the unanswered preview went back to its place');
     await api.post('/genesys/1/agent/ready', {}, { auth: token });

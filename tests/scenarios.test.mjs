@@ -7,7 +7,7 @@ import { startRuntime } from './support/runtime.mjs';
 import { startReceiver, signature } from './support/receiver.mjs';
 import { client, admin, server, alwaysOpenService, serviceDueIn, number, bucketIn } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
-import { sleep, until } from './support/wait.mjs';
+import { until } from './support/wait.mjs';
 
 const SECRET = 'scenario-secret';
 let rt, api, dialer;
@@ -21,19 +21,13 @@ after(async () => { await rt?.stop(); await dialer?.stop(); });
 
 /** A service for one scenario (numbers may repeat across tests). */
 const service = (name, options) => alwaysOpenService(api, name, { _enable_in_queue_checking: 'false', ...options });
-const create = async (name, i, extra = {}) => {
-  const r = await api.post(`/genesys/1/service/callback/${name}`, { _customer_number: number(i), ...extra });
-  assert.equal(r.status, 200, r.text);
-  return r.body._id;
-};
-const record = async (name, id) => (await api.get(`/genesys/1/service/callback/${name}/${id}`)).body;
 const stateOf = async (name, id) => {
-  const r = await record(name, id);
+  const r = await api.record(name, id);
   return [r._callback_state, r._callback_reason ?? r._phase];
 };
 const dialsOf = (id) => dialer.received.filter((r) => r.body.event === 'dial' && r.body.callback._id === id);
 const dialerResult = async (name, id, outcome) => {
-  const attempt = Number((await record(name, id))._dial_attempts ?? 0);
+  const attempt = Number((await api.record(name, id))._dial_attempts ?? 0);
   const body = JSON.stringify({ id, attempt, outcome });
   return api.call('POST', `/genesys/1/service/callback/${name}/${id}/dial-result`, { body, headers: { 'x-callback-signature': signature(body, SECRET) } });
 };
@@ -42,7 +36,7 @@ const withDialer = () => ({ _dialer_url: dialer.url, _webhook_secret: SECRET });
 test('User Terminated Immediate: the agent dials (no dialer), retries after no answer, then FAIL_CALL_TO_CUSTOMER; or talks and completes', async () => {
   await service('ut-immediate', { _max_dial_attempts: '2', _dial_retry_timeout: '1' });
   const ivan = await agent(api, 'ivan', ['ut-immediate']);
-  const id = await create('ut-immediate', 1);
+  const id = await api.create('ut-immediate', 1);
   assert.deepEqual(await stateOf('ut-immediate', id), ['QUEUED', 'waiting'], 'no agent, no dialer: it simply waits');
   await ivan.ready();
   const offer = await ivan.offered('dialing');
@@ -55,7 +49,7 @@ test('User Terminated Immediate: the agent dials (no dialer), retries after no a
   const failed = await ivan.dialResult(id, 'BUSY');
   assert.deepEqual([failed.body._callback_state, failed.body._callback_reason], ['COMPLETED', 'FAIL_CALL_TO_CUSTOMER']);
 
-  const talk = await create('ut-immediate', 2);
+  const talk = await api.create('ut-immediate', 2);
   await ivan.offered('dialing');
   assert.equal((await ivan.dialResult(talk, 'ANSWERED')).body._callback_state, 'PROCESSING');
   assert.deepEqual((await ivan.end(talk)).body._callback_reason, 'AGENT_CONNECTED');
@@ -66,8 +60,8 @@ test('User Terminated Immediate: the agent dials (no dialer), retries after no a
 
 test('User Terminated Delayed with customer confirmation: waits for an agent, asks, the customer confirms, the dialer dials with the agent', async () => {
   await service('ut-delayed', { _wait_for_agent: 'true', _wait_for_user_confirm: 'true', ...withDialer() });
-  const id = await create('ut-delayed', 3);
-  await sleep(500);
+  const id = await api.create('ut-delayed', 3);
+  await api.advance('ut-delayed');
   assert.deepEqual(await stateOf('ut-delayed', id), ['QUEUED', 'waiting']);
   assert.equal(dialsOf(id).length, 0, 'waiting for an agent: nobody is dialed');
   const dana = await agent(api, 'dana', ['ut-delayed']);
@@ -87,7 +81,7 @@ test('User Terminated Delayed with customer confirmation: waits for an agent, as
 test('customer confirmation times out: CONNECT-ANYWAY dials anyway; otherwise FAIL_USER_NO_CONFIRM and the agent is free', async () => {
   await service('ut-anyway', { _wait_for_agent: 'true', _wait_for_user_confirm: 'true', _user_confirm_timeout: '1' });
   const eve = await agent(api, 'eve', ['ut-anyway']);
-  const anyway = await create('ut-anyway', 4);
+  const anyway = await api.create('ut-anyway', 4);
   await eve.ready();
   await eve.offered('confirming');
   assert.equal((await eve.offered('dialing', 10)).callback._id, anyway, 'dialed anyway after _user_confirm_timeout');
@@ -96,7 +90,7 @@ test('customer confirmation times out: CONNECT-ANYWAY dials anyway; otherwise FA
 
   await service('ut-noconfirm', { _wait_for_agent: 'true', _wait_for_user_confirm: 'true', _user_confirm_timeout: '1', _on_user_confirm_timeout: 'FAIL', _max_number_of_user_availability_confirmation_attempts: '2' });
   const fay = await agent(api, 'fay', ['ut-noconfirm']);
-  const id = await create('ut-noconfirm', 5);
+  const id = await api.create('ut-noconfirm', 5);
   await fay.ready();
   await fay.offered('confirming');
   assert.ok(await until(async () => (await stateOf('ut-noconfirm', id))[1] === 'FAIL_USER_NO_CONFIRM', 10), 'asked twice, then failed');
@@ -109,7 +103,7 @@ test('User Terminated Scheduled: SCHEDULED until the execution buffer, then an a
   await serviceDueIn(api, 'ut-scheduled', desired, 2, { _enable_in_queue_checking: 'false' });
   const sam = await agent(api, 'sam', ['ut-scheduled']);
   await sam.ready();
-  const id = await create('ut-scheduled', 6, { _desired_time: desired });
+  const id = await api.create('ut-scheduled', 6, { _desired_time: desired });
   assert.deepEqual(await stateOf('ut-scheduled', id), ['SCHEDULED', 'scheduled']);
   assert.equal((await sam.status()).offer, null, 'not before its time');
   assert.equal((await sam.offered('dialing', 15)).callback._id, id);
@@ -123,8 +117,8 @@ test('User Terminated Delayed Agent Preview: preview data, reject keeps the plac
     _wait_for_agent: 'true', _agent_preview: 'true', _userterminated_first_connect_party: 'AGENT',
     _agent_preview_timeout: '2', _agent_preview_allow_reject: '2', _agent_preview_data: 'first_name,_customer_number',
   });
-  const first = await create('ut-preview', 7, { first_name: 'Pia', secret_note: 'not for the preview' });
-  const later = await create('ut-preview', 8, { first_name: 'Leo' });
+  const first = await api.create('ut-preview', 7, { first_name: 'Pia', secret_note: 'not for the preview' });
+  const later = await api.create('ut-preview', 8, { first_name: 'Leo' });
   const paul = await agent(api, 'paul', ['ut-preview']);
   const rita = await agent(api, 'rita', ['ut-preview']);
   await paul.ready();
@@ -150,7 +144,7 @@ test('User Terminated Delayed Agent Preview: preview data, reject keeps the plac
 
 test('User Terminated Agent First with Implicit Reservation: reserved and dialed at once, agent first, through the dialer', async () => {
   await service('ut-agent-first', { _userterminated_first_connect_party: 'AGENT', ...withDialer() });
-  const id = await create('ut-agent-first', 9);
+  const id = await api.create('ut-agent-first', 9);
   assert.deepEqual(await stateOf('ut-agent-first', id), ['QUEUED', 'waiting'], 'agent first: the dialer waits for an agent');
   const amy = await agent(api, 'amy', ['ut-agent-first']);
   await amy.ready();
@@ -166,7 +160,7 @@ test('User Terminated Agent First with Implicit Reservation: reserved and dialed
 test('Preview and Disposition: the agent records a disposition within the timeout, or the callback completes without one', async () => {
   await service('preview-dispo', { _agent_preview: 'true', _enable_disposition_dialog: 'true', _agent_disposition_timeout: '2' });
   const dora = await agent(api, 'dora', ['preview-dispo']);
-  const id = await create('preview-dispo', 10, { first_name: 'Noa' });
+  const id = await api.create('preview-dispo', 10, { first_name: 'Noa' });
   await dora.ready();
   const offer = await dora.offered('offered');
   assert.equal(offer.disposition, true);
@@ -180,13 +174,13 @@ test('Preview and Disposition: the agent records a disposition within the timeou
   const done = await dora.disposition(id, 'SALE', 'two lines');
   assert.deepEqual([done.body._callback_reason, done.body._disposition, done.body._disposition_note], ['AGENT_CONNECTED', 'SALE', 'two lines']);
 
-  const silent = await create('preview-dispo', 11);
+  const silent = await api.create('preview-dispo', 11);
   await dora.offered('offered');
   await dora.accept(silent);
   await dora.dialResult(silent, 'ANSWERED');
   await dora.end(silent);
   assert.ok(await until(async () => (await stateOf('preview-dispo', silent))[1] === 'AGENT_CONNECTED', 10), 'completed after _agent_disposition_timeout');
-  assert.equal((await record('preview-dispo', silent))._disposition, undefined);
+  assert.equal((await api.record('preview-dispo', silent))._disposition, undefined);
   await dora.notReady();
 });
 
@@ -198,7 +192,7 @@ test('User Originated Immediate: the matched call is routed to an agent; no agen
   await uli.ready();
   const created = (await api.post('/genesys/1/service/callback/uo-immediate', { _customer_number: number(12) })).body;
   assert.equal(created._action, 'DialNumber');
-  await sleep(500);
+  await api.advance('uo-immediate');
   assert.equal((await uli.status()).offer, null, 'the agent is not held before the call arrives');
   assert.deepEqual(await stateOf('uo-immediate', created._id), ['QUEUED', 'awaiting_call']);
   await api.post('/genesys/1/service/uo-match', { _access_number: created._tel_url.slice(4) }, server);
@@ -207,11 +201,11 @@ test('User Originated Immediate: the matched call is routed to an agent; no agen
   assert.ok(await until(async () => (await holds()) === created._id, 5), 'reserved on the match');
   const offer = await uli.offered('connected');
   assert.equal(offer.callback._id, created._id);
-  assert.equal((await record('uo-immediate', created._id))._callback_state, 'PROCESSING');
+  assert.equal((await api.record('uo-immediate', created._id))._callback_state, 'PROCESSING');
   await uli.end(created._id);
   await uli.notReady();
   // A customer on the line goes before callbacks that wait in queue, even older ones.
-  const older = await create('uo-immediate', 15, { _wait_for_agent: 'true' });
+  const older = await api.create('uo-immediate', 15, { _wait_for_agent: 'true' });
   const caller = (await api.post('/genesys/1/service/callback/uo-immediate', { _customer_number: number(16) })).body;
   await api.post('/genesys/1/service/uo-match', { _access_number: caller._tel_url.slice(4) }, server);
   await uli.ready();
@@ -242,7 +236,7 @@ test('User Originated Delayed: waits for an agent, the customer confirms and get
 test('an agent reschedules the held callback within policy; it leaves the agent and waits for its time', async () => {
   await service('agent-moves', {});
   const rex = await agent(api, 'rex', ['agent-moves']);
-  const id = await create('agent-moves', 14);
+  const id = await api.create('agent-moves', 14);
   await rex.ready();
   await rex.offered('dialing');
   assert.equal((await rex.reschedule(id, 'tomorrow')).status, 400);

@@ -5,7 +5,7 @@
 // texts (booked, reminder, calling) and opt-outs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sleep, until } from './support/wait.mjs';
+import { until } from './support/wait.mjs';
 import { startRuntime } from './support/runtime.mjs';
 import { client, alwaysOpenService, serviceDueIn, number, admin, bucketIn } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
@@ -28,8 +28,6 @@ before(async () => {
 });
 after(async () => { await rt?.stop(); await twilio?.stop(); });
 
-const record = async (service, id) => (await api.get(`/genesys/1/service/callback/${service}/${id}`)).body;
-const create = async (service, i) => (await api.post(`/genesys/1/service/callback/${service}`, { _customer_number: number(i) })).body._id;
 const callsTo = (to) => twilio.calls.filter((c) => c.to === to);
 async function callTo(to, n = 1) {
   assert.ok(await until(() => callsTo(to).length >= n, 15), `call ${n} to ${to} placed (placed: ${JSON.stringify(twilio.calls.map((c) => c.to))})`);
@@ -51,18 +49,18 @@ test('the connector is configured with an account, a caller id and no dialer', a
 });
 
 test('customer first: the customer answers, holds until an agent is free, then the agent\'s phone rings', async () => {
-  const id = await create('voice', 1);
+  const id = await api.create('voice', 1);
   const call = await callTo(number(1));
   assert.deepEqual([call.from, call.timeout, call.machineDetection], [CALLER_ID, 25, 'Enable']);
   assert.deepEqual(call.events, ['initiated', 'ringing', 'answered', 'completed']);
   assert.match(call.url, /\/genesys\/1\/telephony\/twilio\/voice\/.+\/answer\?attempt=1&leg=customer$/);
   await twilio.status(call, 'ringing');
-  assert.equal((await record('voice', id))._call_progress, 'ringing', 'the console shows where the call is');
+  assert.equal((await api.record('voice', id))._call_progress, 'ringing', 'the console shows where the call is');
   const hold = await twilio.answer(call, 'human');
   assert.equal(hold.status, 200);
   assert.match(hold.text, /<Say language="en-US">Please hold/);
   const redirect = hold.text.match(/<Redirect method="POST">([^<]+)<\/Redirect>/)[1].replaceAll('&amp;', '&');
-  const holding = await record('voice', id);
+  const holding = await api.record('voice', id);
   assert.deepEqual([holding._phase, holding._call_progress], ['awaiting_agent', 'answered']);
 
   const alice = await agent(api, 'alice', ['voice'], 'Alice', { phone: '+33700000001' });
@@ -74,61 +72,62 @@ test('customer first: the customer answers, holds until an agent is free, then t
   assert.equal(leg.number, '+33700000001');
   assert.match(connect.text, new RegExp(`callerId="\\${CALLER_ID}"`));
   await twilio.status(call, 'ringing', { url: leg.status });
-  assert.equal((await record('voice', id))._call_progress, 'ringing the agent');
+  assert.equal((await api.record('voice', id))._call_progress, 'ringing the agent');
   assert.equal((await twilio.status(call, 'in-progress', { url: leg.status })).status, 200);
   await twilio.status(call, 'completed', { url: leg.status, duration: 95 });
-  const done = await record('voice', id);
+  const done = await api.record('voice', id);
   assert.deepEqual([done._callback_state, done._callback_reason], ['COMPLETED', 'AGENT_CONNECTED']);
   // The customer's own leg completes too, and Twilio may send a report twice: nothing changes.
   await twilio.status(call, 'completed', { duration: 100 });
   await twilio.status(call, 'completed', { url: leg.status, duration: 95 });
-  assert.equal((await record('voice', id))._callback_reason, 'AGENT_CONNECTED');
+  assert.equal((await api.record('voice', id))._callback_reason, 'AGENT_CONNECTED');
   await alice.notReady();
 });
 
 test('an agent reserved first: the customer hears the service\'s language and is connected at once', async () => {
   const bob = await agent(api, 'bob', ['voice-reserved'], 'Bob', { phone: '+33700000002' });
   await bob.ready();
-  const id = await create('voice-reserved', 2);
+  const id = await api.create('voice-reserved', 2);
   const call = await callTo(number(2));
   const answer = await twilio.answer(call, 'human');
   assert.match(answer.text, /<Say language="fr-FR">Bonjour/);
   assert.equal(dialOf(answer.text).number, '+33700000002');
-  assert.equal((await record('voice-reserved', id))._phase, 'connected');
+  assert.equal((await api.record('voice-reserved', id))._phase, 'connected');
   await twilio.status(call, 'completed', { duration: 60 });
-  assert.equal((await record('voice-reserved', id))._callback_reason, 'AGENT_CONNECTED');
+  assert.equal((await api.record('voice-reserved', id))._callback_reason, 'AGENT_CONNECTED');
   await bob.notReady();
 });
 
 test('busy, then a machine: each a dial result, retried, then FAIL_CALL_TO_CUSTOMER', async () => {
-  const id = await create('voice', 3);
+  const id = await api.create('voice', 3);
   const first = await callTo(number(3));
   await twilio.status(first, 'busy');
-  assert.equal((await record('voice', id))._phase, 'retry_wait');
+  assert.equal((await api.record('voice', id))._phase, 'retry_wait');
+  await api.advance('voice', 1000);
   const second = await callTo(number(3), 2);
   assert.match(second.url, /attempt=2/);
   // A late report of the first attempt changes nothing.
   await twilio.status(first, 'no-answer');
-  assert.equal((await record('voice', id))._phase, 'dialing');
+  assert.equal((await api.record('voice', id))._phase, 'dialing');
   const machine = await twilio.answer(second, 'machine_end_beep');
   assert.match(machine.text, /<Hangup\/>/);
   assert.doesNotMatch(machine.text, /<Dial/);
-  const done = await record('voice', id);
+  const done = await api.record('voice', id);
   assert.deepEqual([done._callback_state, done._callback_reason, done._dial_attempts], ['COMPLETED', 'FAIL_CALL_TO_CUSTOMER', '2']);
   assert.equal(done._call_progress, 'answering machine');
-  await sleep(1500);
+  await api.advance('voice', 60_000);
   assert.equal(callsTo(number(3)).length, 2, 'no third call');
 });
 
 test('a number Twilio will not call ends the callback without a call', async () => {
   const id = (await api.post('/genesys/1/service/callback/voice', { _customer_number: INVALID })).body._id;
-  assert.ok(await until(async () => (await record('voice', id))._callback_state === 'COMPLETED', 15));
-  assert.equal((await record('voice', id))._callback_reason, 'FAIL_CALL_TO_CUSTOMER');
+  assert.ok(await until(async () => (await api.record('voice', id))._callback_state === 'COMPLETED', 15));
+  assert.equal((await api.record('voice', id))._callback_reason, 'FAIL_CALL_TO_CUSTOMER');
   assert.equal(callsTo(INVALID).length, 0);
 });
 
 test('Twilio\'s requests must carry its signature: others get 403 and change nothing', async () => {
-  const id = await create('voice', 4);
+  const id = await api.create('voice', 4);
   const call = await callTo(number(4));
   const params = { AccountSid: ACCOUNT, CallSid: call.sid, CallStatus: 'busy' };
   const post = (url, headers, body = params) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(body) });
@@ -139,15 +138,15 @@ test('Twilio\'s requests must carry its signature: others get 403 and change not
   const elsewhere = call.statusCallback.replace('attempt=1', 'attempt=2');
   assert.equal((await post(elsewhere, { 'x-twilio-signature': twilioSignature(call.statusCallback, params) })).status, 403, 'and the URL');
   assert.equal((await post(call.url, { 'x-twilio-signature': 'bm90IGEgc2lnbmF0dXJl' }, { CallStatus: 'in-progress' })).status, 403);
-  assert.equal((await record('voice', id))._phase, 'dialing', 'nothing changed');
+  assert.equal((await api.record('voice', id))._phase, 'dialing', 'nothing changed');
   assert.equal((await twilio.status(call, 'busy')).status, 200);
-  assert.equal((await record('voice', id))._phase, 'retry_wait');
+  assert.equal((await api.record('voice', id))._phase, 'retry_wait');
 });
 
 test('agent first: the agent\'s phone rings, then the customer\'s from the agent\'s call', async () => {
   const carol = await agent(api, 'carol', ['voice-agent-first'], 'Carol', { phone: '+33700000003' });
   await carol.ready();
-  const id = await create('voice-agent-first', 5);
+  const id = await api.create('voice-agent-first', 5);
   const call = await callTo('+33700000003');
   assert.equal(call.machineDetection, null, 'agents are people');
   assert.match(call.url, /leg=agent$/);
@@ -156,9 +155,9 @@ test('agent first: the agent\'s phone rings, then the customer\'s from the agent
   const leg = dialOf(answer.text);
   assert.equal(leg.number, number(5));
   await twilio.status(call, 'in-progress', { url: leg.status });
-  assert.equal((await record('voice-agent-first', id))._phase, 'connected');
+  assert.equal((await api.record('voice-agent-first', id))._phase, 'connected');
   await twilio.status(call, 'completed', { url: leg.status, duration: 30 });
-  assert.equal((await record('voice-agent-first', id))._callback_reason, 'AGENT_CONNECTED');
+  assert.equal((await api.record('voice-agent-first', id))._callback_reason, 'AGENT_CONNECTED');
   await carol.notReady();
 });
 
@@ -170,25 +169,25 @@ test('every scenario that dials places its call through Twilio: confirmation fir
   await dave.ready();
 
   // Delayed, with the customer's confirmation: no call before they confirm.
-  const confirm = await create('voice-confirm', 11);
+  const confirm = await api.create('voice-confirm', 11);
   await dave.offered('confirming');
-  await sleep(1000);
+  await api.advance('voice-confirm');
   assert.equal(callsTo(number(11)).length, 0);
   assert.equal((await api.post(`/genesys/1/service/callback/voice-confirm/${confirm}/confirm`, {})).status, 200);
   const confirmed = await callTo(number(11));
   assert.equal(dialOf((await twilio.answer(confirmed)).text).number, '+33700000004');
   await twilio.status(confirmed, 'completed', { duration: 20 });
-  assert.equal((await record('voice-confirm', confirm))._callback_reason, 'AGENT_CONNECTED');
+  assert.equal((await api.record('voice-confirm', confirm))._callback_reason, 'AGENT_CONNECTED');
 
   // Agent preview: the call waits for the agent's accept.
-  const preview = await create('voice-preview', 12);
+  const preview = await api.create('voice-preview', 12);
   const offer = await dave.offered('offered');
-  await sleep(1000);
+  await api.advance('voice-preview');
   assert.equal(callsTo(number(12)).length, 0);
   await dave.accept(offer.callback._id);
   const accepted = await callTo(number(12));
   await twilio.answer(accepted);
-  assert.equal((await record('voice-preview', preview))._phase, 'connected');
+  assert.equal((await api.record('voice-preview', preview))._phase, 'connected');
   await twilio.status(accepted, 'completed', { duration: 20 });
   await dave.notReady();
 
@@ -196,39 +195,42 @@ test('every scenario that dials places its call through Twilio: confirmation fir
   const desired = bucketIn(30);
   await serviceDueIn(api, 'voice-scheduled', desired, 3, voice);
   const scheduled = (await api.post('/genesys/1/service/callback/voice-scheduled', { _customer_number: number(13), _desired_time: desired })).body._id;
-  assert.equal((await record('voice-scheduled', scheduled))._callback_state, 'SCHEDULED');
-  assert.equal(callsTo(number(13)).length, 0);
+  assert.equal((await api.record('voice-scheduled', scheduled))._callback_state, 'SCHEDULED');
+  await api.advance('voice-scheduled', 1000);
+  assert.equal(callsTo(number(13)).length, 0, 'not before it is due');
+  await api.advance('voice-scheduled', 3000);
   await callTo(number(13));
 });
 
 test('a Twilio outage across a restart of the runtime: the call waits in the outbox, then goes once', async () => {
   twilio.set('down');
   const before = twilio.requests.length;
-  const id = await create('voice', 14);
+  const id = await api.create('voice', 14);
   assert.ok(await until(() => twilio.requests.length > before, 10), 'tried during the outage');
   await rt.stop();
   rt = await startRuntime({ stateDir: rt.stateDir, vars: { TWILIO_AUTH_TOKEN: TOKEN, TWILIO_API_BASE: twilio.api } });
   api = client(rt.base);
   twilio.set('ok');
   await callTo(number(14));
-  await sleep(2000);
+  await api.advance('voice', 300_000);
   assert.equal(callsTo(number(14)).length, 1, 'placed once');
-  assert.equal((await record('voice', id))._phase, 'dialing');
+  assert.equal((await api.record('voice', id))._phase, 'dialing');
 });
 
 test('a call placed whose answer was lost is not placed again', async () => {
   twilio.set('lose-answers');
-  const id = await create('voice', 15);
+  const id = await api.create('voice', 15);
   await callTo(number(15));
   twilio.set('ok');
   // The outbox tries again (it did not hear Twilio take the call), asks Twilio first, and finds it.
   const asked = () => twilio.requests.some((r) => r.method === 'GET' && r.url.includes(encodeURIComponent(number(15))));
-  assert.ok(await until(asked, 10), 'Twilio was asked');
-  await sleep(1000);
+  await api.advance('voice', 2000);
+  assert.ok(await until(asked, 5), 'Twilio was asked');
+  await api.advance('voice', 300_000);
   assert.equal(callsTo(number(15)).length, 1, 'the customer\'s phone rang once');
   const [call] = callsTo(number(15));
   await twilio.answer(call);
-  assert.equal((await record('voice', id))._phase, 'awaiting_agent');
+  assert.equal((await api.record('voice', id))._phase, 'awaiting_agent');
 });
 
 /** `iso` as the customer's clock in `zone` shows it: `2026-12-08 09:30`. */
@@ -258,7 +260,10 @@ test('texts: booked with its time in the customer\'s zone and the manage link, a
   const [booked] = textsTo(number(7));
   assert.equal(booked.from, SMS_FROM);
   assert.equal(booked.body, `Your callback is booked for ${localTime(desired, 'America/New_York')} (America/New_York). To change or cancel it: ${rt.base}/manage.html?id=${id} Reply STOP to opt out.`);
-  assert.ok(await until(() => textsTo(number(7)).length === 2, 15), 'the reminder');
+  await api.advance('texting', 2000);
+  assert.equal(textsTo(number(7)).length, 1, 'no reminder before its time');
+  await api.advance('texting', 3000);
+  assert.ok(await until(() => textsTo(number(7)).length === 2, 5), 'the reminder');
   assert.match(textsTo(number(7))[1].body, /^Reminder: we will call you at .+ \(America\/New_York\)/);
 
   const now = (await api.post('/genesys/1/service/callback/texting', { _customer_number: number(8) })).body._id;
@@ -279,7 +284,7 @@ test('texts: STOP (signed, from Twilio) ends a number\'s texts, START brings the
   assert.match(stop.text, /<Response><\/Response>/);
   await api.post('/genesys/1/service/callback/texting', { _customer_number: number(9) });
   await callTo(number(9));
-  await sleep(1500);
+  await api.advance('texting');
   assert.equal(textsTo(number(9)).length, 0, 'no texts after STOP');
   await twilio.textIn(inbox, number(9), SMS_FROM, 'START');
   await api.post('/genesys/1/service/callback/texting', { _customer_number: number(9) });
@@ -289,10 +294,10 @@ test('texts: STOP (signed, from Twilio) ends a number\'s texts, START brings the
   twilio.optedOut.add(number(10));
   await api.post('/genesys/1/service/callback/texting', { _customer_number: number(10) });
   await callTo(number(10));
-  await sleep(1500);
+  await api.advance('texting');
   twilio.optedOut.delete(number(10));
   await api.post('/genesys/1/service/callback/texting', { _customer_number: number(10) });
   await callTo(number(10), 2);
-  await sleep(1500);
+  await api.advance('texting');
   assert.equal(textsTo(number(10)).length, 0);
 });

@@ -2,6 +2,10 @@
 //! `CLOCK_OFFSET_MS` variable (milliseconds; development and tests only, never set in a
 //! deployment), so that the whole suite can be run at another hour, weekday or date: decisions
 //! read the shifted time, and alarms are set back on the platform's clock.
+//!
+//! Where `CLOCK_CONTROL` is `on` (tests only, never in a deployment), tests also move one
+//! service's clock forward (`POST /genesys/1/dev/clock/{service}`, see `front.rs`) instead of
+//! waiting for its timers, retries and alarms.
 
 use callback_shared::iso::Shift;
 use chrono::{DateTime, Duration, Utc};
@@ -33,4 +37,25 @@ pub fn now() -> DateTime<Utc> {
 /// An instant of this clock on the platform's (where alarms ring).
 pub fn on_platform(t: DateTime<Utc>) -> DateTime<Utc> {
     t.minus(offset())
+}
+
+/// The path under which tests move a service's clock, where [`controllable`].
+pub const CONTROL_PATH: &str = "/genesys/1/dev/clock/";
+
+/// Whether tests may move services' clocks: only where the runtime sets `CLOCK_CONTROL=on`.
+pub fn controllable(env: &Env) -> bool {
+    env.var("CLOCK_CONTROL")
+        .is_ok_and(|v| v.to_string().trim() == "on")
+}
+
+/// How far to move a clock: `advance_ms`, from 0 (run what is due now) to 400 days.
+pub fn advance(params: &callback_shared::params::Params) -> Result<i64, String> {
+    const MAX_MS: i64 = 400 * 86_400_000;
+    let text = callback_shared::params::given(params, "advance_ms").unwrap_or("0");
+    text.parse::<i64>()
+        .ok()
+        .filter(|ms| (0..=MAX_MS).contains(ms))
+        .ok_or_else(|| {
+            format!("advance_ms: `{text}` is not a whole number of milliseconds from 0 to {MAX_MS}")
+        })
 }

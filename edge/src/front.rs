@@ -2,6 +2,7 @@
 //! it (a service's, or the configuration's), and assembles answers that span services.
 
 use crate::auth::{self, Caller};
+use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::{group_by_service, CallbackId};
@@ -31,6 +32,11 @@ pub async fn fetch(req: Request, env: Env) -> worker::Result<Response> {
 async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
     let method = req.method().to_string();
     let path = req.path();
+    if let Some(service) = path.strip_prefix(clock::CONTROL_PATH) {
+        if clock::controllable(env) && method == "POST" {
+            return move_clock(env, &mut req, service).await;
+        }
+    }
     let m = routes::find(&method, &path)?;
     if method == "OPTIONS" {
         // Preflights are for the public routes of a service.
@@ -93,6 +99,18 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
         Kind::Across(AcrossRoute::Report) => report(env, &mut req).await,
         Kind::Across(AcrossRoute::Erase) => erase(env, &mut req).await,
     }
+}
+
+/// Tests only (see [`clock`]): moves one service's clock forward and runs what is then due;
+/// answers [`wire::Due`]. Admin credentials, as for any admin route.
+async fn move_clock(env: &Env, req: &mut Request, service: &str) -> ApiResult<Response> {
+    authenticate(env, req, Access::Admin)?;
+    let body = http::body(req).await?;
+    let params = http::body_params(&http::content_type(req), &body)?;
+    let ms = clock::advance(&params).map_err(ApiError::InvalidParameter)?;
+    let origin = http::own_origin(req)?;
+    let due: wire::Due = ask_service(env, service, &origin, &ServiceAsk::Advance { ms }).await?;
+    http::json(&due)
 }
 
 fn now_ms() -> i64 {

@@ -64,6 +64,8 @@ pub enum ServiceAsk {
     Queues { query: Params },
     /// How many callbacks wait in queue: `u32`.
     Watermark,
+    /// Tests only: move the service's clock `ms` forward and run what is due: `Due`.
+    Advance { ms: i64 },
     /// Cancel these callbacks as an admin: `BulkCancelAnswer`.
     Cancel { ids: Vec<String> },
     /// Completed callbacks with a reason (default: both cancel reasons): `Vec<Record>`.

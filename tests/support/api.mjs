@@ -29,6 +29,23 @@ export function client(base) {
     post: (path, body, opts = {}) => call('POST', path, { ...opts, body }),
     put: (path, body, opts = {}) => call('PUT', path, { ...opts, body }),
     del: (path, opts) => call('DELETE', path, opts),
+    /** Creates a callback for `number(i)` in `service`; answers its id. Throws unless 200. */
+    async create(service, i, extra = {}) {
+      const r = await call('POST', `/genesys/1/service/callback/${service}`, { body: { _customer_number: number(i), ...extra } });
+      if (r.status !== 200) throw new Error(`create in ${service}: ${r.status} ${r.text}`);
+      return r.body._id;
+    },
+    /** A callback's record as its client reads it. */
+    record: async (service, id) => (await call('GET', `/genesys/1/service/callback/${service}/${id}`)).body,
+    /**
+     * Moves service `name`'s clock `ms` forward and runs what is then due (timers, the outbox's
+     * retries), instead of waiting for them; answers `{now, next, undelivered}`. Throws unless 200.
+     */
+    async advance(name, ms = 0) {
+      const r = await call('POST', `/genesys/1/dev/clock/${name}`, { body: { advance_ms: ms }, auth: admin });
+      if (r.status !== 200) throw new Error(`advance ${name}: ${r.status} ${r.text}`);
+      return r.body;
+    },
     /** PUTs a configuration section as admin; throws unless 200. */
     async section(name, options) {
       const r = await call('PUT', `/genesys/1/admin/config/${name}`, { body: options, auth: admin });

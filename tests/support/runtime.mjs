@@ -24,7 +24,8 @@ export function freePort() {
 export const newStateDir = () => mkdtempSync(join(tmpdir(), 'callback-state-'));
 
 /** Starts `wrangler dev`; resolves once it answers. `vars` are extra --var bindings; `config` another
- * Worker's wrangler.toml (the load benchmark's floor), answering `probe`. A free port can be taken
+ * Worker's wrangler.toml (the load benchmark's floor), answering `probe`; `clockControl: false`
+ * runs it as deployed, where no test can move a clock. A free port can be taken
  * by another process before wrangler binds it (test files run side by side): then it starts again
  * on another. */
 export async function startRuntime(options = {}) {
@@ -37,8 +38,10 @@ export async function startRuntime(options = {}) {
   }
 }
 
-async function start({ stateDir = newStateDir(), port, vars = {}, config, probe = '/openapi.json' }) {
+async function start({ stateDir = newStateDir(), port, vars = {}, config, probe = '/openapi.json', clockControl = true }) {
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', stateDir, '--log-level', 'warn', '--show-interactive-dev-session=false'];
+  // Tests move a service's clock rather than wait (api.advance); a deployment never can.
+  if (clockControl && !config) args.push('--var', 'CLOCK_CONTROL:on');
   if (config) args.push('--config', config);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
   // A suite run at another moment (scripts/test-at.sh) shifts this process's clock and the

@@ -2,7 +2,7 @@
 //! matching calls to holds) and as the callback service whose customer's call arrived.
 
 use super::configuration::View;
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{random16, CallbackId};
 use crate::internal::Hold;
@@ -29,7 +29,14 @@ impl ServiceObject {
             data_id: CallbackId::new(&view.name, random16()).text,
             code_seed: u32::from_be_bytes([a, b, c, d]),
         };
-        crate::access::request(self.store.sql(), &view.name, &access, params, fresh, now())
+        crate::access::request(
+            self.store.sql(),
+            &view.name,
+            &access,
+            params,
+            fresh,
+            self.now(),
+        )
     }
 
     /// Finds and releases the hold of an incoming call. Guessing codes is throttled per access
@@ -42,7 +49,7 @@ impl ServiceObject {
         if let Some(key) = &misses {
             self.rates.peek(key, CODE_MISSES)?;
         }
-        let matched = crate::access::matched(self.store.sql(), params, now());
+        let matched = crate::access::matched(self.store.sql(), params, self.now());
         if let (Some(key), Err(ApiError::NotFound(_))) = (misses, &matched) {
             // Counted only; the miss itself is the answer.
             let _ = self.rates.hit(&key, CODE_MISSES);
@@ -57,7 +64,7 @@ impl ServiceObject {
             &self.load(&id)?,
             Event::CallerArrived,
             service,
-            now(),
+            self.now(),
             Actor::System,
         )?;
         self.record(&step)?;

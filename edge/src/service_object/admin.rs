@@ -3,7 +3,7 @@
 
 use super::configuration::View;
 use super::guard::number_key;
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
 use callback_shared::config::{CallbackService, ServiceKind};
 use callback_shared::params::Params;
@@ -38,7 +38,7 @@ impl ServiceObject {
 
     /// Admin queues: callbacks of a time window in some states.
     pub(super) fn queues(&self, params: &Params) -> ApiResult<Vec<Record>> {
-        let q = QueuesQuery::parse(params, now()).map_err(ApiError::InvalidParameter)?;
+        let q = QueuesQuery::parse(params, self.now()).map_err(ApiError::InvalidParameter)?;
         let base = self.store.base();
         Ok(self
             .store
@@ -53,7 +53,7 @@ impl ServiceObject {
         ids: Vec<String>,
         service: &CallbackService,
     ) -> ApiResult<BulkCancelAnswer> {
-        let now = now();
+        let now = self.now();
         let mut answer = BulkCancelAnswer::default();
         for id in ids {
             let outcome = match self.store.load(&id)? {
@@ -87,7 +87,7 @@ impl ServiceObject {
         let service = view.callback()?;
         let number = phone::normalize(number, &service.phone)
             .map_err(|e| ApiError::InvalidParameter(format!("_customer_number: {e}")))?;
-        let now = now();
+        let now = self.now();
         let mut erased = Erased::default();
         for callback in self.store.of_number(&number)? {
             let mut step = if callback.state() == State::Completed {

@@ -2,7 +2,7 @@
 //! callbacks.
 
 use super::callbacks::outcome;
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::CallbackId;
 use crate::routes::AgentAction;
@@ -31,7 +31,7 @@ impl ServiceObject {
                             agent: agent.to_string(),
                         },
                         service,
-                        now(),
+                        self.now(),
                         Actor::System,
                     )?;
                     self.record(&step)?;
@@ -66,7 +66,7 @@ impl ServiceObject {
         p: &Params,
         service: &CallbackService,
     ) -> ApiResult<Record> {
-        let now = now();
+        let now = self.now();
         let id = CallbackId::parse(id).ok_or_else(|| ApiError::UnknownCallback(id.to_string()))?;
         let callback = self.load(&id)?;
         let event = match action {

@@ -1,11 +1,13 @@
 //! The object's one alarm: it runs due timers through the state machine, delivers the outbox,
 //! and, once a deleted service's grace period is over, erases what the service stored.
 
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
 use callback_shared::config::CallbackService;
+use callback_shared::iso::{self, Shift};
 use callback_shared::scenario::{self, Actor, Event};
-use chrono::DateTime;
+use callback_shared::wire::Due;
+use chrono::{DateTime, Duration};
 
 /// Timers run in batches of this many.
 const TIMER_BATCH: u32 = 200;
@@ -28,9 +30,31 @@ impl ServiceObject {
         self.sync_alarm().await
     }
 
+    /// Moves this service's clock `ms` forward (tests only: the Worker asks it only where
+    /// `CLOCK_CONTROL` is on) and runs what is then due, as the alarm would; answers what is left
+    /// once every delivery it made due was tried.
+    pub(super) async fn advance(&self, ms: i64) -> ApiResult<Due> {
+        let skew = self.skew.get().saturating_add(ms);
+        self.store.set_clock_skew(skew)?;
+        self.skew.set(skew);
+        // A delivery under way (the alarm's) ends first, so that what this answers is done.
+        for _ in 0..300 {
+            if !self.delivering.get() {
+                break;
+            }
+            worker::Delay::from(std::time::Duration::from_millis(50)).await;
+        }
+        self.on_alarm().await?;
+        Ok(Due {
+            now: iso::format(self.now()),
+            next: self.store.next_due()?.map(iso::format),
+            undelivered: self.store.undelivered()?,
+        })
+    }
+
     /// Runs every due timer through the state machine.
     fn run_timers(&self, service: &CallbackService) -> ApiResult<()> {
-        let now = now();
+        let now = self.now();
         loop {
             let due = self.store.due_timers(now, TIMER_BATCH)?;
             for (id, timer) in &due {
@@ -86,7 +110,7 @@ impl ServiceObject {
     /// everything it stored goes; before, the alarm waits for it.
     async fn forget_if_deleted(&self) -> ApiResult<()> {
         match self.forget_at()? {
-            Some(at) if at <= now().timestamp_millis() => {
+            Some(at) if at <= self.now().timestamp_millis() => {
                 let storage = self.state.storage();
                 storage.delete_alarm().await?;
                 storage.delete_all().await?;
@@ -94,6 +118,7 @@ impl ServiceObject {
                 self.migrated.set(false);
                 *self.view.borrow_mut() = None;
                 self.alarm.set(None);
+                self.skew.set(0);
                 self.rates.clear();
                 self.answers.borrow_mut().clear();
                 Ok(())
@@ -133,7 +158,7 @@ impl ServiceObject {
             .ok_or_else(|| ApiError::Internal(format!("no alarm at {ms} ms")))?;
         self.state
             .storage()
-            .set_alarm(crate::clock::on_platform(at))
+            .set_alarm(crate::clock::on_platform(at).minus(Duration::milliseconds(self.skew.get())))
             .await?;
         self.alarm.set(Some(ms));
         Ok(())

@@ -1,7 +1,7 @@
 //! What a service can offer: free slots (availability), and for an IVR, whether to offer a
 //! callback and where a queued callback stands.
 
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
@@ -27,7 +27,7 @@ impl ServiceObject {
         version: i64,
         v2: bool,
     ) -> ApiResult<Response> {
-        let now = now();
+        let now = self.now();
         let key = format!(
             "{v2}|{version}|{}|{}",
             availability::bucket_of(service, now).0.timestamp(),
@@ -102,7 +102,7 @@ impl ServiceObject {
             service.average_handle_secs,
             self.store.ready_agents()?,
         );
-        let open = service.schedule.is_open_now(now());
+        let open = service.schedule.is_open_now(self.now());
         http::json(&OfferAnswer {
             ewt,
             offer: open && ewt > service.offer_ewt_threshold,

@@ -2,7 +2,7 @@
 //! request-access and match-interaction answer an IVR's POSTs (see `access`).
 
 use super::configuration::View;
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
@@ -27,7 +27,7 @@ impl ServiceObject {
         match view.config.kind(&view.name) {
             Some(ServiceKind::OfficeHours) => {
                 let hours = view.config.office_hours(&view.name)?;
-                let periods = match builtin::hours_query(&params, now()).map_err(invalid)? {
+                let periods = match builtin::hours_query(&params, self.now()).map_err(invalid)? {
                     HoursQuery::Range(start, end) => hours.open_periods(start, end),
                     HoursQuery::At(at) => hours.period_at(at).into_iter().collect(),
                 };

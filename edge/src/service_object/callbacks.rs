@@ -2,7 +2,7 @@
 //! and the dialer's results.
 
 use super::guard::number_key;
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
@@ -42,7 +42,7 @@ impl ServiceObject {
             // the queue.
             params.remove("_call_entered_time");
         }
-        let plan = create::plan(service, &params, now())?;
+        let plan = create::plan(service, &params, self.now())?;
         if caller == Caller::Public && !plan.number.is_empty() {
             self.rates
                 .hit(&number_key(&plan.number), service.limits.number_rate)?;
@@ -116,7 +116,7 @@ impl ServiceObject {
         caller: Caller,
         held: Option<&Hold>,
     ) -> ApiResult<(String, bool)> {
-        let now = now();
+        let now = self.now();
         if let Some(key) = key {
             if let Some(first) = self.store.idempotent(key, now)? {
                 if first.body != body {
@@ -170,7 +170,7 @@ impl ServiceObject {
     ) -> ApiResult<Response> {
         let body = internal::body(req).await?;
         let params = http::body_params(&http::content_type(req), &body)?;
-        let now = now();
+        let now = self.now();
         let callback = self.load(id)?;
         if callback.state() == State::Completed {
             return Err(ApiError::InvalidState(format!(
@@ -220,7 +220,7 @@ impl ServiceObject {
         caller: Caller,
     ) -> ApiResult<Response> {
         let callback = self.load(id)?;
-        let step = scenario::apply(&callback, Event::Cancel, service, now(), actor(caller))?;
+        let step = scenario::apply(&callback, Event::Cancel, service, self.now(), actor(caller))?;
         self.record(&step)?;
         http::json(&step.callback.to_gms(&self.store.base()))
     }
@@ -243,7 +243,7 @@ impl ServiceObject {
             &self.load(id)?,
             Event::Confirm,
             service,
-            now(),
+            self.now(),
             Actor::Customer,
         )?;
         self.record(&step)?;
@@ -263,7 +263,7 @@ impl ServiceObject {
         let body = internal::body(req).await?;
         let signature =
             http::header(req, crate::signing::HEADER).ok_or(ApiError::Unauthenticated)?;
-        let now = now();
+        let now = self.now();
         if !crate::signing::verify(
             &self.webhook_secret(service),
             &signature,

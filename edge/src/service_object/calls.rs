@@ -7,7 +7,7 @@
 //! the provider signs, and is taken only in the phase it concerns: a duplicate, a late report or a
 //! report of an attempt already settled changes nothing.
 
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
@@ -213,7 +213,7 @@ impl ServiceObject {
         Ok(match provider.send_text(number, &words).await {
             Sent::Done | Sent::Failed => true,
             Sent::OptedOut => {
-                self.store.set_opt_out(number, true, now())?;
+                self.store.set_opt_out(number, true, self.now())?;
                 true
             }
             Sent::Later => false,
@@ -230,7 +230,7 @@ impl ServiceObject {
         let (provider, params) = self.verified(req, service).await?;
         if let Some((from, body)) = provider.text_received(&params) {
             if let Some(out) = calls::opts_out(&body) {
-                self.store.set_opt_out(from.trim(), out, now())?;
+                self.store.set_opt_out(from.trim(), out, self.now())?;
             }
         }
         provider.respond(&[])
@@ -292,7 +292,7 @@ impl ServiceObject {
         event: Event,
         service: &CallbackService,
     ) -> ApiResult<Callback> {
-        let step = scenario::apply(callback, event, service, now(), Actor::Dialer)?;
+        let step = scenario::apply(callback, event, service, self.now(), Actor::Dialer)?;
         self.record(&step)?;
         Ok(step.callback)
     }

@@ -1,6 +1,6 @@
 //! The configuration as the configuration object pushes it, and this service's part of it.
 
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
 use crate::internal::ConfigPush;
 use callback_shared::config::{CallbackService, Config, ServiceKind};
@@ -84,7 +84,7 @@ impl ServiceObject {
                 .config
                 .kind(&push.service)
                 .is_some();
-            self.store.set_configured(configured, now())?;
+            self.store.set_configured(configured, self.now())?;
         }
         // Timers that waited for a configuration may run now; a deleted service's data waits
         // for its grace period.
@@ -103,7 +103,7 @@ impl ServiceObject {
         } else {
             (State::Paused, Event::Resume)
         };
-        let now = now();
+        let now = self.now();
         for callback in self.store.in_states(&[from])? {
             // Only waiting callbacks pause; those with an agent or on a call go on.
             if let Ok(step) = scenario::apply(&callback, event.clone(), &service, now, Actor::Admin)

@@ -1,7 +1,7 @@
 //! What a client's request passes first: a browser's origin must be allowed (CORS), and public
 //! callers are rate-limited per client.
 
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
@@ -21,13 +21,16 @@ impl RateLimiter {
         let wait = self
             .0
             .borrow_mut()
-            .hit(key, window, now().timestamp_millis());
+            .hit(key, window, crate::clock::now().timestamp_millis());
         wait.map_or(Ok(()), |secs| Err(ApiError::TooManyRequests(secs)))
     }
 
     /// 429 when `key` has used up its window already, without counting this request.
     pub fn peek(&self, key: &str, window: Window) -> ApiResult<()> {
-        let wait = self.0.borrow().over(key, window, now().timestamp_millis());
+        let wait = self
+            .0
+            .borrow()
+            .over(key, window, crate::clock::now().timestamp_millis());
         wait.map_or(Ok(()), |secs| Err(ApiError::TooManyRequests(secs)))
     }
 

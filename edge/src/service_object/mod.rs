@@ -25,9 +25,10 @@ use crate::internal::{self, ServiceAsk};
 use crate::routes::{Kind, Matched, ServiceRoute};
 use crate::store::Store;
 use callback_shared::config::Window;
+use callback_shared::iso::Shift;
 use callback_shared::record::Callback;
 use callback_shared::wire::Record;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use configuration::View;
 use guard::RateLimiter;
 use std::cell::{Cell, RefCell};
@@ -50,6 +51,11 @@ pub struct ServiceObject {
     answers: RefCell<HashMap<String, (u64, String)>>,
     alarm: Cell<Option<i64>>,
     talks: RefCell<BTreeSet<Talk>>,
+    /// How far this service's clock runs ahead of [`crate::clock`] (ms): 0 but in tests, which
+    /// move it with [`ServiceAsk::Advance`] rather than wait.
+    skew: Cell<i64>,
+    /// Whether webhooks are being delivered (`outbox.rs`).
+    delivering: Cell<bool>,
 }
 
 impl DurableObject for ServiceObject {
@@ -66,6 +72,8 @@ impl DurableObject for ServiceObject {
             answers: RefCell::new(HashMap::new()),
             alarm: Cell::new(None),
             talks: RefCell::new(BTreeSet::new()),
+            skew: Cell::new(0),
+            delivering: Cell::new(false),
         }
     }
 
@@ -84,10 +92,6 @@ impl DurableObject for ServiceObject {
             .map_err(|e| worker::Error::RustError(e.to_string()))?;
         Response::ok("")
     }
-}
-
-fn now() -> DateTime<Utc> {
-    crate::clock::now()
 }
 
 /// Public requests per client IP to an office-hours or capacity service (the default
@@ -111,9 +115,15 @@ impl ServiceObject {
     fn ready(&self) -> ApiResult<()> {
         if !self.migrated.get() {
             self.store.migrate()?;
+            self.skew.set(self.store.clock_skew()?);
             self.migrated.set(true);
         }
         Ok(())
+    }
+
+    /// The service's clock: every decision of this object reads it.
+    fn now(&self) -> DateTime<Utc> {
+        crate::clock::now().plus(Duration::milliseconds(self.skew.get()))
     }
 
     /// After any request: steps it recorded are told to the objects they concern, and the alarm
@@ -140,13 +150,18 @@ impl ServiceObject {
         req: &Request,
         name: &str,
     ) -> ApiResult<serde_json::Value> {
-        if let ServiceAsk::Config(push) = ask {
-            return json(self.receive_config(push).await);
+        match ask {
+            ServiceAsk::Config(push) => return json(self.receive_config(push).await),
+            // A deleted service's clock moves too: its grace period is a timer of its own.
+            ServiceAsk::Advance { ms } => return json(self.advance(ms).await),
+            _ => {}
         }
         let view = self.view(name)?;
         self.store.set_origin(&http::own_origin(req)?)?;
         match ask {
-            ServiceAsk::Config(_) => Err(ApiError::Internal("configuration pushed twice".into())),
+            ServiceAsk::Config(_) | ServiceAsk::Advance { .. } => {
+                Err(ApiError::Internal("answered above".into()))
+            }
             ServiceAsk::Find { query } => json(self.find(&query, &*view.callback()?)),
             ServiceAsk::Queues { query } => json(self.queues(&query)),
             ServiceAsk::Watermark => json(self.store.in_queue()),

@@ -2,7 +2,7 @@
 //! of a step goes through [`ServiceObject::record`], every word to another object after it
 //! through [`ServiceObject::talk`].
 
-use super::{now, ServiceObject};
+use super::ServiceObject;
 use crate::error::ApiResult;
 use crate::internal::{self, AgentAsk, Hold, ServiceAsk};
 use callback_shared::config::CallbackService;
@@ -174,7 +174,7 @@ impl ServiceObject {
                     &callback,
                     Event::Fail(Reason::FailError),
                     service,
-                    now(),
+                    self.now(),
                     Actor::System,
                 )?)
             }

@@ -298,6 +298,35 @@ impl Store {
         Ok(())
     }
 
+    /// How far the service's clock runs ahead (ms; tests only, see `ServiceAsk::Advance`).
+    pub fn clock_skew(&self) -> ApiResult<i64> {
+        let rows: Vec<MetaRow> = self
+            .sql
+            .exec("SELECT value FROM meta WHERE key = 'clock_skew_ms'", None)?
+            .to_array()?;
+        Ok(rows
+            .into_iter()
+            .next()
+            .and_then(|r| r.value.parse().ok())
+            .unwrap_or(0))
+    }
+
+    pub fn set_clock_skew(&self, ms: i64) -> ApiResult<()> {
+        self.sql.exec(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock_skew_ms', ?)",
+            vec![ms.to_string().into()],
+        )?;
+        Ok(())
+    }
+
+    /// Webhooks not yet delivered nor given up.
+    pub fn undelivered(&self) -> ApiResult<u32> {
+        Ok(self.count(
+            "SELECT count(*) AS n FROM outbox WHERE delivered_ms IS NULL",
+            vec![],
+        )?)
+    }
+
     /// Since when the configuration has no section for this service (ms), if it has none.
     pub fn unconfigured_since(&self) -> ApiResult<Option<i64>> {
         let rows: Vec<MetaRow> = self
