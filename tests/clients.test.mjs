@@ -122,3 +122,58 @@ test('browsers on other origins: errors are readable by allowed sites, refusals 
   const refused = await api.call('OPTIONS', path, { headers: { origin: 'https://stranger.example', 'access-control-request-method': 'POST' } });
   assert.equal(refused.status, 403);
 });
+
+test('every admin POST and PUT takes a form body as well as JSON', async () => {
+  const form = (method, p, fields) => api.call(method, p, { form: fields, auth: admin });
+  const a = (await api.post(path, { _customer_number: number(71) })).body._id;
+  const b = (await api.post(path, { _customer_number: number(72) })).body._id;
+  const cancelled = await api.call('POST', '/genesys/1/admin/callback/cancel', { form: new URLSearchParams([['ids', a], ['ids', b], ['reason', 'CANCELLED_BY_ADMIN']]), auth: admin });
+  assert.equal(cancelled.status, 200, cancelled.text);
+  assert.deepEqual(cancelled.body.cancelled.sort(), [a, b].sort());
+  const one = (await api.post(path, { _customer_number: number(73) })).body._id;
+  assert.deepEqual((await form('POST', '/genesys/1/admin/callback/cancel', { ids: one })).body.cancelled, [one], 'one id alone');
+  const report = await form('POST', '/genesys/1/admin/callback/reportcancelled', { callback_reason: 'CANCELLED_BY_ADMIN', exported_properties: '_customer_number,_id' });
+  assert.equal(report.status, 200, report.text);
+  assert.match(report.text, new RegExp(number(71).replace('+', '\\+')));
+  const erased = await form('POST', '/genesys/1/admin/callback/erase', { _customer_number: number(73) });
+  assert.equal(erased.status, 200, erased.text);
+  const agent = await form('PUT', '/genesys/1/admin/agents/formy', { name: 'Formy', services: 'telco', rotate_token: 'true' });
+  assert.equal(agent.status, 200, agent.text);
+  assert.deepEqual([agent.body.services, !!agent.body.token], [['telco'], true]);
+  const kept = await form('PUT', '/genesys/1/admin/agents/formy', { name: 'Formy', services: 'telco', rotate_token: 'false' });
+  assert.equal(kept.body.token, undefined);
+  const bad = await form('PUT', '/genesys/1/admin/agents/formy', { name: 'Formy', rotate_token: 'maybe' });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.message, /expected true or false, not `maybe`/);
+  const section = await form('PUT', '/genesys/1/admin/config/service.formed', { _type: 'builtin', _service: 'office-hours', _bh_regular1: 'Mon-Fri 09:00-17:00' });
+  assert.equal(section.status, 200, section.text);
+  const plan = await form('POST', '/genesys/1/admin/configuration/plan', { sections: 'x' });
+  assert.equal(plan.status, 400, 'a whole configuration is nested: JSON only, said with a 400');
+  assert.equal((await api.call('POST', '/genesys/1/admin/callback/erase', { body: 'x', headers: { 'content-type': 'text/plain' }, auth: admin })).status, 415);
+});
+
+test('a browser on another site cannot use administration or agents\' routes, even with valid credentials', async () => {
+  const before = (await api.get('/genesys/1/admin/config/service.telco', { auth: admin })).body;
+  const id = (await api.post(path, { _customer_number: number(74) })).body._id;
+  const agentPut = await api.put('/genesys/1/admin/agents/site', { name: 'Site', services: ['telco'] }, { auth: admin });
+  const bearer = `Bearer ${agentPut.body.token}`;
+  for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]) {
+    const tries = [
+      await api.call('PUT', '/genesys/1/admin/config/service.telco', { form: { _type: 'ors', _service: 'callback', _allowed_origins: '*' }, auth: admin, headers }),
+      await api.call('POST', '/genesys/1/admin/callback/cancel', { form: { ids: id }, auth: admin, headers }),
+      await api.call('POST', '/genesys/1/admin/callback/erase', { form: { _customer_number: number(74) }, auth: admin, headers }),
+      await api.call('DELETE', '/genesys/1/admin/agents/site', { auth: admin, headers }),
+      await api.call('POST', '/genesys/1/agent/ready', { auth: bearer, headers }),
+    ];
+    for (const r of tries) {
+      assert.equal(r.status, 403, JSON.stringify(headers));
+      assert.match(r.body.message, /may not use administration or agents' routes/);
+    }
+  }
+  assert.deepEqual((await api.get('/genesys/1/admin/config/service.telco', { auth: admin })).body, before, 'nothing changed');
+  assert.equal((await state(id))._callback_state, 'QUEUED');
+  assert.equal((await api.get('/genesys/1/agent/offer', { auth: bearer })).body.ready, false);
+  const same = await api.call('POST', '/genesys/1/agent/ready', { auth: bearer, headers: { origin: rt.base, 'sec-fetch-site': 'same-origin' } });
+  assert.equal(same.status, 200, 'the console on this host works');
+  assert.equal((await api.post(path, { _customer_number: number(75) }, { headers: { origin: 'https://shop.example' } })).status, 200, 'public routes serve allowed sites');
+});

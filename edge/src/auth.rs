@@ -154,6 +154,29 @@ pub fn note_failure(client: &str, now_ms: i64) {
     FAILURES.with(|f| f.borrow_mut().hit(client, FAILURES_ALLOWED, now_ms));
 }
 
+/// The site of a browser's request from another site than ours, if it is one: its `Origin` when it
+/// differs from ours, else a `Sec-Fetch-Site` of `cross-site` or `same-site` (a sibling host).
+/// Requests without either (servers, IVRs, curl) are not a browser's.
+pub fn cross_site(req: &Request) -> ApiResult<Option<String>> {
+    let own = crate::http::own_origin(req)?;
+    let origin = crate::http::header(req, "origin");
+    let fetch_site = crate::http::header(req, "sec-fetch-site");
+    Ok(from_another_site(
+        origin.as_deref(),
+        fetch_site.as_deref(),
+        &own,
+    ))
+}
+
+fn from_another_site(origin: Option<&str>, fetch_site: Option<&str>, own: &str) -> Option<String> {
+    match (origin, fetch_site) {
+        // Opaque origins (sandboxed frames, some redirects) send `null`: another site too.
+        (Some(origin), _) if origin != own => Some(origin.to_string()),
+        (_, Some(site @ ("cross-site" | "same-site"))) => Some(site.to_string()),
+        _ => None,
+    }
+}
+
 /// Identifies the caller and checks it may use a route of `access`. A public route serves
 /// everyone (valid credentials still grant what they grant, such as property queries); other
 /// routes answer 401 to missing or wrong credentials and 403 to valid ones of too low a rank.
@@ -196,6 +219,30 @@ mod tests {
         assert_eq!(basic("Bearer x"), None);
         assert_eq!(basic("Basic !!!"), None);
         assert!(same(b"abc", b"abc") && !same(b"abc", b"abd") && !same(b"abc", b"ab"));
+    }
+
+    #[test]
+    fn browsers_of_other_sites_are_told_apart() {
+        let own = "https://cb.example";
+        assert_eq!(from_another_site(None, None, own), None, "a server");
+        assert_eq!(from_another_site(Some(own), Some("same-origin"), own), None);
+        assert_eq!(from_another_site(None, Some("none"), own), None, "typed in");
+        assert_eq!(
+            from_another_site(Some("https://evil.example"), None, own).as_deref(),
+            Some("https://evil.example")
+        );
+        assert_eq!(
+            from_another_site(Some("null"), None, own).as_deref(),
+            Some("null")
+        );
+        assert_eq!(
+            from_another_site(None, Some("cross-site"), own).as_deref(),
+            Some("cross-site")
+        );
+        assert_eq!(
+            from_another_site(None, Some("same-site"), own).as_deref(),
+            Some("same-site")
+        );
     }
 
     #[test]

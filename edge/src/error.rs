@@ -43,6 +43,8 @@ pub enum ApiError {
     Forbidden,
     #[error("This site ({origin}) may not use service {service}: add the origin to the service's _allowed_origins.")]
     OriginNotAllowed { origin: String, service: String },
+    #[error("A page of another site ({0}) may not use administration or agents' routes: browsers attach saved credentials to its requests. Use the console on this host, or call from a server.")]
+    CrossSite(String),
     #[error("Administration is disabled: this deployment has no admin credentials.")]
     AdminDisabled,
     #[error("Too many requests; retry in {0} s.")]
@@ -135,7 +137,7 @@ impl ApiError {
             ApiError::Unauthenticated | ApiError::BadToken => {
                 (401, "CallbackExceptionUnauthorized")
             }
-            ApiError::Forbidden | ApiError::OriginNotAllowed { .. } => {
+            ApiError::Forbidden | ApiError::OriginNotAllowed { .. } | ApiError::CrossSite(_) => {
                 (403, "CallbackExceptionUnauthorized")
             }
             ApiError::TooManyRequests(_) => (429, "CallbackExceptionTooManyRequests"),

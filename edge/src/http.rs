@@ -57,16 +57,17 @@ pub fn body_params(content_type: &str, body: &str) -> ApiResult<Params> {
     }
 }
 
-/// A JSON body of a known shape (admin requests).
+/// A body of a known shape (admin requests), as JSON or as a form (see [`params::form_as_json`]).
 pub fn body_json<T: serde::de::DeserializeOwned>(content_type: &str, body: &str) -> ApiResult<T> {
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with("application/json")
-    {
+    let ct = content_type.to_ascii_lowercase();
+    let read = if ct.starts_with("application/json") {
+        serde_json::from_str(body)
+    } else if ct.starts_with("application/x-www-form-urlencoded") {
+        serde_json::from_value(params::form_as_json(body)?)
+    } else {
         return Err(ApiError::UnsupportedMediaType);
-    }
-    serde_json::from_str(body)
-        .map_err(|e| ApiError::InvalidParameter(format!("the body does not fit: {e}")))
+    };
+    read.map_err(|e| ApiError::InvalidParameter(format!("the body does not fit: {e}")))
 }
 
 pub fn content_type(req: &Request) -> String {

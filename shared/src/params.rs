@@ -49,6 +49,70 @@ pub fn from_form(body: &str) -> Result<Params, ParamError> {
     pairs(body).map(|pairs| pairs.into_iter().collect())
 }
 
+/// A form body as the JSON object an admin route reads: each key once is a string, a key given
+/// more than once (or written `key[]`) a list of strings, in order. Fields that are lists or flags
+/// read such strings with [`one_or_many`] and [`flag`].
+pub fn form_as_json(body: &str) -> Result<serde_json::Value, ParamError> {
+    let mut object = serde_json::Map::new();
+    for (key, value) in pairs(body)? {
+        let (key, listed) = match key.strip_suffix("[]") {
+            Some(key) => (key.to_string(), true),
+            None => (key, false),
+        };
+        let value = serde_json::Value::String(value);
+        match object.get_mut(&key) {
+            Some(serde_json::Value::Array(list)) => list.push(value),
+            Some(first) => *first = serde_json::Value::Array(vec![first.take(), value]),
+            None if listed => {
+                object.insert(key, serde_json::Value::Array(vec![value]));
+            }
+            None => {
+                object.insert(key, value);
+            }
+        }
+    }
+    Ok(serde_json::Value::Object(object))
+}
+
+/// A list field written as a JSON list, or as text with commas (`a,b`), as a form sends it.
+pub fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Many(Vec<String>),
+        One(String),
+    }
+    Ok(match serde::Deserialize::deserialize(d)? {
+        Either::Many(list) => list,
+        Either::One(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
+/// A flag written as a JSON boolean, or as the text `true` or `false`, as a form sends it.
+pub fn flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Bool(bool),
+        Text(String),
+    }
+    match serde::Deserialize::deserialize(d)? {
+        Either::Bool(b) => Ok(b),
+        Either::Text(text) => match text.trim() {
+            "true" => Ok(true),
+            "false" | "" => Ok(false),
+            other => Err(serde::de::Error::custom(format!(
+                "expected true or false, not `{other}`"
+            ))),
+        },
+    }
+}
+
 /// The pairs of a form body or query string, in order (keys may repeat).
 pub fn pairs(body: &str) -> Result<Vec<(String, String)>, ParamError> {
     body.split('&')
@@ -113,11 +177,45 @@ mod tests {
         assert_eq!(from_form("a=%ff"), Err(ParamError::Form));
     }
 
+    #[test]
+    fn forms_read_as_json_objects() {
+        let v = form_as_json("ids=a&ids=b&reason=late&one[]=x&flag=true").unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"ids": ["a", "b"], "reason": "late", "one": ["x"], "flag": "true"})
+        );
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Body {
+            #[serde(deserialize_with = "one_or_many")]
+            ids: Vec<String>,
+            #[serde(deserialize_with = "flag")]
+            flag: bool,
+        }
+        let read = |v| serde_json::from_value::<Body>(v).ok();
+        let both = |ids: &[&str], flag| {
+            Some(Body {
+                ids: ids.iter().map(|s| s.to_string()).collect(),
+                flag,
+            })
+        };
+        assert_eq!(
+            read(serde_json::json!({"ids": "a, b", "flag": "false"})),
+            both(&["a", "b"], false)
+        );
+        assert_eq!(
+            read(serde_json::json!({"ids": ["a"], "flag": true})),
+            both(&["a"], true)
+        );
+        assert_eq!(read(serde_json::json!({"ids": "a", "flag": "yes"})), None);
+        assert_eq!(form_as_json("a=%zz"), Err(ParamError::Form));
+    }
+
     proptest! {
         #[test]
         fn parsers_never_panic(s in "\\PC{0,60}") {
             let _ = from_json(&s);
             let _ = from_form(&s);
+            let _ = form_as_json(&s);
         }
     }
 }

@@ -197,6 +197,7 @@ pub struct Watermarks {
 pub struct BulkCancelRequest {
     #[serde(default)]
     pub reason: Option<String>,
+    #[serde(deserialize_with = "crate::params::one_or_many")]
     pub ids: Vec<String>,
 }
 
@@ -237,7 +238,7 @@ pub struct EraseAnswer {
 pub struct ReportCancelledRequest {
     #[serde(default)]
     pub callback_reason: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::params::one_or_many")]
     pub exported_properties: Vec<String>,
 }
 

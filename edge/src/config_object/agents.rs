@@ -69,31 +69,12 @@ impl AgentRow {
 #[derive(Deserialize)]
 pub(super) struct AgentPut {
     name: Option<String>,
-    #[serde(default)]
-    services: ServiceList,
-    #[serde(default)]
+    /// A JSON list, or names with commas (as GMS options are written).
+    #[serde(default, deserialize_with = "callback_shared::params::one_or_many")]
+    services: Vec<String>,
+    #[serde(default, deserialize_with = "callback_shared::params::flag")]
     rotate_token: bool,
     phone: Option<String>,
-}
-
-/// Services as a JSON list or a comma-separated string (as GMS options are written).
-#[derive(Deserialize, Default)]
-#[serde(untagged)]
-enum ServiceList {
-    #[default]
-    None,
-    List(Vec<String>),
-    Text(String),
-}
-
-impl ServiceList {
-    fn names(self) -> Vec<String> {
-        match self {
-            ServiceList::None => Vec::new(),
-            ServiceList::List(list) => list,
-            ServiceList::Text(text) => text.split(',').map(str::to_string).collect(),
-        }
-    }
 }
 
 impl ConfigObject {
@@ -123,7 +104,7 @@ impl ConfigObject {
     ) -> ApiResult<Response> {
         let spec = AgentSpec {
             name: put.name.unwrap_or_default(),
-            services: put.services.names(),
+            services: put.services,
             phone: put.phone,
         }
         .checked(config)
