@@ -45,8 +45,17 @@ impl ServiceObject {
             worker::Delay::from(std::time::Duration::from_millis(50)).await;
         }
         self.on_alarm().await?;
+        let now = iso::format(self.now());
+        // A deleted service whose grace ended has erased everything, its tables too.
+        if !self.migrated.get() {
+            return Ok(Due {
+                now,
+                next: None,
+                undelivered: 0,
+            });
+        }
         Ok(Due {
-            now: iso::format(self.now()),
+            now,
             next: self.store.next_due()?.map(iso::format),
             undelivered: self.store.undelivered()?,
         })

@@ -129,6 +129,11 @@ impl ServiceObject {
     /// After any request: steps it recorded are told to the objects they concern, and the alarm
     /// is kept no later than their timers.
     async fn after(&self) -> ApiResult<()> {
+        // A deleted service's object that has just erased everything (its grace over) holds no
+        // table to read.
+        if !self.migrated.get() {
+            return Ok(());
+        }
         if let Ok(service) = self.view("").and_then(|v| v.callback()) {
             self.talk(&service).await?;
         }
