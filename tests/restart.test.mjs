@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort, newStateDir, root } from './support/runtime.mjs';
+import { freePort, newStateDir, root, stopGroup } from './support/runtime.mjs';
 import { client, admin, alwaysOpenService, number } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
 
@@ -26,13 +26,8 @@ async function runCommand(port, state) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`make dev did not start: ${output}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  const stop = async () => {
-    const exited = new Promise((r) => child.once('exit', r));
-    try { process.kill(-child.pid, 'SIGINT'); } catch { /* gone */ }
-    const kill = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 10_000);
-    await exited;
-    clearTimeout(kill);
-  };
+  // Ctrl-C, as a person stops `make dev`.
+  const stop = () => stopGroup(child, 'SIGINT', 10_000);
   return { stop, output: () => output, token: output.match(/token (\S+)/)?.[1] };
 }
 

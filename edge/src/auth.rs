@@ -154,18 +154,19 @@ pub fn note_failure(client: &str, now_ms: i64) {
     FAILURES.with(|f| f.borrow_mut().hit(client, FAILURES_ALLOWED, now_ms));
 }
 
-/// The site of a browser's request from another site than ours, if it is one: its `Origin` when it
-/// differs from ours, else a `Sec-Fetch-Site` of `cross-site` or `same-site` (a sibling host).
-/// Requests without either (servers, IVRs, curl) are not a browser's.
-pub fn cross_site(req: &Request) -> ApiResult<Option<String>> {
+/// Refuses a browser's request from another site than ours: its `Origin` when it differs from
+/// ours, else a `Sec-Fetch-Site` of `cross-site` or `same-site` (a sibling host). Requests without
+/// either (servers, IVRs, curl) are not a browser's. Administration, servers' and agents' routes
+/// pass here: a browser keeps Basic credentials after a 401 challenge and would send them with
+/// another site's forms.
+pub fn same_site(req: &Request) -> ApiResult<()> {
     let own = crate::http::own_origin(req)?;
     let origin = crate::http::header(req, "origin");
     let fetch_site = crate::http::header(req, "sec-fetch-site");
-    Ok(from_another_site(
-        origin.as_deref(),
-        fetch_site.as_deref(),
-        &own,
-    ))
+    match from_another_site(origin.as_deref(), fetch_site.as_deref(), &own) {
+        Some(site) => Err(ApiError::CrossSite(site)),
+        None => Ok(()),
+    }
 }
 
 fn from_another_site(origin: Option<&str>, fetch_site: Option<&str>, own: &str) -> Option<String> {

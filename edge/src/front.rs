@@ -48,13 +48,8 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
             _ => Err(ApiError::Forbidden),
         };
     }
-    // Administration and agents' routes are for the console on this host and for servers: a
-    // browser keeps Basic credentials after a 401 challenge and would send them with another
-    // site's forms.
     if m.access != Access::Public {
-        if let Some(site) = auth::cross_site(&req)? {
-            return Err(ApiError::CrossSite(site));
-        }
+        auth::same_site(&req)?;
     }
     let caller = authenticate(env, &req, m.access)?;
     match m.kind {
@@ -112,9 +107,7 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
 /// Tests only (see [`clock`]): moves one service's clock forward and runs what is then due;
 /// answers [`wire::Due`]. Admin credentials, as for any admin route.
 async fn move_clock(env: &Env, req: &mut Request, service: &str) -> ApiResult<Response> {
-    if let Some(site) = auth::cross_site(req)? {
-        return Err(ApiError::CrossSite(site));
-    }
+    auth::same_site(req)?;
     authenticate(env, req, Access::Admin)?;
     let body = http::body(req).await?;
     let params = http::body_params(&http::content_type(req), &body)?;

@@ -8,6 +8,7 @@
 
 use crate::capacity::Capacity;
 use crate::office_hours::OfficeHours;
+use crate::params;
 use crate::phone::{Country, PhonePolicy};
 use crate::zone::Zone;
 use chrono::{DateTime, Duration, Months, Utc};
@@ -306,7 +307,7 @@ fn access_numbers(options: &Options) -> Result<Vec<String>, ConfigError> {
         .get("_access_numbers")
         .map(String::as_str)
         .unwrap_or("");
-    let numbers: Vec<String> = list(text);
+    let numbers: Vec<String> = params::list(text);
     match numbers.iter().find(|n| !crate::phone::is_e164(n)) {
         Some(bad) => Err(ConfigError::new(
             "_access_numbers",
@@ -314,14 +315,6 @@ fn access_numbers(options: &Options) -> Result<Vec<String>, ConfigError> {
         )),
         None => Ok(numbers),
     }
-}
-
-fn list(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// Reads typed options with the precedence service > section `callback` > default.
@@ -534,7 +527,9 @@ impl Limits {
                     seconds: r.number("_throttle_ttl_2", 3600, 1..=86_400)?,
                 },
             ],
-            throttle_parameters: list(&r.text("_throttle_request_parameters", "_customer_number")),
+            throttle_parameters: params::list(
+                &r.text("_throttle_request_parameters", "_customer_number"),
+            ),
             per_parameter_daily: r.number(
                 "_throttle_request_parameters_limit",
                 6,
@@ -805,7 +800,7 @@ impl CallbackService {
             agent_preview: r.bool("_agent_preview", false)?,
             agent_preview_timeout: r.number("_agent_preview_timeout", 30, 1..=3600)?,
             agent_preview_allow_reject: r.number("_agent_preview_allow_reject", 0, 0..=1000)?,
-            agent_preview_data: list(&r.text("_agent_preview_data", "")),
+            agent_preview_data: params::list(&r.text("_agent_preview_data", "")),
             user_confirm_timeout: r.number("_user_confirm_timeout", 30, 1..=3600)?,
             connect_on_confirm_timeout: r
                 .text("_on_user_confirm_timeout", "CONNECT-ANYWAY")
@@ -838,9 +833,9 @@ impl CallbackService {
             disallow_impossible: r.bool("_disallow_impossible_phone_numbers", true)?,
             disallow_premium: r.bool("_disallow_premium_phone_numbers", true)?,
         };
-        let lookup_keys = list(&r.text("_customer_lookup_keys", "_customer_number"));
+        let lookup_keys = params::list(&r.text("_customer_lookup_keys", "_customer_number"));
         let mandatory_lookup_keys =
-            list(&r.text("_mandatory_customer_lookup_keys", "_customer_number"));
+            params::list(&r.text("_mandatory_customer_lookup_keys", "_customer_number"));
         if let Some(k) = mandatory_lookup_keys
             .iter()
             .find(|k| !lookup_keys.contains(k))
@@ -869,7 +864,7 @@ impl CallbackService {
                     ))
                 }
             },
-            events: list(&r.text("_callback_events_list", "")),
+            events: params::list(&r.text("_callback_events_list", "")),
             secret: r.text("_webhook_secret", ""),
         };
         if let Some(e) = notifications
@@ -891,7 +886,7 @@ impl CallbackService {
             lookup_keys,
             mandatory_lookup_keys,
             notifications,
-            allowed_origins: list(&r.text("_allowed_origins", "")),
+            allowed_origins: params::list(&r.text("_allowed_origins", "")),
             offer_ewt_threshold: r.number("_offer_callback_ewt_threshold", 300, 0..=86_400)?,
             average_handle_secs: r.number("_average_handle_time", 300, 1..=86_400)?,
             request_access_service: r.text("_request_access_service", "request-access"),

@@ -84,13 +84,17 @@ pub fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>
     }
     Ok(match serde::Deserialize::deserialize(d)? {
         Either::Many(list) => list,
-        Either::One(text) => text
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect(),
+        Either::One(text) => list(&text),
     })
+}
+
+/// Names written with commas, as GMS options and forms write lists: trimmed, blanks dropped.
+pub fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A flag written as a JSON boolean, or as the text `true` or `false`, as a form sends it.

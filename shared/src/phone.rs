@@ -232,13 +232,13 @@ fn judge(plan: Plan, n: &str) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn e164_is_a_plus_then_8_to_15_digits_not_starting_with_0() {
         assert!(is_e164("+33612345678") && !is_e164("0612345678") && !is_e164("+0123456789"));
         assert!(!is_e164("+1234567") && !is_e164("+1234567890123456") && !is_e164("+33 6 12"));
     }
-    use proptest::prelude::*;
 
     fn policy(iso: &str) -> PhonePolicy {
         PhonePolicy {

@@ -362,6 +362,15 @@ pub fn csv(columns: &[String], records: &[Record]) -> String {
     out
 }
 
+/// What a service has left to do once its clock was moved forward (tests only): its clock's
+/// time, when its next timer or delivery is due, and how many webhooks wait undelivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Due {
+    pub now: String,
+    pub next: Option<String>,
+    pub undelivered: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,13 +464,4 @@ mod tests {
         assert_eq!(cell("-12"), "-12");
         assert_eq!(cell("Zoé"), "Zoé");
     }
-}
-
-/// What a service has left to do once its clock was moved forward (tests only): its clock's
-/// time, when its next timer or delivery is due, and how many webhooks wait undelivered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Due {
-    pub now: String,
-    pub next: Option<String>,
-    pub undelivered: u32,
 }

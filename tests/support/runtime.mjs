@@ -71,13 +71,15 @@ async function start({ stateDir = newStateDir(), port, vars = {}, config, probe 
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
-    const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, 5000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return { base, port, stateDir, stop, output: () => output };
+  return { base, port, stateDir, stop: () => stopGroup(child), output: () => output };
+}
+
+/** Stops a detached child and everything it started: `signal`, then SIGKILL after `graceMs`. */
+export async function stopGroup(child, signal = 'SIGTERM', graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+  const timer = setTimeout(() => { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } }, graceMs);
+  await exited;
+  clearTimeout(timer);
 }

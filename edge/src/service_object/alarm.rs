@@ -4,10 +4,10 @@
 use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
 use callback_shared::config::CallbackService;
-use callback_shared::iso::{self, Shift};
+use callback_shared::iso;
 use callback_shared::scenario::{self, Actor, Event};
 use callback_shared::wire::Due;
-use chrono::{DateTime, Duration};
+use chrono::DateTime;
 
 /// Timers run in batches of this many.
 const TIMER_BATCH: u32 = 200;
@@ -45,19 +45,16 @@ impl ServiceObject {
             worker::Delay::from(std::time::Duration::from_millis(50)).await;
         }
         self.on_alarm().await?;
-        let now = iso::format(self.now());
         // A deleted service whose grace ended has erased everything, its tables too.
-        if !self.migrated.get() {
-            return Ok(Due {
-                now,
-                next: None,
-                undelivered: 0,
-            });
-        }
+        let (next, undelivered) = if self.migrated.get() {
+            (self.store.next_due()?, self.store.undelivered()?)
+        } else {
+            (None, 0)
+        };
         Ok(Due {
-            now,
-            next: self.store.next_due()?.map(iso::format),
-            undelivered: self.store.undelivered()?,
+            now: iso::format(self.now()),
+            next: next.map(iso::format),
+            undelivered,
         })
     }
 
@@ -165,10 +162,7 @@ impl ServiceObject {
     async fn set_alarm_at(&self, ms: i64) -> ApiResult<()> {
         let at = DateTime::from_timestamp_millis(ms)
             .ok_or_else(|| ApiError::Internal(format!("no alarm at {ms} ms")))?;
-        self.state
-            .storage()
-            .set_alarm(crate::clock::on_platform(at).minus(Duration::milliseconds(self.skew.get())))
-            .await?;
+        self.state.storage().set_alarm(self.on_platform(at)).await?;
         self.alarm.set(Some(ms));
         Ok(())
     }

@@ -123,7 +123,16 @@ impl ServiceObject {
 
     /// The service's clock: every decision of this object reads it.
     fn now(&self) -> DateTime<Utc> {
-        crate::clock::now().plus(Duration::milliseconds(self.skew.get()))
+        crate::clock::now().plus(self.skew())
+    }
+
+    /// An instant of the service's clock on the platform's (where its alarm rings).
+    fn on_platform(&self, t: DateTime<Utc>) -> DateTime<Utc> {
+        crate::clock::on_platform(t).minus(self.skew())
+    }
+
+    fn skew(&self) -> Duration {
+        Duration::milliseconds(self.skew.get())
     }
 
     /// After any request: steps it recorded are told to the objects they concern, and the alarm
