@@ -780,13 +780,11 @@ impl CallbackService {
                     ("USERORIGINATED", Direction::UserOriginated),
                 ],
             )?,
-            media_type: r
-                .choice(
-                    "_media_type",
-                    "voice",
-                    &[("voice", "voice"), ("chat", "chat")],
-                )?
-                .to_string(),
+            media_type: match r.get("_media_type").filter(|t| !t.is_empty()) {
+                Some(text) => media_type(text).map_err(|m| ConfigError::new("_media_type", m))?,
+                None => "voice",
+            }
+            .to_string(),
             wait_for_agent: r.bool("_wait_for_agent", false)?,
             wait_for_user_confirm: r.bool("_wait_for_user_confirm", false)?,
             first_party: r.choice(
@@ -900,6 +898,16 @@ impl CallbackService {
             Some(capacity) => capacity.at(self.schedule.zone.to_local(start)),
             None => self.schedule.max_per_bucket,
         }
+    }
+}
+
+/// `_media_type`, of a section or a request. Only voice callbacks are served: chat (CHAT.md) is
+/// refused rather than taken and then handled as a call.
+pub fn media_type(text: &str) -> Result<&'static str, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "voice" => Ok("voice"),
+        "chat" => Err("chat callbacks are not available yet: only voice is served".into()),
+        other => Err(format!("`{other}` is not voice")),
     }
 }
 
@@ -1112,6 +1120,40 @@ pub(crate) mod tests {
         assert_eq!(s.lookup_keys, ["_customer_number"]);
         assert!(s.notifications.target.is_none() && s.allowed_origins.is_empty());
         assert_eq!(s.offer_ewt_threshold, 300);
+    }
+
+    #[test]
+    fn only_voice_is_served() {
+        let mut config = Config::new();
+        for (value, refused) in [
+            ("voice", None),
+            ("VOICE", None),
+            ("chat", Some("chat callbacks are not available yet")),
+            ("fax", Some("`fax` is not voice")),
+        ] {
+            let put = config.put(
+                "service.m",
+                options(&[
+                    ("_type", "ors"),
+                    ("_service", "callback"),
+                    ("_media_type", value),
+                ]),
+            );
+            match refused {
+                None => assert_eq!(
+                    config.callback_service("m").unwrap().scenario.media_type,
+                    "voice"
+                ),
+                Some(message) => {
+                    let e = put
+                        .err()
+                        .or_else(|| config.callback_service("m").err())
+                        .unwrap();
+                    assert_eq!(e.option, "_media_type");
+                    assert!(e.message.contains(message), "{value}: {}", e.message);
+                }
+            }
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! service's Durable Object, so deciding and recording happen with no `await` between: atomic.
 
 use crate::availability::{self, Bookings, Refusal, Unavailable};
-use crate::config::{CallbackService, Direction, FirstParty};
+use crate::config::{self, CallbackService, Direction, FirstParty};
 use crate::iso::{self, Shift};
 use crate::limits::{self, LimitError};
 use crate::params::Params;
@@ -362,19 +362,11 @@ fn selectors(service: &CallbackService, params: &Params) -> Result<Selectors, Cr
             ))
         }
     };
-    let media_type = match params
-        .get("_media_type")
-        .map(|v| v.trim().to_ascii_lowercase())
-        .as_deref()
-    {
+    let media_type = match params.get("_media_type").map(|v| v.trim()) {
         None | Some("") => sc.media_type.clone(),
-        Some(m @ ("voice" | "chat")) => m.to_string(),
-        Some(other) => {
-            return Err(invalid(
-                "_media_type",
-                format!("`{other}` is not voice or chat"),
-            ))
-        }
+        Some(text) => config::media_type(text)
+            .map_err(|m| invalid("_media_type", m))?
+            .to_string(),
     };
     Ok(Selectors {
         direction,
@@ -651,6 +643,15 @@ mod tests {
             "waits for an agent"
         );
         assert!(plan(&s, &params(&[("_customer_number", "12")]), now).is_err());
+        let chat = params(&[("_customer_number", "0612345678"), ("_media_type", "chat")]);
+        let refused = plan(&s, &chat, now)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            refused.contains("chat callbacks are not available yet"),
+            "{refused}"
+        );
     }
 
     fn decide(
