@@ -375,6 +375,24 @@ test('while a receiver fails, the alarm waits for the first webhook\'s backoff (
   }
 });
 
+test('the tests\' clock route refuses what it cannot do with a 4xx JSON error', async () => {
+  await alwaysOpenService(api, 'clocked');
+  const move = (name, body, auth = admin) => api.call('POST', `/genesys/1/dev/clock/${name}`, { body, auth });
+  for (const [r, status] of [
+    [await move('clocked', { advance_ms: -1 }), 400],
+    [await move('clocked', { advance_ms: 'soon' }), 400],
+    [await move('clocked', '{"advance_ms": '), 400],
+    [await move('clocked', { advance_ms: 1000 }, null), 401],
+    [await move('nobody', { advance_ms: 1000 }), 404],
+  ]) {
+    assert.equal(r.status, status, r.text);
+    assert.equal(r.body.code, status);
+  }
+  const moved = await move('clocked', { advance_ms: 60_000 });
+  assert.equal(moved.status, 200);
+  assert.ok(Date.parse(moved.body.now) - Date.now() > 55_000, 'the service\'s clock is ahead');
+});
+
 test('a body without a length is refused once past 64 KiB, without waiting for its end', async () => {
   const url = new URL('/genesys/1/service/callback/target', rt.base);
   const status = await new Promise((resolve, reject) => {

@@ -59,3 +59,22 @@ pub fn advance(params: &callback_shared::params::Params) -> Result<i64, String> 
             format!("advance_ms: `{text}` is not a whole number of milliseconds from 0 to {MAX_MS}")
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_move_is_0_to_400_days_of_milliseconds() {
+        let of = |v: &str| advance(&[("advance_ms".to_string(), v.to_string())].into());
+        assert_eq!(advance(&Default::default()), Ok(0), "none: what is due now");
+        assert_eq!(of("1500"), Ok(1500));
+        assert_eq!(of("34560000000"), Ok(34_560_000_000));
+        for bad in ["-1", "1.5", "soon", "34560000001", "99999999999999999999"] {
+            assert!(
+                of(bad).is_err_and(|e| e.starts_with("advance_ms:")),
+                "{bad}"
+            );
+        }
+    }
+}
