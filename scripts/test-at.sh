@@ -19,5 +19,7 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 offset=$(( $(date -u -d "$at" +%s) - $(date -u +%s) ))
 export CALLBACK_CLOCK_OFFSET_MS=$(( offset * 1000 ))
 echo "test-at: the end-to-end tests with the clock at $at UTC (offset ${offset} s)"
-sign=$([ "$offset" -ge 0 ] && echo +)
+# A moment in the past is a negative offset, which carries its own sign.
+sign=""
+if [ "$offset" -ge 0 ]; then sign=+; fi
 TZ=UTC faketime -f "${sign}${offset}s" scripts/e2e.sh "$@"
