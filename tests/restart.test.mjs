@@ -5,8 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { freePort, newStateDir, root, stopGroup } from './support/runtime.mjs';
+import { freePort, newStateDir, root, stopGroup, wranglerEnv } from './support/runtime.mjs';
 import { client, admin, alwaysOpenService, number } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
 
@@ -14,20 +13,23 @@ import { agent } from './support/agent.mjs';
 async function runCommand(port, state) {
   const child = spawn(process.execPath, ['scripts/dev.mjs'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), STATE: state, CI: 'true', WRANGLER_SEND_METRICS: 'false', PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` },
+    env: { ...wranglerEnv(), PORT: String(port), STATE: state },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
-  const deadline = Date.now() + 90_000;
-  while (!/Callback is running/.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`make dev did not start: ${output}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
   // Ctrl-C, as a person stops `make dev`.
   const stop = () => stopGroup(child, 'SIGINT', 10_000);
+  const deadline = Date.now() + 90_000;
+  while (!/Callback is running/.test(output)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`make dev did not start: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
   return { stop, output: () => output, token: output.match(/token (\S+)/)?.[1] };
 }
 

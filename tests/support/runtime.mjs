@@ -23,6 +23,15 @@ export function freePort() {
 
 export const newStateDir = () => mkdtempSync(join(tmpdir(), 'callback-state-'));
 
+/** The environment of a process that runs wrangler. A suite run at another moment
+ * (scripts/test-at.sh) shifts this process's clock and the browser's with libfaketime; wrangler's
+ * own tooling is not run under it (its bundler breaks): the Worker's clock is shifted by the same
+ * offset instead (`CLOCK_OFFSET_MS`). */
+export function wranglerEnv() {
+  const { LD_PRELOAD, FAKETIME, CALLBACK_CLOCK_OFFSET_MS, ...env } = process.env;
+  return { ...env, PATH: `${join(root, 'node_modules', '.bin')}:${env.PATH}`, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
+}
+
 /** Starts `wrangler dev`; resolves once it answers. `vars` are extra --var bindings; `config` another
  * Worker's wrangler.toml (the load benchmark's floor), answering `probe`; `clockControl: false`
  * runs it as deployed, where no test can move a clock. A free port can be taken
@@ -44,14 +53,11 @@ async function start({ stateDir = newStateDir(), port, vars = {}, config, probe 
   if (clockControl && !config) args.push('--var', 'CLOCK_CONTROL:on');
   if (config) args.push('--config', config);
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
-  // A suite run at another moment (scripts/test-at.sh) shifts this process's clock and the
-  // browser's with libfaketime; wrangler's own tooling is not run under it (its bundler breaks),
-  // the Worker's clock is shifted by the same offset instead.
-  const { LD_PRELOAD, FAKETIME, CALLBACK_CLOCK_OFFSET_MS, ...env } = process.env;
-  if (CALLBACK_CLOCK_OFFSET_MS) args.push('--var', `CLOCK_OFFSET_MS:${CALLBACK_CLOCK_OFFSET_MS}`);
+  const offset = process.env.CALLBACK_CLOCK_OFFSET_MS;
+  if (offset) args.push('--var', `CLOCK_OFFSET_MS:${offset}`);
   const child = spawn(join(root, 'node_modules', '.bin', 'wrangler'), args, {
     cwd: root,
-    env: { ...env, PATH: `${join(root, 'node_modules', '.bin')}:${env.PATH}`, WRANGLER_SEND_METRICS: 'false', CI: 'true' },
+    env: wranglerEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
