@@ -306,14 +306,10 @@ pub fn parse_ask(params: &crate::params::Params, now: DateTime<Utc>) -> Result<A
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::config::tests::{demo_config, options};
     use crate::config::Config;
     use crate::iso;
+    use crate::testkit::{demo_config, options, t};
     use proptest::prelude::*;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        iso::parse(s).unwrap()
-    }
 
     fn web() -> CallbackService {
         demo_config().callback_service("callback-web").unwrap()

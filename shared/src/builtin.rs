@@ -85,11 +85,8 @@ pub fn capacity_range(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testkit::t;
     use proptest::prelude::*;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        iso::parse(s).unwrap()
-    }
 
     fn params(pairs: &[(&str, &str)]) -> Params {
         pairs

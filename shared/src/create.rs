@@ -624,6 +624,7 @@ impl Ledger for MemoryLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testkit::t;
 
     #[test]
     fn a_plan_reads_the_number_once_and_says_when_an_access_number_is_held_first() {
@@ -663,12 +664,8 @@ mod tests {
     ) -> Result<NewCallback, CreateError> {
         decide_create(s, p, &plan(s, p, now)?, id, now, ledger)
     }
-    use crate::config::tests::{demo_config, options};
     use crate::scenario::{self, Actor};
-
-    fn t(s: &str) -> DateTime<Utc> {
-        iso::parse(s).unwrap()
-    }
+    use crate::testkit::{demo_config, options};
 
     const NOW: &str = "2026-11-30T06:00:00Z"; // Monday 07:00 in Paris
 

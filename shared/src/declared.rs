@@ -263,7 +263,7 @@ fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tests::options;
+    use crate::testkit::options;
 
     fn declared(sections: &[(&str, &[(&str, &str)])]) -> Declared {
         Declared {

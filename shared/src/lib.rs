@@ -32,5 +32,7 @@ pub mod queue;
 pub mod record;
 pub mod scenario;
 pub mod telephony;
+#[cfg(test)]
+mod testkit;
 pub mod wire;
 pub mod zone;

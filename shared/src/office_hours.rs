@@ -329,10 +329,7 @@ fn merge(mut periods: Vec<Period>) -> Vec<Period> {
 mod tests {
     use super::*;
     use crate::iso;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        iso::parse(s).unwrap()
-    }
+    use crate::testkit::t;
 
     fn hours(zone: &str, rules: &[(&str, &str)]) -> OfficeHours {
         let options = rules

@@ -694,13 +694,9 @@ impl Run<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tests::options;
     use crate::config::Config;
-    use crate::iso;
-
-    fn t(s: &str) -> DateTime<Utc> {
-        iso::parse(s).unwrap()
-    }
+    use crate::testkit::options;
+    use crate::testkit::t;
 
     const NOW: &str = "2026-12-01T09:00:00Z";
 
