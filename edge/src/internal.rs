@@ -83,6 +83,8 @@ pub enum ServiceAsk {
     Arrived { id: String },
     /// An agent of this service is ready or not: `()`.
     AgentReady { agent: String, ready: bool },
+    /// The agent was removed or no longer serves this service: what they held goes back: `()`.
+    AgentGone { agent: String },
     /// The agent's reservation, or the next callback reserved for them: `Option<AgentOffer>`.
     Reserve { agent: String },
     /// The agent's callback `id` as they see it, if it is still theirs: `Option<AgentOffer>`.

@@ -134,6 +134,9 @@ pub enum Event {
     },
     Accept,
     Reject,
+    /// The callback's agent was removed, or no longer serves this service: what was not yet
+    /// under way goes back to the queue; a call they took ends as connected.
+    AgentGone,
     /// The customer confirms they are ready to be called.
     Confirm,
     DialResult(DialOutcome),
@@ -418,6 +421,14 @@ pub fn apply(
         (Event::Reject, Phase::Offered { agent }) => run.rejected(agent),
         (Event::Accept, _) => return Err(illegal("accepted")),
         (Event::Reject, _) => return Err(illegal("rejected")),
+        (
+            Event::AgentGone,
+            Phase::Offered { .. } | Phase::Confirming { .. } | Phase::Dialing { agent: Some(_) },
+        ) => run.requeue(),
+        (Event::AgentGone, Phase::Connected { .. } | Phase::Disposition { .. }) => {
+            run.complete(Reason::AgentConnected)
+        }
+        (Event::AgentGone, _) => return Err(illegal("given back by its agent")),
         (Event::Confirm, Phase::Confirming { agent, .. }) => run.dial(Some(agent)),
         (Event::Confirm, _) => return Err(illegal("confirmed")),
         (Event::DialResult(outcome), Phase::Dialing { agent }) => {
@@ -609,6 +620,13 @@ impl Run<'_> {
             self.callback.phase = Phase::Waiting;
             self.effects.push(Effect::SeekAgent);
         }
+    }
+
+    /// Back in the queue, without its agent, for the next one.
+    fn requeue(&mut self) {
+        self.leave_phase();
+        self.callback.phase = Phase::Waiting;
+        self.effects.push(Effect::SeekAgent);
     }
 
     fn dial(&mut self, agent: Option<String>) {
@@ -1637,5 +1655,50 @@ mod tests {
             Ok(DialOutcome::NoAnswer)
         );
         assert!("HUNG".parse::<DialOutcome>().is_err());
+    }
+
+    #[test]
+    fn a_removed_agent_gives_back_what_was_not_under_way() {
+        let s = service(&[("_agent_preview", "true")]);
+        let offered = run(
+            &s,
+            create(new(&s, None), &s, t(NOW), Actor::Customer),
+            &[(1, reserved("a1"), Actor::System)],
+        );
+        let back = run(&s, offered, &[(2, Event::AgentGone, Actor::System)]);
+        assert_eq!(back.callback.phase, Phase::Waiting);
+        assert!(
+            has(&back, &Effect::ReleaseAgent { agent: "a1".into() })
+                && has(&back, &Effect::SeekAgent)
+        );
+        assert_eq!(back.callback.rejects, 0, "not a rejection");
+        let plain = service(&[]);
+        let dialing = run(
+            &plain,
+            create(new(&plain, None), &plain, t(NOW), Actor::Customer),
+            &[(1, reserved("a1"), Actor::System)],
+        );
+        assert!(matches!(
+            dialing.callback.phase,
+            Phase::Dialing { agent: Some(_) }
+        ));
+        let connected = run(
+            &plain,
+            dialing.clone(),
+            &[(2, Event::Connected, agent("a1"))],
+        );
+        let ended = run(&plain, connected, &[(3, Event::AgentGone, Actor::System)]);
+        assert_eq!(
+            ended.callback.phase,
+            Phase::Completed {
+                reason: Reason::AgentConnected
+            }
+        );
+        let waiting = run(&plain, dialing, &[(2, Event::AgentGone, Actor::System)]);
+        assert!(scenario_apply_fails(&waiting, &plain));
+    }
+
+    fn scenario_apply_fails(step: &Step, s: &CallbackService) -> bool {
+        apply(&step.callback, Event::AgentGone, s, t(NOW), Actor::System).is_err()
     }
 }

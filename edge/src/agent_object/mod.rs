@@ -252,8 +252,7 @@ impl AgentObject {
                 .filter(|s| !kept.contains(s))
                 .cloned()
                 .collect();
-            self.tell_services(&before.profile, &left, false, &origin)
-                .await;
+            self.give_back(&before.profile.id, &left, &origin).await;
         }
         // Streams opened with a token that no longer holds (deleted, or rotated) are closed.
         if profile.as_ref().map(|p| &p.token_hash) != before.as_ref().map(|b| &b.profile.token_hash)
@@ -277,6 +276,21 @@ impl AgentObject {
             }
         }
         Ok(())
+    }
+
+    /// Tells services the agent left that it is gone: what it held there goes back to the queue.
+    async fn give_back(&self, agent: &str, services: &[String], origin: &str) {
+        if origin.is_empty() {
+            return;
+        }
+        let ask = ServiceAsk::AgentGone {
+            agent: agent.to_string(),
+        };
+        for service in services {
+            if let Err(e) = internal::ask_service::<()>(&self.env, service, origin, &ask).await {
+                worker::console_warn!("agent {agent}: service {service} not told it left: {e}");
+            }
+        }
     }
 
     /// Tells services whether the agent is ready (for their wake-ups and wait estimates). A service

@@ -43,6 +43,17 @@ impl ServiceObject {
         callback.map(|c| self.agent_offer(&c, service)).transpose()
     }
 
+    /// An agent removed, or who left this service: not ready here, and what they held goes back.
+    pub(super) fn agent_gone(&self, agent: &str, service: &CallbackService) -> ApiResult<()> {
+        self.store.set_agent(agent, false)?;
+        if let Some(held) = self.store.held_by(agent)? {
+            let step =
+                scenario::apply(&held, Event::AgentGone, service, self.now(), Actor::System)?;
+            self.record(&step)?;
+        }
+        Ok(())
+    }
+
     /// Callback `id` as its agent sees it, while it is still theirs.
     pub(super) fn held(
         &self,

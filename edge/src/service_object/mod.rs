@@ -187,6 +187,7 @@ impl ServiceObject {
             ServiceAsk::Match(params) => json(self.match_call(&params)),
             ServiceAsk::Arrived { id } => json(self.arrived(&id, &*view.callback()?)),
             ServiceAsk::AgentReady { agent, ready } => json(self.store.set_agent(&agent, ready)),
+            ServiceAsk::AgentGone { agent } => json(self.agent_gone(&agent, &*view.callback()?)),
             ServiceAsk::Reserve { agent } => json(self.reserve(&agent, &*view.callback()?)),
             ServiceAsk::Held { agent, id } => json(self.held(&agent, &id, &*view.callback()?)),
             ServiceAsk::AgentAct {
