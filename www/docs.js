@@ -21,6 +21,24 @@ try {
   }
   table.append(body);
   target.replaceChildren(el('p', { textContent: `${doc.info.title}, version ${doc.info.version}` }), table);
+  options(doc.components.schemas);
 } catch (e) {
   target.textContent = `The API description could not be loaded: ${e.message}`;
+}
+
+// The option reference: one table per template, from the sections' schemas.
+function options(schemas) {
+  const out = document.getElementById('options');
+  const parts = [];
+  for (const [name, schema] of Object.entries(schemas)) {
+    if (!name.startsWith('section.')) continue;
+    const template = name.slice('section.'.length);
+    const head = el('tr', {}, ...['option', 'what it does', 'default', 'values'].map((t) => el('th', { scope: 'col', textContent: t })));
+    const rows = Object.entries(schema.properties).map(([option, p]) => {
+      const values = p.enum ? p.enum.join(', ') : p['x-minimum'] !== undefined ? `${p['x-minimum']} to ${p['x-maximum']}` : 'text';
+      return el('tr', {}, el('th', { scope: 'row' }, el('code', { textContent: option })), el('td', { textContent: p.description }), el('td', {}, el('code', { textContent: p.default })), el('td', { textContent: values }));
+    });
+    parts.push(el('h3', { textContent: `${template}: ${schema.description}` }), el('table', {}, el('thead', {}, head), el('tbody', {}, ...rows)));
+  }
+  out.replaceChildren(...parts);
 }

@@ -54,6 +54,7 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
     let caller = authenticate(env, &req, m.access)?;
     match m.kind {
         Kind::OpenApi => http::json(&openapi::document()),
+        Kind::Templates => http::json(&callback_shared::config::presets::document()),
         Kind::Service(route) => {
             let service = target(&m, route)?;
             forward(env, Object::Service, &service, &mut req, &m, caller).await

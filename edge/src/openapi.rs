@@ -60,14 +60,51 @@ pub fn document() -> Value {
                 "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
                 "agentToken": {"type": "http", "scheme": "bearer", "description": "An agent's token, from PUT /genesys/1/admin/agents/{agent}"}
             },
-            "schemas": {
-                "Error": {"type": "object", "required": ["code", "message", "exception"], "properties": {
-                    "code": {"type": "integer"}, "message": {"type": "string"}, "exception": {"type": "string"},
-                    "availability": {"type": "object", "additionalProperties": {"type": "integer"}}
-                }}
-            }
+            "schemas": schemas()
         }
     })
+}
+
+/// The error answer's schema, and the options of a `service.<name>` section per template
+/// (`section.callback`, …) from the option catalogue: the docs page's option reference reads them.
+/// Values are strings, as GMS sections hold them.
+fn schemas() -> Value {
+    use callback_shared::config::catalogue::{Kind, ALL};
+    use callback_shared::config::presets::TEMPLATES;
+    let mut schemas = Map::new();
+    schemas.insert("Error".into(), json!({"type": "object", "required": ["code", "message", "exception"], "properties": {
+        "code": {"type": "integer"}, "message": {"type": "string"}, "exception": {"type": "string"},
+        "availability": {"type": "object", "additionalProperties": {"type": "integer"}}
+    }}));
+    for t in TEMPLATES {
+        let mut properties = Map::new();
+        for o in ALL.iter().filter(|o| o.templates.contains(&t.template)) {
+            let ext = if o.ext { " [ext]" } else { "" };
+            let mut schema = Map::new();
+            schema.insert("type".into(), json!("string"));
+            schema.insert("description".into(), json!(format!("{}{ext}", o.meaning)));
+            schema.insert("default".into(), json!(o.default_text()));
+            match o.kind {
+                Kind::Bool { .. } => {
+                    schema.insert("enum".into(), json!(["true", "false"]));
+                }
+                Kind::Choice { values, .. } => {
+                    schema.insert("enum".into(), json!(values));
+                }
+                Kind::Number { min, max, .. } => {
+                    schema.insert("x-minimum".into(), json!(min));
+                    schema.insert("x-maximum".into(), json!(max));
+                }
+                Kind::Text { .. } => {}
+            }
+            properties.insert(o.name.to_string(), Value::Object(schema));
+        }
+        schemas.insert(
+            format!("section.{}", t.template.name()),
+            json!({"type": "object", "description": t.meaning, "properties": properties}),
+        );
+    }
+    Value::Object(schemas)
 }
 
 /// The route's kind as one word: `ServiceCreate`, `AgentActAccept`.

@@ -18,6 +18,8 @@ pub enum Kind {
     Agent(AgentRoute),
     /// The Worker answers from the route table.
     OpenApi,
+    /// The Worker answers from the option catalogue.
+    Templates,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -187,6 +189,7 @@ pub const ROUTES: &[Spec] = &[
     Spec { method: "GET", path: "/genesys/1/admin/config/{section}", kind: Kind::Config(ConfigRoute::Get), access: Access::Admin, summary: "One configuration section", query: &[] },
     Spec { method: "PUT", path: "/genesys/1/admin/config/{section}", kind: Kind::Config(ConfigRoute::Put), access: Access::Admin, summary: "Create or replace a section (validated; errors name the option)", query: &[] },
     Spec { method: "DELETE", path: "/genesys/1/admin/config/{section}", kind: Kind::Config(ConfigRoute::Delete), access: Access::Admin, summary: "Delete a section", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/admin/templates", kind: Kind::Templates, access: Access::Admin, summary: "The service templates (each with its options: meaning, default, allowed values) and the callback template's presets", query: &[] },
     Spec { method: "GET", path: "/genesys/1/admin/configuration", kind: Kind::Config(ConfigRoute::Document), access: Access::Admin, summary: "The whole configuration: {\"version\", \"sections\", \"agents\"} (agents' names and services, never tokens)", query: &[] },
     Spec { method: "POST", path: "/genesys/1/admin/configuration/plan", kind: Kind::Config(ConfigRoute::Plan), access: Access::Admin, summary: "What applying a whole configuration would change, validated: every problem names its section and option; nothing changes", query: &[] },
     Spec { method: "PUT", path: "/genesys/1/admin/configuration", kind: Kind::Config(ConfigRoute::Apply), access: Access::Admin, summary: "Replace the whole configuration: every change lands or none; refused (409) if \"version\" is given and the live one moved since", query: &[] },

@@ -1,4 +1,6 @@
-//! Time zones: any IANA zone with the `tz` feature, UTC alone without it.
+//! Time zones: any IANA zone with the `tz` feature. Without it (in browsers) only UTC is computed,
+//! and a name shaped like an IANA one is taken on trust as UTC: a browser only previews what the
+//! service, which has the zone database, then decides.
 //!
 //! Daylight-saving rule, the same as java.time (GMS is Java): a wall-clock time inside a skipped
 //! hour moves forward by the length of the gap (Paris 02:30 on the spring-forward day is 03:30
@@ -37,6 +39,16 @@ impl Zone {
         #[cfg(feature = "tz")]
         if let Ok(tz) = name.parse::<chrono_tz::Tz>() {
             return Ok(Zone(Inner::Named(tz)));
+        }
+        #[cfg(not(feature = "tz"))]
+        if name
+            .split_once('/')
+            .is_some_and(|(area, place)| !area.is_empty() && !place.is_empty())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-' | b'+'))
+        {
+            return Ok(Zone::UTC);
         }
         Err(UnknownZone(name.to_string()))
     }

@@ -271,26 +271,10 @@ mod tests {
     use crate::config::Config;
     use crate::testkit::options;
 
-    fn section_of(template: Template) -> &'static str {
-        match template {
-            Template::Callback => "callback",
-            Template::OfficeHours => "office-hours",
-            Template::Capacity => "capacity",
-            Template::RequestAccess => "request-access",
-            Template::MatchInteraction => "match-interaction",
-        }
-    }
-
     #[test]
     fn every_default_is_accepted_where_it_is_written() {
-        for template in [
-            Template::Callback,
-            Template::OfficeHours,
-            Template::Capacity,
-            Template::RequestAccess,
-            Template::MatchInteraction,
-        ] {
-            let mut pairs = vec![("_service".to_string(), section_of(template).to_string())];
+        for template in Template::ALL {
+            let mut pairs = vec![("_service".to_string(), template.name().to_string())];
             for o in ALL
                 .iter()
                 .filter(|o| o.templates.contains(&template) && o.name != "_service")

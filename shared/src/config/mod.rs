@@ -59,7 +59,26 @@ pub enum ServiceKind {
 }
 
 impl ServiceKind {
-    fn of(options: &Options) -> Result<ServiceKind, ConfigError> {
+    pub const ALL: [ServiceKind; 5] = [
+        ServiceKind::Callback,
+        ServiceKind::OfficeHours,
+        ServiceKind::Capacity,
+        ServiceKind::RequestAccess,
+        ServiceKind::MatchInteraction,
+    ];
+
+    /// Its `_service` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            ServiceKind::Callback => "callback",
+            ServiceKind::OfficeHours => "office-hours",
+            ServiceKind::Capacity => "capacity",
+            ServiceKind::RequestAccess => "request-access",
+            ServiceKind::MatchInteraction => "match-interaction",
+        }
+    }
+
+    pub fn of(options: &Options) -> Result<ServiceKind, ConfigError> {
         let service = options.get("_service").map(|s| s.trim()).unwrap_or("");
         Ok(match service {
             "callback" => ServiceKind::Callback,

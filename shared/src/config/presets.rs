@@ -263,6 +263,39 @@ impl Config {
     }
 }
 
+/// What `GET /genesys/1/admin/templates` answers: each template with what a new service of it
+/// starts with and the options its sections take, and the callback template's presets.
+pub fn document() -> serde_json::Value {
+    let templates: Vec<serde_json::Value> = TEMPLATES
+        .iter()
+        .map(|t| {
+            let options: Vec<&Opt> = c::ALL
+                .iter()
+                .filter(|o| o.templates.contains(&t.template))
+                .collect();
+            serde_json::json!({
+                "name": t.template,
+                "meaning": t.meaning,
+                "starter": starter(t.template),
+                "options": options,
+            })
+        })
+        .collect();
+    let presets: Vec<serde_json::Value> = PRESETS
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "name": p.name,
+                "template": Template::Callback,
+                "meaning": p.meaning,
+                "sets": p.sets.iter().copied().collect::<std::collections::BTreeMap<_, _>>(),
+                "unavailable": p.unavailable,
+            })
+        })
+        .collect();
+    serde_json::json!({"templates": templates, "presets": presets})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,12 +310,11 @@ mod tests {
             Template::RequestAccess,
             Template::MatchInteraction,
         ] {
-            let name = serde_json::to_value(dependency)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
             config
-                .put(&format!("service.{name}"), starter(dependency))
+                .put(
+                    &format!("service.{}", dependency.name()),
+                    starter(dependency),
+                )
                 .unwrap();
         }
         config.put("service.s", preset_options(preset)).unwrap();
