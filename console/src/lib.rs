@@ -4,6 +4,8 @@
 mod agent;
 mod http;
 pub mod model;
+mod roster;
+mod services;
 mod supervisor;
 
 use leptos::prelude::*;

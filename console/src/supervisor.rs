@@ -1,7 +1,6 @@
-//! The supervisor's view (admin credentials): live queues and watermarks per service, agents,
-//! bulk cancel, search, booked vs capacity per bucket for the coming days, erasing a customer (the
-//! right to be forgotten), and the configuration sections with validation errors shown next to
-//! the option.
+//! The supervisor's view (admin credentials), signed in once, with a navigation between Queues
+//! (live queues and watermarks per service, bulk cancel, search, booked vs capacity per bucket,
+//! erasing a customer), Services (`services`) and Agents (`roster`).
 
 use crate::http::{self, call, Auth, Failure};
 use crate::model::{self, Bar};
@@ -13,33 +12,39 @@ use leptos::task::spawn_local;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-type Sections = BTreeMap<String, BTreeMap<String, String>>;
-
 /// What the board shows, read every few seconds.
 #[derive(Debug, Clone, PartialEq)]
-struct Board {
-    marks: Watermarks,
-    queues: BTreeMap<String, Vec<Record>>,
-    agents: Vec<AgentAnswer>,
+pub struct Board {
+    pub marks: Watermarks,
+    pub queues: BTreeMap<String, Vec<Record>>,
+    pub agents: Vec<AgentAnswer>,
 }
 
 /// Handles shared by the view's parts (all `Copy`).
 #[derive(Clone, Copy)]
-struct Sup {
+pub struct Sup {
     user: RwSignal<String>,
     password: RwSignal<String>,
-    board: RwSignal<Option<Board>>,
-    problem: RwSignal<Option<String>>,
-    notice: RwSignal<Option<String>>,
+    pub board: RwSignal<Option<Board>>,
+    pub problem: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<String>>,
     selected: RwSignal<BTreeSet<String>>,
 }
 
+/// The supervisor's views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Queues,
+    Services,
+    Agents,
+}
+
 impl Sup {
-    fn auth(&self) -> Auth {
+    pub fn auth(&self) -> Auth {
         Auth::Basic(self.user.get_untracked(), self.password.get_untracked())
     }
 
-    fn refresh(self) {
+    pub fn refresh(self) {
         spawn_local(async move {
             let auth = self.auth();
             let read = async {
@@ -107,6 +112,9 @@ pub fn SupervisorView() -> impl IntoView {
             s.refresh();
         }
     });
+    // Signed in or not, apart from what the board shows (its reads must not re-create the views).
+    let signed_in = Memo::new(move |_| s.board.with(Option::is_some));
+    let part = RwSignal::new(Part::Queues);
     let sign_in = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         http::remember("admin-user", &s.user.get_untracked());
@@ -118,7 +126,7 @@ pub fn SupervisorView() -> impl IntoView {
             <h2 id="sup-title">"Supervisor"</h2>
             <p class="problem" role="alert">{move || s.problem.get()}</p>
             <p class="notice" role="status">{move || s.notice.get()}</p>
-            {move || match s.board.with(Option::is_some) {
+            {move || match signed_in.get() {
                 false => view! {
                     <form class="signin" on:submit=sign_in>
                         <label for="admin-user">"Admin user"</label>
@@ -129,36 +137,35 @@ pub fn SupervisorView() -> impl IntoView {
                         <button type="submit">"Sign in"</button>
                     </form>
                 }.into_any(),
-                true => view! {
-                    {move || s.board.get().map(|b| queues(s, b))}
-                    <Search s=s/>
-                    <Forget s=s/>
-                    <Chart s=s/>
-                    <Configuration s=s/>
-                }.into_any(),
+                true => {
+                    let button = move |which: Part, label: &'static str| view! {
+                        <button role="tab" aria-selected=move || (part.get() == which).to_string()
+                            on:click=move |_| { part.set(which); s.problem.set(None); s.notice.set(None); }>{label}</button>
+                    };
+                    view! {
+                        <nav class="tabs" role="tablist" aria-label="Supervisor views">
+                            {button(Part::Queues, "Queues")}
+                            {button(Part::Services, "Services")}
+                            {button(Part::Agents, "Agents")}
+                        </nav>
+                        {move || match part.get() {
+                            Part::Queues => view! {
+                                {move || s.board.get().map(|b| queues(s, b))}
+                                <Search s=s/>
+                                <Forget s=s/>
+                                <Chart s=s/>
+                            }.into_any(),
+                            Part::Services => view! { <crate::services::ServicesView s=s/> }.into_any(),
+                            Part::Agents => view! { <crate::roster::AgentsView s=s/> }.into_any(),
+                        }}
+                    }.into_any()
+                }
             }}
         </section>
     }
 }
 
 fn queues(s: Sup, board: Board) -> impl IntoView {
-    let agents: Vec<_> = board
-        .agents
-        .iter()
-        .map(|a| {
-            let state = match (a.ready, &a.holds) {
-                (_, Some(id)) => format!("busy with {id}"),
-                (Some(true), None) => "ready".to_string(),
-                _ => "not ready".to_string(),
-            };
-            let phone = a
-                .phone
-                .as_deref()
-                .map(|p| format!(", {p}"))
-                .unwrap_or_default();
-            view! { <li>{format!("{} ({}{phone}) — {state}", a.name, a.id)}</li> }
-        })
-        .collect();
     let services: Vec<_> = board
         .queues
         .into_iter()
@@ -182,8 +189,6 @@ fn queues(s: Sup, board: Board) -> impl IntoView {
                 <select id="cancel-reason"><option value="CANCELLED_BY_ADMIN">"CANCELLED_BY_ADMIN"</option></select>
                 <button on:click=move |_| s.cancel_selected() disabled=move || count() == 0>{move || format!("Cancel selected ({})", count())}</button>
             </div>
-            <h3>"Agents"</h3>
-            <ul class="agents">{agents}</ul>
         </div>
     }
 }
@@ -391,100 +396,5 @@ fn svg(bars: &[Bar]) -> impl IntoView {
     view! {
         <svg class="bars" viewBox=format!("0 0 {W} {H}") role="img" aria-label=format!("{booked} booked of {capacity} across {} buckets", bars.len())>{rects}</svg>
         <p class="legend"><span class="key booked"></span>" booked "<span class="key capacity"></span>" capacity · " {first} " → " {last} {format!(" · {booked} booked of {capacity}")}</p>
-    }
-}
-
-/// The configuration sections; a validation error shows next to the option it names.
-#[component]
-fn Configuration(s: Sup) -> impl IntoView {
-    let sections: RwSignal<Sections> = RwSignal::new(Sections::new());
-    let chosen = RwSignal::new(String::new());
-    let rows: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
-    let error: RwSignal<Option<(Option<String>, String)>> = RwSignal::new(None);
-    let saved = RwSignal::new(false);
-    spawn_local(async move {
-        match call::<Sections>("GET", "/genesys/1/admin/config", &s.auth(), None).await {
-            Ok(all) => sections.set(all),
-            Err(f) => s.problem.set(Some(f.message)),
-        }
-    });
-    let choose = move |name: String| {
-        chosen.set(name.clone());
-        error.set(None);
-        saved.set(false);
-        rows.set(sections.with_untracked(|all| {
-            all.get(&name)
-                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .unwrap_or_default()
-        }));
-    };
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let name = chosen.get_untracked();
-        let section = model::section_of(&rows.get_untracked());
-        spawn_local(async move {
-            let body = serde_json::to_value(&section).unwrap_or_default();
-            match call::<BTreeMap<String, String>>(
-                "PUT",
-                &format!("/genesys/1/admin/config/{name}"),
-                &s.auth(),
-                Some(body),
-            )
-            .await
-            {
-                Ok(stored) => {
-                    sections.update(|all| {
-                        all.insert(name, stored);
-                    });
-                    error.set(None);
-                    saved.set(true);
-                }
-                Err(f) => {
-                    saved.set(false);
-                    error.set(Some((model::option_of(&f.message), f.message)));
-                }
-            }
-        });
-    };
-    let row_view = move |i: usize, (key, value): (String, String)| {
-        let key = StoredValue::new(key);
-        let named = move || {
-            error.with(|e| {
-                e.as_ref()
-                    .filter(|(o, _)| key.with_value(|k| o.as_deref() == Some(k.as_str())))
-                    .map(|(_, m)| m.clone())
-            })
-        };
-        let input_id = format!("opt-{i}");
-        let key_id = format!("key-{i}");
-        view! {
-            <div class="option" class:invalid=move || named().is_some()>
-                <input id=key_id aria-label="Option" prop:value=rows.with_untracked(|r| r[i].0.clone())
-                    on:input=move |ev| rows.update(|r| r[i].0 = event_target_value(&ev))/>
-                <input id=input_id.clone() aria-label="Value" prop:value=value
-                    on:input=move |ev| rows.update(|r| r[i].1 = event_target_value(&ev))/>
-                {move || named().map(|m| view! { <span class="option-error" role="alert">{m}</span> })}
-            </div>
-        }
-    };
-    view! {
-        <form class="config" on:submit=save>
-            <h3>"Configuration"</h3>
-            <label for="section">"Section"</label>
-            <select id="section" on:change=move |ev| choose(event_target_value(&ev)) prop:value=move || chosen.get()>
-                <option value="">"Choose a section"</option>
-                {move || sections.with(|all| all.keys().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect::<Vec<_>>())}
-            </select>
-            {move || (!chosen.get().is_empty()).then(|| {
-                let current: Vec<_> = rows.with_untracked(|r| r.iter().cloned().enumerate().map(|(i, row)| row_view(i, row)).collect());
-                view! {
-                    <div class="options">{current}</div>
-                    <button type="button" on:click=move |_| { rows.update(|r| r.push((String::new(), String::new()))); chosen.update(|_| {}); }>"Add option"</button>
-                    <button class="primary" type="submit">"Save section"</button>
-                }
-            })}
-            <p class="problem" role="alert">{move || error.get().filter(|(o, _)| o.is_none()).map(|(_, m)| m)}</p>
-            <p class="notice" role="status">{move || saved.get().then_some("Saved: the change is in effect.")}</p>
-        </form>
     }
 }

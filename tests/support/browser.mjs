@@ -1,6 +1,6 @@
 // Headless Debian Chromium driven by playwright-core, and screenshots under target/screenshots/.
 import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './runtime.mjs';
 
@@ -16,6 +16,18 @@ export async function launch() {
 export async function shot(page, name, { fullPage = false } = {}) {
   mkdirSync(shots, { recursive: true });
   await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
+}
+
+const axeSource = () => readFileSync(join(root, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** WCAG 2.2 A/AA violations on the page as it is now, each as "label: rule: targets". */
+export async function axe(page, label) {
+  // Playwright's evaluate is not bound by the page's CSP, which may forbid inline scripts.
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(axeSource());
+  return page.evaluate(async (label) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } });
+    return result.violations.map((v) => `${label}: ${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, label);
 }
 
 /** A host page at `base` with the widget on it (served through routing, same origin as the API). */

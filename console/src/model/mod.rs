@@ -1,5 +1,8 @@
 //! The console's logic, in plain types tested natively: the components only show it.
 
+pub mod agents;
+pub mod services;
+
 use callback_shared::wire::{EraseAnswer, SlotV2};
 use std::collections::BTreeMap;
 
@@ -11,17 +14,6 @@ pub fn seconds_left(deadline_ms: f64, now_ms: f64) -> u32 {
     } else {
         0
     }
-}
-
-/// The option a configuration error names (the API's messages start with it: "_bh_regular1: …"),
-/// so that the console can show the error next to that option.
-pub fn option_of(message: &str) -> Option<String> {
-    let start = message.find('_')?;
-    let name: String = message[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect();
-    (name.len() > 1).then_some(name)
 }
 
 /// A search typed as `key=value` pairs (`&` or spaces between them), as a query string; a leading
@@ -150,19 +142,6 @@ mod tests {
         assert_eq!(seconds_left(10_000.0, 0.0), 10);
         assert_eq!(seconds_left(0.0, 5_000.0), 0);
         assert_eq!(seconds_left(f64::NAN, 0.0), 0);
-    }
-
-    #[test]
-    fn errors_name_their_option() {
-        assert_eq!(
-            option_of("_bh_regular1: `Mon-Fry 09:00-17:00` is not a day range").as_deref(),
-            Some("_bh_regular1")
-        );
-        assert_eq!(
-            option_of("Option _capacity_1: bad JSON").as_deref(),
-            Some("_capacity_1")
-        );
-        assert_eq!(option_of("no option here"), None);
     }
 
     #[test]
