@@ -169,6 +169,20 @@ x = "1"
   assert.deepEqual(await live(), before);
 });
 
+test('a service may name its preset: it has the preset's options under its own', async () => {
+  const before = await live();
+  const sections = { ...before.sections, 'service.preset-delayed': { preset: 'User Terminated Delayed', _ttl: '600' } };
+  const applied = await api.call('PUT', '/genesys/1/admin/configuration', { auth: admin, body: { sections } });
+  assert.equal(applied.status, 200, applied.text);
+  const stored = (await live()).sections['service.preset-delayed'];
+  assert.deepEqual([stored._call_direction, stored._wait_for_agent, stored._wait_for_user_confirm, stored._ttl, stored.preset], ['USERTERMINATED', 'true', 'true', '600', undefined]);
+  const unknown = await api.call('PUT', '/genesys/1/admin/config/service.preset-x', { auth: admin, body: { preset: 'Teleport' } });
+  assert.equal(unknown.status, 400);
+  assert.match(unknown.body.message, /preset.*User Terminated Delayed/);
+  const again = await api.call('PUT', '/genesys/1/admin/configuration', { auth: admin, body: { sections: before.sections } });
+  assert.equal(again.status, 200, again.text);
+});
+
 test('export then apply is a no-op, and an export holds no secret', async () => {
   const exported = join(dir, 'exported.toml');
   const run = await configure(['--file', exported, '--export']);

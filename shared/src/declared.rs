@@ -1,9 +1,10 @@
 //! A whole configuration as an operator declares it in a file (configuration as code): every
-//! section and, when the file manages them, the agents. It is validated at once — every problem
+//! section (a service may name its `preset`, whose options it then has under its own) and, when
+//! the file manages them, the agents. It is validated at once — every problem
 //! found, each naming its section and option — and compared with the live configuration option
 //! by option, so a plan can be shown before anything changes.
 
-use crate::config::{valid_service_name, Config, ConfigError, Options, ServiceKind};
+use crate::config::{presets, valid_service_name, Config, ConfigError, Options, ServiceKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -114,17 +115,25 @@ impl Declared {
     /// Checks every section against the whole declared configuration (a service's office hours or
     /// capacity must be declared too) and every agent against it; answers every problem found.
     pub fn validate(&self) -> Result<Valid, Vec<Problem>> {
-        let config = Config::from_sections(self.sections.clone());
-        let mut problems: Vec<Problem> = self
-            .sections
-            .keys()
-            .filter_map(|name| {
-                config.validate_section(name).err().map(|error| Problem {
+        let mut problems = Vec::new();
+        let mut sections = BTreeMap::new();
+        for (name, options) in &self.sections {
+            let expanded = presets::expand(options).unwrap_or_else(|error| {
+                problems.push(Problem {
                     table: name.clone(),
                     error,
-                })
+                });
+                options.clone()
+            });
+            sections.insert(name.clone(), expanded);
+        }
+        let config = Config::from_sections(sections);
+        problems.extend(config.sections().keys().filter_map(|name| {
+            config.validate_section(name).err().map(|error| Problem {
+                table: name.clone(),
+                error,
             })
-            .collect();
+        }));
         let agents = self.agents.as_ref().map(|agents| {
             let mut checked = BTreeMap::new();
             for (id, agent) in agents {

@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::internal::{self, AgentAsk, ConfigAsk, ConfigPush, ServiceAsk, Services};
 use crate::routes::{ConfigRoute, Kind, Matched};
-use callback_shared::config::{Config, ConfigError, Options, ServiceKind};
+use callback_shared::config::{presets, Config, ConfigError, Options, ServiceKind};
 use serde::Deserialize;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -195,6 +195,7 @@ impl ConfigObject {
             ConfigRoute::Put => {
                 let body = internal::body(&mut req).await?;
                 let options: Options = http::body_params(&http::content_type(&req), &body)?;
+                let options = presets::expand(&options)?;
                 let before = config.service_names();
                 config.put(route.section(), options.clone())?;
                 self.require_secrets(&config, route.section())?;

@@ -178,6 +178,41 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
+/// A section written with `preset = "<name>"` (the configuration file, the admin API): the
+/// preset's options, under the ones the section gives itself.
+pub fn expand(section: &Options) -> Result<Options, super::ConfigError> {
+    let Some(name) = section.get(PRESET_KEY) else {
+        return Ok(section.clone());
+    };
+    let preset = PRESETS
+        .iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| {
+            let names: Vec<&str> = PRESETS.iter().map(|p| p.name).collect();
+            super::ConfigError::new(
+                PRESET_KEY,
+                format!("`{name}` is not one of {}", names.join(", ")),
+            )
+        })?;
+    if let Some(why) = preset.unavailable {
+        return Err(super::ConfigError::new(
+            PRESET_KEY,
+            format!("{}: {why}", preset.name),
+        ));
+    }
+    let mut options = preset_options(preset);
+    options.extend(
+        section
+            .iter()
+            .filter(|(k, _)| *k != PRESET_KEY)
+            .map(|(k, v)| (k.clone(), v.clone())),
+    );
+    Ok(options)
+}
+
+/// The key that names a preset in a section as written.
+pub const PRESET_KEY: &str = "preset";
+
 /// The options a new service of `preset` is created with.
 pub fn preset_options(preset: &Preset) -> Options {
     let mut options = starter(Template::Callback);
@@ -337,6 +372,29 @@ mod tests {
         assert!(Config::new()
             .put("service.c", preset_options(chat))
             .is_err());
+    }
+
+    #[test]
+    fn a_section_may_name_its_preset() {
+        let written =
+            crate::testkit::options(&[("preset", "user terminated delayed"), ("_ttl", "600")]);
+        let expanded = expand(&written).unwrap();
+        assert_eq!(
+            expanded.get("_wait_for_user_confirm").map(String::as_str),
+            Some("true")
+        );
+        assert_eq!(expanded.get("_ttl").map(String::as_str), Some("600"));
+        assert!(!expanded.contains_key("preset"));
+        let unknown = crate::testkit::options(&[("preset", "Teleport")]);
+        assert!(expand(&unknown)
+            .unwrap_err()
+            .message
+            .contains("User Terminated Delayed"));
+        let chat = crate::testkit::options(&[("preset", "Chat Delayed")]);
+        assert!(expand(&chat)
+            .unwrap_err()
+            .message
+            .contains("not served yet"));
     }
 
     #[test]
