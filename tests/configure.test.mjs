@@ -169,7 +169,7 @@ x = "1"
   assert.deepEqual(await live(), before);
 });
 
-test('a service may name its preset: it has the preset's options under its own', async () => {
+test('a service may name its preset: it has the options of the preset under its own', async () => {
   const before = await live();
   const sections = { ...before.sections, 'service.preset-delayed': { preset: 'User Terminated Delayed', _ttl: '600' } };
   const applied = await api.call('PUT', '/genesys/1/admin/configuration', { auth: admin, body: { sections } });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { startRuntime } from './support/runtime.mjs';
 import { client, admin, alwaysOpenService, number } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
-import { launch, shot } from './support/browser.mjs';
+import { launch, shot, axe } from './support/browser.mjs';
 
 let rt, api, browser;
 before(async () => {
@@ -33,6 +33,7 @@ test('an agent accepts a previewed callback, dials, records a disposition', asyn
   const lina = await agent(api, 'lina', ['desk'], 'Lina Ortiz');
   const id = (await api.post('/genesys/1/service/callback/desk', { _customer_number: number(1), first_name: 'Marta', topic: 'Meter reading' })).body._id;
   const { page, errors } = await consolePage();
+  const violations = await axe(page, 'agent sign-in');
   await page.getByLabel('Your agent token').fill('desk.wrong');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').filter({ hasText: 'bearer token' }).waitFor();
@@ -40,11 +41,13 @@ test('an agent accepts a previewed callback, dials, records a disposition', asyn
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('Set yourself ready').waitFor();
   await shot(page, 'console-agent-1-signed-in');
+  violations.push(...await axe(page, 'agent signed in'));
   await page.getByRole('button', { name: 'Ready', exact: true }).click();
   await page.getByRole('heading', { name: 'New callback: accept or reject' }).waitFor();
   await page.getByText('Marta').waitFor();
   assert.match(await page.locator('.countdown').textContent(), /^\d+ s left$/);
   await shot(page, 'console-agent-2-preview');
+  violations.push(...await axe(page, 'agent preview'));
   await page.getByRole('button', { name: 'Accept' }).click();
   const dial = page.getByRole('link', { name: `Call ${number(1)}` });
   await dial.waitFor();
@@ -55,6 +58,7 @@ test('an agent accepts a previewed callback, dials, records a disposition', asyn
   await page.getByLabel('Outcome code').fill('RESOLVED');
   await page.getByLabel('Note').fill('Reading sent by email');
   await shot(page, 'console-agent-4-disposition');
+  violations.push(...await axe(page, 'agent disposition'));
   await page.getByRole('button', { name: 'Save disposition' }).click();
   await page.getByText('Waiting for a callback').waitFor();
   await shot(page, 'console-agent-5-done');
@@ -65,12 +69,15 @@ test('an agent accepts a previewed callback, dials, records a disposition', asyn
   await page.reload();
   await page.getByText('Set yourself ready').waitFor({ timeout: 5000 });
   assert.equal(await page.getByLabel('Your agent token').count(), 0, 'a reload keeps the tab signed in');
+  assert.deepEqual(violations, []);
   assert.deepEqual(errors, []);
 });
 
 test('a supervisor sees the queue change, searches, cancels in bulk, erases a customer, charts the buckets, edits the configuration', async () => {
   const { page, errors } = await consolePage('#supervisor');
   await page.getByRole('tab', { name: 'Supervisor' }).click();
+  await page.getByLabel('Admin user').waitFor();
+  assert.deepEqual(await axe(page, 'supervisor sign-in'), []);
   await page.getByLabel('Admin user').fill('admin');
   await page.getByLabel('Password').fill('admin');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -81,6 +88,7 @@ test('a supervisor sees the queue change, searches, cancels in bulk, erases a cu
   await page.getByText('desk — 2 in queue').waitFor();
   await page.getByRole('cell', { name: first }).first().waitFor();
   await shot(page, 'console-sup-2-queue-changed', { fullPage: true });
+  assert.deepEqual(await axe(page, 'queues'), []);
 
   await page.getByLabel('Properties').fill(`_customer_number=${number(3)}`);
   await page.getByRole('button', { name: 'Search' }).click();

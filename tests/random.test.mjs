@@ -56,7 +56,9 @@ test(`${REQUESTS} random requests on every route (seed ${SEED}): never a 5xx, ev
     new URLSearchParams(Array.from({ length: 2 }, () => [pick(KEYS), String(pick(VALUES))])).toString(),
     JSON.stringify({ version: pick([1e308, -1, 'x']), sections: pick([{}, [], { 'service.a': 'x' }]), agents: pick([[], { a: { services: 'x' } }]) }),
   ]);
-  const failures = [];
+  // Requests are drawn in order from the seed, then sent four at a time: the same requests for a
+  // seed, in less wall time (each waits mostly on the runtime).
+  const requests = [];
   for (let i = 0; i < REQUESTS; i++) {
     const [listed, template] = pick(routes);
     const method = next() < 0.9 ? listed : pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']);
@@ -83,7 +85,10 @@ test(`${REQUESTS} random requests on every route (seed ${SEED}): never a 5xx, ev
       headers['content-type'] = pick(['application/json', 'application/x-www-form-urlencoded', 'text/plain',
         'application/json; charset=latin1', 'multipart/form-data; boundary=x', 'application/json;charset=UTF-8']);
     }
-    const url = `${path}${[...query].length ? `?${query}` : ''}`;
+    requests.push({ method, url: `${path}${[...query].length ? `?${query}` : ''}`, headers, payload });
+  }
+  const failures = [];
+  const send = async ({ method, url, headers, payload }) => {
     const res = await fetch(`${rt.base}${url}`, { method, headers, body: payload });
     const text = await res.text();
     const said = `${method} ${url.slice(0, 160)} ${JSON.stringify(headers).slice(0, 160)} ${String(payload).slice(0, 120)} → ${res.status} ${text.slice(0, 160)}`;
@@ -93,7 +98,10 @@ test(`${REQUESTS} random requests on every route (seed ${SEED}): never a 5xx, ev
       try { error = JSON.parse(text); } catch { /* said below */ }
       if (error?.code !== res.status || typeof error.message !== 'string') failures.push(`not a JSON error: ${said}`);
     }
-  }
+  };
+  let nextRequest = 0;
+  const lane = async () => { while (nextRequest < requests.length) await send(requests[nextRequest++]); };
+  await Promise.all([lane(), lane(), lane(), lane()]);
   assert.deepEqual(failures, []);
   // And the runtime still serves (the admin's random requests may have deleted the service).
   await alwaysOpenService(api, 'rand');
