@@ -109,6 +109,16 @@ test('the editor explains each option, flags an unknown name and a bad value bef
   await page.getByRole('status').filter({ hasText: 'Saved service.edited' }).waitFor();
   assert.equal((await section('edited')).body._ttl, '7200');
 
+  // A dependency that does not exist is shown, with the action that creates it from its template.
+  await api.put('/genesys/1/admin/config/service.uo-api', { preset: 'User Originated Immediate', _request_access_service: 'access-x', _match_interaction_service: 'match-x' }, { auth: admin });
+  await page.reload();
+  await page.getByRole('tab', { name: 'Services' }).click();
+  const missing = page.getByRole('row').filter({ hasText: 'uo-api' });
+  await missing.getByText('access-x (_request_access_service) — missing').waitFor();
+  await missing.getByRole('button', { name: 'Create access-x' }).click();
+  await page.getByRole('status').filter({ hasText: 'Service access-x created from the request-access template.' }).waitFor();
+  assert.equal((await section('access-x')).body._service, 'request-access');
+
   await api.post('/genesys/1/service/callback/edited', { _customer_number: number(40) });
   await page.getByRole('button', { name: 'Delete edited' }).click();
   const confirm = page.getByRole('alertdialog', { name: 'Delete edited' });
@@ -159,6 +169,18 @@ test('an agent is added with a phone and services, is offered a callback, has th
   assert.equal(await offer(rotated), id);
   await page.getByRole('button', { name: 'Done' }).click();
 
+  // Edited by keyboard alone: the form opens with the focus in it; the token stays as it is.
+  await page.getByRole('button', { name: 'Edit Noor Haddad' }).focus();
+  await page.keyboard.press('Enter');
+  const edit = page.getByRole('dialog', { name: 'Edit agent noor' });
+  await edit.waitFor();
+  await edit.getByLabel(/^Phone/).focus();
+  await page.keyboard.press('ControlOrMeta+a');
+  await page.keyboard.type('+33612345679');
+  await page.keyboard.press('Enter');
+  await page.getByRole('row').filter({ hasText: '+33612345679' }).waitFor();
+  assert.equal(await offer(rotated), id, 'an edit keeps the token');
+
   await page.getByRole('button', { name: 'Remove Noor Haddad' }).click();
   const confirm = page.getByRole('alertdialog', { name: 'Remove Noor Haddad' });
   await confirm.getByText(`The callback ${id} they hold goes back to its queue.`).waitFor();
@@ -171,4 +193,14 @@ test('an agent is added with a phone and services, is offered a callback, has th
   assert.equal(record._agent_id, undefined);
   assert.deepEqual(await axe(page, 'agents'), []);
   assert.deepEqual(errors, []);
+});
+
+test('the docs list every option, from the same catalogue', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${rt.base}/docs.html`);
+  await page.getByRole('heading', { name: 'callback: Callbacks: customers ask to be called back, now or at a time.' }).waitFor();
+  const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: '_request_time_bucket' }) });
+  assert.equal(await row.getByRole('cell').nth(2).textContent(), '5, 10, 15, 20, 30, 60, 120');
+  assert.equal(await page.getByRole('rowheader', { name: '_bh_regular<n>' }).count(), 1);
+  assert.deepEqual(await axe(page, 'docs'), []);
 });
