@@ -3,25 +3,14 @@
 use crate::api::Json;
 use crate::browser::Style;
 use crate::i18n::Texts;
-use crate::model::{self, Outcome, Picker, Problem, Standing, Status};
+use crate::model::{self, Managed, Outcome, Picker, Problem, Seen, Standing};
 use crate::view::{load_slots, picker, Settings};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// The manage view's state.
-#[derive(Debug, Clone, Default)]
-struct Managed {
-    record: Option<Result<Json, Problem>>,
-    outcome: Option<Outcome>,
-    busy: bool,
-    picker: Option<Picker>,
-}
-
-fn status(record: &Json) -> Status {
-    Status::read(
-        &record.text("_callback_state"),
-        &record.text("_callback_reason"),
-    )
+/// The record as the manage page reads it.
+fn seen(answer: Result<Json, Problem>) -> Result<Seen, Problem> {
+    answer.map(|r| Seen::read(|k| r.text(k)))
 }
 
 /// The manage page: the callback's status, cancel, and another time.
@@ -36,8 +25,8 @@ pub fn manage(settings: Settings, id: String) -> impl IntoView {
     let read = move || {
         let api = s.with_value(|s| s.api.clone());
         spawn_local(async move {
-            let record = api.get(&id.get_value()).await;
-            state.update(|m| m.record = Some(record));
+            let record = seen(api.get(&id.get_value()).await);
+            state.update(|m| m.loaded(record));
         });
     };
     read();
@@ -45,12 +34,7 @@ pub fn manage(settings: Settings, id: String) -> impl IntoView {
     // ready and ask the customer to confirm. Not while the visitor picks another time.
     let ticker = set_interval_with_handle(
         move || {
-            let waiting = state.with_untracked(|m| {
-                m.picker.is_none()
-                    && !m.busy
-                    && matches!(&m.record, Some(Ok(r)) if status(r).under_way())
-            });
-            if waiting {
+            if state.with_untracked(Managed::polls) {
                 read();
             }
         },
@@ -61,43 +45,24 @@ pub fn manage(settings: Settings, id: String) -> impl IntoView {
     }
     let confirm = move || {
         let api = s.with_value(|s| s.api.clone());
-        state.update(|m| m.busy = true);
+        state.update(Managed::begin);
         spawn_local(async move {
-            let result = api.confirm(&id.get_value()).await;
-            state.update(|m| {
-                m.busy = false;
-                match result {
-                    Ok(r) => m.record = Some(Ok(r)),
-                    Err(p) => m.outcome = Some(Outcome::of(&p)),
-                }
-            });
+            let answer = seen(api.confirm(&id.get_value()).await);
+            state.update(|m| m.confirmed(answer));
         });
     };
     let act = move |cancel: bool, at: Option<String>| {
         let api = s.with_value(|s| s.api.clone());
-        state.update(|m| m.busy = true);
+        state.update(Managed::begin);
         spawn_local(async move {
             let id = id.get_value();
-            let result = if cancel {
+            let answer = if cancel {
                 api.cancel(&id).await
             } else {
                 api.reschedule(&id, at.as_deref().unwrap_or_default()).await
             };
-            state.update(|m| {
-                m.busy = false;
-                match result {
-                    Ok(r) => {
-                        m.outcome = Some(if cancel {
-                            Outcome::Cancelled
-                        } else {
-                            Outcome::Rescheduled
-                        });
-                        m.picker = None;
-                        m.record = Some(Ok(r));
-                    }
-                    Err(p) => m.outcome = Some(Outcome::of(&p)),
-                }
-            });
+            let answer = seen(answer);
+            state.update(|m| m.acted(cancel, answer));
         });
     };
     view! {
@@ -109,26 +74,25 @@ pub fn manage(settings: Settings, id: String) -> impl IntoView {
                     Some(Err(Problem::Network)) => view! { <p role="alert">{t.network}</p> }.into_any(),
                     Some(Err(_)) => view! { <p role="alert">{t.not_found}</p> }.into_any(),
                     Some(Ok(r)) => {
-                        let status = status(r);
-                        let when = s.with_value(|s| s.when(&r.text("_desired_time"), Style::Moment));
+                        let status = r.status;
+                        let when = s.with_value(|s| s.when(&r.desired_time, Style::Moment));
                         let buttons = status.can_change().then(|| view! {
                             <div class="cb-actions">
                                 <button type="button" class="cb-secondary" disabled=m.busy on:click=move |_| act(true, None)>{t.cancel}</button>
                                 <button type="button" class="cb-secondary" disabled=m.busy on:click=move |_| {
-                                    state.update(|m| m.picker = Some(Picker::default()));
-                                    load_slots(s, move |p| state.update(|m| m.picker = Some(p)));
+                                    state.update(|m| m.pick(Picker::default()));
+                                    load_slots(s, move |p| state.update(|m| m.pick(p)));
                                 }>{t.reschedule}</button>
                             </div>
                         });
-                        let ask = (r.text("_phase") == "confirming").then(|| view! {
+                        let ask = r.asks_confirmation().then(|| view! {
                             <div class="cb-confirm" role="alert">
                                 <p>{t.confirm_prompt}</p>
                                 <button type="button" class="cb-primary" disabled=m.busy on:click=move |_| confirm()>{t.confirm}</button>
                             </div>
                         });
-                        let access = r.text("_access_number");
-                        let dial = (!access.is_empty() && status.customer_dials()).then(|| {
-                            let code = r.text("_access_code");
+                        let dial = r.dial().map(|(access, code)| {
+                            let (access, code) = (access.to_string(), code.to_string());
                             view! {
                                 <p class="cb-dial">{t.call_us}" "<a href=format!("tel:{access}")>{access.clone()}</a></p>
                                 {(!code.is_empty()).then(|| view! { <p>{t.code}": "<strong>{code}</strong></p> })}

@@ -3,8 +3,10 @@
 //! calendar file, the country a locale suggests.
 
 use callback_shared::phone::Country;
-use callback_shared::record::{Reason, State};
 use callback_shared::wire::SlotV2;
+
+mod manage;
+pub use manage::{Managed, Outcome, Seen, Standing, Status};
 
 /// A calendar date. The widget's own few lines instead of chrono, whose formatting and parsing
 /// would weigh more than the rest of the date handling here.
@@ -292,81 +294,6 @@ impl Dialog {
     }
 }
 
-/// What the manage view says after an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Cancelled,
-    Rescheduled,
-    Taken,
-    Network,
-    NotFound,
-}
-
-impl Outcome {
-    /// What a cancel, a reschedule or a confirmation that failed means to the visitor.
-    pub fn of(problem: &Problem) -> Outcome {
-        match problem {
-            Problem::Taken(_) => Outcome::Taken,
-            Problem::Network => Outcome::Network,
-            _ => Outcome::NotFound,
-        }
-    }
-}
-
-/// How the manage view names a callback's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Standing {
-    Scheduled,
-    Waiting,
-    Calling,
-    Cancelled,
-    Done,
-}
-
-/// A callback as the manage view reads it from its record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Status {
-    /// `None` when the record names no known state.
-    pub state: Option<State>,
-    pub reason: Option<Reason>,
-}
-
-impl Status {
-    /// From the record's `_callback_state` and `_callback_reason`.
-    pub fn read(state: &str, reason: &str) -> Status {
-        Status {
-            state: state.parse().ok(),
-            reason: reason.parse().ok(),
-        }
-    }
-
-    /// Whether the customer may still cancel it or choose another time.
-    pub fn can_change(&self) -> bool {
-        matches!(self.state, Some(State::Scheduled | State::Queued))
-    }
-
-    /// Whether it may soon ask the customer something (to confirm, to call a number): the manage
-    /// view reads it again now and then.
-    pub fn under_way(&self) -> bool {
-        matches!(self.state, Some(State::Queued | State::Routing))
-    }
-
-    /// Whether the customer should call now (user-originated, the number is held for them).
-    pub fn customer_dials(&self) -> bool {
-        self.state == Some(State::Routing)
-    }
-
-    pub fn standing(&self) -> Standing {
-        match (self.state, self.reason) {
-            (Some(State::Scheduled), _) => Standing::Scheduled,
-            (Some(State::Queued | State::Paused), _) => Standing::Waiting,
-            (Some(State::Routing | State::Processing), _) => Standing::Calling,
-            (_, Some(Reason::Cancelled | Reason::CancelledByAdmin)) => Standing::Cancelled,
-            _ => Standing::Done,
-        }
-    }
-}
-
 /// The country a locale suggests for phone numbers (`fr-CA` → CA, `de` → DE), or the first known.
 pub fn country_of_locale(tag: &str) -> Country {
     let region = tag.split(['-', '_']).nth(1).map(str::to_ascii_uppercase);
@@ -486,32 +413,6 @@ mod tests {
         d.slots_loaded(Picker::default());
         d.back();
         assert_eq!(d.step, Step::Form);
-    }
-
-    #[test]
-    fn the_manage_view_reads_states_as_types() {
-        let waiting = Status::read("QUEUED", "");
-        assert!(waiting.can_change() && waiting.under_way() && !waiting.customer_dials());
-        assert_eq!(waiting.standing(), Standing::Waiting);
-        let dialing = Status::read("ROUTING", "");
-        assert!(!dialing.can_change() && dialing.under_way() && dialing.customer_dials());
-        assert_eq!(Status::read("PAUSED", "").standing(), Standing::Waiting);
-        assert_eq!(Status::read("PROCESSING", "").standing(), Standing::Calling);
-        assert_eq!(
-            Status::read("SCHEDULED", "").standing(),
-            Standing::Scheduled
-        );
-        assert_eq!(
-            Status::read("COMPLETED", "CANCELLED_BY_ADMIN").standing(),
-            Standing::Cancelled
-        );
-        assert_eq!(
-            Status::read("COMPLETED", "ABANDONED").standing(),
-            Standing::Done
-        );
-        assert_eq!(Status::read("LOST", "").standing(), Standing::Done);
-        assert_eq!(Outcome::of(&Problem::Taken(vec![])), Outcome::Taken);
-        assert_eq!(Outcome::of(&Problem::Limit), Outcome::NotFound);
     }
 
     fn slot(local: &str, capacity: u32) -> SlotV2 {
