@@ -38,3 +38,38 @@ test('30 parallel creates with one Idempotency-Key: exactly one callback', async
   const found = (await api.get(`/genesys/1/service/callback/race?_customer_number=${encodeURIComponent(number(200))}`, { auth: admin })).body;
   assert.equal(found.length, 1);
 });
+
+test('after a random mix of creates, cancels, reschedules and agents at work, the SQL ledger agrees with the reference', async () => {
+  await alwaysOpenService(api, 'ledger', { _max_request_by_time_bucket: '3', _enable_in_queue_checking: 'true', _request_time_bucket: '60' });
+  const { agent } = await import('./support/agent.mjs');
+  const ada = await agent(api, 'ledger-ada', ['ledger']);
+  let seed = 20261207;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const ids = [];
+  const buckets = [bucketIn(120), bucketIn(180), bucketIn(240)];
+  for (let i = 0; i < 60; i++) {
+    const roll = next();
+    const customer = number(500 + Math.floor(next() * 12));
+    if (roll < 0.45 || ids.length === 0) {
+      const desired = next() < 0.5 ? {} : { _desired_time: buckets[Math.floor(next() * 3)] };
+      const made = await api.post('/genesys/1/service/callback/ledger', { _customer_number: customer, ...desired });
+      if (made.status === 200) ids.push(made.body._id);
+    } else if (roll < 0.65) {
+      await api.del(`/genesys/1/service/callback/ledger/${ids[Math.floor(next() * ids.length)]}`);
+    } else if (roll < 0.8) {
+      await api.put(`/genesys/1/service/callback/ledger/${ids[Math.floor(next() * ids.length)]}`, { _new_desired_time: buckets[Math.floor(next() * 3)] });
+    } else if (roll < 0.9) {
+      await ada.ready();
+      const held = (await ada.status())?.offer?.callback?._id;
+      if (held) await ada.dialResult(held, next() < 0.5 ? 'NO_ANSWER' : 'INVALID_NUMBER');
+    } else {
+      await ada.notReady();
+    }
+  }
+  const check = await api.get('/genesys/1/dev/ledger/ledger', { auth: admin });
+  assert.equal(check.status, 200, check.text);
+  assert.ok(check.body.callbacks > 10, `${check.body.callbacks} callbacks compared`);
+  assert.deepEqual(check.body.differences, []);
+  const elsewhere = await api.get('/genesys/1/dev/ledger/ledger', { auth: admin, headers: { origin: 'https://evil.example' } });
+  assert.equal(elsewhere.status, 403);
+});

@@ -42,6 +42,10 @@ pub fn on_platform(t: DateTime<Utc>) -> DateTime<Utc> {
 /// The path under which tests move a service's clock, where [`controllable`].
 pub const CONTROL_PATH: &str = "/genesys/1/dev/clock/";
 
+/// The path under which tests compare a service's SQL ledger with the reference one, where
+/// [`controllable`] (a test runtime).
+pub const LEDGER_PATH: &str = "/genesys/1/dev/ledger/";
+
 /// Whether tests may move services' clocks: only where the runtime sets `CLOCK_CONTROL=on`.
 pub fn controllable(env: &Env) -> bool {
     env.var("CLOCK_CONTROL")

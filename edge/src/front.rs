@@ -37,6 +37,16 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
             return move_clock(env, &mut req, service).await;
         }
     }
+    if let Some(service) = path.strip_prefix(clock::LEDGER_PATH) {
+        if clock::controllable(env) && method == "GET" {
+            auth::same_site(&req)?;
+            authenticate(env, &req, Access::Admin)?;
+            let origin = http::own_origin(&req)?;
+            let check: serde_json::Value =
+                ask_service(env, service, &origin, &ServiceAsk::LedgerCheck).await?;
+            return http::json(&check);
+        }
+    }
     let m = routes::find(&method, &path)?;
     if method == "OPTIONS" {
         // Preflights are for the public routes of a service.

@@ -66,6 +66,8 @@ pub enum ServiceAsk {
     Watermark,
     /// Tests only: move the service's clock `ms` forward and run what is due: `Due`.
     Advance { ms: i64 },
+    /// Tests only: the SQL ledger compared with the reference one: `LedgerCheck`.
+    LedgerCheck,
     /// Cancel these callbacks as an admin: `BulkCancelAnswer`.
     Cancel { ids: Vec<String> },
     /// Completed callbacks with a reason (default: both cancel reasons): `Vec<Record>`.

@@ -15,6 +15,7 @@ mod calls;
 mod configuration;
 mod guard;
 mod outbox;
+mod reference;
 mod talk;
 
 use crate::auth::Caller;
@@ -179,6 +180,7 @@ impl ServiceObject {
             ServiceAsk::Find { query } => json(self.find(&query, &*view.callback()?)),
             ServiceAsk::Queues { query } => json(self.queues(&query)),
             ServiceAsk::Watermark => json(self.store.in_queue()),
+            ServiceAsk::LedgerCheck => json(self.ledger_check(&*view.callback()?)),
             ServiceAsk::Cancel { ids } => json(self.bulk_cancel(ids, &*view.callback()?)),
             ServiceAsk::Report { reason } => json(self.report(reason)),
             ServiceAsk::Erase { customer_number } => json(self.erase(&view, &customer_number)),
