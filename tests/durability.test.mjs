@@ -71,7 +71,9 @@ test('restarting the runtime keeps callbacks, configuration and timers', async (
   let ids;
   try {
     const api = client(rt.base);
-    await serviceDueIn(api, 'durable', desired, 12, { _enable_in_queue_checking: 'false' });
+    // Due a few seconds after the restart begins: whether it comes due while the runtime is down
+    // (then it runs as the runtime starts) or after, the timer must survive and fire.
+    await serviceDueIn(api, 'durable', desired, 5, { _enable_in_queue_checking: 'false' });
     ids = [];
     for (let i = 0; i < 3; i++) ids.push((await api.post('/genesys/1/service/callback/durable', { _customer_number: number(10 + i), _desired_time: desired, note: `n${i}` })).body._id);
     ids.push((await api.post('/genesys/1/service/callback/durable', { _customer_number: number(20) })).body._id);
@@ -84,7 +86,7 @@ test('restarting the runtime keeps callbacks, configuration and timers', async (
     for (const [i, id] of ids.entries()) {
       const r = await api.get(`/genesys/1/service/callback/durable/${id}`);
       assert.equal(r.status, 200, 'still there after a restart');
-      assert.equal(r.body._callback_state, i < 3 ? 'SCHEDULED' : 'QUEUED');
+      assert.ok(i < 3 ? ['SCHEDULED', 'QUEUED'].includes(r.body._callback_state) : r.body._callback_state === 'QUEUED', r.body._callback_state);
       if (i < 3) assert.equal(r.body.note, `n${i}`);
     }
     const config = await api.get('/genesys/1/service/callback/durable/availability');
