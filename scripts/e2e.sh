@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # The end-to-end tests, two files at a time (a file mostly waits: for its runtime, its browser, its
 # timers), each file's output printed whole when it ends, then where the time went; fails at the
-# end if any file failed. E2E_JOBS=1 runs them one after another.
+# end if any file failed. E2E_JOBS=1 runs them one after another. Files that took longest in the
+# last run (target/e2e-times) start first, so that no long file starts last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/*.test.mjs)
+history=target/e2e-times
+if [ -f "$history" ]; then
+  mapfile -t files < <(for f in "${files[@]}"; do echo "$(awk -v f="$f" '$2 == f { print $1 }' "$history") $f"; done | sort -rn | awk '{ print $NF }')
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export out
@@ -22,6 +27,8 @@ start=$(date +%s)
 printf '%s\n' "${files[@]}" | xargs -P "${E2E_JOBS:-2}" -I{} bash -c 'run "$1"' _ {}
 echo "end-to-end time by file (${E2E_JOBS:-2} at a time, $(($(date +%s) - start)) s in all):"
 cat "$out"/*.time | sort -rn | awk '{ printf "  %6.1f s  %s%s\n", $1 / 1000, $2, ($3 == "failed" ? "  FAILED" : "") }'
+mkdir -p target
+{ [ -f "$history" ] && cat "$history"; cat "$out"/*.time; } | awk '{ t[$2] = $1 } END { for (f in t) print t[f], f }' > "$history.tmp" && mv "$history.tmp" "$history"
 failed=$(awk '$3 == "failed" { printf "%s ", $2 }' "$out"/*.time)
 if [ -n "$failed" ]; then
   echo "failed: $failed"
