@@ -4,6 +4,7 @@
 mod agent;
 mod http;
 pub mod model;
+mod reports;
 mod roster;
 mod services;
 mod supervisor;

@@ -1,6 +1,6 @@
 //! The supervisor's view (admin credentials), signed in once, with a navigation between Queues
 //! (live queues and watermarks per service, bulk cancel, search, booked vs capacity per bucket,
-//! erasing a customer), Services (`services`) and Agents (`roster`).
+//! erasing a customer), Services (`services`), Agents (`roster`) and Reports (`reports`).
 
 use crate::http::{self, call, Auth, Failure};
 use crate::model::{self, Bar};
@@ -37,6 +37,7 @@ enum Part {
     Queues,
     Services,
     Agents,
+    Reports,
 }
 
 impl Sup {
@@ -147,6 +148,7 @@ pub fn SupervisorView() -> impl IntoView {
                             {button(Part::Queues, "Queues")}
                             {button(Part::Services, "Services")}
                             {button(Part::Agents, "Agents")}
+                            {button(Part::Reports, "Reports")}
                         </nav>
                         {move || match part.get() {
                             Part::Queues => view! {
@@ -157,6 +159,7 @@ pub fn SupervisorView() -> impl IntoView {
                             }.into_any(),
                             Part::Services => view! { <crate::services::ServicesView s=s/> }.into_any(),
                             Part::Agents => view! { <crate::roster::AgentsView s=s/> }.into_any(),
+                            Part::Reports => view! { <crate::reports::ReportsView s=s/> }.into_any(),
                         }}
                     }.into_any()
                 }

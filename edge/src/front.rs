@@ -111,6 +111,9 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
         Kind::Across(AcrossRoute::Watermarks) => watermarks(env, &req).await,
         Kind::Across(AcrossRoute::Cancel) => bulk_cancel(env, &mut req).await,
         Kind::Across(AcrossRoute::Report) => report(env, &mut req).await,
+        Kind::Across(AcrossRoute::Stats) => {
+            crate::reports::stats(env, &req, callback_services(env).await?).await
+        }
         Kind::Across(AcrossRoute::Erase) => erase(env, &mut req).await,
     }
 }

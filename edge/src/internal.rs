@@ -66,6 +66,8 @@ pub enum ServiceAsk {
     Watermark,
     /// Tests only: move the service's clock `ms` forward and run what is due: `Due`.
     Advance { ms: i64 },
+    /// The reports' facts of the callbacks created in `[from_ms, to_ms)`: `ServiceFacts`.
+    Facts { from_ms: i64, to_ms: i64 },
     /// Tests only: the SQL ledger compared with the reference one: `LedgerCheck`.
     LedgerCheck,
     /// Cancel these callbacks as an admin: `BulkCancelAnswer`.

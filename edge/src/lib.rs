@@ -25,6 +25,7 @@ mod http;
 mod ids;
 mod internal;
 mod openapi;
+mod reports;
 mod routes;
 mod service_object;
 mod signing;

@@ -58,6 +58,7 @@ pub enum AcrossRoute {
     Watermarks,
     Cancel,
     Report,
+    Stats,
     Erase,
     /// Every agent, with their status from their objects.
     Agents,
@@ -176,6 +177,7 @@ pub const ROUTES: &[Spec] = &[
     Spec { method: "GET", path: "/genesys/1/admin/callback/queues", kind: Kind::Across(AcrossRoute::Queues), access: Access::Admin, summary: "Callbacks per service in a time window", query: &["target", "states", "start_time", "end_time", "max"] },
     Spec { method: "GET", path: "/genesys/1/admin/callback/watermarks", kind: Kind::Across(AcrossRoute::Watermarks), access: Access::Admin, summary: "Callbacks in queue per service", query: &["service_name"] },
     Spec { method: "POST", path: "/genesys/1/admin/callback/cancel", kind: Kind::Across(AcrossRoute::Cancel), access: Access::Admin, summary: "Bulk cancel with a reason", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/admin/callback/stats", kind: Kind::Across(AcrossRoute::Stats), access: Access::Admin, summary: "Figures per service and day or hour of creation: requested, connected, failed by reason, dials, waits, promises kept (JSON, or CSV with Accept: text/csv or format=csv)", query: &["service_name", "from", "to", "bucket", "timezone", "format"] },
     Spec { method: "POST", path: "/genesys/1/admin/callback/reportcancelled", kind: Kind::Across(AcrossRoute::Report), access: Access::Admin, summary: "CSV of cancelled callbacks", query: &[] },
     Spec {
         method: "POST",

@@ -31,6 +31,7 @@ pub mod query;
 pub mod queue;
 pub mod record;
 pub mod scenario;
+pub mod stats;
 pub mod telephony;
 #[cfg(test)]
 mod testkit;

@@ -1,6 +1,7 @@
 //! The console's logic, in plain types tested natively: the components only show it.
 
 pub mod agents;
+pub mod reports;
 pub mod services;
 
 use callback_shared::wire::{EraseAnswer, SlotV2};

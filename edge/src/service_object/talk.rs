@@ -70,7 +70,8 @@ impl ServiceObject {
                 | Effect::Text(_)
                 | Effect::Dial { .. }
                 | Effect::AskConfirm
-                | Effect::Purge => {}
+                | Effect::Purge
+                | Effect::Outcome(_) => {}
             }
         }
         if let Some(agent) = step.callback.phase.agent() {

@@ -125,6 +125,7 @@ impl Store {
             }
             self.sql.exec("INSERT INTO state_counts (state, n) VALUES (?, 1) ON CONFLICT (state) DO UPDATE SET n = n + 1", vec![change.to.as_str().into()])?;
         }
+        self.note_facts(step)?;
         for effect in &step.effects {
             match effect {
                 Effect::Notify(event) => {
@@ -167,7 +168,8 @@ impl Store {
                 | Effect::ReleaseAgent { .. }
                 | Effect::AskConfirm
                 | Effect::ProvideAccess
-                | Effect::Purge => {}
+                | Effect::Purge
+                | Effect::Outcome(_) => {}
             }
         }
         if step.effects.contains(&Effect::Purge) {

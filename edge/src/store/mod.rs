@@ -14,6 +14,7 @@ use serde::Deserialize;
 use worker::{SqlStorage, SqlStorageValue as V};
 
 mod callbacks;
+mod facts;
 mod ledger;
 mod outbox;
 mod queue;
@@ -59,6 +60,15 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS signatures (signature TEXT PRIMARY KEY, until_ms INTEGER NOT NULL);",
     // Numbers that replied STOP to the service's texts, and when.
     "CREATE TABLE IF NOT EXISTS opt_outs (number TEXT PRIMARY KEY, at_ms INTEGER NOT NULL);",
+    // The reports' facts: one row per callback ever created, kept when it is purged or erased
+    // (times and counts only). Callbacks from before are counted from their records.
+    "CREATE TABLE IF NOT EXISTS facts (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, promised_ms INTEGER, first_dial_ms INTEGER,
+       attempts INTEGER NOT NULL DEFAULT 0, answered INTEGER NOT NULL DEFAULT 0, busy INTEGER NOT NULL DEFAULT 0,
+       no_answer INTEGER NOT NULL DEFAULT 0, machine INTEGER NOT NULL DEFAULT 0, reason TEXT);
+     CREATE INDEX IF NOT EXISTS facts_created ON facts (created_ms);
+     INSERT OR IGNORE INTO facts (id, created_ms, promised_ms, attempts, reason)
+       SELECT id, created_ms, CASE WHEN bucket_ms IS NOT NULL THEN desired_ms END, coalesce(json_extract(record, '$.dial_attempts'), 0),
+              CASE WHEN state = 'COMPLETED' THEN json_extract(record, '$.phase.reason') END FROM callbacks;",
 ];
 
 /// How long accepted creates are remembered for throttles (the longest window is one day).

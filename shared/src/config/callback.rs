@@ -216,6 +216,8 @@ pub struct CallbackService {
     pub notifications: Notifications,
     pub allowed_origins: Vec<String>,
     pub offer_ewt_threshold: u32,
+    /// `_on_time_window` **[ext]**: seconds after the promised time a first dial is on time.
+    pub on_time_window: u32,
     /// `_average_handle_time` **[ext]**: seconds an agent spends on a callback, until measured.
     pub average_handle_secs: u32,
     pub request_access_service: String,
@@ -352,6 +354,7 @@ impl CallbackService {
             allowed_origins: params::list(&r.text(&c::ALLOWED_ORIGINS)),
             offer_ewt_threshold: r.number(&c::OFFER_EWT_THRESHOLD)?,
             average_handle_secs: r.number(&c::AVERAGE_HANDLE_TIME)?,
+            on_time_window: r.number(&c::ON_TIME_WINDOW)?,
             request_access_service: r.text(&c::REQUEST_ACCESS_SERVICE),
             match_interaction_service: r.text(&c::MATCH_INTERACTION_SERVICE),
         })

@@ -190,6 +190,7 @@ catalogue! {
     WEBHOOK_SECRET = text("_webhook_secret", "", &[CB], EXT, "The secret that signs notifications (empty: the deployment's secret).");
     ALLOWED_ORIGINS = text("_allowed_origins", "", &[CB], EXT, "Comma-separated sites whose pages may call the service (* for all; empty: the service's own).");
     OFFER_EWT_THRESHOLD = number("_offer_callback_ewt_threshold", 300, 0, 86_400, &[CB], GMS, "Offer a callback when the estimated wait is at least this many seconds.");
+    ON_TIME_WINDOW = number("_on_time_window", 300, 0, 86_400, &[CB], EXT, "Seconds after the promised time a scheduled callback's first dial counts as on time in the reports.");
     AVERAGE_HANDLE_TIME = number("_average_handle_time", 300, 1, 86_400, &[CB], EXT, "Seconds an agent spends on a callback, for waiting-time estimates until measured.");
     REQUEST_ACCESS_SERVICE = text("_request_access_service", "request-access", &[CB, MI], EXT, "The request-access service that gives user-originated callers their number.");
     MATCH_INTERACTION_SERVICE = text("_match_interaction_service", "match-interaction", &[CB], EXT, "The match-interaction service that recognises user-originated calls.");

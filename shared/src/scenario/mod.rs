@@ -193,6 +193,8 @@ pub enum Effect {
     Text(Text),
     /// Delete the record.
     Purge,
+    /// A dial's outcome, counted in the reports' figures.
+    Outcome(DialOutcome),
 }
 
 /// The texts a customer may get.
@@ -439,6 +441,7 @@ pub fn apply(
         (Event::Confirm, _) => return Err(illegal("confirmed")),
         (Event::DialResult(outcome), Phase::Dialing { agent }) => {
             run.notify("_cbe_on_dial_done");
+            run.effects.push(Effect::Outcome(outcome));
             match outcome {
                 DialOutcome::Answered => run.answered(agent),
                 DialOutcome::InvalidNumber => run.complete(Reason::FailCallToCustomer),
@@ -453,7 +456,10 @@ pub fn apply(
             }
         }
         (Event::DialResult(_), _) => return Err(illegal("given a dial result")),
-        (Event::Connected, Phase::Dialing { agent }) => run.answered(agent),
+        (Event::Connected, Phase::Dialing { agent }) => {
+            run.effects.push(Effect::Outcome(DialOutcome::Answered));
+            run.answered(agent)
+        }
         (Event::Connected, Phase::Connected { .. }) => {}
         (Event::Connected, _) => return Err(illegal("connected")),
         (Event::CallerArrived, Phase::AwaitingCall | Phase::Waiting | Phase::Dialing { .. })

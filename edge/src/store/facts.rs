@@ -1,0 +1,106 @@
+//! The reports' facts (`shared::stats::Fact`), written by the same run of statements as the change
+//! that makes them true: a crash never counts half. A purge or an erase leaves them: they hold
+//! times and counts, nothing that says who the callback was for.
+
+use super::*;
+use callback_shared::record::{Phase, State};
+use callback_shared::scenario::{DialOutcome, Effect, Step};
+use callback_shared::stats::Fact;
+
+impl Store {
+    pub(super) fn note_facts(&self, step: &Step) -> ApiResult<()> {
+        let c = &step.callback;
+        let id = c.id.as_str();
+        let promised = c.bucket.map(|_| ms(c.desired_time));
+        if step
+            .change
+            .as_ref()
+            .is_some_and(|change| change.from.is_none())
+        {
+            self.sql.exec(
+                "INSERT OR IGNORE INTO facts (id, created_ms, promised_ms) VALUES (?, ?, ?)",
+                vec![id.into(), ms(c.created), promised.unwrap_or(V::Null)],
+            )?;
+        } else if let Some(promised) = promised {
+            // A scheduled callback moved before its first dial is promised its new time.
+            self.sql.exec(
+                "UPDATE facts SET promised_ms = ? WHERE id = ? AND promised_ms IS NOT NULL AND first_dial_ms IS NULL",
+                vec![promised, id.into()],
+            )?;
+        }
+        for effect in &step.effects {
+            let column = match effect {
+                Effect::Dial { .. } => {
+                    self.sql.exec(
+                        "UPDATE facts SET attempts = attempts + 1, first_dial_ms = coalesce(first_dial_ms, ?) WHERE id = ?",
+                        vec![ms(c.updated), id.into()],
+                    )?;
+                    continue;
+                }
+                Effect::Outcome(DialOutcome::Answered) => "answered",
+                Effect::Outcome(DialOutcome::Busy) => "busy",
+                Effect::Outcome(DialOutcome::NoAnswer) => "no_answer",
+                Effect::Outcome(DialOutcome::AnsweringMachine) => "machine",
+                _ => continue,
+            };
+            self.sql.exec(
+                &format!("UPDATE facts SET {column} = {column} + 1 WHERE id = ?"),
+                vec![id.into()],
+            )?;
+        }
+        if let (Some(change), Phase::Completed { reason }) = (&step.change, &c.phase) {
+            if change.to == State::Completed {
+                self.sql.exec(
+                    "UPDATE facts SET reason = ? WHERE id = ?",
+                    vec![reason.to_string().into(), id.into()],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The facts of the callbacks created in `[from, to)`, in one read: one row of packed text,
+    /// as thousands of rows would each cross into the runtime.
+    pub fn facts(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> ApiResult<Vec<Fact>> {
+        #[derive(Deserialize)]
+        struct Packed {
+            packed: Option<String>,
+        }
+        let row: Packed = self
+            .sql
+            .exec(
+                "SELECT group_concat(created_ms || ' ' || coalesce(promised_ms, '-') || ' ' || coalesce(first_dial_ms, '-') || ' ' ||
+                   attempts || ' ' || answered || ' ' || busy || ' ' || no_answer || ' ' || machine || ' ' || coalesce(reason, '-'), ',') AS packed
+                 FROM facts WHERE created_ms >= ? AND created_ms < ?",
+                vec![ms(from), ms(to)],
+            )?
+            .one()?;
+        let unpack = |text: &str| -> Option<Fact> {
+            let f: Vec<&str> = text.split(' ').collect();
+            let when = |t: &str| (t != "-").then(|| t.parse().ok().map(time)).flatten();
+            let n = |t: &str| t.parse::<u32>().ok();
+            match f.as_slice() {
+                [created, promised, dial, attempts, answered, busy, no_answer, machine, reason] => {
+                    Some(Fact {
+                        created: time(created.parse().ok()?),
+                        promised: when(promised),
+                        first_dial: when(dial),
+                        attempts: n(attempts)?,
+                        answered: n(answered)?,
+                        busy: n(busy)?,
+                        no_answer: n(no_answer)?,
+                        machine: n(machine)?,
+                        reason: (*reason != "-").then(|| reason.to_string()),
+                    })
+                }
+                _ => None,
+            }
+        };
+        row.packed
+            .unwrap_or_default()
+            .split(',')
+            .filter(|p| !p.is_empty())
+            .map(|p| unpack(p).ok_or_else(|| ApiError::Internal(format!("bad facts row {p}"))))
+            .collect()
+    }
+}
