@@ -20,6 +20,7 @@ test('without admin secrets, admin paths and property queries answer 503', async
     // As deployed, the tests' clock control does not exist.
     assert.equal((await api.post('/genesys/1/dev/clock/x', { advance_ms: 1000 }, { auth: admin })).status, 404);
     assert.equal((await api.get('/genesys/1/dev/ledger/x', { auth: admin })).status, 404);
+    assert.equal((await api.post('/genesys/1/dev/facts/x', {}, { auth: admin })).status, 404);
   } finally {
     await rt.stop();
   }

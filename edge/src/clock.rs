@@ -46,6 +46,10 @@ pub const CONTROL_PATH: &str = "/genesys/1/dev/clock/";
 /// [`controllable`] (a test runtime).
 pub const LEDGER_PATH: &str = "/genesys/1/dev/ledger/";
 
+/// The path under which benchmarks fill a service with a year of reports' facts, where
+/// [`controllable`].
+pub const FACTS_PATH: &str = "/genesys/1/dev/facts/";
+
 /// Whether tests may move services' clocks: only where the runtime sets `CLOCK_CONTROL=on`.
 pub fn controllable(env: &Env) -> bool {
     env.var("CLOCK_CONTROL")

@@ -37,6 +37,15 @@ async fn route(mut req: Request, env: &Env) -> ApiResult<Response> {
             return move_clock(env, &mut req, service).await;
         }
     }
+    if let Some(service) = path.strip_prefix(clock::FACTS_PATH) {
+        if clock::controllable(env) && method == "POST" {
+            auth::same_site(&req)?;
+            authenticate(env, &req, Access::Admin)?;
+            let origin = http::own_origin(&req)?;
+            let n: u32 = ask_service(env, service, &origin, &ServiceAsk::SeedFacts).await?;
+            return http::json(&serde_json::json!({ "facts": n }));
+        }
+    }
     if let Some(service) = path.strip_prefix(clock::LEDGER_PATH) {
         if clock::controllable(env) && method == "GET" {
             auth::same_site(&req)?;

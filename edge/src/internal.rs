@@ -66,8 +66,15 @@ pub enum ServiceAsk {
     Watermark,
     /// Tests only: move the service's clock `ms` forward and run what is due: `Due`.
     Advance { ms: i64 },
-    /// The reports' facts of the callbacks created in `[from_ms, to_ms)`: `ServiceFacts`.
-    Facts { from_ms: i64, to_ms: i64 },
+    /// The report of the callbacks created from the first of `starts_ms` to `to_ms`, a row per
+    /// bucket start, in `zone`: `ServiceReport`.
+    Stats {
+        starts_ms: Vec<i64>,
+        to_ms: i64,
+        zone: String,
+    },
+    /// Benchmarks only: a year of synthetic reports' facts, 20 callbacks a day: how many.
+    SeedFacts,
     /// Tests only: the SQL ledger compared with the reference one: `LedgerCheck`.
     LedgerCheck,
     /// Cancel these callbacks as an admin: `BulkCancelAnswer`.

@@ -1,11 +1,12 @@
-//! `GET /genesys/1/admin/callback/stats`: each callback service's facts, aggregated per bucket of
-//! creation in the asked zone (OPERATOR.md, "Reports"), as JSON or CSV.
+//! `GET /genesys/1/admin/callback/stats`: each callback service adds up its facts per bucket of
+//! creation in the asked zone (OPERATOR.md, "Reports"); the answer is their figures, JSON or CSV.
 
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::internal::{ask_service, ServiceAsk};
-use callback_shared::stats::{self, Bucket, Report, ServiceFacts};
+use callback_shared::stats::{self, Bucket, Report, ServiceReport};
 use callback_shared::zone::Zone;
+use futures_util::future::join_all;
 use std::collections::BTreeMap;
 use worker::{Env, Request, Response};
 
@@ -46,18 +47,27 @@ pub async fn stats(env: &Env, req: &Request, known: Vec<String>) -> ApiResult<Re
     }
     let services = if asked.is_empty() { known } else { asked };
     let origin = http::own_origin(req)?;
-    let ask = ServiceAsk::Facts {
-        from_ms: from.timestamp_millis(),
+    let ask = ServiceAsk::Stats {
+        starts_ms: stats::starts(zone, bucket, from, to)
+            .iter()
+            .map(|s| s.timestamp_millis())
+            .collect(),
         to_ms: to.timestamp_millis(),
+        zone: zone.name().to_string(),
     };
+    // Every service adds up its own facts, all at once.
+    let answers = join_all(
+        services
+            .iter()
+            .map(|service| ask_service::<ServiceReport>(env, service, &origin, &ask)),
+    )
+    .await;
     let mut rows = BTreeMap::new();
     let mut totals = BTreeMap::new();
-    for service in services {
-        let answer: ServiceFacts = ask_service(env, &service, &origin, &ask).await?;
-        let (mine, total) =
-            stats::report(&answer.facts, zone, bucket, from, to, answer.on_time_window);
-        rows.insert(service.clone(), mine);
-        totals.insert(service, total);
+    for (service, answer) in services.into_iter().zip(answers) {
+        let answer = answer?;
+        rows.insert(service.clone(), answer.rows);
+        totals.insert(service, answer.totals);
     }
     let csv = one("format") == "csv"
         || http::header(req, "accept").is_some_and(|a| a.contains("text/csv"));

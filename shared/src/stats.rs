@@ -24,11 +24,11 @@ pub struct Fact {
     pub reason: Option<String>,
 }
 
-/// What a service answers for a report: its facts, and its `_on_time_window`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServiceFacts {
-    pub on_time_window: u32,
-    pub facts: Vec<Fact>,
+/// What a service answers for a report: its rows and totals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ServiceReport {
+    pub rows: Vec<Row>,
+    pub totals: Figures,
 }
 
 /// Seconds, as a median and a 90th percentile (nearest rank); none without values.
@@ -204,33 +204,34 @@ pub struct Report {
     pub totals: BTreeMap<String, Figures>,
 }
 
-/// The rows of one service, each callback in the bucket of its creation, and its totals.
+/// The rows of one service, each callback in the bucket of its creation (`starts` from
+/// [`starts`], the period ending at `to`), and its totals.
 pub fn report(
     facts: &[Fact],
     zone: Zone,
-    bucket: Bucket,
-    from: DateTime<Utc>,
+    starts: &[DateTime<Utc>],
     to: DateTime<Utc>,
     on_time_window: u32,
 ) -> (Vec<Row>, Figures) {
-    let starts = starts(zone, bucket, from, to);
-    let within: Vec<&Fact> = facts
-        .iter()
-        .filter(|f| f.created >= from && f.created < to)
-        .collect();
+    let from = starts.first().copied().unwrap_or(to);
+    let mut by_bucket: Vec<Vec<&Fact>> = vec![Vec::new(); starts.len()];
+    let mut within = Vec::new();
+    for fact in facts.iter().filter(|f| f.created >= from && f.created < to) {
+        // The last bucket starting at or before its creation.
+        let i = starts
+            .partition_point(|s| *s <= fact.created)
+            .saturating_sub(1);
+        if let Some(bucket) = by_bucket.get_mut(i) {
+            bucket.push(fact);
+        }
+        within.push(fact);
+    }
     let rows = starts
         .iter()
-        .enumerate()
-        .map(|(i, start)| {
-            let end = starts.get(i.saturating_add(1)).copied().unwrap_or(to);
-            let mine = within
-                .iter()
-                .copied()
-                .filter(|f| f.created >= *start && f.created < end);
-            Row {
-                start: local_iso(zone, *start),
-                figures: Figures::of(mine, on_time_window),
-            }
+        .zip(by_bucket)
+        .map(|(start, mine)| Row {
+            start: local_iso(zone, *start),
+            figures: Figures::of(mine, on_time_window),
         })
         .collect();
     (rows, Figures::of(within, on_time_window))
@@ -428,14 +429,9 @@ mod tests {
             fact("2026-03-28T23:30:00Z", None, None, None),
             fact("2026-03-30T12:00:00Z", None, None, None),
         ];
-        let (rows, totals) = report(
-            &facts,
-            paris,
-            Bucket::Day,
-            t("2026-03-27T23:00:00Z"),
-            t("2026-03-30T22:00:00Z"),
-            300,
-        );
+        let (from, to) = (t("2026-03-27T23:00:00Z"), t("2026-03-30T22:00:00Z"));
+        let days = super::starts(paris, Bucket::Day, from, to);
+        let (rows, totals) = report(&facts, paris, &days, to, 300);
         let per_day: Vec<u32> = rows.iter().map(|r| r.figures.requested).collect();
         assert_eq!(per_day, [0, 1, 1]);
         assert_eq!(totals.requested, 2);
@@ -473,19 +469,15 @@ mod tests {
         assert!(period("2025-01-01T00:00:00Z", "2026-12-01T00:00:00Z")
             .unwrap_err()
             .starts_with("to:"));
-        let (rows, _) = report(
-            &[fact(
-                "2026-12-01T09:00:00Z",
-                None,
-                None,
-                Some("FAIL_TIMEOUT_TTL"),
-            )],
-            Zone::UTC,
-            Bucket::Day,
-            t("2026-12-01T00:00:00Z"),
-            t("2026-12-02T00:00:00Z"),
-            300,
-        );
+        let (from, to) = (t("2026-12-01T00:00:00Z"), t("2026-12-02T00:00:00Z"));
+        let facts = [fact(
+            "2026-12-01T09:00:00Z",
+            None,
+            None,
+            Some("FAIL_TIMEOUT_TTL"),
+        )];
+        let days = starts(Zone::UTC, Bucket::Day, from, to);
+        let (rows, _) = report(&facts, Zone::UTC, &days, to, 300);
         let text = csv(&BTreeMap::from([("a".to_string(), rows)]));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2);

@@ -16,6 +16,7 @@ mod configuration;
 mod guard;
 mod outbox;
 mod reference;
+mod stats;
 mod talk;
 
 use crate::auth::Caller;
@@ -181,14 +182,12 @@ impl ServiceObject {
             ServiceAsk::Queues { query } => json(self.queues(&query)),
             ServiceAsk::Watermark => json(self.store.in_queue()),
             ServiceAsk::LedgerCheck => json(self.ledger_check(&*view.callback()?)),
-            ServiceAsk::Facts { from_ms, to_ms } => {
-                let time =
-                    |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default();
-                json(Ok::<_, ApiError>(callback_shared::stats::ServiceFacts {
-                    on_time_window: view.callback()?.on_time_window,
-                    facts: self.store.facts(time(from_ms), time(to_ms))?,
-                }))
-            }
+            ServiceAsk::SeedFacts => json(self.store.seed_facts(self.now())),
+            ServiceAsk::Stats {
+                starts_ms,
+                to_ms,
+                zone,
+            } => json(self.stats(&starts_ms, to_ms, &zone, view.callback()?.on_time_window)),
             ServiceAsk::Cancel { ids } => json(self.bulk_cancel(ids, &*view.callback()?)),
             ServiceAsk::Report { reason } => json(self.report(reason)),
             ServiceAsk::Erase { customer_number } => json(self.erase(&view, &customer_number)),

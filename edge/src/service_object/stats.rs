@@ -1,0 +1,26 @@
+//! A service's part of a report: its facts added up per bucket, here where they are, so that only
+//! the figures travel.
+
+use super::ServiceObject;
+use crate::error::{ApiError, ApiResult};
+use callback_shared::stats::{self, ServiceReport};
+use callback_shared::zone::Zone;
+use chrono::DateTime;
+
+impl ServiceObject {
+    pub(super) fn stats(
+        &self,
+        starts_ms: &[i64],
+        to_ms: i64,
+        zone: &str,
+        on_time_window: u32,
+    ) -> ApiResult<ServiceReport> {
+        let time = |ms: i64| DateTime::from_timestamp_millis(ms).unwrap_or_default();
+        let zone = Zone::parse(zone).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
+        let starts: Vec<_> = starts_ms.iter().copied().map(time).collect();
+        let (from, to) = (starts.first().copied().unwrap_or(time(to_ms)), time(to_ms));
+        let facts = self.store.facts(from, to)?;
+        let (rows, totals) = stats::report(&facts, zone, &starts, to, on_time_window);
+        Ok(ServiceReport { rows, totals })
+    }
+}
