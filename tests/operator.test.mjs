@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRuntime } from './support/runtime.mjs';
 import { client, admin, alwaysOpenService, number } from './support/api.mjs';
-import { launch, shot, axe } from './support/browser.mjs';
+import { launch, shot, axe, supervisor } from './support/browser.mjs';
 
 let rt, api, browser;
 before(async () => {
@@ -15,20 +15,6 @@ before(async () => {
   browser = await launch();
 });
 after(async () => { await browser?.close(); await rt?.stop(); });
-
-/** The console signed in as the administrator, on view `part` (Queues, Services, Agents). */
-async function supervisor(part) {
-  const page = await (await browser.newContext({ locale: 'en-GB' })).newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[0-9]/.test(m.text())) errors.push(m.text()); });
-  await page.goto(`${rt.base}/console.html#supervisor`);
-  await page.getByLabel('Admin user').fill('admin');
-  await page.getByLabel('Password').fill('admin');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('tab', { name: part }).click();
-  return { page, errors };
-}
 
 const section = async (name) => (await api.get(`/genesys/1/admin/config/service.${name}`, { auth: admin }));
 
@@ -41,7 +27,7 @@ test('an administrator creates a service of every preset through Add New Service
   assert.equal(presets.length, 8);
   assert.ok(catalogue.presets.some((p) => p.name === 'Chat Immediate' && p.unavailable));
 
-  const { page, errors } = await supervisor('Services');
+  const { page, errors } = await supervisor(browser, rt.base, 'Services');
   await page.getByRole('heading', { name: 'Configured Services' }).waitFor();
   assert.deepEqual(await axe(page, 'services'), []);
   for (const [i, preset] of presets.entries()) {
@@ -89,7 +75,7 @@ test('an administrator creates a service of every preset through Add New Service
 
 test('the editor explains each option, flags an unknown name and a bad value before saving; delete says what happens', async () => {
   await alwaysOpenService(api, 'edited');
-  const { page, errors } = await supervisor('Services');
+  const { page, errors } = await supervisor(browser, rt.base, 'Services');
   await page.getByRole('button', { name: 'Edit edited' }).click();
   const editor = page.getByRole('form', { name: 'Options of service.edited' });
   await editor.waitFor();
@@ -136,7 +122,7 @@ test('the editor explains each option, flags an unknown name and a bad value bef
 
 test('an agent is added with a phone and services, is offered a callback, has the token rotated, and is removed', async () => {
   await alwaysOpenService(api, 'staffed');
-  const { page, errors } = await supervisor('Agents');
+  const { page, errors } = await supervisor(browser, rt.base, 'Agents');
   await page.getByRole('button', { name: 'Add agent' }).click();
   const form = page.getByRole('dialog', { name: 'Add agent' });
   await form.getByLabel('Id').fill('noor');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startRuntime } from './support/runtime.mjs';
 import { client, admin, alwaysOpenService, number, bucketIn } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
-import { launch, shot, axe } from './support/browser.mjs';
+import { launch, shot, axe, supervisor } from './support/browser.mjs';
 
 let rt, api, browser;
 before(async () => {
@@ -133,14 +133,7 @@ test('bad report queries are 400s that say what to change', async () => {
 });
 
 test('the Reports view shows the API figures as a chart and a table, and downloads the CSV', async () => {
-  const page = await (await browser.newContext({ locale: 'en-GB', acceptDownloads: true })).newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${rt.base}/console.html#supervisor`);
-  await page.getByLabel('Admin user').fill('admin');
-  await page.getByLabel('Password').fill('admin');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('tab', { name: 'Reports' }).click();
+  const { page, errors } = await supervisor(browser, rt.base, 'Reports', { acceptDownloads: true });
   await page.getByLabel('rep', { exact: true }).check();
   // The service's clock ran hours ahead: the dates around today, as the browser counts them.
   const [from, to] = await page.evaluate(() => [-1, 4].map((d) => {

@@ -19,6 +19,21 @@ fn every(period: std::time::Duration, tick: impl Fn() + 'static) {
     }
 }
 
+/// A node that takes the focus when it appears: a dialog's first field, or its safe button.
+fn focused<E>() -> NodeRef<E>
+where
+    E: leptos::html::ElementType,
+    E::Output: wasm_bindgen::JsCast + Clone + 'static,
+{
+    let node = NodeRef::new();
+    Effect::new(move |_| {
+        if let Some(el) = node.get() {
+            let _ = wasm_bindgen::JsCast::unchecked_ref::<web_sys::HtmlElement>(&el).focus();
+        }
+    });
+    node
+}
+
 /// Shows a periodic read: a value unchanged is not set again (forms being filled keep their
 /// input); refused credentials sign out; any failure is shown as the problem.
 fn show<T: PartialEq + Send + Sync + 'static>(

@@ -122,12 +122,7 @@ fn Form(v: View) -> impl IntoView {
             }
         })
     };
-    let first: NodeRef<html::Input> = NodeRef::new();
-    Effect::new(move |_| {
-        if let Some(el) = first.get() {
-            let _ = el.focus();
-        }
-    });
+    let first: NodeRef<html::Input> = crate::focused();
     let body = move || v.sections.with(|all| form().body(all));
     let problem = move |field: &'static str| {
         move || body().err().filter(|(f, _)| *f == field).map(|(_, m)| m)
@@ -207,12 +202,7 @@ fn TokenOnce(v: View, id: String, token: String) -> impl IntoView {
 
 #[component]
 fn ConfirmRemove(v: View, agent: AgentAnswer) -> impl IntoView {
-    let cancel: NodeRef<html::Button> = NodeRef::new();
-    Effect::new(move |_| {
-        if let Some(el) = cancel.get() {
-            let _ = el.focus();
-        }
-    });
+    let cancel: NodeRef<html::Button> = crate::focused();
     let id = agent.id.clone();
     let held = match &agent.holds {
         Some(callback) => format!(" The callback {callback} they hold goes back to its queue."),

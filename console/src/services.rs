@@ -177,12 +177,7 @@ fn AddService(v: View) -> impl IntoView {
             }
         })
     };
-    let first: NodeRef<html::Select> = NodeRef::new();
-    Effect::new(move |_| {
-        if let Some(el) = first.get() {
-            let _ = el.focus();
-        }
-    });
+    let first: NodeRef<html::Select> = crate::focused();
     let plan = move || v.sections.with(|all| form().plan(all));
     let problem_of =
         move |field: Field| move || plan().err().filter(|p| p.field == field).map(|p| p.message);
@@ -266,12 +261,7 @@ fn AddService(v: View) -> impl IntoView {
 
 #[component]
 fn ConfirmDelete(v: View, row: ServiceRow) -> impl IntoView {
-    let cancel: NodeRef<html::Button> = NodeRef::new();
-    Effect::new(move |_| {
-        if let Some(el) = cancel.get() {
-            let _ = el.focus();
-        }
-    });
+    let cancel: NodeRef<html::Button> = crate::focused();
     let warning = m::delete_warning(&row);
     view! {
         <div class="dialog" role="alertdialog" aria-labelledby="delete-title" aria-describedby="delete-warning"

@@ -30,6 +30,21 @@ export async function axe(page, label) {
   }, label);
 }
 
+/** The console at `base`, signed in as the administrator, on view `part` (Queues, Services, Agents,
+ * Reports); `errors` gathers the page's errors (refusals the tests provoke aside). */
+export async function supervisor(browser, base, part, contextOptions = {}) {
+  const page = await (await browser.newContext({ locale: 'en-GB', ...contextOptions })).newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 40[0-9]/.test(m.text())) errors.push(m.text()); });
+  await page.goto(`${base}/console.html#supervisor`);
+  await page.getByLabel('Admin user').fill('admin');
+  await page.getByLabel('Password').fill('admin');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('tab', { name: part }).click();
+  return { page, errors };
+}
+
 /** A host page at `base` with the widget on it (served through routing, same origin as the API). */
 export async function hostPage(context, base, { service, locale = '', consent = '', title = 'Test host' }) {
   const page = await context.newPage();

@@ -36,7 +36,8 @@ pub fn search_query(text: &str) -> Result<String, String> {
     Ok(pairs.join("&"))
 }
 
-fn encode(s: &str) -> String {
+/// Percent-encodes a query value (`!` kept: the API reads it as "not").
+pub(crate) fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'!' => {

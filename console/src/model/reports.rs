@@ -1,6 +1,7 @@
 //! The Reports view's logic: which services, which period and buckets to ask for, and what the
 //! chart draws. The figures themselves are the API's (`shared::stats`).
 
+use super::encode;
 use callback_shared::stats::{Bucket, Row};
 use chrono::{Duration, NaiveDate};
 use std::collections::BTreeSet;
@@ -92,17 +93,6 @@ impl ReportForm {
         query.push(format!("timezone={}", encode(zone)));
         Ok(query.join("&"))
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// One group of bars: a bucket's label and its requested, connected and failed callbacks.
