@@ -40,6 +40,7 @@ test('an administrator creates a service of every preset through Add New Service
     assert.equal(await page.evaluate(() => document.activeElement.id), 'new-template');
     await dialog.getByLabel('Common Default Configuration').selectOption(preset.name);
     await dialog.getByLabel('Service Name').fill(name);
+    await dialog.getByText(preset.meaning).waitFor();
     for (const [k, v] of Object.entries(preset.sets)) await dialog.getByText(`${k} = ${v}`).waitFor();
     const needs = dialog.getByLabel(/Also create the services it needs/);
     if (await needs.count()) assert.ok(await needs.isChecked(), 'missing services are created by default');

@@ -237,6 +237,7 @@ fn AddService(v: View) -> impl IntoView {
                 <select id="new-preset" prop:value=move || form().preset
                     on:change=move |ev| change(&|d| d.set_preset(&event_target_value(&ev)))>{presets.clone()}</select>
             })}
+            <p class="preset-meaning">{move || form().meaning()}</p>
             <p id="new-options-title">"Options the service will have:"</p>
             <ul class="preset-options" aria-labelledby="new-options-title">{shown}</ul>
             {move || {

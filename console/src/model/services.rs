@@ -113,6 +113,17 @@ impl NewService {
             .flatten()
     }
 
+    /// What the chosen preset does, or the template when it has none.
+    pub fn meaning(&self) -> &'static str {
+        match self.chosen_preset() {
+            Some(p) => p.meaning,
+            None => presets::TEMPLATES
+                .iter()
+                .find(|t| t.template == self.template)
+                .map_or("", |t| t.meaning),
+        }
+    }
+
     /// The options the new service will have.
     pub fn options(&self) -> Options {
         match self.chosen_preset() {
@@ -383,6 +394,7 @@ mod tests {
             .unwrap_err()
             .message
             .contains("not served yet"));
+        assert_eq!(chat.meaning(), "The customer chats with the next agent.");
         let mut hours = NewService {
             name: "h".into(),
             ..NewService::default()
