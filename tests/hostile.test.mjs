@@ -360,16 +360,19 @@ test('while a receiver fails, the alarm waits for the first webhook\'s backoff (
     // The first notification fails and backs off; the cancel's waits behind it, due at once.
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await api.del(`/genesys/1/service/callback/backing-off/${id}`)).status, 200);
-    const late = [];
+    const seen = [];
     for (let i = 0; i < 6; i++) {
       await new Promise((r) => setTimeout(r, 400));
       const at = alarmOf(rt.stateDir, 'backing-off');
-      late.push(at === null ? null : Date.now() - at);
+      seen.push({ at, late: at === null ? null : Date.now() - at });
     }
     // A row that is not first in its callback's order must not set the alarm: else it is always
-    // due (workerd keeps a past alarm as now), rings at once, finds nothing to send, and rings
-    // again, back to back, until the receiver is back.
-    assert.ok(late.filter((ms) => ms === null || ms >= 0).length <= 1, `the alarm rang ${late.join(', ')} ms ago`);
+    // due (workerd keeps a past alarm as now), rings at once, finds nothing to send, and sets a
+    // new past alarm each time, back to back, until the receiver is back. A due alarm whose ring
+    // is still running is seen as past too, so count the distinct past alarms: the backoffs of
+    // 1 s and 2 s allow two in this window; ringing back to back shows one per look.
+    const past = new Set(seen.filter((s) => s.late === null || s.late >= 0).map((s) => s.at));
+    assert.ok(past.size <= 2, `the alarm rang ${seen.map((s) => s.late).join(', ')} ms ago`);
   } finally {
     await receiver.stop();
   }
