@@ -109,14 +109,13 @@ describe('create', () => {
     const nested = await create({ _customer_number: number(9), note: { a: 1 } });
     assert.equal(nested.status, 400);
     assert.match(nested.body.message, /note/);
-    // Chat is not served yet: refused, never taken and handled as a call.
-    const chat = await create({ _customer_number: number(13), _media_type: 'chat' });
-    assert.equal(chat.status, 400);
-    assert.match(chat.body.message, /_media_type: chat callbacks are not available yet/);
-    assert.equal((await create({ _customer_number: number(14), _media_type: 'fax' })).status, 400);
-    const chatService = await api.put('/genesys/1/admin/config/service.chatty', { _type: 'ors', _service: 'callback', _media_type: 'chat' }, { auth: admin });
-    assert.equal(chatService.status, 400);
-    assert.match(chatService.body.message, /_media_type/);
+    // GMS's callback service processes voice and chat only.
+    const fax = await create({ _customer_number: number(14), _media_type: 'fax' });
+    assert.equal(fax.status, 400);
+    assert.match(fax.body.message, /_media_type: `fax` is not voice or chat/);
+    const faxService = await api.put('/genesys/1/admin/config/service.faxy', { _type: 'ors', _service: 'callback', _media_type: 'fax' }, { auth: admin });
+    assert.equal(faxService.status, 400);
+    assert.match(faxService.body.message, /_media_type/);
     const text = await create('hello', { headers: { 'content-type': 'text/plain' } });
     assert.equal(text.status, 415);
     const huge = await create({ _customer_number: number(10), note: 'x'.repeat(70_000) });

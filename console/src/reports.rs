@@ -4,7 +4,7 @@
 
 use crate::http::call;
 use crate::model::reports::{self as m, Period, ReportForm};
-use crate::model::services::{callback_services, Sections};
+use crate::model::services::callback_services;
 use crate::supervisor::Sup;
 use callback_shared::stats::{self, Bucket, Figures, Report, Row};
 use leptos::prelude::*;
@@ -43,16 +43,10 @@ fn today() -> chrono::NaiveDate {
 
 #[component]
 pub fn ReportsView(s: Sup) -> impl IntoView {
-    let sections: RwSignal<Sections> = RwSignal::new(Sections::new());
+    let sections = s.sections();
     let form = RwSignal::new(ReportForm::default());
     let report: RwSignal<Option<Report>> = RwSignal::new(None);
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
-    spawn_local(async move {
-        match call::<Sections>("GET", "/genesys/1/admin/config", &s.auth(), None).await {
-            Ok(all) => sections.set(all),
-            Err(f) => s.problem.set(Some(f.message)),
-        }
-    });
     let zone = StoredValue::new(zone());
     let show = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

@@ -57,17 +57,11 @@ impl View {
 pub fn AgentsView(s: Sup) -> impl IntoView {
     let v = View {
         s,
-        sections: RwSignal::new(Sections::new()),
+        sections: s.sections(),
         form: RwSignal::new(None),
         removing: RwSignal::new(None),
         token: RwSignal::new(None),
     };
-    spawn_local(async move {
-        match call::<Sections>("GET", "/genesys/1/admin/config", &s.auth(), None).await {
-            Ok(all) => v.sections.set(all),
-            Err(f) => s.problem.set(Some(f.message)),
-        }
-    });
     // Whether the form is open, apart from what is typed in it (which must not re-create it).
     let open = Memo::new(move |_| v.form.with(Option::is_some));
     let agents = move || {

@@ -22,15 +22,6 @@ struct View {
 }
 
 impl View {
-    fn load(self) {
-        spawn_local(async move {
-            match call::<Sections>("GET", "/genesys/1/admin/config", &self.s.auth(), None).await {
-                Ok(all) => self.sections.set(all),
-                Err(f) => self.s.problem.set(Some(f.message)),
-            }
-        });
-    }
-
     /// Puts sections in order; stops at the first refusal, which it shows.
     fn put_all(self, puts: Vec<(String, Options)>, done: impl FnOnce() + 'static) {
         spawn_local(async move {
@@ -88,12 +79,11 @@ impl View {
 pub fn ServicesView(s: Sup) -> impl IntoView {
     let v = View {
         s,
-        sections: RwSignal::new(Sections::new()),
+        sections: s.sections(),
         adding: RwSignal::new(None),
         editing: RwSignal::new(None),
         deleting: RwSignal::new(None),
     };
-    v.load();
     let templates: Vec<_> = TEMPLATES
         .iter()
         .map(|t| view! { <li><strong>{t.template.name()}</strong>" — "{t.meaning}</li> })
@@ -199,13 +189,7 @@ fn AddService(v: View) -> impl IntoView {
     };
     let presets: Vec<_> = PRESETS
         .iter()
-        .map(|p| {
-            let label = match p.unavailable {
-                Some(why) => format!("{} ({why})", p.name),
-                None => p.name.to_string(),
-            };
-            view! { <option value=p.name disabled=p.unavailable.is_some()>{label}</option> }
-        })
+        .map(|p| view! { <option value=p.name>{p.name}</option> })
         .collect();
     let templates: Vec<_> = TEMPLATES
         .iter()

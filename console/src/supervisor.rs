@@ -45,6 +45,18 @@ impl Sup {
         Auth::Basic(self.user.get_untracked(), self.password.get_untracked())
     }
 
+    /// The configuration's sections, read now into a signal that starts empty.
+    pub fn sections(self) -> RwSignal<crate::model::services::Sections> {
+        let sections = RwSignal::new(Default::default());
+        spawn_local(async move {
+            match call("GET", "/genesys/1/admin/config", &self.auth(), None).await {
+                Ok(all) => sections.set(all),
+                Err(f) => self.problem.set(Some(f.message)),
+            }
+        });
+        sections
+    }
+
     pub fn refresh(self) {
         spawn_local(async move {
             let auth = self.auth();

@@ -3,6 +3,7 @@
 //! built-in credentials.
 
 use crate::error::{ApiError, ApiResult};
+use crate::http;
 use crate::routes::Access;
 use callback_shared::config::Window;
 use callback_shared::limits::RateWindows;
@@ -58,17 +59,23 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 /// The bearer token of an agent's request. Tokens are `<agent id>.<secret>`: the front finds the
 /// agent's object by the id, the object checks the whole token against its hash.
 pub fn bearer(req: &Request) -> ApiResult<String> {
-    let header = req
-        .headers()
-        .get("authorization")
-        .ok()
-        .flatten()
-        .ok_or(ApiError::BadToken)?;
-    let token = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .ok_or(ApiError::BadToken)?
-        .trim();
+    let header = req.headers().get("authorization").ok().flatten();
+    // A browser opens a WebSocket without headers of its own: the token is then the query's
+    // `access_token` (RFC 6750, 2.3), on that request only.
+    let upgrade = http::header(req, "upgrade").is_some_and(|u| u.eq_ignore_ascii_case("websocket"));
+    let query = match (&header, upgrade) {
+        (None, true) => http::query_params(req)?.get("access_token").cloned(),
+        _ => None,
+    };
+    let token = match (&header, &query) {
+        (Some(h), _) => h
+            .strip_prefix("Bearer ")
+            .or_else(|| h.strip_prefix("bearer "))
+            .ok_or(ApiError::BadToken)?,
+        (None, Some(q)) => q.as_str(),
+        (None, None) => return Err(ApiError::BadToken),
+    }
+    .trim();
     if token.is_empty() || token.len() > 200 {
         return Err(ApiError::BadToken);
     }

@@ -162,7 +162,7 @@ fn authenticate(env: &Env, req: &Request, access: Access) -> ApiResult<Caller> {
 /// The service whose object answers a route: the one it names, or its callback's.
 fn target(m: &Matched, route: ServiceRoute) -> ApiResult<String> {
     match route {
-        ServiceRoute::QueuePosition => Ok(m.id()?.service),
+        ServiceRoute::QueuePosition | ServiceRoute::Chat(_) => Ok(m.id()?.service),
         ServiceRoute::Get
         | ServiceRoute::Update
         | ServiceRoute::Cancel
@@ -179,6 +179,9 @@ fn target(m: &Matched, route: ServiceRoute) -> ApiResult<String> {
         }
         // Found by the query's `_id`, never by the path: the Worker sends it itself.
         ServiceRoute::ById => Err(ApiError::NotFound("no path names a callback by _id".into())),
+        ServiceRoute::AgentSocket => Err(ApiError::NotFound(
+            "agents' sockets go through their objects".into(),
+        )),
         ServiceRoute::Create
         | ServiceRoute::Find
         | ServiceRoute::AvailabilityV1

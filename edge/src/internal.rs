@@ -11,7 +11,7 @@ use crate::agent_object::Profile;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::routes::{AgentAction, Matched};
+use crate::routes::{AgentAction, ChatOp, Matched};
 use callback_shared::params::Params;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use serde::de::DeserializeOwned;
@@ -93,11 +93,21 @@ pub enum ServiceAsk {
     /// The call of a user-originated callback arrived: the callback's new `State`.
     Arrived { id: String },
     /// An agent of this service is ready or not: `()`.
-    AgentReady { agent: String, ready: bool },
+    AgentReady {
+        agent: String,
+        ready: bool,
+        /// The name the agent goes by in chats.
+        name: String,
+    },
     /// The agent was removed or no longer serves this service: what they held goes back: `()`.
     AgentGone { agent: String },
-    /// The agent's reservation, or the next callback reserved for them: `Option<AgentOffer>`.
-    Reserve { agent: String },
+    /// The agent's reservation, or the next callback reserved for them (only a chat when they
+    /// hold `chats` already): `Option<AgentOffer>`.
+    Reserve {
+        agent: String,
+        #[serde(default)]
+        chats: u32,
+    },
     /// The agent's callback `id` as they see it, if it is still theirs: `Option<AgentOffer>`.
     Held { agent: String, id: String },
     /// One of the agent's acts on their callback: the callback's `Record`.
@@ -105,6 +115,13 @@ pub enum ServiceAsk {
         agent: String,
         id: String,
         action: AgentAction,
+        params: Params,
+    },
+    /// The agent's act in their chat `id`: `ChatAnswer`.
+    AgentChat {
+        agent: String,
+        id: String,
+        op: ChatOp,
         params: Params,
     },
 }
@@ -230,7 +247,9 @@ fn answer<T: Serialize>(result: ApiResult<T>) -> Response {
 }
 
 /// Headers a service's object may read from the client's request.
-const PASSED_HEADERS: [&str; 8] = [
+const PASSED_HEADERS: [&str; 9] = [
+    // A WebSocket's upgrade: the object that accepts the socket answers it.
+    "upgrade",
     "content-type",
     "origin",
     "idempotency-key",

@@ -44,6 +44,11 @@ pub enum ServiceRoute {
     QueuePosition,
     Offer,
     Confirm,
+    /// The customer's side of a chat (GMS Chat API v1).
+    Chat(ChatOp),
+    /// An agent's socket to their chat, forwarded by their object once their token is checked;
+    /// never in the table: no client reaches it.
+    AgentSocket,
     /// An office-hours or capacity service.
     BuiltinGet,
     /// A request-access or match-interaction service.
@@ -87,6 +92,20 @@ pub enum AgentRoute {
     NotReady,
     Offer,
     Act(AgentAction),
+    Chat(ChatOp),
+}
+
+/// What a party does in a chat, by either side's routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ChatOp {
+    Join,
+    Send,
+    /// Read the transcript from a position.
+    Read,
+    Typing(bool),
+    Leave,
+    /// Open a WebSocket on the chat.
+    Socket,
 }
 
 /// An agent's act on their callback.
@@ -163,6 +182,13 @@ pub const ROUTES: &[Spec] = &[
         summary: "IVR Classic: whether to offer a callback (office open, estimated wait over the threshold)",
         query: &["_customer_number"],
     },
+    Spec { method: "POST", path: "/genesys/1/service/{id}/ixn/chat", kind: Kind::Service(ServiceRoute::Chat(ChatOp::Join)), access: Access::Public, summary: "Chat API v1: the customer joins their chat callback's chat (firstName, lastName, email, subject, userDisplayName)", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/service/{id}/ixn/chat/send", kind: Kind::Service(ServiceRoute::Chat(ChatOp::Send)), access: Access::Public, summary: "Chat API v1: send a message (message, at most 4,000 characters)", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/service/{id}/ixn/chat/refresh", kind: Kind::Service(ServiceRoute::Chat(ChatOp::Read)), access: Access::Public, summary: "Chat API v1: the transcript from transcriptPosition (default 1)", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/service/{id}/ixn/chat/startTyping", kind: Kind::Service(ServiceRoute::Chat(ChatOp::Typing(true))), access: Access::Public, summary: "Chat API v1: the customer is typing", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/service/{id}/ixn/chat/stopTyping", kind: Kind::Service(ServiceRoute::Chat(ChatOp::Typing(false))), access: Access::Public, summary: "Chat API v1: the customer stopped typing", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/service/{id}/ixn/chat/disconnect", kind: Kind::Service(ServiceRoute::Chat(ChatOp::Leave)), access: Access::Public, summary: "Chat API v1: the customer leaves (before an agent joined, the callback is cancelled)", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/service/{id}/ixn/chat/ws", kind: Kind::Service(ServiceRoute::Chat(ChatOp::Socket)), access: Access::Public, summary: "The chat's WebSocket (_comet_url): {\"type\": \"message\"|\"typing\"|\"leave\", \"text\"} in, Chat API answers out", query: &["transcriptPosition"] },
     Spec { method: "GET", path: "/genesys/1/service/{id}/check-queue-position", kind: Kind::Service(ServiceRoute::QueuePosition), access: Access::Public, summary: "Position and estimated wait of a queued callback", query: &[] },
     Spec { method: "GET", path: "/genesys/1/service/{service}", kind: Kind::Service(ServiceRoute::BuiltinGet), access: Access::Public, summary: "Office-hours service (open periods) or capacity service (slots)", query: &["start", "end", "number-of-days", "timezone"] },
     Spec {
@@ -252,6 +278,11 @@ pub const ROUTES: &[Spec] = &[
         summary: "Move the callback to another time within the service's policy: {\"_new_desired_time\": \"...\"}",
         query: &[],
     },
+    Spec { method: "GET", path: "/genesys/1/agent/chats/{id}", kind: Kind::Agent(AgentRoute::Chat(ChatOp::Read)), access: Access::Agent, summary: "The agent's chat: its transcript from ?from= (default 1), in Chat API form", query: &["from"] },
+    Spec { method: "POST", path: "/genesys/1/agent/chats/{id}/send", kind: Kind::Agent(AgentRoute::Chat(ChatOp::Send)), access: Access::Agent, summary: "Send a message in the agent's chat: {\"text\": \"...\"}", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/chats/{id}/typing", kind: Kind::Agent(AgentRoute::Chat(ChatOp::Typing(true))), access: Access::Agent, summary: "The agent is typing ({\"text\": \"stopped\"}: no longer)", query: &[] },
+    Spec { method: "POST", path: "/genesys/1/agent/chats/{id}/end", kind: Kind::Agent(AgentRoute::Chat(ChatOp::Leave)), access: Access::Agent, summary: "End the chat (COMPLETED, AGENT_CONNECTED; then the disposition when the service asks for one)", query: &[] },
+    Spec { method: "GET", path: "/genesys/1/agent/chats/{id}/ws", kind: Kind::Agent(AgentRoute::Chat(ChatOp::Socket)), access: Access::Agent, summary: "The agent's WebSocket on their chat (browsers give the token as ?access_token=)", query: &["from", "access_token"] },
     Spec { method: "GET", path: "/openapi.json", kind: Kind::OpenApi, access: Access::Public, summary: "This API's OpenAPI 3.1 document", query: &[] },
 ];
 

@@ -18,6 +18,7 @@
 pub mod availability;
 pub mod builtin;
 pub mod capacity;
+pub mod chat;
 pub mod config;
 pub mod create;
 pub mod declared;

@@ -258,6 +258,13 @@ pub struct Selectors {
     pub first_party: FirstParty,
 }
 
+impl Selectors {
+    /// A chat with an agent in writing (CHAT.md), rather than a call.
+    pub fn is_chat(&self) -> bool {
+        self.media_type == "chat"
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Disposition {
     pub code: String,
@@ -313,7 +320,14 @@ pub struct Callback {
 
 impl Callback {
     pub fn state(&self) -> State {
-        self.phase.state()
+        match self.phase {
+            // A chat is routing from the moment an agent is reserved for it, while the agent
+            // previews it or the customer is asked to confirm (CHAT.md).
+            Phase::Offered { .. } | Phase::Confirming { .. } if self.selectors.is_chat() => {
+                State::Routing
+            }
+            _ => self.phase.state(),
+        }
     }
 
     /// A property as GMS names it, for queries and answers.
@@ -350,6 +364,7 @@ impl Callback {
             ("_updated_time", iso::format(self.updated)),
             ("_dial_attempts", self.dial_attempts.to_string()),
             ("_phase", self.phase.name().to_string()),
+            ("_media_type", self.selectors.media_type.clone()),
         ] {
             out.insert(k.to_string(), v);
         }

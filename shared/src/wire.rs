@@ -52,6 +52,29 @@ pub struct CreateAnswer {
         skip_serializing_if = "Option::is_none"
     )]
     pub access_code: Option<String>,
+    #[serde(
+        rename = "_start_chat_url",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub start_chat_url: Option<String>,
+    #[serde(
+        rename = "_comet_url",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub comet_url: Option<String>,
+    #[serde(
+        rename = "_chat_parameters",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub chat_parameters: Option<ChatParameters>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ChatParameters {
+    pub subject: String,
 }
 
 impl CreateAnswer {
@@ -77,6 +100,34 @@ impl CreateAnswer {
             tel_url: Some(format!("tel:{access_number}")),
             access_code,
             ..CreateAnswer::default()
+        }
+    }
+
+    /// A chat that starts now: where the customer joins it (`service_url`: the public
+    /// `https://host/genesys/1/service`) and its socket.
+    pub fn start_chat(id: String, service_url: &str, subject: String) -> CreateAnswer {
+        let chat = format!("{service_url}/{id}/ixn/chat");
+        let socket = match chat.split_once("://") {
+            Some(("http", rest)) => format!("ws://{rest}/ws"),
+            Some((_, rest)) => format!("wss://{rest}/ws"),
+            None => format!("{chat}/ws"),
+        };
+        CreateAnswer {
+            id,
+            dialog_id: Some("0".into()),
+            action: Some("StartChat".into()),
+            start_chat_url: Some(chat),
+            comet_url: Some(socket),
+            chat_parameters: Some(ChatParameters { subject }),
+            ..CreateAnswer::default()
+        }
+    }
+
+    /// Chat Delayed: the customer is told they will be asked when an agent is ready.
+    pub fn chat_later(id: String) -> CreateAnswer {
+        CreateAnswer {
+            text: Some("We will notify you when an agent is available".into()),
+            ..CreateAnswer::confirmation(id)
         }
     }
 
@@ -306,6 +357,9 @@ pub struct AgentStatus {
     pub services: Vec<String>,
     pub ready: bool,
     pub offer: Option<AgentOffer>,
+    /// Chats the agent has joined and holds beside their offer (CHAT.md).
+    #[serde(default)]
+    pub chats: Vec<AgentOffer>,
 }
 
 /// An agent as the admin API shows it; `token` only when one was just issued.

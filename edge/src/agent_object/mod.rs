@@ -9,11 +9,12 @@
 //! free, and tells the agent's open event streams.
 
 use crate::auth;
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::ids::CallbackId;
 use crate::internal::{self, AgentAsk, ServiceAsk};
-use crate::routes::{AgentRoute, Kind, Matched};
+use crate::routes::{Access, AgentRoute, ChatOp, Kind, Matched, ServiceRoute};
 use callback_shared::wire::{AgentAnswer, AgentOffer, AgentStatus, Record};
 use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
@@ -21,11 +22,13 @@ mod stream;
 
 use stream::Stream;
 use worker::{
-    durable_object, DurableObject, Env, Request, Response, SqlStorageValue as V,
+    durable_object, DurableObject, Env, Method, Request, Response, SqlStorageValue as V,
     State as ObjectState,
 };
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS agent (id INTEGER PRIMARY KEY CHECK (id = 1), profile TEXT NOT NULL, ready INTEGER NOT NULL DEFAULT 0, held TEXT, origin TEXT NOT NULL DEFAULT '')";
+/// The chats the agent joined, held beside their one offer (CHAT.md).
+const CHATS: &str = "CREATE TABLE IF NOT EXISTS chats (id TEXT PRIMARY KEY)";
 
 /// An agent as configured by the admin API (the configuration object pushes it here).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -92,11 +95,19 @@ impl DurableObject for AgentObject {
     }
 }
 
+/// A chat whose agent joined it (connected, or recording its disposition).
+fn joined_chat(offer: &AgentOffer) -> bool {
+    let c = &offer.callback;
+    c.get("_media_type").map(String::as_str) == Some("chat")
+        && c.get("_callback_state").map(String::as_str) == Some("PROCESSING")
+}
+
 impl AgentObject {
     fn sql(&self) -> ApiResult<worker::SqlStorage> {
         let sql = self.state.storage().sql();
         if !self.migrated.get() {
             sql.exec(SCHEMA, None)?;
+            sql.exec(CHATS, None)?;
             self.migrated.set(true);
         }
         Ok(sql)
@@ -229,6 +240,51 @@ impl AgentObject {
                 self.wake().await?;
                 http::json(&record?)
             }
+            AgentRoute::Chat(ChatOp::Socket) => {
+                let id = matched.id()?;
+                let socket = Matched {
+                    kind: Kind::Service(ServiceRoute::AgentSocket),
+                    access: Access::Agent,
+                    params: [
+                        ("id".to_string(), id.text.clone()),
+                        ("agent".to_string(), agent.profile.id.clone()),
+                    ]
+                    .into(),
+                };
+                let object = internal::Object::Service;
+                internal::forward(
+                    &self.env,
+                    object,
+                    &id.service,
+                    &req,
+                    None,
+                    &socket,
+                    Caller::Server,
+                )
+                .await
+            }
+            AgentRoute::Chat(op) => {
+                let id = matched.id()?;
+                let params = match req.method() {
+                    Method::Get => http::query_params(&req)?,
+                    _ => {
+                        let body = internal::body(&mut req).await?;
+                        http::body_params(&http::content_type(&req), &body)?
+                    }
+                };
+                let ask = ServiceAsk::AgentChat {
+                    agent: agent.profile.id.clone(),
+                    id: id.text.clone(),
+                    op,
+                    params,
+                };
+                let answer: Result<serde_json::Value, ApiError> =
+                    internal::ask_service(&self.env, &id.service, &origin, &ask).await;
+                if op == ChatOp::Leave {
+                    self.wake().await?;
+                }
+                http::json(&answer?)
+            }
         }
     }
 
@@ -308,6 +364,7 @@ impl AgentObject {
         let ask = ServiceAsk::AgentReady {
             agent: profile.id.clone(),
             ready,
+            name: profile.name.clone(),
         };
         for service in services {
             if let Err(e) = internal::ask_service::<()>(&self.env, service, origin, &ask).await {
@@ -325,14 +382,9 @@ impl AgentObject {
     /// The agent and their reservation as the service that holds it sees it.
     async fn status(&self) -> ApiResult<AgentStatus> {
         let agent = self.load()?.ok_or(ApiError::BadToken)?;
-        let offer = match &agent.held {
+        let mut offer = match &agent.held {
             Some(id) => {
-                let ask = ServiceAsk::Held {
-                    agent: agent.profile.id.clone(),
-                    id: id.clone(),
-                };
-                let service = CallbackId::parse(id).map_or_else(String::new, |id| id.service);
-                let offer = self.ask_offer(&agent, &service, &ask).await?;
+                let offer = self.held(&agent, id).await?;
                 if offer.is_none() {
                     self.set("held", V::Null)?;
                 }
@@ -340,6 +392,26 @@ impl AgentObject {
             }
             None => None,
         };
+        // A chat the agent joined is held beside the next offer.
+        if let Some(joined) = offer.take_if(|o| joined_chat(o)) {
+            let id = joined.callback.get("_id").cloned().unwrap_or_default();
+            let sql = self.sql()?;
+            sql.exec(
+                "INSERT OR IGNORE INTO chats (id) VALUES (?)",
+                vec![id.into()],
+            )?;
+            self.set("held", V::Null)?;
+        }
+        let mut chats = Vec::new();
+        for id in self.chat_ids()? {
+            match self.held(&agent, &id).await? {
+                Some(chat) => chats.push(chat),
+                None => {
+                    self.sql()?
+                        .exec("DELETE FROM chats WHERE id = ?", vec![id.into()])?;
+                }
+            }
+        }
         let p = agent.profile;
         Ok(AgentStatus {
             agent: p.id,
@@ -347,7 +419,30 @@ impl AgentObject {
             services: p.services,
             ready: agent.ready,
             offer,
+            chats,
         })
+    }
+
+    /// Callback `id` as the agent sees it, while it is theirs.
+    async fn held(&self, agent: &Agent, id: &str) -> ApiResult<Option<AgentOffer>> {
+        let ask = ServiceAsk::Held {
+            agent: agent.profile.id.clone(),
+            id: id.to_string(),
+        };
+        let service = CallbackId::parse(id).map_or_else(String::new, |id| id.service);
+        self.ask_offer(agent, &service, &ask).await
+    }
+
+    fn chat_ids(&self) -> ApiResult<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Row {
+            id: String,
+        }
+        let rows: Vec<Row> = self
+            .sql()?
+            .exec("SELECT id FROM chats ORDER BY id", None)?
+            .to_array()?;
+        Ok(rows.into_iter().map(|r| r.id).collect())
     }
 
     /// Asks a service about the agent's callback, or for the next one.
@@ -377,6 +472,7 @@ impl AgentObject {
             for service in &agent.profile.services {
                 let ask = ServiceAsk::Reserve {
                     agent: agent.profile.id.clone(),
+                    chats: u32::try_from(status.chats.len()).unwrap_or(u32::MAX),
                 };
                 match self.ask_offer(&agent, service, &ask).await {
                     Ok(Some(offer)) => {

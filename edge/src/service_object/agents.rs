@@ -15,15 +15,22 @@ use callback_shared::scenario::{self, Actor, Event, Timer};
 use callback_shared::wire::{AgentOffer, Record};
 
 impl ServiceObject {
-    /// The agent's reservation, or else the next callback that seeks an agent, reserved for them.
+    /// The agent's reservation, or else the next callback that seeks an agent, reserved for them:
+    /// only a chat, and within `_max_chats_per_agent`, for an agent in `chats` chats already.
     pub(super) fn reserve(
         &self,
         agent: &str,
+        chats: u32,
         service: &CallbackService,
     ) -> ApiResult<Option<AgentOffer>> {
+        let next = || match chats {
+            0 => self.store.next_seeking(false),
+            n if n < service.scenario.max_chats_per_agent => self.store.next_seeking(true),
+            _ => Ok(None),
+        };
         let callback = match self.store.held_by(agent)? {
             Some(held) => Some(held),
-            None => match self.store.next_seeking()? {
+            None => match next()? {
                 Some(next) => {
                     let step = scenario::apply(
                         &next,
@@ -45,8 +52,8 @@ impl ServiceObject {
 
     /// An agent removed, or who left this service: not ready here, and what they held goes back.
     pub(super) fn agent_gone(&self, agent: &str, service: &CallbackService) -> ApiResult<()> {
-        self.store.set_agent(agent, false)?;
-        if let Some(held) = self.store.held_by(agent)? {
+        self.store.set_agent(agent, false, None)?;
+        for held in self.store.holding(agent)? {
             let step =
                 scenario::apply(&held, Event::AgentGone, service, self.now(), Actor::System)?;
             self.record(&step)?;

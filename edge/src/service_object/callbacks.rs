@@ -138,6 +138,10 @@ impl ServiceObject {
                 &hold.number,
                 Some(hold.code.clone()).filter(|c| !c.is_empty()),
             ),
+            (None, None) if c.selectors.is_chat() && c.selectors.wait_for_user_confirm => {
+                CreateAnswer::chat_later(id.text.clone())
+            }
+            (None, None) if c.selectors.is_chat() => self.start_chat(c),
             (None, None) => CreateAnswer::confirmation(id.text.clone()),
         };
         let text = serde_json::to_string(&answer).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -248,6 +252,9 @@ impl ServiceObject {
         )?;
         self.record(&step)?;
         self.talk(service).await?;
+        if step.callback.selectors.is_chat() {
+            return http::json(&self.start_chat(&step.callback));
+        }
         http::json(&self.get(id)?)
     }
 

@@ -12,6 +12,7 @@ mod availability;
 mod builtin;
 mod callbacks;
 mod calls;
+mod chat;
 mod configuration;
 mod guard;
 mod outbox;
@@ -37,7 +38,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 use talk::Talk;
-use worker::{durable_object, DurableObject, Env, Method, Request, Response, State as ObjectState};
+use worker::{
+    durable_object, DurableObject, Env, Method, Request, Response, State as ObjectState, WebSocket,
+    WebSocketIncomingMessage,
+};
 
 #[durable_object]
 pub struct ServiceObject {
@@ -58,6 +62,8 @@ pub struct ServiceObject {
     skew: Cell<i64>,
     /// Whether webhooks are being delivered (`outbox.rs`).
     delivering: Cell<bool>,
+    /// Chats changed since their sockets were last pushed to (`chat.rs`).
+    chats: RefCell<BTreeSet<String>>,
 }
 
 impl DurableObject for ServiceObject {
@@ -76,6 +82,7 @@ impl DurableObject for ServiceObject {
             talks: RefCell::new(BTreeSet::new()),
             skew: Cell::new(0),
             delivering: Cell::new(false),
+            chats: RefCell::new(BTreeSet::new()),
         }
     }
 
@@ -93,6 +100,44 @@ impl DurableObject for ServiceObject {
             .await
             .map_err(|e| worker::Error::RustError(e.to_string()))?;
         Response::ok("")
+    }
+
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        let frame = match message {
+            WebSocketIncomingMessage::String(text) => text,
+            WebSocketIncomingMessage::Binary(_) => {
+                ws.send_with_str(r#"{"error": "send JSON text frames"}"#)?;
+                return Ok(());
+            }
+        };
+        let said = self.ready().and_then(|()| self.socket_said(&ws, &frame));
+        let after = self.after().await;
+        said.and(after)
+            .map_err(|e| worker::Error::RustError(e.to_string()))
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> worker::Result<()> {
+        // The client closed: the handshake is completed (a code it may not send back is not).
+        let code = u16::try_from(code)
+            .ok()
+            .filter(|c| *c == 1000 || (3000..5000).contains(c));
+        let _ = ws.close(code.or(Some(1000)), Some("closed"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, error: worker::Error) -> worker::Result<()> {
+        worker::console_warn!("a chat socket failed: {error}");
+        Ok(())
     }
 }
 
@@ -148,6 +193,7 @@ impl ServiceObject {
         if let Ok(service) = self.view("").and_then(|v| v.callback()) {
             self.talk(&service).await?;
         }
+        self.push_chats()?;
         self.alarm_no_later().await
     }
 
@@ -195,9 +241,13 @@ impl ServiceObject {
             ServiceAsk::Release(hold) => json(crate::access::release(self.store.sql(), &hold)),
             ServiceAsk::Match(params) => json(self.match_call(&params)),
             ServiceAsk::Arrived { id } => json(self.arrived(&id, &*view.callback()?)),
-            ServiceAsk::AgentReady { agent, ready } => json(self.store.set_agent(&agent, ready)),
+            ServiceAsk::AgentReady { agent, ready, name } => {
+                json(self.store.set_agent(&agent, ready, Some(&name)))
+            }
             ServiceAsk::AgentGone { agent } => json(self.agent_gone(&agent, &*view.callback()?)),
-            ServiceAsk::Reserve { agent } => json(self.reserve(&agent, &*view.callback()?)),
+            ServiceAsk::Reserve { agent, chats } => {
+                json(self.reserve(&agent, chats, &*view.callback()?))
+            }
             ServiceAsk::Held { agent, id } => json(self.held(&agent, &id, &*view.callback()?)),
             ServiceAsk::AgentAct {
                 agent,
@@ -205,6 +255,18 @@ impl ServiceObject {
                 action,
                 params,
             } => json(self.agent_act(&agent, &id, action, &params, &*view.callback()?)),
+            ServiceAsk::AgentChat {
+                agent,
+                id,
+                op,
+                params,
+            } => json(self.chat_act(
+                &id,
+                &chat::Side::Agent(agent),
+                op,
+                &params,
+                &*view.callback()?,
+            )),
         }
     }
 
@@ -326,6 +388,19 @@ impl ServiceObject {
                 let service = callback(req)?;
                 self.confirm(&matched.id()?, &service).await
             }
+            ServiceRoute::Chat(op) => {
+                let service = callback(req)?;
+                let params = match req.method() {
+                    Method::Get => http::query_params(req)?,
+                    _ => {
+                        let body = internal::body(req).await?;
+                        http::body_params(&http::content_type(req), &body)?
+                    }
+                };
+                self.customer_chat(req, &matched.id()?, op, &params, &service)
+            }
+            // Forwarded by the agent's object, which checked the token.
+            ServiceRoute::AgentSocket => self.agent_socket(req, &matched.id()?, matched.agent()?),
         }
     }
 

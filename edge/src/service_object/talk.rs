@@ -72,6 +72,9 @@ impl ServiceObject {
                 | Effect::AskConfirm
                 | Effect::Purge
                 | Effect::Outcome(_) => {}
+                Effect::ChatJoined { .. } | Effect::ChatEnded { .. } => {
+                    self.chats.borrow_mut().insert(step.callback.id.clone());
+                }
             }
         }
         if let Some(agent) = step.callback.phase.agent() {

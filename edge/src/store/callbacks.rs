@@ -2,6 +2,8 @@
 //! what a step decided, and their history.
 
 use super::*;
+use callback_shared::chat::{Kind, Party};
+use callback_shared::scenario::Actor;
 use callback_shared::wire::{AgentRef, DialRequest, Notification};
 
 impl Store {
@@ -153,6 +155,23 @@ impl Store {
                         })
                     })?;
                 }
+                Effect::ChatJoined { agent } => {
+                    let name = self.agent_name(agent)?;
+                    self.append(id, Kind::Joined, Party::Agent, &name, "", c.updated)?;
+                }
+                Effect::ChatEnded { by } => {
+                    let (party, name) = match by {
+                        Actor::Customer => (
+                            Party::Client,
+                            self.nickname(id, Party::Client)?.unwrap_or_default(),
+                        ),
+                        Actor::Agent(agent) => (Party::Agent, self.agent_name(agent)?),
+                        Actor::Admin | Actor::Dialer | Actor::System => {
+                            (Party::External, String::new())
+                        }
+                    };
+                    self.append(id, Kind::Left, party, &name, "", c.updated)?;
+                }
                 Effect::Text(text) if self.texts.get() => {
                     self.enqueue(c, TEXT, |seq| {
                         serde_json::to_string(&serde_json::json!({"event": "text", "seq": seq, "id": c.id, "text": text}))
@@ -182,6 +201,7 @@ impl Store {
                 "callbacks WHERE id = ?",
                 "events WHERE callback_id = ?",
                 "timers WHERE callback_id = ?",
+                "transcript WHERE callback_id = ?",
                 "outbox WHERE delivered_ms IS NOT NULL AND callback_id = ?",
             ] {
                 self.sql

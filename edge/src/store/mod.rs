@@ -19,6 +19,7 @@ mod ledger;
 mod outbox;
 mod queue;
 mod timers;
+mod transcript;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS config (id INTEGER PRIMARY KEY CHECK (id = 1), service TEXT NOT NULL, version INTEGER NOT NULL, sections TEXT NOT NULL);
@@ -69,6 +70,10 @@ const MIGRATIONS: &[&str] = &[
      INSERT OR IGNORE INTO facts (id, created_ms, promised_ms, attempts, reason)
        SELECT id, created_ms, CASE WHEN bucket_ms IS NOT NULL THEN desired_ms END, coalesce(json_extract(record, '$.dial_attempts'), 0),
               CASE WHEN state = 'COMPLETED' THEN json_extract(record, '$.phase.reason') END FROM callbacks;",
+    // Chats' transcripts (CHAT.md), and the names agents go by in them.
+    "CREATE TABLE IF NOT EXISTS transcript (callback_id TEXT NOT NULL, idx INTEGER NOT NULL, at_ms INTEGER NOT NULL, event TEXT NOT NULL,
+       party TEXT NOT NULL, nickname TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (callback_id, idx));
+     ALTER TABLE agents ADD COLUMN name TEXT;",
 ];
 
 /// How long accepted creates are remembered for throttles (the longest window is one day).

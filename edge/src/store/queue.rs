@@ -2,6 +2,12 @@
 
 use super::*;
 
+/// A chat callback, on the `callbacks` table's columns.
+const IS_CHAT: &str = "json_extract(record, '$.selectors.media_type') = 'chat'";
+/// A chat its agent has joined: they hold it beside their offer.
+const JOINED_CHAT: &str =
+    "(phase IN ('connected', 'disposition') AND json_extract(record, '$.selectors.media_type') = 'chat')";
+
 impl Store {
     /// Position (1-based) of a waiting callback among the service's queued ones, and how many wait.
     pub fn queue_position(&self, callback: &Callback) -> ApiResult<(u32, u32)> {
@@ -36,12 +42,17 @@ impl Store {
         )?)
     }
 
-    /// The next callback to reserve an agent for: a customer already on the line first, then the
-    /// queue in order (desired time, then creation).
-    pub fn next_seeking(&self) -> ApiResult<Option<Callback>> {
+    /// The next callback to reserve an agent for (only a chat: `chats_only`): a customer already
+    /// on the line first, then the queue in order (desired time, then creation).
+    pub fn next_seeking(&self, chats_only: bool) -> ApiResult<Option<Callback>> {
+        let condition = if chats_only {
+            format!("phase = ? AND {IS_CHAT}")
+        } else {
+            "phase = ?".to_string()
+        };
         for phase in [Phase::AwaitingAgent, Phase::Waiting] {
             if let Some(callback) = self
-                .select("phase = ?", vec![phase.name().into()], 1)?
+                .select(&condition, vec![phase.name().into()], 1)?
                 .into_iter()
                 .next()
             {
@@ -51,19 +62,29 @@ impl Store {
         Ok(None)
     }
 
-    /// The callback reserved for an agent, if any.
+    /// The callback reserved for an agent, if any: their offer, not a chat they joined.
     pub fn held_by(&self, agent: &str) -> ApiResult<Option<Callback>> {
         Ok(self
-            .select("agent = ?", vec![agent.into()], 1)?
+            .select(
+                &format!("agent = ? AND NOT {JOINED_CHAT}"),
+                vec![agent.into()],
+                1,
+            )?
             .into_iter()
             .next())
     }
 
-    /// Records whether one of the service's agents is ready.
-    pub fn set_agent(&self, agent: &str, ready: bool) -> ApiResult<()> {
+    /// Every callback an agent holds: their offer and the chats they joined.
+    pub fn holding(&self, agent: &str) -> ApiResult<Vec<Callback>> {
+        self.select("agent = ?", vec![agent.into()], 100)
+    }
+
+    /// Records whether one of the service's agents is ready, and the name they go by.
+    pub fn set_agent(&self, agent: &str, ready: bool, name: Option<&str>) -> ApiResult<()> {
         self.sql.exec(
-            "INSERT OR REPLACE INTO agents (id, ready) VALUES (?, ?)",
-            vec![agent.into(), V::Integer(i64::from(ready))],
+            "INSERT INTO agents (id, ready, name) VALUES (?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET ready = excluded.ready, name = coalesce(excluded.name, agents.name)",
+            vec![agent.into(), V::Integer(i64::from(ready)), name.into()],
         )?;
         Ok(())
     }
@@ -74,7 +95,8 @@ impl Store {
         struct Id {
             id: String,
         }
-        let rows: Vec<Id> = self.sql.exec("SELECT id FROM agents WHERE ready = 1 AND id NOT IN (SELECT agent FROM callbacks WHERE agent IS NOT NULL)", None)?.to_array()?;
+        // An agent in chats may take another chat: they are woken too, and ask within their limit.
+        let rows: Vec<Id> = self.sql.exec(&format!("SELECT id FROM agents WHERE ready = 1 AND id NOT IN (SELECT agent FROM callbacks WHERE agent IS NOT NULL AND NOT {JOINED_CHAT})"), None)?.to_array()?;
         Ok(rows.into_iter().map(|r| r.id).collect())
     }
 

@@ -185,6 +185,8 @@ pub struct ScenarioOptions {
     /// 0 = an agent may reject without limit.
     pub agent_preview_allow_reject: u32,
     pub agent_preview_data: Vec<String>,
+    /// `_max_chats_per_agent` **[ext]**: chats an agent of this service may hold at once.
+    pub max_chats_per_agent: u32,
     pub user_confirm_timeout: u32,
     pub connect_on_confirm_timeout: bool,
     pub max_confirm_attempts: u32,
@@ -302,6 +304,7 @@ impl CallbackService {
             agent_preview_timeout: r.number(&c::AGENT_PREVIEW_TIMEOUT)?,
             agent_preview_allow_reject: r.number(&c::AGENT_PREVIEW_ALLOW_REJECT)?,
             agent_preview_data: params::list(&r.text(&c::AGENT_PREVIEW_DATA)),
+            max_chats_per_agent: r.number(&c::MAX_CHATS_PER_AGENT)?,
             user_confirm_timeout: r.number(&c::USER_CONFIRM_TIMEOUT)?,
             connect_on_confirm_timeout: r
                 .text(&c::ON_USER_CONFIRM_TIMEOUT)
@@ -369,13 +372,12 @@ impl CallbackService {
     }
 }
 
-/// `_media_type`, of a section or a request. Only voice callbacks are served: chat (CHAT.md) is
-/// refused rather than taken and then handled as a call.
+/// `_media_type`, of a section or a request: GMS's callback service processes voice and chat only.
 pub fn media_type(text: &str) -> Result<&'static str, String> {
     match text.trim().to_ascii_lowercase().as_str() {
         "voice" => Ok("voice"),
-        "chat" => Err("chat callbacks are not available yet: only voice is served".into()),
-        other => Err(format!("`{other}` is not voice")),
+        "chat" => Ok("chat"),
+        other => Err(format!("`{other}` is not voice or chat")),
     }
 }
 

@@ -150,7 +150,7 @@ catalogue! {
     TYPE = choice("_type", "builtin", &["ors", "builtin"], ALL_KINDS, GMS, "How GMS runs the service: ors for a callback service, builtin for the others; kept for GMS tools.");
     SERVICE = choice("_service", "callback", &["callback", "office-hours", "capacity", "request-access", "match-interaction",], ALL_KINDS, GMS, "What the service is: its template.");
     CALL_DIRECTION = choice("_call_direction", "USERTERMINATED", &["USERTERMINATED", "USERORIGINATED"], &[CB], GMS, "USERTERMINATED: the contact centre calls the customer; USERORIGINATED: the customer calls a number the service gives.");
-    MEDIA_TYPE = choice("_media_type", "voice", &["voice"], &[CB], GMS, "What the callback is: a voice call (chat is not served yet).");
+    MEDIA_TYPE = choice("_media_type", "voice", &["voice", "chat"], &[CB], GMS, "What the callback is: a voice call, or a chat with an agent in writing.");
     WAIT_FOR_AGENT = flag("_wait_for_agent", false, &[CB], GMS, "Wait until an agent is ready before the customer is called or given the number.");
     WAIT_FOR_USER_CONFIRM = flag("_wait_for_user_confirm", false, &[CB], GMS, "Ask the customer to confirm they are available once an agent is ready.");
     FIRST_PARTY = choice("_userterminated_first_connect_party", "CUSTOMER", &["CUSTOMER", "AGENT"], &[CB], GMS, "Who is called first: the customer, or the agent (then the customer).");
@@ -161,6 +161,7 @@ catalogue! {
     USER_CONFIRM_TIMEOUT = number("_user_confirm_timeout", 30, 1, 3600, &[CB], GMS, "Seconds the customer has to confirm they are available.");
     ON_USER_CONFIRM_TIMEOUT = text("_on_user_confirm_timeout", "CONNECT-ANYWAY", &[CB], GMS, "CONNECT-ANYWAY calls the customer when they do not confirm in time; any other value ends the callback (FAIL_USER_NO_CONFIRM).");
     MAX_CONFIRM_ATTEMPTS = number("_max_number_of_user_availability_confirmation_attempts", 3, 1, 100, &[CB], GMS, "How many times the customer is asked to confirm.");
+    MAX_CHATS_PER_AGENT = number("_max_chats_per_agent", 3, 1, 20, &[CB], EXT, "How many chats an agent holds at once, while holding no call.");
     ENABLE_DISPOSITION = flag("_enable_disposition_dialog", false, &[CB], GMS, "After the call the agent records how it went before taking another.");
     DISPOSITION_TIMEOUT = number("_agent_disposition_timeout", 45, 1, 3600, &[CB], GMS, "Seconds an agent has to record the disposition.");
     MAX_DIAL_ATTEMPTS = number("_max_dial_attempts", 3, 1, 100, &[CB], GMS, "How many times the customer is dialled before the callback fails.");

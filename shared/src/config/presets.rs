@@ -21,9 +21,6 @@ pub struct Preset {
     pub meaning: &'static str,
     /// The options it sets (over the callback template's starter).
     pub sets: &'static [(&'static str, &'static str)],
-    /// Why it cannot be used yet, when it cannot.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub unavailable: Option<&'static str>,
 }
 
 /// Weekday `d`'s capacity in the capacity template's starter: two callbacks an hour, 09:00 to 17:00.
@@ -93,25 +90,21 @@ pub const PRESETS: &[Preset] = &[
         name: "User Originated Immediate",
         meaning: "The customer is given a number to call now.",
         sets: &[UO, VOICE, AGENT_NOW, NO_CONFIRM],
-        unavailable: None,
     },
     Preset {
         name: "User Originated Delayed",
         meaning: "The customer is told to call once an agent is ready, and confirms.",
         sets: &[UO, VOICE, AGENT_FIRST, CONFIRM],
-        unavailable: None,
     },
     Preset {
         name: "User Terminated Immediate",
         meaning: "The customer is called back as soon as possible.",
         sets: &[UT, VOICE, AGENT_NOW, NO_CONFIRM],
-        unavailable: None,
     },
     Preset {
         name: "User Terminated Delayed",
         meaning: "The customer is called once an agent is ready, after confirming.",
         sets: &[UT, VOICE, AGENT_FIRST, CONFIRM],
-        unavailable: None,
     },
     Preset {
         name: "User Terminated Scheduled",
@@ -124,7 +117,6 @@ pub const PRESETS: &[Preset] = &[
             ("_business_hours_service", "office-hours"),
             ("_capacity_service", "capacity"),
         ],
-        unavailable: None,
     },
     Preset {
         name: "User Terminated Preview",
@@ -137,7 +129,6 @@ pub const PRESETS: &[Preset] = &[
             ("_agent_preview", "true"),
             ("_userterminated_first_connect_party", "AGENT"),
         ],
-        unavailable: None,
     },
     Preset {
         name: "User Terminated Agent First",
@@ -150,19 +141,16 @@ pub const PRESETS: &[Preset] = &[
             ("_userterminated_first_connect_party", "AGENT"),
             ("_agent_preview", "false"),
         ],
-        unavailable: None,
     },
     Preset {
         name: "Chat Immediate",
         meaning: "The customer chats with the next agent.",
         sets: &[CHAT, UO, AGENT_NOW, NO_CONFIRM],
-        unavailable: Some("chat is not served yet"),
     },
     Preset {
         name: "Chat Delayed",
         meaning: "The customer is told when an agent is ready to chat, and confirms.",
         sets: &[CHAT, UO, AGENT_FIRST, CONFIRM],
-        unavailable: Some("chat is not served yet"),
     },
     Preset {
         name: "IVR Classic Callback (sample)",
@@ -174,7 +162,6 @@ pub const PRESETS: &[Preset] = &[
             NO_CONFIRM,
             ("_offer_callback_ewt_threshold", "300"),
         ],
-        unavailable: None,
     },
 ];
 
@@ -194,12 +181,6 @@ pub fn expand(section: &Options) -> Result<Options, super::ConfigError> {
                 format!("`{name}` is not one of {}", names.join(", ")),
             )
         })?;
-    if let Some(why) = preset.unavailable {
-        return Err(super::ConfigError::new(
-            PRESET_KEY,
-            format!("{}: {why}", preset.name),
-        ));
-    }
     let mut options = preset_options(preset);
     options.extend(
         section
@@ -324,7 +305,6 @@ pub fn document() -> serde_json::Value {
                 "template": Template::Callback,
                 "meaning": p.meaning,
                 "sets": p.sets.iter().copied().collect::<std::collections::BTreeMap<_, _>>(),
-                "unavailable": p.unavailable,
             })
         })
         .collect();
@@ -357,8 +337,8 @@ mod tests {
     }
 
     #[test]
-    fn every_available_preset_makes_a_valid_service_that_it_is_recognised_in() {
-        for preset in PRESETS.iter().filter(|p| p.unavailable.is_none()) {
+    fn every_preset_makes_a_valid_service_that_it_is_recognised_in() {
+        for preset in PRESETS {
             let config = with_preset(preset);
             let section = config.section("service.s").unwrap();
             assert_eq!(preset_of(section).map(|p| p.name), Some(preset.name));
@@ -368,10 +348,6 @@ mod tests {
                 preset.name
             );
         }
-        let chat = PRESETS.iter().find(|p| p.name == "Chat Immediate").unwrap();
-        assert!(Config::new()
-            .put("service.c", preset_options(chat))
-            .is_err());
     }
 
     #[test]
@@ -390,11 +366,8 @@ mod tests {
             .unwrap_err()
             .message
             .contains("User Terminated Delayed"));
-        let chat = crate::testkit::options(&[("preset", "Chat Delayed")]);
-        assert!(expand(&chat)
-            .unwrap_err()
-            .message
-            .contains("not served yet"));
+        let chat = expand(&crate::testkit::options(&[("preset", "Chat Delayed")])).unwrap();
+        assert_eq!(chat.get("_media_type").map(String::as_str), Some("chat"));
     }
 
     #[test]

@@ -80,13 +80,13 @@ fn defaults_are_those_of_the_contract() {
 }
 
 #[test]
-fn only_voice_is_served() {
+fn voice_and_chat_are_served() {
     let mut config = Config::new();
     for (value, refused) in [
         ("voice", None),
         ("VOICE", None),
-        ("chat", Some("chat callbacks are not available yet")),
-        ("fax", Some("`fax` is not voice")),
+        ("Chat", None),
+        ("fax", Some("`fax` is not voice or chat")),
     ] {
         let put = config.put(
             "service.m",
@@ -99,7 +99,7 @@ fn only_voice_is_served() {
         match refused {
             None => assert_eq!(
                 config.callback_service("m").unwrap().scenario.media_type,
-                "voice"
+                value.to_ascii_lowercase()
             ),
             Some(message) => {
                 let e = put

@@ -111,8 +111,8 @@ pub struct CreatePlan {
     pub selectors: Selectors,
     /// `None`: as soon as possible.
     pub desired: Option<DateTime<Utc>>,
-    /// User-originated, immediate and not waiting for an agent: the customer dials an access
-    /// number at once, which must be held before the decision.
+    /// User-originated, immediate, not waiting for an agent and not a chat: the customer dials an
+    /// access number at once, which must be held before the decision.
     pub needs_access: bool,
 }
 
@@ -127,6 +127,7 @@ pub fn plan(
     let desired = desired_time(service, params, "_desired_time", now)?;
     let needs_access = desired.is_none()
         && selectors.direction == Direction::UserOriginated
+        && !selectors.is_chat()
         && !selectors.wait_for_agent;
     Ok(CreatePlan {
         number,
@@ -147,6 +148,10 @@ pub fn decide_create(
 ) -> Result<NewCallback, CreateError> {
     let customer_number = plan.number.clone();
     for key in &service.mandatory_lookup_keys {
+        // A chat's visitor need not give a phone number.
+        if key == "_customer_number" && plan.selectors.is_chat() {
+            continue;
+        }
         if params.get(key).is_none_or(|v| v.trim().is_empty()) {
             return Err(invalid(key, "is mandatory"));
         }

@@ -19,15 +19,15 @@ fn a_plan_reads_the_number_once_and_says_when_an_access_number_is_held_first() {
         "waits for an agent"
     );
     assert!(plan(&s, &params(&[("_customer_number", "12")]), now).is_err());
-    let chat = params(&[("_customer_number", "0612345678"), ("_media_type", "chat")]);
-    let refused = plan(&s, &chat, now)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    s.scenario.wait_for_agent = false;
+    let chat = params(&[("_media_type", "chat")]);
     assert!(
-        refused.contains("chat callbacks are not available yet"),
-        "{refused}"
+        !plan(&s, &chat, now).unwrap().needs_access,
+        "a chat has no access number"
     );
+    let fax = params(&[("_media_type", "fax")]);
+    let refused = plan(&s, &fax, now).unwrap_err().to_string();
+    assert!(refused.contains("is not voice or chat"), "{refused}");
 }
 
 fn decide(

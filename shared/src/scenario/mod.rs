@@ -195,6 +195,14 @@ pub enum Effect {
     Purge,
     /// A dial's outcome, counted in the reports' figures.
     Outcome(DialOutcome),
+    /// A chat's agent joined it.
+    ChatJoined {
+        agent: String,
+    },
+    /// A chat ended for the customer: left, ended by the agent, cancelled, expired.
+    ChatEnded {
+        by: Actor,
+    },
 }
 
 /// The texts a customer may get.
@@ -470,6 +478,12 @@ pub fn apply(
         }
         (Event::CallerArrived, _) => return Err(illegal("matched to a call")),
         (Event::CallEnded, Phase::Connected { agent }) => {
+            // Without a disposition, `complete` ends the chat.
+            if callback.selectors.is_chat() && service.scenario.enable_disposition {
+                run.effects.push(Effect::ChatEnded {
+                    by: run.actor.clone(),
+                });
+            }
             if service.scenario.enable_disposition {
                 run.callback.phase = Phase::Disposition { agent };
                 run.set_timer(Timer::Disposition, service.scenario.disposition_timeout);

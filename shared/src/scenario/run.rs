@@ -44,6 +44,16 @@ impl Run<'_> {
     }
 
     pub(super) fn complete(&mut self, reason: Reason) {
+        if self.callback.selectors.is_chat()
+            && !matches!(
+                self.callback.phase,
+                Phase::Disposition { .. } | Phase::Completed { .. }
+            )
+        {
+            self.effects.push(Effect::ChatEnded {
+                by: self.actor.clone(),
+            });
+        }
         self.leave_phase();
         self.callback.phase = Phase::Completed { reason };
         // Kept `_retention_days` after it ended at most, whatever `_ttl` says.
@@ -99,6 +109,10 @@ impl Run<'_> {
         let s = &self.callback.selectors;
         if self.service.scenario.paused {
             self.callback.phase = Phase::Paused;
+        } else if s.is_chat() {
+            // A chat has no number to dial and none to give: it waits for its agent.
+            self.callback.phase = Phase::Waiting;
+            self.effects.push(Effect::SeekAgent);
         } else if s.direction == Direction::UserTerminated
             && !s.wait_for_agent
             && s.first_party == FirstParty::Customer
@@ -153,6 +167,16 @@ impl Run<'_> {
 
     pub(super) fn dial(&mut self, agent: Option<String>) {
         self.effects.push(Effect::ClearTimer(Timer::Confirm));
+        if let (true, Some(agent)) = (self.callback.selectors.is_chat(), &agent) {
+            // A chat's agent joins it at once: the customer is in it already.
+            self.effects.push(Effect::ChatJoined {
+                agent: agent.clone(),
+            });
+            self.callback.phase = Phase::Connected {
+                agent: agent.clone(),
+            };
+            return;
+        }
         self.callback.phase = Phase::Dialing { agent };
         if self.callback.selectors.direction == Direction::UserOriginated {
             self.effects.push(Effect::ProvideAccess);

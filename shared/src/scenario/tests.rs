@@ -986,3 +986,118 @@ fn a_removed_agent_gives_back_what_was_not_under_way() {
 fn scenario_apply_fails(step: &Step, s: &CallbackService) -> bool {
     apply(&step.callback, Event::AgentGone, s, t(NOW), Actor::System).is_err()
 }
+
+#[test]
+fn chat_immediate_waits_for_its_agent_who_joins_at_once_and_either_side_ends_it() {
+    let s = service(&[
+        ("_media_type", "chat"),
+        ("_call_direction", "USERORIGINATED"),
+    ]);
+    let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
+    assert_eq!(step.callback.phase, Phase::Waiting, "no access number");
+    assert!(has(&step, &Effect::SeekAgent));
+    let joined = run(&s, step.clone(), &[(5, reserved("a1"), Actor::System)]);
+    assert_eq!(joined.callback.state(), State::Processing);
+    assert!(has(&joined, &Effect::ChatJoined { agent: "a1".into() }));
+    assert!(!joined
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Dial { .. })));
+    assert!(notified(&joined).contains(&"_cbe_on_route_to_agent"));
+    let left = run(
+        &s,
+        joined.clone(),
+        &[(60, Event::CallEnded, Actor::Customer)],
+    );
+    assert_eq!(left.callback.phase.reason(), Some(Reason::AgentConnected));
+    let ends = |s: &Step| {
+        s.effects
+            .iter()
+            .filter(|e| matches!(e, Effect::ChatEnded { .. }))
+            .count()
+    };
+    assert_eq!(ends(&left), 1, "{:?}", left.effects);
+    assert!(has(
+        &left,
+        &Effect::ChatEnded {
+            by: Actor::Customer
+        }
+    ));
+    let ended = run(&s, joined, &[(60, Event::CallEnded, agent("a1"))]);
+    assert!(has(&ended, &Effect::ChatEnded { by: agent("a1") }));
+    // Left before an agent joined: cancelled.
+    let gone = run(&s, step, &[(3, Event::Cancel, Actor::Customer)]);
+    assert_eq!(gone.callback.phase.reason(), Some(Reason::Cancelled));
+    assert!(has(
+        &gone,
+        &Effect::ChatEnded {
+            by: Actor::Customer
+        }
+    ));
+}
+
+#[test]
+fn chat_delayed_is_routing_while_the_customer_confirms_then_the_agent_joins() {
+    let s = service(&[
+        ("_media_type", "chat"),
+        ("_wait_for_agent", "true"),
+        ("_wait_for_user_confirm", "true"),
+        ("_on_user_confirm_timeout", "FAIL"),
+        (
+            "_max_number_of_user_availability_confirmation_attempts",
+            "1",
+        ),
+    ]);
+    let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
+    let asked = run(&s, step, &[(5, reserved("a1"), Actor::System)]);
+    assert_eq!(asked.callback.state(), State::Routing);
+    assert!(has(&asked, &Effect::AskConfirm));
+    let confirmed = run(&s, asked.clone(), &[(9, Event::Confirm, Actor::Customer)]);
+    assert_eq!(confirmed.callback.state(), State::Processing);
+    assert!(has(&confirmed, &Effect::ChatJoined { agent: "a1".into() }));
+    let unconfirmed = run(
+        &s,
+        asked,
+        &[(40, Event::Timer(Timer::Confirm), Actor::System)],
+    );
+    assert_eq!(
+        unconfirmed.callback.phase.reason(),
+        Some(Reason::FailUserNoConfirm)
+    );
+}
+
+#[test]
+fn a_chat_with_a_disposition_ends_for_the_customer_once() {
+    let s = service(&[
+        ("_media_type", "chat"),
+        ("_enable_disposition_dialog", "true"),
+    ]);
+    let step = create(new(&s, None), &s, t(NOW), Actor::Customer);
+    let ended = run(
+        &s,
+        step,
+        &[
+            (5, reserved("a1"), Actor::System),
+            (60, Event::CallEnded, agent("a1")),
+        ],
+    );
+    assert_eq!(ended.callback.state(), State::Processing);
+    assert!(has(&ended, &Effect::ChatEnded { by: agent("a1") }));
+    assert_eq!(
+        ended
+            .effects
+            .iter()
+            .filter(|e| matches!(e, Effect::ChatEnded { .. }))
+            .count(),
+        1
+    );
+    let done = run(
+        &s,
+        ended,
+        &[(90, Event::Timer(Timer::Disposition), Actor::System)],
+    );
+    assert!(!done
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::ChatEnded { .. })));
+}
