@@ -65,6 +65,6 @@ trap - EXIT
 # then bundled and minified into www/widget/.
 cp widget/web/*.js "$stage/"
 esbuild widget/web/callback.css --minify --log-level=warning --outfile="$stage/callback.css"
-# The loader imports dialog.js only when needed: it stays a file of its own.
-esbuild "$stage/callback.js" "$stage/dialog.js" "$stage/manage.js" --bundle --minify --format=esm \
-  --loader:.css=text --external:./dialog.js --log-level=warning --outdir=www/widget
+# The loader imports dialog.js (or chat.js) only when needed: each stays a file of its own.
+esbuild "$stage/callback.js" "$stage/dialog.js" "$stage/chat.js" "$stage/manage.js" --bundle --minify --format=esm \
+  --loader:.css=text --external:./dialog.js --external:./chat.js --log-level=warning --outdir=www/widget

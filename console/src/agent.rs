@@ -1,5 +1,6 @@
 //! The agent's view: sign in with the token, ready / not ready, then the offer or reservation —
-//! preview with a countdown, accept / reject, click to dial, the call's outcome, the disposition.
+//! preview with a countdown, accept / reject, click to dial, the call's outcome, the disposition;
+//! the chats they joined (`chat.rs`).
 
 use crate::http::{self, call, Auth};
 use crate::model::{self, OUTCOMES};
@@ -10,21 +11,21 @@ use std::time::Duration;
 
 /// Handles shared by the view's parts (all `Copy`).
 #[derive(Clone, Copy)]
-struct Agent {
+pub(crate) struct Agent {
     token: RwSignal<String>,
-    status: RwSignal<Option<AgentStatus>>,
-    problem: RwSignal<Option<String>>,
+    pub(crate) status: RwSignal<Option<AgentStatus>>,
+    pub(crate) problem: RwSignal<Option<String>>,
     busy: RwSignal<bool>,
     /// The clock of the countdowns (ms), ticking each second.
     now: RwSignal<f64>,
 }
 
 impl Agent {
-    fn auth(&self) -> Auth {
+    pub(crate) fn auth(&self) -> Auth {
         Auth::Bearer(self.token.get_untracked())
     }
 
-    fn refresh(self) {
+    pub(crate) fn refresh(self) {
         spawn_local(async move {
             crate::show(
                 call::<AgentStatus>("GET", "/genesys/1/agent/offer", &self.auth(), None).await,
@@ -90,6 +91,9 @@ pub fn AgentView() -> impl IntoView {
                 }.into_any(),
                 Some(status) => signed_in(a, status).into_any(),
             }}
+            <Show when=move || a.status.with(Option::is_some)>
+                <crate::chat::Chats a/>
+            </Show>
         </section>
     }
 }
@@ -187,7 +191,15 @@ fn offer_view(a: Agent, offer: AgentOffer) -> impl IntoView {
     }
 }
 
-fn disposition_form(a: Agent, path: String) -> impl IntoView {
+/// The form of the callback at `path` (`callbacks/{id}/disposition`): ids of its own, as several
+/// chats may await theirs at once.
+pub(crate) fn disposition_form(a: Agent, path: String) -> impl IntoView {
+    let stem = path.replace(['/', '~'], "-");
+    let (code_id, note_id, codes) = (
+        format!("{stem}-code"),
+        format!("{stem}-note"),
+        format!("{stem}-codes"),
+    );
     let code = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let save = move |ev: leptos::ev::SubmitEvent| {
@@ -199,17 +211,17 @@ fn disposition_form(a: Agent, path: String) -> impl IntoView {
     };
     view! {
         <form class="disposition" on:submit=save>
-            <label for="dispo-code">"Outcome code"</label>
-            <input id="dispo-code" list="dispo-codes" required maxlength="100" prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
-            <datalist id="dispo-codes">
+            <label for=code_id.clone()>"Outcome code"</label>
+            <input id=code_id list=codes.clone() required maxlength="100" prop:value=move || code.get() on:input=move |ev| code.set(event_target_value(&ev))/>
+            <datalist id=codes>
                 <option value="SALE"></option>
                 <option value="NO_SALE"></option>
                 <option value="FOLLOW_UP"></option>
                 <option value="RESOLVED"></option>
                 <option value="WRONG_PERSON"></option>
             </datalist>
-            <label for="dispo-note">"Note"</label>
-            <textarea id="dispo-note" maxlength="2000" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+            <label for=note_id.clone()>"Note"</label>
+            <textarea id=note_id maxlength="2000" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
             <button class="primary" type="submit">"Save disposition"</button>
         </form>
     }

@@ -2,6 +2,7 @@
 //! Logic lives in `model` (tested natively); the views only show it.
 
 mod agent;
+mod chat;
 mod http;
 pub mod model;
 mod reports;

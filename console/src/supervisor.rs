@@ -211,7 +211,7 @@ fn queues(s: Sup, board: Board) -> impl IntoView {
 fn records_table(rows: Vec<AnyView>) -> impl IntoView {
     view! {
         <table class="records">
-            <thead><tr><th scope="col">"Select"</th><th scope="col">"Id"</th><th scope="col">"Number"</th><th scope="col">"State"</th><th scope="col">"Phase"</th><th scope="col">"Agent"</th><th scope="col">"Desired time (UTC)"</th></tr></thead>
+            <thead><tr><th scope="col">"Select"</th><th scope="col">"Id"</th><th scope="col">"Number"</th><th scope="col">"State"</th><th scope="col">"Phase"</th><th scope="col">"Media"</th><th scope="col">"Agent"</th><th scope="col">"Desired time (UTC)"</th><th scope="col">"Waiting"</th></tr></thead>
             <tbody>{rows}</tbody>
         </table>
     }
@@ -241,6 +241,14 @@ fn record_row(s: Sup, r: &Record) -> AnyView {
         (true, None) => get("_phase"),
         (false, _) => get("_callback_reason"),
     };
+    let waiting = if open {
+        crate::model::waited(
+            js_sys::Date::parse(&get("_desired_time")),
+            js_sys::Date::now(),
+        )
+    } else {
+        String::new()
+    };
     let select = open.then(|| view! { <input type="checkbox" aria-label=format!("Select {id}") prop:checked=checked on:change=toggle/> });
     view! {
         <tr>
@@ -249,8 +257,10 @@ fn record_row(s: Sup, r: &Record) -> AnyView {
             <td>{get("_customer_number")}</td>
             <td>{get("_callback_state")}</td>
             <td>{phase}</td>
+            <td>{get("_media_type")}</td>
             <td>{get("_agent_id")}</td>
             <td>{get("_desired_time")}</td>
+            <td>{waiting}</td>
         </tr>
     }
     .into_any()

@@ -5,7 +5,7 @@
 //! changes; a client that asks again from an index it already read gets the same entries.
 
 use serde::ser::SerializeTuple;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The longest message, in characters.
 pub const MAX_MESSAGE: usize = 4000;
@@ -100,6 +100,21 @@ impl Serialize for Entry {
     }
 }
 
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Entry, D::Error> {
+        let (event, nickname, text, index, party) =
+            <(String, String, String, u32, String)>::deserialize(d)?;
+        let unknown = |what: &str| serde::de::Error::custom(format!("unknown {what}"));
+        Ok(Entry {
+            index,
+            kind: Kind::parse(&event).ok_or_else(|| unknown(&event))?,
+            party: Party::parse(&party).ok_or_else(|| unknown(&party))?,
+            nickname,
+            text,
+        })
+    }
+}
+
 /// Whether the chat goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -111,7 +126,7 @@ pub enum IxnState {
 }
 
 /// Every answer of the Chat API, and every message the service sends on a socket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChatAnswer {
     pub chat_ixn_state: IxnState,
@@ -225,6 +240,10 @@ mod tests {
         );
         let answer = ChatAnswer::new("s~1", false, 3, vec![entry]);
         let json = serde_json::to_value(&answer).unwrap();
+        assert_eq!(
+            serde_json::from_value::<ChatAnswer>(json.clone()).unwrap(),
+            answer
+        );
         assert_eq!(json["chatIxnState"], "CONNECTED");
         assert_eq!(json["transcriptPosition"], 4);
         assert_eq!(json["chatSessionId"], "s~1");

@@ -9,10 +9,12 @@ import { freePort, root } from './runtime.mjs';
 const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.html': 'text/html; charset=utf-8' };
 
 /** The CSP the embedding guide tells a site to write, for a widget from `callbackHost` (styles: the
- * site's own only, the widget's stylesheet comes inside its script). */
-export function guideCsp(callbackHost, { selfHosted = false } = {}) {
+ * site's own only, the widget's stylesheet comes inside its script); `sockets: false` leaves out
+ * the chat's socket (the chat then polls). */
+export function guideCsp(callbackHost, { selfHosted = false, sockets = true } = {}) {
   const from = selfHosted ? '' : ` ${callbackHost}`;
-  return `default-src 'self'; script-src 'self'${from} 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' ${callbackHost}; img-src 'self' data:; object-src 'none'; base-uri 'none'`;
+  const socket = sockets ? ` ${callbackHost.replace(/^http/, 'ws')}` : '';
+  return `default-src 'self'; script-src 'self'${from} 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self' ${callbackHost}${socket}; img-src 'self' data:; object-src 'none'; base-uri 'none'`;
 }
 
 /** A host page: `body` is the page's HTML body (its widget tag among it). */

@@ -18,11 +18,13 @@ const here = new URL(import.meta.url);
 // The button's words; the dialog's are in the WebAssembly (widget/src/i18n.rs), chosen by the
 // same rule: the locale's first two letters, else English.
 const LAUNCHER = { en: 'Call me back', fr: 'Rappelez-moi', de: 'Rückruf anfordern', es: 'Llámame' };
+// With `media="chat"` the button opens a chat (chat.js, fetched at the first sign of intent).
+const CHAT = { en: 'Chat with us', fr: 'Discuter avec nous', de: 'Chatten Sie mit uns', es: 'Chatea con nosotros' };
 const language = (tag) => (LAUNCHER[tag.trim().slice(0, 2).toLowerCase()] ? tag.trim().slice(0, 2).toLowerCase() : 'en');
 
-let dialog;
-const loadDialog = () => (dialog ??= import('./dialog.js').catch((e) => {
-  dialog = undefined;
+const modules = {};
+const load = (name, get) => (modules[name] ??= get().catch((e) => {
+  delete modules[name];
   throw e;
 }));
 
@@ -33,6 +35,7 @@ function options(el) {
     locale: el.getAttribute('locale') ?? '',
     consent: el.getAttribute('consent') ?? '',
     manage: el.getAttribute('manage') ?? '',
+    subject: el.getAttribute('subject') ?? '',
   };
 }
 
@@ -45,7 +48,8 @@ class CallbackWidget extends HTMLElement {
     button.type = 'button';
     button.className = 'cb-launcher';
     button.setAttribute('aria-haspopup', 'dialog');
-    button.textContent = LAUNCHER[language(this.getAttribute('locale') || navigator.language || '')];
+    const chat = this.getAttribute('media') === 'chat';
+    button.textContent = (chat ? CHAT : LAUNCHER)[language(this.getAttribute('locale') || navigator.language || '')];
     box.append(button);
     shadow(this).append(box);
     performance.mark('callback:button');
@@ -54,7 +58,12 @@ class CallbackWidget extends HTMLElement {
     let mounted;
     let answering = false;
     let wanted = false;
-    const mount = () => (mounted ??= loadDialog().then((m) => m.mount(box, options(this))).then(() => {
+    let panel;
+    const open = chat ? (m) => button.addEventListener('click', () => {
+      if (panel) panel.show();
+      else panel = m.openChat(box, button, options(this));
+    }) : (m) => m.mount(box, options(this));
+    const mount = () => (mounted ??= (chat ? load('chat', () => import('./chat.js')) : load('dialog', () => import('./dialog.js'))).then(open).then(() => {
       answering = true;
       button.removeAttribute('aria-busy');
       if (wanted) button.click();
@@ -82,7 +91,7 @@ if (!customElements.get('callback-widget')) customElements.define('callback-widg
 const tag = [...document.querySelectorAll('script[data-service]')].find((s) => s.src === import.meta.url);
 if (tag) {
   const el = document.createElement('callback-widget');
-  for (const key of ['service', 'api', 'locale', 'consent', 'manage']) {
+  for (const key of ['service', 'api', 'locale', 'consent', 'manage', 'media', 'subject']) {
     if (tag.dataset[key]) el.setAttribute(key, tag.dataset[key]);
   }
   if ('preload' in tag.dataset) el.setAttribute('preload', '');

@@ -1,6 +1,7 @@
 //! The console's logic, in plain types tested natively: the components only show it.
 
 pub mod agents;
+pub mod chat;
 pub mod reports;
 pub mod services;
 
@@ -14,6 +15,21 @@ pub fn seconds_left(deadline_ms: f64, now_ms: f64) -> u32 {
         left.min(f64::from(u32::MAX)) as u32
     } else {
         0
+    }
+}
+
+/// How long an open callback has waited since its desired time: `45 s`, `12 min`, `3 h 05 min`;
+/// nothing before that time.
+pub fn waited(since_ms: f64, now_ms: f64) -> String {
+    let secs = ((now_ms - since_ms) / 1000.0).floor();
+    if !secs.is_finite() || secs < 0.0 {
+        return String::new();
+    }
+    let secs = secs.min(f64::from(u32::MAX)) as u32;
+    match secs {
+        0..60 => format!("{secs} s"),
+        60..3600 => format!("{} min", secs / 60),
+        _ => format!("{} h {:02} min", secs / 3600, secs % 3600 / 60),
     }
 }
 
@@ -136,6 +152,15 @@ pub fn erased_summary(answer: &EraseAnswer) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn waits_read_as_people_say_them() {
+        assert_eq!(waited(0.0, 45_900.0), "45 s");
+        assert_eq!(waited(0.0, 12.5 * 60_000.0), "12 min");
+        assert_eq!(waited(0.0, 3_900_000.0 + 300_000.0), "1 h 10 min");
+        assert_eq!(waited(10_000.0, 0.0), "");
+        assert_eq!(waited(f64::NAN, 0.0), "");
+    }
     use super::*;
 
     #[test]
