@@ -6,7 +6,7 @@ export WASM_OPT_BIN := $(CURDIR)/node_modules/.bin/wasm-opt
 export ESBUILD_BIN := $(CURDIR)/node_modules/.bin/esbuild
 export CHROMEDRIVER := /usr/bin/chromedriver
 
-.PHONY: dev test bootstrap build edge browser lint format clippy unit e2e test-at size deploy-check deploy configure widget-timing bench bench-load bench-reports profile-create
+.PHONY: dev test bootstrap build edge browser lint format clippy unit e2e test-at size deploy-check deploy configure widget-timing bench bench-load bench-reports bench-chat profile-create
 .DEFAULT_GOAL := dev
 
 ## Run the service with its demo on http://127.0.0.1:8787 (state kept in .wrangler/state).
@@ -109,6 +109,10 @@ bench:
 ## Reports' read path: a year by day for 100 services, each with a year of facts (prints the time).
 bench-reports: bootstrap build
 	node scripts/bench/reports.mjs
+
+## 200 concurrent chats against the local runtime (prints delivery latencies and memory per chat).
+bench-chat: bootstrap build
+	node scripts/bench/chat.mjs
 
 ## Load benchmark against the local runtime (prints creates/s and latencies).
 bench-load: bootstrap build
