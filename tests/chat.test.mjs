@@ -291,6 +291,7 @@ test('in the widget on another site, a visitor and an agent chat both ways, by k
 
   await dialog.getByRole('button', { name: 'Leave the chat' }).click();
   await dialog.getByRole('status').filter({ hasText: 'The chat has ended.' }).waitFor();
+  await dialog.getByText(/^This conversation is kept until .+, then erased\.$/).waitFor();
   const record = await api.record('chat-now', id);
   assert.deepEqual([record._callback_state, record._callback_reason], ['COMPLETED', 'AGENT_CONNECTED']);
   await page.keyboard.press('Escape');
@@ -373,4 +374,34 @@ test('in the console an agent holds two chats, answers by keyboard, sees the cus
   await yann.getByRole('status').filter({ hasText: 'Yann left the chat.' }).waitFor();
   assert.deepEqual(errors, []);
   await fay.notReady();
+});
+
+test('the manage page says when an agent is ready and starts the chat there', async () => {
+  const gus = await agent(api, 'gus', ['chat-later'], 'Gus');
+  const id = (await api.post('/genesys/1/service/callback/chat-later', { _customer_number: number(41) })).body._id;
+  await gus.ready();
+  await gus.offered('confirming');
+  const context = await browser.newContext({ locale: 'en-US' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${rt.base}/manage.html?id=${encodeURIComponent(id)}`);
+  const start = page.getByRole('button', { name: 'An agent is ready — start the chat' });
+  await start.waitFor();
+  assert.deepEqual(await axe(page, 'manage chat ready'), []);
+  await start.click();
+  const dialog = page.getByRole('dialog', { name: 'Chat with us' });
+  await dialog.getByRole('status').filter({ hasText: 'Gus joined the chat.' }).waitFor();
+  await dialog.getByLabel('Message').fill('Ready!');
+  await dialog.getByLabel('Message').press('Enter');
+  assert.ok(await until(async () => (await api.get(`/genesys/1/agent/chats/${id}`, { auth: gus.auth })).body.transcriptToShow.some((e) => e[2] === 'Ready!'), 5));
+  assert.deepEqual(await axe(page, 'manage chat'), []);
+  await page.keyboard.press('Escape');
+  // The chat goes on: the page offers to open it again.
+  await page.getByRole('button', { name: 'Open the chat' }).waitFor({ timeout: 10_000 });
+  await api.post(`/genesys/1/agent/chats/${id}/end`, {}, { auth: gus.auth });
+  assert.deepEqual(errors, []);
+  await gus.notReady();
+  await context.close();
 });

@@ -306,3 +306,19 @@ test('texts: STOP (signed, from Twilio) ends a number\'s texts, START brings the
   await api.advance('texting');
   assert.equal(textsTo(number(10)).length, 0);
 });
+
+test('Chat Delayed texts the visitor once when an agent is ready, with the manage link; no "we will call you"', async () => {
+  await alwaysOpenService(api, 'chat-texting', {
+    preset: 'Chat Delayed', _telephony: 'twilio', _twilio_account_sid: ACCOUNT, _twilio_caller_id: CALLER_ID,
+    _sms_confirmation: 'true', _enable_in_queue_checking: 'false',
+  });
+  const id = (await api.post('/genesys/1/service/callback/chat-texting', { _customer_number: number(31) })).body._id;
+  const ivy = await agent(api, 'ivy', ['chat-texting'], 'Ivy');
+  await ivy.ready();
+  assert.ok(await until(() => textsTo(number(31)).length === 1, 10), 'the ready text');
+  assert.equal(textsTo(number(31))[0].body, `An agent is ready to chat with you: ${rt.base}/manage.html?id=${id} Reply STOP to opt out.`);
+  // A chat without a number is not texted.
+  await api.post('/genesys/1/service/callback/chat-texting', {});
+  assert.equal((await api.advance('chat-texting', 0)).undelivered, 0);
+  await ivy.notReady();
+});

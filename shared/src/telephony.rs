@@ -246,12 +246,13 @@ pub fn words(language: &str) -> Words {
 /// A text to the customer in `language`: `when` is the callback's local time if it is scheduled
 /// (else it is "shortly"), `link` the manage page, `from` the number that will call.
 pub fn text(text: Text, language: &str, when: Option<&str>, link: &str, from: &str) -> String {
-    let (booked_at, booked_now, reminder, calling, stop) = match primary(language).as_str() {
+    let (booked_at, booked_now, reminder, calling, chat_ready, stop) = match primary(language).as_str() {
         "fr" => (
             "Votre rappel est prévu le {when}. Pour le modifier ou l'annuler : {link}",
             "Votre demande de rappel est enregistrée : nous vous appelons très bientôt. Pour l'annuler : {link}",
             "Rappel : nous vous appellerons le {when}. Pour modifier ou annuler : {link}",
             "Nous vous appelons maintenant depuis le {from}.",
+            "Un conseiller est prêt à discuter avec vous : {link}",
             "STOP pour ne plus recevoir de SMS.",
         ),
         "de" => (
@@ -259,6 +260,7 @@ pub fn text(text: Text, language: &str, when: Option<&str>, link: &str, from: &s
             "Ihr Rückruf ist gebucht: Wir rufen Sie in Kürze an. Absagen: {link}",
             "Erinnerung: Wir rufen Sie am {when} an. Ändern oder absagen: {link}",
             "Wir rufen Sie jetzt von {from} an.",
+            "Jemand ist bereit, mit Ihnen zu chatten: {link}",
             "STOP zum Abbestellen.",
         ),
         "es" => (
@@ -266,6 +268,7 @@ pub fn text(text: Text, language: &str, when: Option<&str>, link: &str, from: &s
             "Hemos recibido su solicitud: le llamaremos en breve. Para cancelarla: {link}",
             "Recordatorio: le llamaremos el {when}. Para cambiarla o cancelarla: {link}",
             "Le estamos llamando ahora desde el {from}.",
+            "Un agente está listo para chatear con usted: {link}",
             "STOP para no recibir más SMS.",
         ),
         _ => (
@@ -273,6 +276,7 @@ pub fn text(text: Text, language: &str, when: Option<&str>, link: &str, from: &s
             "Your callback is booked: we will call you shortly. To cancel it: {link}",
             "Reminder: we will call you at {when}. To change or cancel it: {link}",
             "We are calling you now from {from}.",
+            "An agent is ready to chat with you: {link}",
             "Reply STOP to opt out.",
         ),
     };
@@ -281,6 +285,7 @@ pub fn text(text: Text, language: &str, when: Option<&str>, link: &str, from: &s
         (Text::Booked, None) => booked_now,
         (Text::Reminder, _) => reminder,
         (Text::Calling, _) => calling,
+        (Text::ChatReady, _) => chat_ready,
     };
     let body = template
         .replace("{when}", when.unwrap_or(""))
@@ -563,6 +568,7 @@ mod tests {
         assert!(now.starts_with("Votre demande de rappel est enregistrée") && now.contains(link));
         assert!(text(Text::Calling, "de", None, link, "+4930123456").contains("+4930123456"));
         assert!(text(Text::Reminder, "es", Some("8/12 14:30"), link, "").contains("8/12 14:30"));
+        assert!(text(Text::ChatReady, "fr", None, link, "").contains(link));
         assert_eq!(opts_out(" stop "), Some(true));
         assert_eq!(opts_out("Arrêt"), Some(true));
         assert_eq!(opts_out("start"), Some(false));

@@ -119,6 +119,11 @@ pub struct Texts {
     pub confirm: &'static str,
     #[cfg(feature = "manage")]
     pub call_us: &'static str,
+    /// A chat's: an agent is ready (Chat Delayed); the chat goes on.
+    #[cfg(feature = "manage")]
+    pub chat_ready: &'static str,
+    #[cfg(feature = "manage")]
+    pub chat_open: &'static str,
     #[cfg(feature = "manage")]
     pub code: &'static str,
 }
@@ -181,6 +186,10 @@ pub static EN: Texts = Texts {
     #[cfg(feature = "manage")]
     call_us: "Call us now on",
     #[cfg(feature = "manage")]
+    chat_ready: "An agent is ready — start the chat",
+    #[cfg(feature = "manage")]
+    chat_open: "Open the chat",
+    #[cfg(feature = "manage")]
     code: "Your code",
 };
 
@@ -241,6 +250,10 @@ pub static FR: Texts = Texts {
     confirm: "Appelez-moi maintenant",
     #[cfg(feature = "manage")]
     call_us: "Appelez-nous maintenant au",
+    #[cfg(feature = "manage")]
+    chat_ready: "Un conseiller est prêt — commencer la discussion",
+    #[cfg(feature = "manage")]
+    chat_open: "Ouvrir la discussion",
     #[cfg(feature = "manage")]
     code: "Votre code",
 };
@@ -304,6 +317,10 @@ pub static DE: Texts = Texts {
     #[cfg(feature = "manage")]
     call_us: "Rufen Sie uns jetzt an unter",
     #[cfg(feature = "manage")]
+    chat_ready: "Jemand ist bereit — Chat starten",
+    #[cfg(feature = "manage")]
+    chat_open: "Chat öffnen",
+    #[cfg(feature = "manage")]
     code: "Ihr Code",
 };
 
@@ -364,6 +381,10 @@ pub static ES: Texts = Texts {
     confirm: "Llámenme ahora",
     #[cfg(feature = "manage")]
     call_us: "Llámenos ahora al",
+    #[cfg(feature = "manage")]
+    chat_ready: "Un agente está listo — iniciar el chat",
+    #[cfg(feature = "manage")]
+    chat_open: "Abrir el chat",
     #[cfg(feature = "manage")]
     code: "Su código",
 };

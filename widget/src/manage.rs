@@ -85,6 +85,14 @@ pub fn manage(settings: Settings, id: String) -> impl IntoView {
                                 }>{t.reschedule}</button>
                             </div>
                         });
+                        // The chat's module (chat.js, loaded by manage.js) answers this button.
+                        let chat = r.chat_start().map(|confirm| view! {
+                            <div class="cb-confirm" role="alert">
+                                <button type="button" class="cb-primary cb-start-chat" data-confirm=confirm.to_string()>
+                                    {if confirm { t.chat_ready } else { t.chat_open }}
+                                </button>
+                            </div>
+                        });
                         let ask = r.asks_confirmation().then(|| view! {
                             <div class="cb-confirm" role="alert">
                                 <p>{t.confirm_prompt}</p>
@@ -108,6 +116,7 @@ pub fn manage(settings: Settings, id: String) -> impl IntoView {
                             </dl>
                             <p class="cb-when">{when}</p>
                             {ask}
+                            {chat}
                             {dial}
                             {buttons}
                             {chooser}

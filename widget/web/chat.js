@@ -18,6 +18,7 @@ const WORDS = {
     joined: (n) => `${n} joined the chat.`, left: (n) => `${n} left the chat.`, typing: (n) => `${n} is typing…`,
     ended: 'The chat has ended.', reconnecting: 'Connection lost: reconnecting…', failed: 'The chat could not start. Please try again.',
     you: 'You', kept: 'The transcript is kept with your request and erased with it.',
+    keptUntil: (d) => `This conversation is kept until ${d}, then erased.`,
   },
   fr: {
     title: 'Discuter avec nous', name: 'Votre nom (facultatif)', start: 'Commencer la discussion', close: 'Fermer',
@@ -27,6 +28,7 @@ const WORDS = {
     joined: (n) => `${n} a rejoint la discussion.`, left: (n) => `${n} a quitté la discussion.`, typing: (n) => `${n} écrit…`,
     ended: 'La discussion est terminée.', reconnecting: 'Connexion perdue : reconnexion…', failed: 'La discussion n’a pas pu commencer. Réessayez.',
     you: 'Vous', kept: 'La conversation est conservée avec votre demande et effacée avec elle.',
+    keptUntil: (d) => `Cette conversation est conservée jusqu’au ${d}, puis effacée.`,
   },
   de: {
     title: 'Chatten Sie mit uns', name: 'Ihr Name (optional)', start: 'Chat starten', close: 'Schließen',
@@ -36,6 +38,7 @@ const WORDS = {
     joined: (n) => `${n} ist dem Chat beigetreten.`, left: (n) => `${n} hat den Chat verlassen.`, typing: (n) => `${n} schreibt…`,
     ended: 'Der Chat ist beendet.', reconnecting: 'Verbindung unterbrochen: neuer Versuch…', failed: 'Der Chat konnte nicht starten. Bitte erneut versuchen.',
     you: 'Sie', kept: 'Der Verlauf wird mit Ihrer Anfrage gespeichert und mit ihr gelöscht.',
+    keptUntil: (d) => `Dieses Gespräch wird bis zum ${d} aufbewahrt und dann gelöscht.`,
   },
   es: {
     title: 'Chatea con nosotros', name: 'Tu nombre (opcional)', start: 'Iniciar el chat', close: 'Cerrar',
@@ -45,6 +48,7 @@ const WORDS = {
     joined: (n) => `${n} se ha unido al chat.`, left: (n) => `${n} ha salido del chat.`, typing: (n) => `${n} está escribiendo…`,
     ended: 'El chat ha terminado.', reconnecting: 'Conexión perdida: reconectando…', failed: 'No se pudo iniciar el chat. Inténtalo de nuevo.',
     you: 'Tú', kept: 'La conversación se guarda con tu solicitud y se borra con ella.',
+    keptUntil: (d) => `Esta conversación se guarda hasta el ${d} y después se borra.`,
   },
 };
 
@@ -158,7 +162,8 @@ export function openChat(box, launcher, options) {
   const ready = el('button', { type: 'button', class: 'cb-primary', hidden: '' }, w.ready);
   const actions = el('div', { class: 'cb-actions' });
   actions.append(send, leave);
-  talk.append(ready, logHead, logRegion, typing, msgLabel, message, actions, download);
+  const kept = el('p', { class: 'cb-notice' });
+  talk.append(ready, logHead, logRegion, typing, msgLabel, message, actions, download, kept);
   body.append(talk);
 
   const say = (text) => { status.textContent = text; };
@@ -186,6 +191,12 @@ export function openChat(box, launcher, options) {
     leave.disabled = true;
     say(w.ended);
     if (focusWasInside && !backdrop.hidden) download.focus();
+    // How long the words are kept: the record's expiry, now that the chat is over.
+    fetch(`${api}/genesys/1/service/callback/${encodeURIComponent(service)}/${encodeURIComponent(id)}`)
+      .then((r) => (r.ok ? r.json() : null))
+      .then((r) => {
+        if (r?._expiration_time) kept.textContent = w.keptUntil(new Date(r._expiration_time).toLocaleDateString(options.locale || undefined, { dateStyle: 'long' }));
+      }, () => {});
   };
   const take = (answer) => {
     render(transcript.take(answer.transcriptToShow));
@@ -312,6 +323,18 @@ export function openChat(box, launcher, options) {
       say(`${w.failed} (${err.message})`);
     }
   });
+
+  // Opened for a callback that exists (the manage page): confirm first if an agent waits for it.
+  if (options.id) {
+    id = options.id;
+    form.hidden = true;
+    talk.hidden = false;
+    message.disabled = true;
+    const path = `/genesys/1/service/callback/${encodeURIComponent(service)}/${encodeURIComponent(id)}/confirm`;
+    const socketUrl = `${api.replace(/^http/, 'ws')}${chatPath()}/ws`;
+    (options.confirm ? post(path, {}) : Promise.resolve({ _comet_url: socketUrl }))
+      .then(startChat, (e) => say(`${w.failed} (${e.message})`));
+  }
 
   show();
   return { show };

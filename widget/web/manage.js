@@ -14,11 +14,21 @@ class CallbackManage extends HTMLElement {
     await ready;
     const params = new URLSearchParams(location.search);
     const id = this.getAttribute('callback-id') ?? params.get('id') ?? '';
-    mount_manage(mountPoint, {
+    const options = {
       service: id.split('~')[0],
       api: this.getAttribute('api') ?? here.origin,
       locale: this.getAttribute('locale') ?? params.get('lang') ?? '',
-    }, id);
+    };
+    mount_manage(mountPoint, options, id);
+    // A chat's "start the chat" button: the chat's own module, fetched when it is pressed.
+    let panel;
+    mountPoint.addEventListener('click', async (e) => {
+      const button = e.target.closest?.('.cb-start-chat');
+      if (!button) return;
+      if (panel) { panel.show(); return; }
+      const { openChat } = await import('./chat.js');
+      panel = openChat(mountPoint, button, { ...options, id, confirm: button.dataset.confirm === 'true' });
+    });
   }
 }
 if (!customElements.get('callback-manage')) customElements.define('callback-manage', CallbackManage);

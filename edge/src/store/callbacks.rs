@@ -172,7 +172,8 @@ impl Store {
                     };
                     self.append(id, Kind::Left, party, &name, "", c.updated)?;
                 }
-                Effect::Text(text) if self.texts.get() => {
+                // A chat's visitor may give no number: nothing to text.
+                Effect::Text(text) if self.texts.get() && !c.customer_number.is_empty() => {
                     self.enqueue(c, TEXT, |seq| {
                         serde_json::to_string(&serde_json::json!({"event": "text", "seq": seq, "id": c.id, "text": text}))
                     })?;

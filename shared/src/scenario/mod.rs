@@ -215,6 +215,8 @@ pub enum Text {
     Reminder,
     /// The first call to the customer starts.
     Calling,
+    /// Chat Delayed: an agent is ready to chat; the manage link starts the chat.
+    ChatReady,
 }
 
 /// A change of state, for the event history.
@@ -299,8 +301,9 @@ pub fn create(
         timer: Timer::Expire,
         at: run.callback.expires,
     });
-    // Booked is said before anything the booking starts (the first call's text).
-    if service.scenario.texts.confirmation {
+    // Booked is said before anything the booking starts (the first call's text); a chat's
+    // visitor is in the chat already, or told when an agent is ready.
+    if service.scenario.texts.confirmation && !run.callback.selectors.is_chat() {
         run.effects.push(Effect::Text(Text::Booked));
     }
     run.schedule_or_queue(new.scheduled.is_some());

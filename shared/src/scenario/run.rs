@@ -72,7 +72,7 @@ impl Run<'_> {
     /// A scheduled callback's reminder, `_sms_reminder` before its time, if that is still ahead.
     pub(super) fn remind(&mut self) {
         let lead = self.service.scenario.texts.reminder_secs;
-        if lead == 0 {
+        if lead == 0 || self.callback.selectors.is_chat() {
             return;
         }
         let at = self.callback.desired_time.minus(secs(lead));
@@ -141,6 +141,11 @@ impl Run<'_> {
     /// `_phase` being `confirming`), within `_user_confirm_timeout`.
     pub(super) fn ask_confirm(&mut self) {
         self.effects.push(Effect::AskConfirm);
+        // A chat's customer may have left the page: a service that texts tells them once.
+        let first = matches!(self.callback.phase, Phase::Confirming { attempt: 1, .. });
+        if self.callback.selectors.is_chat() && first && self.service.scenario.texts.any() {
+            self.effects.push(Effect::Text(Text::ChatReady));
+        }
         self.notify("_cbe_on_callback_status_updated");
         self.set_timer(Timer::Confirm, self.service.scenario.user_confirm_timeout);
     }

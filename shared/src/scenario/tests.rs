@@ -1052,6 +1052,26 @@ fn chat_delayed_is_routing_while_the_customer_confirms_then_the_agent_joins() {
     let asked = run(&s, step, &[(5, reserved("a1"), Actor::System)]);
     assert_eq!(asked.callback.state(), State::Routing);
     assert!(has(&asked, &Effect::AskConfirm));
+    assert!(
+        !has(&asked, &Effect::Text(Text::ChatReady)),
+        "the service texts nothing"
+    );
+    let texting = service(&[
+        ("_media_type", "chat"),
+        ("_wait_for_agent", "true"),
+        ("_wait_for_user_confirm", "true"),
+        ("_sms_confirmation", "true"),
+        ("_telephony", "twilio"),
+        ("_twilio_account_sid", "AC0123456789abcdef0123456789abcdef"),
+        ("_twilio_caller_id", "+33612345678"),
+    ]);
+    let created = create(new(&texting, None), &texting, t(NOW), Actor::Customer);
+    assert!(
+        !has(&created, &Effect::Text(Text::Booked)),
+        "no \"we will call you\" to a chat"
+    );
+    let ready = run(&texting, created, &[(5, reserved("a1"), Actor::System)]);
+    assert!(has(&ready, &Effect::Text(Text::ChatReady)));
     let confirmed = run(&s, asked.clone(), &[(9, Event::Confirm, Actor::Customer)]);
     assert_eq!(confirmed.callback.state(), State::Processing);
     assert!(has(&confirmed, &Effect::ChatJoined { agent: "a1".into() }));

@@ -12,6 +12,7 @@ pub struct Seen {
     pub desired_time: String,
     pub access_number: String,
     pub access_code: String,
+    pub chat: bool,
 }
 
 impl Seen {
@@ -23,12 +24,23 @@ impl Seen {
             desired_time: text("_desired_time"),
             access_number: text("_access_number"),
             access_code: text("_access_code"),
+            chat: text("_media_type") == "chat",
         }
     }
 
-    /// An agent is ready: the customer is asked whether they are.
+    /// An agent is ready to call: the customer is asked whether they are.
     pub fn asks_confirmation(&self) -> bool {
-        self.phase == "confirming"
+        self.phase == "confirming" && !self.chat
+    }
+
+    /// A chat the customer may start (an agent is ready: `Some(true)`, confirming first) or open
+    /// again (it goes on: `Some(false)`); the chat's own module shows it.
+    pub fn chat_start(&self) -> Option<bool> {
+        match self.phase.as_str() {
+            "confirming" if self.chat => Some(true),
+            "connected" if self.chat => Some(false),
+            _ => None,
+        }
     }
 
     /// The number to call now, and its code if any (user-originated, held for the customer).
@@ -242,5 +254,22 @@ mod tests {
         m.acted(true, Ok(record("COMPLETED", "")));
         assert_eq!(m.outcome, Some(Outcome::Cancelled));
         assert_eq!(record("QUEUED", "").dial(), None);
+        assert_eq!(seen.chat_start(), None, "a call is confirmed here");
+    }
+
+    #[test]
+    fn a_chat_is_started_and_opened_by_its_own_module() {
+        let chat = |phase: &str| {
+            Seen::read(|k| match k {
+                "_media_type" => "chat".to_string(),
+                "_phase" => phase.to_string(),
+                "_callback_state" => "ROUTING".to_string(),
+                _ => String::new(),
+            })
+        };
+        assert_eq!(chat("confirming").chat_start(), Some(true));
+        assert!(!chat("confirming").asks_confirmation());
+        assert_eq!(chat("connected").chat_start(), Some(false));
+        assert_eq!(chat("waiting").chat_start(), None);
     }
 }
