@@ -131,7 +131,7 @@ test('IVR Classic: the estimated wait divides by the service\'s ready agents', a
   await hal.ready();
   await gil.offered('offered');
   await hal.offered('offered');
-  assert.deepEqual(await offer(), { ewt: 200, offer: false, open: true, position: 5, timezone: 'Europe/Paris' }, '4 waiting × 100 s ÷ 2 ready agents');
+  assert.deepEqual(await offer(), { ewt: 200, offer: false, open: true, position: 5, timezone: 'Europe/Paris', media: 'voice' }, '4 waiting × 100 s ÷ 2 ready agents');
   await gil.notReady();
   await hal.notReady();
 });

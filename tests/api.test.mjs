@@ -322,9 +322,9 @@ describe('IVR Classic offer', () => {
   test('offers when open and the estimated wait is over the threshold (queued x handle time / ready agents)', async () => {
     await alwaysOpenService(api, 'ivr', { _average_handle_time: '200', _offer_callback_ewt_threshold: '300', _enable_in_queue_checking: 'false' });
     const before = (await api.get('/genesys/1/service/callback/ivr/offer?_customer_number=%2B33612345678')).body;
-    assert.deepEqual(before, { ewt: 0, offer: false, open: true, position: 1, timezone: 'Europe/Paris' });
+    assert.deepEqual(before, { ewt: 0, offer: false, open: true, position: 1, timezone: 'Europe/Paris', media: 'voice' });
     for (let i = 0; i < 2; i++) await api.post('/genesys/1/service/callback/ivr', { _customer_number: number(300 + i) });
-    assert.deepEqual((await api.get('/genesys/1/service/callback/ivr/offer')).body, { ewt: 400, offer: true, open: true, position: 3, timezone: 'Europe/Paris' });
+    assert.deepEqual((await api.get('/genesys/1/service/callback/ivr/offer')).body, { ewt: 400, offer: true, open: true, position: 3, timezone: 'Europe/Paris', media: 'voice' });
   });
 });
 

@@ -231,8 +231,8 @@ test('chats refuse what they cannot take with a clear 4xx', async () => {
 });
 
 /** A page of a site on another origin with the chat button on it. */
-async function chatPage(service, { locale = 'en-US', viewport, sockets = true } = {}) {
-  const tag = `<script type="module" src="${rt.base}/widget/callback.js" data-service="${service}" data-media="chat"></script>`;
+async function chatPage(service, { locale = 'en-US', viewport, sockets = true, media = 'chat' } = {}) {
+  const tag = `<script type="module" src="${rt.base}/widget/callback.js" data-service="${service}"${media ? ` data-media="${media}"` : ''}></script>`;
   const url = site.page(`/chat-${service}.html`, hostHtml(`Shop: ${service}`, tag), guideCsp(rt.base, { sockets }));
   const context = await browser.newContext({ locale, ...(viewport ? { viewport } : {}), acceptDownloads: true });
   const page = await context.newPage();
@@ -303,7 +303,9 @@ test('in the widget on another site, a visitor and an agent chat both ways, by k
 
 test('Chat Delayed in the widget: told to wait, then "an agent is ready", in French; without sockets it polls', async () => {
   const eve = await agent(api, 'eve', ['chat-later'], 'Ève');
-  const { page, errors, context } = await chatPage('chat-later', { locale: 'fr-FR', sockets: false });
+  // No data-media: the service itself says it is a chat service once the visitor shows intent.
+  const { page, errors, context } = await chatPage('chat-later', { locale: 'fr-FR', sockets: false, media: '' });
+  await page.getByRole('button', { name: 'Rappelez-moi' }).hover();
   await page.getByRole('button', { name: 'Discuter avec nous' }).click();
   const dialog = page.getByRole('dialog', { name: 'Discuter avec nous' });
   await dialog.getByRole('button', { name: 'Commencer la discussion' }).click();

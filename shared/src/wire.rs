@@ -209,6 +209,8 @@ pub struct OfferAnswer {
     pub position: u32,
     /// **[ext]** The service's (office hours') time zone.
     pub timezone: String,
+    /// **[ext]** `voice` or `chat`: the widget opens a chat on a chat service.
+    pub media: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -153,6 +153,7 @@ impl Api {
             open: o.flag("open"),
             position: o.number("position"),
             timezone: o.text("timezone"),
+            media: o.text("media"),
         })
     }
 

@@ -109,6 +109,7 @@ impl ServiceObject {
             open,
             position: waiting.saturating_add(1),
             timezone: service.schedule.office.zone.name().to_string(),
+            media: service.scenario.media_type.clone(),
         })
     }
 }
