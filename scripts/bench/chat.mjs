@@ -1,8 +1,9 @@
 // Chats under load, asked of the local runtime: 200 concurrent chats on one service, each with the
-// customer's socket and the agent's, messages flowing both ways at once. Prints the delivery
-// latency (a message sent to the moment the other side's socket has it) as p50/p99 per direction,
-// and the runtime's memory per idle chat (workerd's resident size with the chats open and quiet,
-// less before them, over their number).
+// customer's socket and the agent's. Prints the delivery latency (a message sent to the moment the
+// other side's socket has it) as p50/p99 per direction, twice: at a steady pace (each chat sends a
+// message every few seconds, as people type) and in a burst (every chat sends at once, back to
+// back); and the runtime's memory per idle chat (workerd's resident size with the chats open and
+// quiet, less before them, over their number).
 import { execFileSync } from 'node:child_process';
 import { startRuntime } from '../../tests/support/runtime.mjs';
 import { client, alwaysOpenService } from '../../tests/support/api.mjs';
@@ -69,27 +70,34 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
   const idle = workerdKiB();
 
-  const toCustomer = [];
-  const toAgent = [];
-  await Promise.all(pairs.map(async (p, n) => {
-    const a = held.get(p.id);
-    for (let round = 0; round < ROUNDS; round++) {
-      const down = `a${n}.${round}`;
-      const arrived = p.customer.arrival(down);
-      const start = performance.now();
-      await api.post(`/genesys/1/agent/chats/${p.id}/send`, { text: down }, { auth: a.auth });
-      toCustomer.push((await arrived) - start);
-      const up = `c${n}.${round}`;
-      const back = p.agent.arrival(up);
-      const sent = performance.now();
-      p.customer.ws.send(JSON.stringify({ type: 'message', text: up }));
-      toAgent.push((await back) - sent);
-    }
-  }));
-  for (const list of [toCustomer, toAgent]) list.sort((x, y) => x - y);
+  /** Every chat sends ROUNDS messages each way, `pause()` ms apart; prints both latencies. */
+  const exchange = async (label, pause) => {
+    const toCustomer = [];
+    const toAgent = [];
+    await Promise.all(pairs.map(async (p, n) => {
+      const a = held.get(p.id);
+      for (let round = 0; round < ROUNDS; round++) {
+        await new Promise((r) => setTimeout(r, pause()));
+        const down = `${label}a${n}.${round}`;
+        const arrived = p.customer.arrival(down);
+        const start = performance.now();
+        await api.post(`/genesys/1/agent/chats/${p.id}/send`, { text: down }, { auth: a.auth });
+        toCustomer.push((await arrived) - start);
+        const up = `${label}c${n}.${round}`;
+        const back = p.agent.arrival(up);
+        const sent = performance.now();
+        p.customer.ws.send(JSON.stringify({ type: 'message', text: up }));
+        toAgent.push((await back) - sent);
+      }
+    }));
+    for (const list of [toCustomer, toAgent]) list.sort((x, y) => x - y);
+    console.log(`  ${label}: agent → customer (HTTP send → customer's socket): p50 ${ms(pct(toCustomer, 50))}, p99 ${ms(pct(toCustomer, 99))} (${toCustomer.length} messages)`);
+    console.log(`  ${label}: customer → agent (socket → agent's socket):       p50 ${ms(pct(toAgent, 50))}, p99 ${ms(pct(toAgent, 99))} (${toAgent.length} messages)`);
+  };
   console.log(`chat: ${CHATS} concurrent chats on one service, ${AGENTS} agents, ${ROUNDS} messages each way per chat`);
-  console.log(`  agent → customer (HTTP send → customer's socket): p50 ${ms(pct(toCustomer, 50))}, p99 ${ms(pct(toCustomer, 99))} (${toCustomer.length} messages)`);
-  console.log(`  customer → agent (socket → agent's socket):       p50 ${ms(pct(toAgent, 50))}, p99 ${ms(pct(toAgent, 99))} (${toAgent.length} messages)`);
+  // Steady: a message every 2 to 6 s per chat and direction, about 100 a second in all.
+  await exchange('steady', () => 2000 + Math.random() * 4000);
+  await exchange('burst', () => 0);
   console.log(`  memory: workerd ${(before / 1024).toFixed(0)} MiB before, ${(idle / 1024).toFixed(0)} MiB with ${CHATS} idle chats (2 sockets each): ${((idle - before) / CHATS).toFixed(0)} KiB per idle chat`);
   for (const p of pairs) { p.customer.ws.close(); p.agent.ws.close(); }
 } finally {
