@@ -203,6 +203,12 @@ test('a chat left before an agent joined is CANCELLED; erase takes its transcrip
   assert.equal((await api.post('/genesys/1/admin/callback/erase', { _customer_number: number(7) }, { auth: admin })).status, 200);
   assert.equal((await gms.refresh(1)).status, 404);
   assert.equal(kept(), 0, 'the words are gone with the callback');
+  // A chat still waiting when its customer is erased: its socket is told and closed.
+  const waiting = (await api.post('/genesys/1/service/callback/chat-alone', { _customer_number: number(8) })).body._id;
+  const open = await socket(`${rt.base.replace(/^http/, 'ws')}/genesys/1/service/${waiting}/ixn/chat/ws`);
+  assert.equal((await api.post('/genesys/1/admin/callback/erase', { _customer_number: number(8) }, { auth: admin })).status, 200);
+  assert.ok(await until(() => open.ws.readyState >= 2, 5), 'its socket is closed');
+  assert.equal(open.frames.at(-1).chatIxnState, 'DISCONNECTED');
 });
 
 test('chats refuse what they cannot take with a clear 4xx', async () => {

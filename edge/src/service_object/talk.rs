@@ -71,11 +71,14 @@ impl ServiceObject {
                 | Effect::Dial { .. }
                 | Effect::AskConfirm
                 | Effect::Purge
-                | Effect::Outcome(_) => {}
-                Effect::ChatJoined { .. } | Effect::ChatEnded { .. } => {
-                    self.chats.borrow_mut().insert(step.callback.id.clone());
-                }
+                | Effect::Outcome(_)
+                | Effect::ChatJoined { .. }
+                | Effect::ChatEnded { .. } => {}
             }
+        }
+        // Its sockets hear of any change of a chat: an agent joined, it ended, it was erased.
+        if step.callback.selectors.is_chat() {
+            self.chats.borrow_mut().insert(step.callback.id.clone());
         }
         if let Some(agent) = step.callback.phase.agent() {
             talks.insert(Talk::Agent(agent.to_string()));
