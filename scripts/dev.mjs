@@ -34,7 +34,7 @@ for (let i = 0; i < 240; i++) {
   console     ${base}/console.html   (supervisor: ${base}/console.html#supervisor)
   admin       ${vars.ADMIN_USER} / ${vars.ADMIN_PASSWORD} (from .dev.vars)
   demo agent  token ${token}   (kept in ${tokenFile})
-  demo services: callback-web (scheduled or immediate), callback-now (immediate), callback-preview (agent preview)
+  demo services: callback-web (scheduled or immediate), callback-now (immediate), callback-preview (agent preview), chat-web (chat)
   state       ${state}: kept across restarts (delete it to start afresh)\n`);
     break;
   } catch (e) {

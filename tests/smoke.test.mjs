@@ -32,6 +32,6 @@ test('the demo seeds its services and an agent whose token works; a token that n
   const offer = (token) => fetch(`${rt.base}/genesys/1/agent/offer`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal((await offer(first)).status, 401);
   const status = await (await offer(second)).json();
-  assert.deepEqual(status.services, ['callback-web', 'callback-now', 'callback-preview']);
+  assert.deepEqual(status.services, ['callback-web', 'callback-now', 'callback-preview', 'chat-web']);
   assert.equal((await fetch(`${rt.base}/console.html`)).status, 200);
 });

@@ -281,7 +281,10 @@ test('the demo page: one tag, a floating button, a strict CSP, no errors; load t
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(`${rt.base}/`);
-  await w(page, '.cb-launcher').waitFor();
+  const floating = page.locator('callback-widget[floating] .cb-launcher');
+  await floating.waitFor();
+  // Beside the floating button, the page's own chat button, inline.
+  await page.locator('callback-widget[media=chat]').getByRole('button', { name: 'Chat with us' }).waitFor();
   await shot(page, 'demo-page');
   const timing = await page.evaluate(() => {
     const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/widget/callback.js'));
@@ -289,8 +292,7 @@ test('the demo page: one tag, a floating button, a strict CSP, no errors; load t
     return { fromScriptRequest: shown.startTime - script.startTime, fromNavigation: shown.startTime };
   });
   console.log(`widget timing: script request -> button shown ${timing.fromScriptRequest.toFixed(0)} ms; navigation -> button ${timing.fromNavigation.toFixed(0)} ms`);
-  assert.equal(await page.locator('callback-widget').getAttribute('floating'), '');
-  assert.equal(await w(page, '.cb-launcher').evaluate((b) => getComputedStyle(b).position), 'fixed',
+  assert.equal(await floating.evaluate((b) => getComputedStyle(b).position), 'fixed',
     'the button is styled as it is drawn, under a policy with no inline styles');
   assert.deepEqual(errors, []);
   for (const path of ['/embed.html', '/docs.html']) {

@@ -36,7 +36,7 @@ try {
     const context = await browser.newContext({ locale: 'en-US' });
     const page = await context.newPage();
     await page.goto(`${rt.base}/`);
-    const launcher = page.locator('callback-widget .cb-launcher');
+    const launcher = page.locator('callback-widget[floating] .cb-launcher');
     await launcher.waitFor();
     const [button, html, asked, loader] = await page.evaluate(() => [
       performance.getEntriesByName('callback:button')[0].startTime,
@@ -51,7 +51,7 @@ try {
     const before = widgetBytes(await loaded());
     const t0 = Date.now();
     await launcher.click();
-    await page.locator('callback-widget input[type=tel]').waitFor();
+    await page.locator('callback-widget[floating] input[type=tel]').waitFor();
     const toDialog = Date.now() - t0;
     const opened = widgetBytes(await loaded());
     await context.close();
