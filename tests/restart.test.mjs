@@ -9,8 +9,20 @@ import { freePort, newStateDir, root, stopGroup, wranglerEnv } from './support/r
 import { client, admin, alwaysOpenService, number } from './support/api.mjs';
 import { agent } from './support/agent.mjs';
 
-/** Runs `node scripts/dev.mjs` as `make dev` does; resolves once it says it is running. */
-async function runCommand(port, state) {
+/** Runs `node scripts/dev.mjs` as `make dev` does, on a free port (`PORT`), with its state in
+ * `state`; resolves once it says it is running, with a client of it. Another file's runtime may
+ * take the port between `freePort()` and the bind: then it tries another. */
+async function runCommand(state) {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await startCommand(await freePort(), state);
+    } catch (e) {
+      if (tries === 3 || !/Address already in use/.test(e.message)) throw e;
+    }
+  }
+}
+
+async function startCommand(port, state) {
   const child = spawn(process.execPath, ['scripts/dev.mjs'], {
     cwd: root,
     env: { ...wranglerEnv(), PORT: String(port), STATE: state },
@@ -30,14 +42,13 @@ async function runCommand(port, state) {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { stop, output: () => output, token: output.match(/token (\S+)/)?.[1] };
+  return { stop, output: () => output, token: output.match(/token (\S+)/)?.[1], api: client(`http://127.0.0.1:${port}`) };
 }
 
 test('stopping and starting the run command keeps every service, agent and callback operators made', async () => {
-  const port = await freePort();
   const state = newStateDir();
-  let run = await runCommand(port, state);
-  const api = client(`http://127.0.0.1:${port}`);
+  let run = await runCommand(state);
+  let api = run.api;
   let ids, zoe, web, before;
   try {
     assert.ok(run.token, run.output());
@@ -53,7 +64,8 @@ test('stopping and starting the run command keeps every service, agent and callb
     await run.stop();
   }
 
-  run = await runCommand(port, state);
+  run = await runCommand(state);
+  api = run.api;
   try {
     assert.doesNotMatch(run.output(), /Added from callback\.config\.toml/, 'nothing was missing');
     const after = (await api.get('/genesys/1/admin/configuration', { auth: admin })).body;
@@ -73,7 +85,8 @@ test('stopping and starting the run command keeps every service, agent and callb
   } finally {
     await run.stop();
   }
-  run = await runCommand(port, state);
+  run = await runCommand(state);
+  api = run.api;
   try {
     assert.match(run.output(), /Added from callback\.config\.toml[^\n]*service\.callback-now/);
     const again = (await api.get('/genesys/1/admin/configuration', { auth: admin })).body;
