@@ -93,8 +93,10 @@ fn ChatPane(a: Agent, id: String) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
-    let (title, labelled) = (format!("chat-{id}-title"), format!("chat-{id}-title"));
-    let (log, log_label) = (format!("chat-{id}-log"), format!("chat-{id}-log"));
+    let title = format!("chat-{id}-title");
+    let labelled = title.clone();
+    let log = format!("chat-{id}-log");
+    let log_label = log.clone();
     let field = format!("chat-{id}-message");
     let lines = move || chat.with(|c| c.lines.clone());
     view! {

@@ -343,6 +343,15 @@ pub async fn body(req: &mut Request) -> ApiResult<String> {
     Ok(req.text().await?)
 }
 
+/// The parameters of a request the Worker forwarded: a `GET`'s query, else its body (JSON or form).
+pub async fn params(req: &mut Request) -> ApiResult<Params> {
+    if req.method() == Method::Get {
+        return http::query_params(req);
+    }
+    let body = body(req).await?;
+    http::body_params(&http::content_type(req), &body)
+}
+
 fn set_name(headers: &Headers, name: &str) -> ApiResult<()> {
     Ok(headers.set(NAME, &encoded_name(name))?)
 }

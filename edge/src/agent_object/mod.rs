@@ -22,7 +22,7 @@ mod stream;
 
 use stream::Stream;
 use worker::{
-    durable_object, DurableObject, Env, Method, Request, Response, SqlStorageValue as V,
+    durable_object, DurableObject, Env, Request, Response, SqlStorageValue as V,
     State as ObjectState,
 };
 
@@ -265,13 +265,7 @@ impl AgentObject {
             }
             AgentRoute::Chat(op) => {
                 let id = matched.id()?;
-                let params = match req.method() {
-                    Method::Get => http::query_params(&req)?,
-                    _ => {
-                        let body = internal::body(&mut req).await?;
-                        http::body_params(&http::content_type(&req), &body)?
-                    }
-                };
+                let params = internal::params(&mut req).await?;
                 let ask = ServiceAsk::AgentChat {
                     agent: agent.profile.id.clone(),
                     id: id.text.clone(),

@@ -57,6 +57,14 @@ impl Side {
     }
 }
 
+/// Where a request asks to read from: `transcriptPosition` (the Chat API's name) or `from`.
+fn start_of(params: &Params) -> ApiResult<u32> {
+    let position = params
+        .get("transcriptPosition")
+        .or_else(|| params.get("from"));
+    chat::position(position.map(String::as_str)).map_err(ApiError::InvalidParameter)
+}
+
 /// Whether the chat is over for the customer (an agent may still record a disposition).
 fn ended(callback: &Callback) -> bool {
     callback.state() == State::Completed || matches!(callback.phase, Phase::Disposition { .. })
@@ -91,9 +99,7 @@ impl ServiceObject {
         service: &CallbackService,
     ) -> ApiResult<Response> {
         if op == ChatOp::Socket {
-            let from = chat::position(params.get("transcriptPosition").map(String::as_str))
-                .map_err(ApiError::InvalidParameter)?;
-            return self.open_socket(req, &self.chat_of(&id.text)?, None, from);
+            return self.open_socket(req, &self.chat_of(&id.text)?, None, start_of(params)?);
         }
         http::json(&self.chat_act(&id.text, &Side::Customer, op, params, service)?)
     }
@@ -105,8 +111,7 @@ impl ServiceObject {
         id: &CallbackId,
         agent: String,
     ) -> ApiResult<Response> {
-        let from = chat::position(http::query_params(req)?.get("from").map(String::as_str))
-            .map_err(ApiError::InvalidParameter)?;
+        let from = start_of(&http::query_params(req)?)?;
         self.open_socket(req, &self.chat_of(&id.text)?, Some(agent), from)
     }
 
@@ -119,17 +124,13 @@ impl ServiceObject {
         params: &Params,
         service: &CallbackService,
     ) -> ApiResult<ChatAnswer> {
-        let callback = self.chat_of(id)?;
+        let mut callback = self.chat_of(id)?;
         if let Side::Agent(agent) = side {
             if callback.phase.agent() != Some(agent.as_str()) {
                 return Err(ApiError::Forbidden);
             }
         }
-        let position = params
-            .get("transcriptPosition")
-            .or_else(|| params.get("from"))
-            .map(String::as_str);
-        let from = chat::position(position).map_err(ApiError::InvalidParameter)?;
+        let from = start_of(params)?;
         let now = self.now();
         let party = side.party();
         let speaking = matches!(op, ChatOp::Send | ChatOp::Typing(_));
@@ -199,14 +200,13 @@ impl ServiceObject {
                 };
                 let step = scenario::apply(&callback, event, service, now, side.actor())?;
                 self.record(&step)?;
+                callback = step.callback;
             }
             ChatOp::Leave | ChatOp::Read | ChatOp::Socket => {}
         }
         self.chats.borrow_mut().insert(id.to_string());
-        let callback = self.store.load(id)?;
-        let over = callback.as_ref().is_none_or(ended);
         let entries = self.store.transcript(id, from)?;
-        Ok(ChatAnswer::new(id, over, from, entries))
+        Ok(ChatAnswer::new(id, ended(&callback), from, entries))
     }
 
     /// Accepts a socket on a chat and sends it what it has not seen.
@@ -300,13 +300,12 @@ impl ServiceObject {
         let acted = Inbound::parse(frame)
             .map_err(ApiError::InvalidParameter)
             .and_then(|inbound| {
-                let (op, params): (ChatOp, Params) = match inbound {
+                let (op, mut params): (ChatOp, Params) = match inbound {
                     Inbound::Message(text) => (ChatOp::Send, [("message".into(), text)].into()),
                     Inbound::Typing(started) => (ChatOp::Typing(started), Params::new()),
                     Inbound::Leave => (ChatOp::Leave, Params::new()),
                 };
                 // Read from the end: what is new reaches every socket by the push.
-                let mut params = params;
                 params.insert("transcriptPosition".into(), u32::MAX.to_string());
                 self.chat_act(&id, &side, op, &params, &service)
             });

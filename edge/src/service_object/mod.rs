@@ -390,13 +390,7 @@ impl ServiceObject {
             }
             ServiceRoute::Chat(op) => {
                 let service = callback(req)?;
-                let params = match req.method() {
-                    Method::Get => http::query_params(req)?,
-                    _ => {
-                        let body = internal::body(req).await?;
-                        http::body_params(&http::content_type(req), &body)?
-                    }
-                };
+                let params = internal::params(req).await?;
                 self.customer_chat(req, &matched.id()?, op, &params, &service)
             }
             // Forwarded by the agent's object, which checked the token.

@@ -3,10 +3,18 @@
 use super::*;
 
 /// A chat callback, on the `callbacks` table's columns.
-const IS_CHAT: &str = "json_extract(record, '$.selectors.media_type') = 'chat'";
+macro_rules! is_chat {
+    () => {
+        "json_extract(record, '$.selectors.media_type') = 'chat'"
+    };
+}
+const IS_CHAT: &str = is_chat!();
 /// A chat its agent has joined: they hold it beside their offer.
-const JOINED_CHAT: &str =
-    "(phase IN ('connected', 'disposition') AND json_extract(record, '$.selectors.media_type') = 'chat')";
+const JOINED_CHAT: &str = concat!(
+    "(phase IN ('connected', 'disposition') AND ",
+    is_chat!(),
+    ")"
+);
 
 impl Store {
     /// Position (1-based) of a waiting callback among the service's queued ones, and how many wait.

@@ -481,13 +481,8 @@ pub fn apply(
         }
         (Event::CallerArrived, _) => return Err(illegal("matched to a call")),
         (Event::CallEnded, Phase::Connected { agent }) => {
-            // Without a disposition, `complete` ends the chat.
-            if callback.selectors.is_chat() && service.scenario.enable_disposition {
-                run.effects.push(Effect::ChatEnded {
-                    by: run.actor.clone(),
-                });
-            }
             if service.scenario.enable_disposition {
+                run.end_chat();
                 run.callback.phase = Phase::Disposition { agent };
                 run.set_timer(Timer::Disposition, service.scenario.disposition_timeout);
             } else {

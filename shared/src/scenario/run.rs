@@ -43,17 +43,21 @@ impl Run<'_> {
             .extend(Timer::STAGE.iter().map(|t| Effect::ClearTimer(*t)));
     }
 
-    pub(super) fn complete(&mut self, reason: Reason) {
-        if self.callback.selectors.is_chat()
-            && !matches!(
-                self.callback.phase,
-                Phase::Disposition { .. } | Phase::Completed { .. }
-            )
-        {
+    /// A chat still open for its customer ends for them (once: not after the disposition began).
+    pub(super) fn end_chat(&mut self) {
+        let open = !matches!(
+            self.callback.phase,
+            Phase::Disposition { .. } | Phase::Completed { .. }
+        );
+        if self.callback.selectors.is_chat() && open {
             self.effects.push(Effect::ChatEnded {
                 by: self.actor.clone(),
             });
         }
+    }
+
+    pub(super) fn complete(&mut self, reason: Reason) {
+        self.end_chat();
         self.leave_phase();
         self.callback.phase = Phase::Completed { reason };
         // Kept `_retention_days` after it ended at most, whatever `_ttl` says.
@@ -172,15 +176,15 @@ impl Run<'_> {
 
     pub(super) fn dial(&mut self, agent: Option<String>) {
         self.effects.push(Effect::ClearTimer(Timer::Confirm));
-        if let (true, Some(agent)) = (self.callback.selectors.is_chat(), &agent) {
-            // A chat's agent joins it at once: the customer is in it already.
-            self.effects.push(Effect::ChatJoined {
-                agent: agent.clone(),
-            });
-            self.callback.phase = Phase::Connected {
-                agent: agent.clone(),
-            };
-            return;
+        if self.callback.selectors.is_chat() {
+            if let Some(agent) = agent {
+                // A chat's agent joins it at once: the customer is in it already.
+                self.effects.push(Effect::ChatJoined {
+                    agent: agent.clone(),
+                });
+                self.callback.phase = Phase::Connected { agent };
+                return;
+            }
         }
         self.callback.phase = Phase::Dialing { agent };
         if self.callback.selectors.direction == Direction::UserOriginated {
