@@ -48,10 +48,12 @@ if [ "$(cat node_modules/.lock-hash 2>/dev/null)" != "$lock_hash" ]; then
   echo "$lock_hash" > node_modules/.lock-hash
 fi
 
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  say "installing Debian's chromium and chromium-driver"
+# The end-to-end tests drive the headless shell (tests/support/browser.mjs); the widget's wasm
+# tests and its timing, the full browser.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v chromium-headless-shell >/dev/null; then
+  say "installing Debian's chromium, chromium-driver and chromium-headless-shell"
   as_root apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver chromium-headless-shell
 fi
 
 # Local development credentials (git-ignored): admin/admin and a server API key. Deployments set
