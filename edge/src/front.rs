@@ -188,6 +188,8 @@ fn target(m: &Matched, route: ServiceRoute) -> ApiResult<String> {
         | ServiceRoute::AvailabilityV2
         | ServiceRoute::Offer
         | ServiceRoute::TextReceived
+        | ServiceRoute::IncomingCall
+        | ServiceRoute::IncomingStatus
         | ServiceRoute::BuiltinGet
         | ServiceRoute::BuiltinPost => m.service(),
     }

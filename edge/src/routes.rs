@@ -39,6 +39,11 @@ pub enum ServiceRoute {
     CallStatus,
     /// A telephony provider passes on a text the customer sent (STOP, START).
     TextReceived,
+    /// A call to the service's own number, and the keys its caller presses (`step`: where they
+    /// are in the menu).
+    IncomingCall,
+    /// A call to the service's own number ended (the caller hung up).
+    IncomingStatus,
     AvailabilityV1,
     AvailabilityV2,
     QueuePosition,
@@ -163,6 +168,8 @@ pub const ROUTES: &[Spec] = &[
         query: &[],
     },
     Spec { method: "POST", path: "/genesys/1/telephony/twilio/{service}/{id}/answer", kind: Kind::Service(ServiceRoute::CallAnswer), access: Access::Public, summary: "Twilio asks what an answered call does (TwiML); signed (X-Twilio-Signature)", query: &["attempt", "leg"] },
+    Spec { method: "POST", path: "/genesys/1/telephony/twilio/{service}/incoming", kind: Kind::Service(ServiceRoute::IncomingCall), access: Access::Public, summary: "The voice webhook of the service's Twilio number (_twilio_inbound): callers wait in the queue and may choose a callback; the menu's keys come back here (TwiML); signed (X-Twilio-Signature)", query: &["step", "tries", "number", "at", "offered"] },
+    Spec { method: "POST", path: "/genesys/1/telephony/twilio/{service}/incoming/status", kind: Kind::Service(ServiceRoute::IncomingStatus), access: Access::Public, summary: "The status callback of the service's Twilio number: a caller who hangs up while waiting leaves no callback (counted as abandoned); signed (X-Twilio-Signature)", query: &[] },
     Spec { method: "POST", path: "/genesys/1/telephony/twilio/{service}/sms", kind: Kind::Service(ServiceRoute::TextReceived), access: Access::Public, summary: "Twilio passes on a text a customer sent to the service's number (STOP opts out of texts, START back in); signed (X-Twilio-Signature)", query: &[] },
     Spec { method: "POST", path: "/genesys/1/telephony/twilio/{service}/{id}/status", kind: Kind::Service(ServiceRoute::CallStatus), access: Access::Public, summary: "Twilio reports a call's progress; signed (X-Twilio-Signature)", query: &["attempt", "leg"] },
     Spec { method: "GET", path: "/genesys/1/service/callback/{service}/availability", kind: Kind::Service(ServiceRoute::AvailabilityV1), access: Access::Public, summary: "Availability v1: bucket start -> remaining", query: AVAILABILITY_QUERY },

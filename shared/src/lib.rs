@@ -24,6 +24,7 @@ pub mod create;
 pub mod declared;
 pub mod delivery;
 pub mod iso;
+pub mod ivr;
 pub mod limits;
 pub mod office_hours;
 pub mod params;

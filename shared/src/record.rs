@@ -81,9 +81,11 @@ pub enum Reason {
     FailNoCustomerNumber,
     SubmitFailed,
     FailError,
+    /// **[ext]** A caller of the service's number hung up while waiting, without a callback.
+    Abandoned,
 }
 
-const SIMPLE_REASONS: [(Reason, &str); 11] = [
+const SIMPLE_REASONS: [(Reason, &str); 12] = [
     (Reason::Cancelled, "CANCELLED"),
     (Reason::CancelledByAdmin, "CANCELLED_BY_ADMIN"),
     (Reason::AgentConnected, "AGENT_CONNECTED"),
@@ -95,6 +97,7 @@ const SIMPLE_REASONS: [(Reason, &str); 11] = [
     (Reason::FailNoCustomerNumber, "FAIL_NO_CUSTOMER_NUMBER"),
     (Reason::SubmitFailed, "SUBMIT_FAILED"),
     (Reason::FailError, "FAIL_ERROR"),
+    (Reason::Abandoned, "ABANDONED"),
 ];
 
 impl fmt::Display for Reason {
@@ -318,7 +321,17 @@ pub struct Callback {
     pub disposition: Option<Disposition>,
 }
 
+/// The system parameter of a caller waiting on the line of the service's number: their call's id
+/// with the provider. A callback with it is "a customer-first callback whose customer is already
+/// on the line" (SCENARIOS.md): nobody dials it; its agent is put through to the call.
+pub const CALL_ON_LINE: &str = "_ivr_call_sid";
+
 impl Callback {
+    /// Whether the customer is on the line, waiting in the queue (see [`CALL_ON_LINE`]).
+    pub fn on_the_line(&self) -> bool {
+        self.system.contains_key(CALL_ON_LINE)
+    }
+
     pub fn state(&self) -> State {
         match self.phase {
             // A chat is routing from the moment an agent is reserved for it, while the agent

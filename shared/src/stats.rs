@@ -76,8 +76,8 @@ pub struct Figures {
     pub late: u32,
     /// connected / (requested − open − cancelled); none when that is 0.
     pub connect_rate: Option<f64>,
-    /// Callers of the phone-number IVR who hung up without a callback: none can be yet, as the
-    /// service answers no phone number.
+    /// Callers of the service's number who hung up while waiting, without a callback: not
+    /// callbacks, so in no other figure.
     pub abandoned: u32,
 }
 
@@ -88,6 +88,10 @@ impl Figures {
         let (mut waits, mut punctuality) = (Vec::new(), Vec::new());
         let add = |n: &mut u32, by: u32| *n = n.saturating_add(by);
         for fact in facts {
+            if fact.reason.as_deref() == Some("ABANDONED") {
+                add(&mut f.abandoned, 1);
+                continue;
+            }
             add(&mut f.requested, 1);
             match fact.promised {
                 Some(_) => add(&mut f.scheduled, 1),
@@ -328,6 +332,18 @@ mod tests {
             reason: reason.map(str::to_string),
             ..Fact::default()
         }
+    }
+
+    #[test]
+    fn abandoned_callers_are_in_no_other_figure() {
+        let facts = [
+            fact("2026-12-01T09:00:00Z", None, None, Some("ABANDONED")),
+            fact("2026-12-01T09:00:00Z", None, None, Some("AGENT_CONNECTED")),
+        ];
+        let f = Figures::of(&facts, 300);
+        assert_eq!((f.abandoned, f.requested, f.connected), (1, 1, 1));
+        assert!(f.failed.is_empty());
+        assert_eq!(f.connect_rate, Some(1.0));
     }
 
     #[test]

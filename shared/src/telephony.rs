@@ -316,7 +316,15 @@ fn primary(tag: &str) -> String {
 pub enum Verb {
     Say {
         language: &'static str,
-        text: &'static str,
+        text: String,
+    },
+    /// Says `text` and gathers the keys the caller presses, which go to `action`: one key, or
+    /// (`digits: None`) keys until `#`. Without any, the verbs after it run.
+    Gather {
+        action: String,
+        digits: Option<u32>,
+        language: &'static str,
+        text: String,
     },
     /// Connects `number`; `status` hears its leg's progress (answered, completed, …).
     Dial {
@@ -351,6 +359,23 @@ pub fn twiml(verbs: &[Verb]) -> String {
                 xml(status),
                 xml(number)
             ),
+            Verb::Gather {
+                action,
+                digits,
+                language,
+                text,
+            } => {
+                let keys = match digits {
+                    Some(n) => format!("numDigits=\"{n}\" timeout=\"5\""),
+                    None => "finishOnKey=\"#\" timeout=\"10\"".to_string(),
+                };
+                write!(
+                    out,
+                    "<Gather input=\"dtmf\" {keys} action=\"{}\" method=\"POST\"><Say language=\"{language}\">{}</Say></Gather>",
+                    xml(action),
+                    xml(text)
+                )
+            }
             Verb::Pause(secs) => write!(out, "<Pause length=\"{secs}\"/>"),
             Verb::Redirect(url) => write!(out, "<Redirect method=\"POST\">{}</Redirect>", xml(url)),
             Verb::Hangup => write!(out, "<Hangup/>"),
@@ -580,7 +605,19 @@ mod tests {
         let doc = twiml(&[
             Verb::Say {
                 language: "en-US",
-                text: "Tom & Jerry <3",
+                text: "Tom & Jerry <3".into(),
+            },
+            Verb::Gather {
+                action: "https://x.test/i?step=offer&tries=0".into(),
+                digits: Some(1),
+                language: "fr-FR",
+                text: "Tapez 1".into(),
+            },
+            Verb::Gather {
+                action: "https://x.test/i?step=number".into(),
+                digits: None,
+                language: "fr-FR",
+                text: "Votre numéro".into(),
             },
             Verb::Dial {
                 caller_id: "+15005550006".into(),
@@ -595,6 +632,8 @@ mod tests {
         assert_eq!(
             doc,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Say language=\"en-US\">Tom &amp; Jerry &lt;3</Say>\
+             <Gather input=\"dtmf\" numDigits=\"1\" timeout=\"5\" action=\"https://x.test/i?step=offer&amp;tries=0\" method=\"POST\"><Say language=\"fr-FR\">Tapez 1</Say></Gather>\
+             <Gather input=\"dtmf\" finishOnKey=\"#\" timeout=\"10\" action=\"https://x.test/i?step=number\" method=\"POST\"><Say language=\"fr-FR\">Votre numéro</Say></Gather>\
              <Dial callerId=\"+15005550006\" timeout=\"20\"><Number statusCallbackEvent=\"answered completed\" statusCallback=\"https://x.test/s?a=1&amp;b=2\">+33612345678</Number></Dial>\
              <Pause length=\"5\"/><Redirect method=\"POST\">https://x.test/v?attempt=1&amp;leg=hold</Redirect><Hangup/></Response>"
         );

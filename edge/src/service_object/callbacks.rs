@@ -105,7 +105,7 @@ impl ServiceObject {
         clippy::too_many_arguments,
         reason = "one create's parts, read once by `create`"
     )]
-    fn decide_and_record(
+    pub(super) fn decide_and_record(
         &self,
         body: &str,
         params: &Params,

@@ -136,9 +136,9 @@ impl ServiceObject {
             number,
             status: self.webhook(&provider, &callback, "status", leg),
         };
-        let say = |text| Verb::Say {
+        let say = |text: &str| Verb::Say {
             language: words.language,
-            text,
+            text: text.to_string(),
         };
         let verbs = match next {
             Next::ConnectAgent(_) => match self.agent_phone(&callback).await {
@@ -237,7 +237,7 @@ impl ServiceObject {
     }
 
     /// The service's provider and a webhook's form parameters, once its signature is checked.
-    async fn verified(
+    pub(super) async fn verified(
         &self,
         req: &mut Request,
         service: &CallbackService,
@@ -298,7 +298,13 @@ impl ServiceObject {
     }
 
     /// A webhook's URL: the callback, the attempt and the leg, all under the provider's signature.
-    fn webhook(&self, provider: &Provider, c: &Callback, what: &str, leg: Leg) -> String {
+    pub(super) fn webhook(
+        &self,
+        provider: &Provider,
+        c: &Callback,
+        what: &str,
+        leg: Leg,
+    ) -> String {
         format!(
             "{}{}/{}/{}/{what}?attempt={}&leg={}",
             self.store.origin(),

@@ -15,6 +15,7 @@ mod calls;
 mod chat;
 mod configuration;
 mod guard;
+mod ivr;
 mod outbox;
 mod reference;
 mod stats;
@@ -370,6 +371,11 @@ impl ServiceObject {
             ServiceRoute::TextReceived => {
                 let service = view.callback()?;
                 self.text_received(req, &service).await
+            }
+            ServiceRoute::IncomingCall | ServiceRoute::IncomingStatus => {
+                let service = view.callback()?;
+                let ended = route == ServiceRoute::IncomingStatus;
+                self.incoming(req, &service, ended).await
             }
             ServiceRoute::AvailabilityV1 | ServiceRoute::AvailabilityV2 => {
                 let service = callback(req)?;

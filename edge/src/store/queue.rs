@@ -70,6 +70,18 @@ impl Store {
         Ok(None)
     }
 
+    /// The callback of a caller on the line of the service's number, by their call's id.
+    pub fn on_the_line(&self, call: &str) -> ApiResult<Option<Callback>> {
+        let condition = format!(
+            "state <> 'COMPLETED' AND json_extract(record, '$.system.\"{}\"') = ?",
+            callback_shared::record::CALL_ON_LINE
+        );
+        Ok(self
+            .select(&condition, vec![call.into()], 1)?
+            .into_iter()
+            .next())
+    }
+
     /// The callback reserved for an agent, if any: their offer, not a chat they joined.
     pub fn held_by(&self, agent: &str) -> ApiResult<Option<Callback>> {
         Ok(self

@@ -57,6 +57,17 @@ pub struct Report {
     pub talked: bool,
 }
 
+/// A call to the service's own number, as one of its webhooks reports it.
+pub struct Incoming {
+    /// The provider's id of the call.
+    pub call: String,
+    /// The caller's number as shown (a withheld one is no number).
+    pub from: String,
+    /// The keys pressed for the menu's last question.
+    pub digits: String,
+    pub status: Option<CallStatus>,
+}
+
 /// The service's provider, with the deployment's credentials.
 pub enum Provider {
     Twilio(twilio::Twilio),
@@ -108,6 +119,20 @@ impl Provider {
     pub fn verify(&self, url: &str, signature: Option<&str>, params: &[(String, String)]) -> bool {
         match self {
             Provider::Twilio(t) => t.verify(url, signature, params),
+        }
+    }
+
+    pub fn incoming(&self, params: &[(String, String)]) -> Incoming {
+        match self {
+            Provider::Twilio(_) => twilio::incoming(params),
+        }
+    }
+
+    /// Whether the service answers calls to its own number, and how often a waiting caller is
+    /// offered a callback.
+    pub fn inbound(&self) -> Option<u32> {
+        match self {
+            Provider::Twilio(t) => t.options.inbound.then_some(t.options.offer_interval),
         }
     }
 

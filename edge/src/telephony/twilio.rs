@@ -2,7 +2,7 @@
 //! client on `fetch`), its webhooks' `X-Twilio-Signature`, and TwiML answers. The auth token is the deployment's secret
 //! `TWILIO_AUTH_TOKEN`; `TWILIO_API_BASE` points the client elsewhere (a stand-in in tests).
 
-use super::{Call, Placed, Report, Sent};
+use super::{Call, Incoming, Placed, Report, Sent};
 use crate::error::ApiResult;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
@@ -224,6 +224,17 @@ fn error_code(text: &str) -> u64 {
         .ok()
         .and_then(|v| v.get("code").and_then(serde_json::Value::as_u64))
         .unwrap_or(0)
+}
+
+/// A call to the number (Twilio's voice webhook, its `<Gather>` actions and its status callback).
+pub fn incoming(params: &[(String, String)]) -> Incoming {
+    let get = |name| param(params, name).unwrap_or("").to_string();
+    Incoming {
+        call: get("CallSid"),
+        from: get("From"),
+        digits: get("Digits"),
+        status: CallStatus::parse(&get("CallStatus")),
+    }
 }
 
 /// An incoming message's sender and text (Twilio's messaging webhook).

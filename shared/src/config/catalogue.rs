@@ -176,6 +176,8 @@ catalogue! {
     TWILIO_SMS_FROM = text("_twilio_sms_from", "", &[CB], EXT, "The number texts come from, in E.164 (empty: the caller id).");
     TWILIO_RING_TIMEOUT = number("_twilio_ring_timeout", 30, 5, 600, &[CB], EXT, "Seconds a phone rings before the dial counts as not answered.");
     TWILIO_MACHINE_DETECTION = flag("_twilio_machine_detection", true, &[CB], EXT, "An answering machine counts as ANSWERING_MACHINE rather than an answer.");
+    TWILIO_INBOUND = flag("_twilio_inbound", false, &[CB], EXT, "Answer calls to the service's Twilio number: callers wait in its queue and may choose a callback.");
+    IVR_OFFER_INTERVAL = number("_ivr_offer_interval", 30, 5, 3600, &[CB], EXT, "Seconds between two offers of a callback to a caller waiting on the service's number.");
     TELEPHONY_LANGUAGE = text("_telephony_language", "en", &[CB], EXT, "What callers hear and texts say: en, fr, de or es (others get English).");
     SMS_CONFIRMATION = flag("_sms_confirmation", false, &[CB], EXT, "Text the customer when the callback is booked, with its time and manage link.");
     SMS_REMINDER = number("_sms_reminder", 0, 0, 604_800, &[CB], EXT, "Seconds before a scheduled callback to text a reminder (0: none).");

@@ -37,6 +37,11 @@ pub struct Twilio {
     pub language: String,
     /// `_twilio_sms_from`: the E.164 number texts come from (default: the caller id).
     pub sms_from: String,
+    /// `_twilio_inbound`: the service answers calls to its number (SCENARIOS.md, "IVR Classic
+    /// Callback on a phone number").
+    pub inbound: bool,
+    /// `_ivr_offer_interval`: seconds between two offers to a waiting caller.
+    pub offer_interval: u32,
 }
 
 impl Twilio {
@@ -72,6 +77,8 @@ impl Twilio {
             ring_timeout: r.number(&c::TWILIO_RING_TIMEOUT)?,
             machine_detection: r.bool(&c::TWILIO_MACHINE_DETECTION)?,
             language: r.text(&c::TELEPHONY_LANGUAGE),
+            inbound: r.bool(&c::TWILIO_INBOUND)?,
+            offer_interval: r.number(&c::IVR_OFFER_INTERVAL)?,
         })
     }
 }

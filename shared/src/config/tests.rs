@@ -197,6 +197,8 @@ fn twilio_places_calls_with_an_account_sid_and_a_caller_id() {
             machine_detection: true,
             language: "fr".into(),
             sms_from: "+15005550006".into(),
+            inbound: false,
+            offer_interval: 30,
         })
     );
     let texting = [

@@ -96,8 +96,15 @@ const KEPT: [&str; 8] = [
     "_device_os",
     "_provide_code",
 ];
-/// Keys that describe the record itself and are never taken from a request.
-const RECORD_KEYS: [&str; 4] = ["_id", "_service_name", "_callback_state", "_desired_time"];
+/// Keys that describe the record itself and are never taken from a request (a caller on the
+/// line is the service's word, never a client's).
+const RECORD_KEYS: [&str; 5] = [
+    "_id",
+    "_service_name",
+    "_callback_state",
+    "_desired_time",
+    crate::record::CALL_ON_LINE,
+];
 const MAX_USER_DATA_KEYS: usize = 100;
 const MAX_VALUE_LEN: usize = 4096;
 
@@ -135,6 +142,39 @@ pub fn plan(
         desired,
         needs_access,
     })
+}
+
+/// A caller of the service's own number, waiting on the line since `now` (SCENARIOS.md, "IVR
+/// Classic Callback on a phone number"): a voice callback, customer first, whose place is when the
+/// call entered. `number`: the caller's, empty when withheld. No limit refuses it: the caller is
+/// in the queue already.
+pub fn caller_on_the_line(
+    service: &CallbackService,
+    id: String,
+    number: &str,
+    call: &str,
+    now: DateTime<Utc>,
+) -> NewCallback {
+    let sc = &service.scenario;
+    let system = BTreeMap::from([
+        (crate::record::CALL_ON_LINE.to_string(), call.to_string()),
+        ("_call_entered_time".to_string(), iso::format(now)),
+    ]);
+    NewCallback {
+        id,
+        customer_number: number.to_string(),
+        scheduled: None,
+        queued_since: Some(now),
+        selectors: Selectors {
+            direction: Direction::UserTerminated,
+            media_type: "voice".to_string(),
+            wait_for_agent: true,
+            wait_for_user_confirm: false,
+            first_party: sc.first_party,
+        },
+        system,
+        user_data: BTreeMap::new(),
+    }
 }
 
 /// Decides a create planned by [`plan`]. `id` is the new callback's id.

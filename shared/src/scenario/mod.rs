@@ -156,6 +156,14 @@ pub enum Event {
     Resume,
     /// Something the callback needs failed (e.g. no access number was free): it ends with `reason`.
     Fail(Reason),
+    /// A caller waiting on the line chose a callback to `number` (E.164): they leave the line and
+    /// keep their place.
+    CallbackChosen {
+        number: String,
+    },
+    /// A caller waiting on the line hung up before an agent took the call: ABANDONED, and no
+    /// callback is left.
+    CallerHungUp,
 }
 
 /// What the edge must do after a step, in order.
@@ -400,6 +408,9 @@ pub fn apply(
             run.remind();
         }
         (Event::Reschedule { .. }, _) => return Err(illegal("rescheduled")),
+        (Event::AgentReserved { agent }, Phase::Waiting) if callback.on_the_line() => {
+            run.put_through(agent)
+        }
         (Event::AgentReserved { agent }, Phase::Waiting) => {
             run.notify("_cbe_on_target_found");
             if service.scenario.agent_preview {
@@ -419,14 +430,7 @@ pub fn apply(
                 run.accepted(agent);
             }
         }
-        (Event::AgentReserved { agent }, Phase::AwaitingAgent) => {
-            run.notify("_cbe_on_target_found");
-            run.effects.push(Effect::Offer {
-                agent: agent.clone(),
-                preview: false,
-            });
-            run.callback.phase = Phase::Connected { agent };
-        }
+        (Event::AgentReserved { agent }, Phase::AwaitingAgent) => run.put_through(agent),
         (Event::AgentReserved { .. }, _) => return Err(illegal("offered to an agent")),
         (Event::Accept | Event::Reject, Phase::Offered { .. })
             if !matches!(run.actor, Actor::Agent(_)) =>
@@ -501,6 +505,25 @@ pub fn apply(
         (Event::Resume, _) => return Err(illegal("resumed")),
         (Event::Fail(_), Phase::Completed { .. }) => return Err(illegal("failed")),
         (Event::Fail(reason), _) => run.complete(reason),
+        (Event::CallbackChosen { number }, Phase::Waiting | Phase::Paused)
+            if callback.on_the_line() =>
+        {
+            let c = &mut run.callback;
+            c.system.remove(crate::record::CALL_ON_LINE);
+            c.customer_number = number;
+            if service.scenario.texts.confirmation {
+                run.effects.push(Effect::Text(Text::Booked));
+            }
+            run.noted = true;
+            run.leave_phase();
+            run.enter_queue();
+        }
+        (Event::CallbackChosen { .. }, _) => return Err(illegal("chosen on the line")),
+        (Event::CallerHungUp, Phase::Waiting | Phase::Paused) if callback.on_the_line() => {
+            run.complete(Reason::Abandoned);
+            run.effects.push(Effect::Purge);
+        }
+        (Event::CallerHungUp, _) => return Err(illegal("hung up on")),
     }
     Ok(run.finish())
 }

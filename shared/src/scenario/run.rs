@@ -113,8 +113,9 @@ impl Run<'_> {
         let s = &self.callback.selectors;
         if self.service.scenario.paused {
             self.callback.phase = Phase::Paused;
-        } else if s.is_chat() {
-            // A chat has no number to dial and none to give: it waits for its agent.
+        } else if s.is_chat() || self.callback.on_the_line() {
+            // A chat, or a caller already on the line, has no number to dial and none to give:
+            // it waits for its agent.
             self.callback.phase = Phase::Waiting;
             self.effects.push(Effect::SeekAgent);
         } else if s.direction == Direction::UserTerminated
@@ -199,6 +200,16 @@ impl Run<'_> {
                 first: self.callback.selectors.first_party,
             });
         }
+    }
+
+    /// The customer waits on the line: their agent is put through, nobody is dialled.
+    pub(super) fn put_through(&mut self, agent: String) {
+        self.notify("_cbe_on_target_found");
+        self.effects.push(Effect::Offer {
+            agent: agent.clone(),
+            preview: false,
+        });
+        self.callback.phase = Phase::Connected { agent };
     }
 
     /// The customer is on the line: with the agent, or waiting for one.

@@ -1121,3 +1121,94 @@ fn a_chat_with_a_disposition_ends_for_the_customer_once() {
         .iter()
         .any(|e| matches!(e, Effect::ChatEnded { .. })));
 }
+
+/// A caller of the service's number, on the line since `entered`.
+fn on_the_line(service: &CallbackService, entered: &str) -> Step {
+    let mut n = new(service, None);
+    n.queued_since = Some(t(entered));
+    n.system
+        .insert(crate::record::CALL_ON_LINE.into(), "CA1".into());
+    create(n, service, t(NOW), Actor::System)
+}
+
+#[test]
+fn a_caller_on_the_line_queues_in_their_place_and_is_put_through_not_dialled() {
+    // Customer first, no waiting for an agent, Twilio: a callback would be dialled at once.
+    let s = service(&[
+        ("_telephony", "twilio"),
+        ("_twilio_account_sid", "AC0123456789abcdef0123456789abcdef"),
+        ("_twilio_caller_id", "+15005550006"),
+        ("_wait_for_agent", "false"),
+    ]);
+    let step = on_the_line(&s, "2026-12-01T08:55:00Z");
+    assert_eq!(step.callback.phase, Phase::Waiting);
+    assert_eq!(
+        step.callback.desired_time,
+        t("2026-12-01T08:55:00Z"),
+        "its place"
+    );
+    assert!(has(&step, &Effect::SeekAgent));
+    assert!(!step
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Dial { .. })));
+    let put = run(&s, step, &[(5, reserved("a1"), Actor::System)]);
+    assert_eq!(put.callback.phase, Phase::Connected { agent: "a1".into() });
+    assert!(!put.effects.iter().any(|e| matches!(e, Effect::Dial { .. })));
+    let ended = run(&s, put, &[(60, Event::CallEnded, Actor::Dialer)]);
+    assert_eq!(ended.callback.phase.reason(), Some(Reason::AgentConnected));
+}
+
+#[test]
+fn a_caller_who_chooses_a_callback_leaves_the_line_and_keeps_their_place() {
+    let s = service(&[("_wait_for_agent", "true")]);
+    let step = on_the_line(&s, "2026-12-01T08:55:00Z");
+    let chosen = Event::CallbackChosen {
+        number: "+33687654321".into(),
+    };
+    let step = run(&s, step, &[(30, chosen.clone(), Actor::Customer)]);
+    let c = &step.callback;
+    assert!(!c.on_the_line());
+    assert_eq!(c.customer_number, "+33687654321");
+    assert_eq!(c.phase, Phase::Waiting);
+    assert_eq!(c.desired_time, t("2026-12-01T08:55:00Z"));
+    // Now an ordinary callback: reserved, then dialled.
+    let dialled = run(&s, step.clone(), &[(40, reserved("a1"), Actor::System)]);
+    assert!(matches!(dialled.callback.phase, Phase::Dialing { .. }));
+    // Chosen twice (a replayed webhook): refused, nothing changes.
+    let again = apply(&step.callback, chosen, &s, t(NOW), Actor::Customer);
+    assert!(again.is_err());
+}
+
+#[test]
+fn a_caller_who_hangs_up_while_waiting_is_abandoned_and_leaves_no_callback() {
+    let s = service(&[]);
+    let step = on_the_line(&s, NOW);
+    let gone = run(&s, step, &[(30, Event::CallerHungUp, Actor::Customer)]);
+    assert_eq!(gone.callback.phase.reason(), Some(Reason::Abandoned));
+    assert_eq!(gone.effects.last(), Some(&Effect::Purge));
+    // Once put through, hanging up is the call's end, not an abandon.
+    let put = run(
+        &s,
+        on_the_line(&s, NOW),
+        &[(5, reserved("a1"), Actor::System)],
+    );
+    assert!(apply(
+        &put.callback,
+        Event::CallerHungUp,
+        &s,
+        t(NOW),
+        Actor::Customer
+    )
+    .is_err());
+    // A callback that never was on the line cannot be abandoned.
+    let web = create(new(&s, None), &s, t(NOW), Actor::Customer);
+    assert!(apply(
+        &web.callback,
+        Event::CallerHungUp,
+        &s,
+        t(NOW),
+        Actor::Customer
+    )
+    .is_err());
+}

@@ -1,0 +1,399 @@
+//! Calls to the service's own number (`_twilio_inbound`; SCENARIOS.md, "IVR Classic Callback on a
+//! phone number"). Open, the caller waits in the service's queue as a callback on the line, in
+//! the place of the time the call entered; while the wait is long they are offered a callback
+//! every `_ivr_offer_interval` seconds, which keeps that place; their turn puts the reserved
+//! agent's phone through. Closed, they may book the first free time. What the keys mean is
+//! `shared::ivr`'s.
+//!
+//! Every webhook is verified before anything is read. Where the caller is in the menu travels in
+//! the signed URL, and the callback on the line is found by the call's id: a replayed webhook asks
+//! the same question again, creates nothing twice, and a choice already taken is not taken again.
+
+use super::ServiceObject;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::http;
+use crate::ids::{random16, CallbackId};
+use crate::telephony::{Incoming, Provider};
+use callback_shared::availability::{self, Ask};
+use callback_shared::config::CallbackService;
+use callback_shared::create::{self, Ledger};
+use callback_shared::ivr::{self, Menu, Next, Prompts};
+use callback_shared::params::Params;
+use callback_shared::phone;
+use callback_shared::queue;
+use callback_shared::record::{Callback, Phase, Reason};
+use callback_shared::scenario::{self, Actor, Event};
+use callback_shared::telephony::{self as calls, Leg, Verb};
+use callback_shared::{iso, record::State};
+use chrono::{DateTime, Utc};
+use worker::{Request, Response, Url};
+
+/// Seconds a waiting caller hears nothing between two checks of their turn.
+const HOLD_PAUSE: u32 = 10;
+
+/// Where the caller is, as the webhook's URL says.
+struct At {
+    menu: Option<Menu>,
+    tries: u32,
+    /// The number read back.
+    number: Option<String>,
+    /// Closed: the free time offered.
+    slot: Option<DateTime<Utc>>,
+    /// When the caller was last offered a callback.
+    offered: Option<DateTime<Utc>>,
+}
+
+impl At {
+    fn read(req: &Request) -> ApiResult<At> {
+        let query = http::query_params(req)?;
+        let time = |key: &str| query.get(key).and_then(|t| ivr::parse_time(t));
+        Ok(At {
+            menu: query.get("step").and_then(|s| Menu::parse(s)),
+            tries: query
+                .get("tries")
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(0)
+                .min(ivr::REPEATS),
+            number: query.get("number").filter(|n| phone::is_e164(n)).cloned(),
+            slot: time("at"),
+            offered: time("offered"),
+        })
+    }
+}
+
+/// One call's webhook, read and verified, with what it needs to answer.
+struct Call<'a> {
+    provider: Provider,
+    service: &'a CallbackService,
+    incoming: Incoming,
+    words: Prompts,
+    now: DateTime<Utc>,
+}
+
+impl Call<'_> {
+    fn say(&self, text: &str) -> Verb {
+        Verb::Say {
+            language: self.words.language,
+            text: text.to_string(),
+        }
+    }
+}
+
+impl ServiceObject {
+    /// The number's voice webhook and the menu's answers (`ended`: its status callback).
+    pub(super) async fn incoming(
+        &self,
+        req: &mut Request,
+        service: &CallbackService,
+        ended: bool,
+    ) -> ApiResult<Response> {
+        let (provider, params) = self.verified(req, service).await?;
+        if provider.inbound().is_none() {
+            return Err(ApiError::NotFound(format!(
+                "service {} does not answer calls to its number (_twilio_inbound)",
+                service.name
+            )));
+        }
+        let incoming = provider.incoming(&params);
+        if incoming.call.is_empty() {
+            return Err(ApiError::InvalidParameter("CallSid: missing".into()));
+        }
+        let call = Call {
+            words: ivr::prompts(provider.language()),
+            provider,
+            service,
+            incoming,
+            now: self.now(),
+        };
+        if ended {
+            self.caller_gone(&call)?;
+            return call.provider.respond(&[]);
+        }
+        let at = At::read(req)?;
+        let verbs = match at.menu {
+            None => self.answer(&call).await?,
+            Some(menu) => self.keys(&call, menu, &at).await?,
+        };
+        call.provider.respond(&verbs)
+    }
+
+    /// A new call: into the queue when open, else the first free time.
+    async fn answer(&self, call: &Call<'_>) -> ApiResult<Vec<Verb>> {
+        if !call.service.schedule.is_open_now(call.now) {
+            return self.closed(call, Vec::new());
+        }
+        // The provider may ask twice for one call: the second finds the first's callback.
+        if self.store.on_the_line(&call.incoming.call)?.is_none() {
+            let id = CallbackId::new(&call.service.name, random16());
+            let number = ivr::caller_number(&call.incoming.from).unwrap_or_default();
+            let new = create::caller_on_the_line(
+                call.service,
+                id.text,
+                &number,
+                &call.incoming.call,
+                call.now,
+            );
+            self.record(&scenario::create(
+                new,
+                call.service,
+                call.now,
+                Actor::Customer,
+            ))?;
+        }
+        self.waiting(call, None).await
+    }
+
+    /// The keys pressed at `menu` (none: the question went unanswered).
+    async fn keys(&self, call: &Call<'_>, menu: Menu, at: &At) -> ApiResult<Vec<Verb>> {
+        let open = at.slot.is_none();
+        if menu == Menu::Wait {
+            return self.waiting(call, at.offered).await;
+        }
+        let caller = ivr::caller_number(&call.incoming.from);
+        let next = ivr::choose(
+            menu,
+            &call.incoming.digits,
+            at.tries,
+            caller.as_deref(),
+            at.number.as_deref(),
+            &call.service.phone,
+            open,
+        );
+        Ok(match next {
+            Next::Wait => self.waiting(call, Some(call.now)).await?,
+            Next::Again(menu, tries) => {
+                let mut verbs = vec![call.say(call.words.not_understood)];
+                verbs.extend(self.ask(call, menu, tries, at.number.as_deref(), at.slot));
+                verbs
+            }
+            Next::ReadBack(number) => self.ask(call, Menu::ReadBack, 0, Some(&number), at.slot),
+            Next::AskNumber => self.ask(call, Menu::Number, 0, None, at.slot),
+            Next::Book(number) => match at.slot {
+                Some(slot) => self.book_at(call, &number, slot)?,
+                None => self.book_in_queue(call, number)?,
+            },
+            Next::Goodbye => vec![Verb::Hangup],
+        })
+    }
+
+    /// A waiting caller: put through when their agent is reserved, offered a callback when the
+    /// wait is long and the last offer is `_ivr_offer_interval` old, else on hold a while.
+    async fn waiting(
+        &self,
+        call: &Call<'_>,
+        offered: Option<DateTime<Utc>>,
+    ) -> ApiResult<Vec<Verb>> {
+        let Some(callback) = self.store.on_the_line(&call.incoming.call)? else {
+            return Ok(vec![call.say(call.words.sorry), Verb::Hangup]);
+        };
+        if let Phase::Connected { .. } = callback.phase {
+            return self.put_through(call, &callback).await;
+        }
+        let interval = call.provider.inbound().unwrap_or(0);
+        let due = offered
+            .is_none_or(|o| call.now.signed_duration_since(o).num_seconds() >= i64::from(interval));
+        let ewt = self.wait_of(&callback, call.service)?;
+        if due && callback.state() == State::Queued && ewt > call.service.offer_ewt_threshold {
+            let mut verbs = vec![call.say(&call.words.wait(ewt))];
+            verbs.extend(self.ask(call, Menu::Offer, 0, None, None));
+            return Ok(verbs);
+        }
+        let words = calls::words(call.provider.language());
+        let wait = self.menu_url(call, Menu::Wait, 0, None, None, offered);
+        Ok(vec![
+            call.say(words.hold),
+            Verb::Pause(HOLD_PAUSE),
+            Verb::Redirect(wait),
+        ])
+    }
+
+    /// The reserved agent's phone, dialled from the caller's call.
+    async fn put_through(&self, call: &Call<'_>, callback: &Callback) -> ApiResult<Vec<Verb>> {
+        let words = calls::words(call.provider.language());
+        let Some(phone) = self.agent_phone(callback).await else {
+            worker::console_error!("callback {}: its agent has no phone", callback.id);
+            if let Some(c) = self.store.load(&callback.id)? {
+                if matches!(c.phase, Phase::Connected { .. }) {
+                    let fail = Event::Fail(Reason::FailAgentConnect);
+                    let step = scenario::apply(&c, fail, call.service, call.now, Actor::Dialer)?;
+                    self.record(&step)?;
+                }
+            }
+            return Ok(vec![call.say(call.words.sorry), Verb::Hangup]);
+        };
+        Ok(vec![
+            call.say(words.connecting),
+            Verb::Dial {
+                caller_id: call.provider.caller_id().to_string(),
+                timeout: call.provider.ring_timeout(),
+                number: phone,
+                status: self.webhook(&call.provider, callback, "status", Leg::ToAgent),
+            },
+            Verb::Hangup,
+        ])
+    }
+
+    /// The estimated wait of a caller in the queue: those ahead of them over the ready agents.
+    fn wait_of(&self, callback: &Callback, service: &CallbackService) -> ApiResult<u32> {
+        let (position, _) = self.store.queue_position(callback)?;
+        Ok(queue::estimated_wait(
+            position.saturating_sub(1),
+            service.average_handle_secs,
+            self.store.ready_agents()?,
+        ))
+    }
+
+    /// Asks the question of `menu`; no key brings the caller back to it, as a wrong one does.
+    fn ask(
+        &self,
+        call: &Call,
+        menu: Menu,
+        tries: u32,
+        number: Option<&str>,
+        slot: Option<DateTime<Utc>>,
+    ) -> Vec<Verb> {
+        let words = &call.words;
+        let zone = call.service.schedule.zone;
+        let (text, digits) = match (menu, slot) {
+            (Menu::Offer, _) => (words.offer.to_string(), Some(1)),
+            (Menu::Closed, Some(slot)) => (words.closed(zone.to_local(slot)), Some(1)),
+            (Menu::ReadBack, _) => (words.read_back(number.unwrap_or("")), Some(1)),
+            (Menu::Number, _) => (words.ask_number.to_string(), None),
+            (Menu::Wait | Menu::Closed, _) => {
+                let wait = self.menu_url(call, Menu::Wait, 0, None, None, None);
+                return vec![Verb::Redirect(wait)];
+            }
+        };
+        let action = self.menu_url(call, menu, tries, number, slot, None);
+        vec![
+            Verb::Gather {
+                action: action.clone(),
+                digits,
+                language: words.language,
+                text,
+            },
+            Verb::Redirect(action),
+        ]
+    }
+
+    /// Closed: the first free time, to book with 1; none, and the caller is told to call again.
+    fn closed(&self, call: &Call, mut verbs: Vec<Verb>) -> ApiResult<Vec<Verb>> {
+        let service = call.service;
+        let now = call.now;
+        let ask = Ask {
+            start: now,
+            end: service.schedule.horizon.limit(now),
+            max_slots: Some(1),
+            report_busy: false,
+        };
+        let bookings = self.store.bookings(now, ask.end)?;
+        match availability::offer(service, now, &ask, &bookings).first() {
+            Some(slot) => verbs.extend(self.ask(call, Menu::Closed, 0, None, Some(slot.start))),
+            None => verbs.extend([call.say(call.words.closed_full), Verb::Hangup]),
+        }
+        Ok(verbs)
+    }
+
+    /// Closed: books the time read to the caller, as any client would; taken meanwhile, the next
+    /// free one is offered.
+    fn book_at(&self, call: &Call, number: &str, slot: DateTime<Utc>) -> ApiResult<Vec<Verb>> {
+        let service = call.service;
+        let params = Params::from([
+            ("_customer_number".to_string(), number.to_string()),
+            ("_desired_time".to_string(), iso::format(slot)),
+        ]);
+        let booked = create::plan(service, &params, call.now)
+            .map_err(ApiError::from)
+            .and_then(|plan| {
+                let id = CallbackId::new(&service.name, random16());
+                self.decide_and_record("", &params, &plan, None, &id, service, Caller::Server, None)
+            });
+        match booked {
+            Ok(_) => {
+                let when = call.words.booked_at(service.schedule.zone.to_local(slot));
+                Ok(vec![call.say(&when), Verb::Hangup])
+            }
+            // The time was taken meanwhile, or a limit holds.
+            Err(ApiError::Unavailable { .. } | ApiError::ServiceUnavailable(_)) => {
+                self.closed(call, vec![call.say(call.words.taken)])
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Open: the caller leaves the line with a callback to `number`, in their place.
+    fn book_in_queue(&self, call: &Call, number: String) -> ApiResult<Vec<Verb>> {
+        let Some(callback) = self.store.on_the_line(&call.incoming.call)? else {
+            return Ok(vec![call.say(call.words.sorry), Verb::Hangup]);
+        };
+        let chosen = Event::CallbackChosen { number };
+        match scenario::apply(&callback, chosen, call.service, call.now, Actor::Customer) {
+            Ok(step) => {
+                self.record(&step)?;
+                Ok(vec![call.say(call.words.booked_in_queue), Verb::Hangup])
+            }
+            // Their agent was reserved meanwhile: they are put through instead.
+            Err(_) => Ok(vec![call.say(call.words.sorry), Verb::Hangup]),
+        }
+    }
+
+    /// The call ended: a caller still waiting on the line leaves no callback (ABANDONED).
+    fn caller_gone(&self, call: &Call) -> ApiResult<()> {
+        let over = call
+            .incoming
+            .status
+            .is_some_and(|s| s == calls::CallStatus::Completed || s.unreached().is_some());
+        if !over {
+            return Ok(());
+        }
+        if let Some(callback) = self.store.on_the_line(&call.incoming.call)? {
+            if let Ok(step) = scenario::apply(
+                &callback,
+                Event::CallerHungUp,
+                call.service,
+                call.now,
+                Actor::Customer,
+            ) {
+                self.record(&step)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The URL of the menu's next webhook, which the provider signs.
+    fn menu_url(
+        &self,
+        call: &Call,
+        menu: Menu,
+        tries: u32,
+        number: Option<&str>,
+        slot: Option<DateTime<Utc>>,
+        offered: Option<DateTime<Utc>>,
+    ) -> String {
+        let base = format!(
+            "{}{}/{}/incoming",
+            self.store.origin(),
+            call.provider.webhooks(),
+            call.service.name
+        );
+        let Ok(mut url) = Url::parse(&base) else {
+            return base;
+        };
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("step", menu.as_str());
+            query.append_pair("tries", &tries.to_string());
+            if let Some(number) = number {
+                query.append_pair("number", number);
+            }
+            if let Some(slot) = slot {
+                query.append_pair("at", &slot.timestamp().to_string());
+            }
+            if let Some(offered) = offered {
+                query.append_pair("offered", &offered.timestamp().to_string());
+            }
+        }
+        url.to_string()
+    }
+}
