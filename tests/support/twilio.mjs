@@ -4,7 +4,10 @@
 // JSON answers and error codes as Twilio writes them, 21610 for a number that replied STOP),
 // and the webhooks Twilio sends back, signed with `X-Twilio-Signature` (HMAC-SHA1 of the URL and
 // the sorted POST parameters, base64). Tests drive each call: answer it (a person or a machine),
-// report its progress, and read the TwiML the service answered.
+// report its progress, and read the TwiML the service answered. Calls to the service's number
+// come in through its voice webhook; the caller presses keys for a `<Gather>` (posted to its
+// `action`, resolved against the document that holds it), stays silent (the verbs after it),
+// waits out a `<Pause>` at once, follows a `<Redirect>`, and hangs up (the number's status callback).
 import { createServer } from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 import { freePort } from './runtime.mjs';
@@ -147,6 +150,44 @@ export async function startTwilio() {
       return webhook(url, { AccountSid: ACCOUNT, ApiVersion: '2010-04-01', MessageSid: sid('SM'), SmsSid: sid('SM'), From: from, To: to, Body: body, NumMedia: '0' });
     },
     webhook,
+    /** A call from `from` (a number, or `anonymous`) to the number whose voice webhook is `url`
+     * and status callback `statusUrl`: answers the call, holding the TwiML it was last answered. */
+    async callIn(url, statusUrl, from, to = '+15005550006') {
+      const call = { sid: sid('CA'), from, to, url, twiml: '' };
+      const params = (more) => ({
+        AccountSid: ACCOUNT, ApiVersion: '2010-04-01', CallSid: call.sid, From: from, Caller: from, To: to, Called: to,
+        Direction: 'inbound', CallStatus: 'in-progress', ...more,
+      });
+      const post = async (target, more = {}) => {
+        const r = await webhook(target, params(more));
+        if (r.status !== 200) throw new Error(`${target}: ${r.status} ${r.text}`);
+        call.url = target;
+        call.twiml = r.text;
+        call.replay = () => post(target, more);
+        return r.text;
+      };
+      const attr = (tag, name) => {
+        const m = call.twiml.match(new RegExp(`<${tag}[^>]*\\s${name}="([^"]*)"`));
+        return m && new URL(m[1].replaceAll('&amp;', '&'), call.url).toString();
+      };
+      /** `call.replay()` sends the last webhook again, as Twilio may. What the caller hears now: */
+      call.heard = () => [...call.twiml.matchAll(/<Say[^>]*>([^<]*)<\/Say>/g)].map((m) => m[1].replaceAll('&apos;', "'").replaceAll('&amp;', '&')).join(' ');
+      call.gathers = () => call.twiml.includes('<Gather');
+      call.press = (digits) => {
+        const action = attr('Gather', 'action');
+        if (!action) throw new Error(`no <Gather> to press ${digits} for: ${call.twiml}`);
+        return post(action, { Digits: digits, FinishedOnKey: digits.endsWith('#') ? '#' : '', msg: 'Gather End' });
+      };
+      /** Silence, or the end of a `<Pause>`: the next `<Redirect>` is followed. */
+      call.next = () => {
+        const [, target] = call.twiml.match(/<Redirect[^>]*>([^<]+)<\/Redirect>/) ?? [];
+        if (!target) throw new Error(`nothing to follow: ${call.twiml}`);
+        return post(new URL(target.replaceAll('&amp;', '&'), call.url).toString());
+      };
+      call.hangUp = () => webhook(statusUrl, params({ CallStatus: 'completed', CallDuration: '42' }));
+      await post(url, { CallStatus: 'ringing' });
+      return call;
+    },
     stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
   };
 }
