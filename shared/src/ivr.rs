@@ -12,9 +12,10 @@ use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 pub const REPEATS: u32 = 2;
 
 /// Where a caller is in the menu.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Menu {
     /// Waiting in the queue while the office is open.
+    #[default]
     Wait,
     /// Heard "press 1 to be called back without losing your place".
     Offer,

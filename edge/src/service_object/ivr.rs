@@ -32,9 +32,11 @@ use worker::{Request, Response, Url};
 /// Seconds a waiting caller hears nothing between two checks of their turn.
 const HOLD_PAUSE: u32 = 10;
 
-/// Where the caller is, as the webhook's URL says.
+/// Where the caller is: the next webhook's URL says it, and the provider signs it.
+#[derive(Default)]
 struct At {
-    menu: Option<Menu>,
+    menu: Menu,
+    /// How many times the question was asked again.
     tries: u32,
     /// The number read back.
     number: Option<String>,
@@ -45,11 +47,22 @@ struct At {
 }
 
 impl At {
-    fn read(req: &Request) -> ApiResult<At> {
+    fn new(menu: Menu) -> At {
+        At {
+            menu,
+            ..At::default()
+        }
+    }
+
+    /// Where the webhook's URL says the caller is; none for a new call.
+    fn read(req: &Request) -> ApiResult<Option<At>> {
         let query = http::query_params(req)?;
+        let Some(menu) = query.get("step").and_then(|s| Menu::parse(s)) else {
+            return Ok(None);
+        };
         let time = |key: &str| query.get(key).and_then(|t| ivr::parse_time(t));
-        Ok(At {
-            menu: query.get("step").and_then(|s| Menu::parse(s)),
+        Ok(Some(At {
+            menu,
             tries: query
                 .get("tries")
                 .and_then(|t| t.parse().ok())
@@ -58,7 +71,29 @@ impl At {
             number: query.get("number").filter(|n| phone::is_e164(n)).cloned(),
             slot: time("at"),
             offered: time("offered"),
-        })
+        }))
+    }
+
+    /// The URL of the webhook that answers here, under `base`.
+    fn url(&self, base: &str) -> String {
+        let Ok(mut url) = Url::parse(base) else {
+            return base.to_string();
+        };
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair("step", self.menu.as_str());
+            query.append_pair("tries", &self.tries.to_string());
+            if let Some(number) = &self.number {
+                query.append_pair("number", number);
+            }
+            if let Some(slot) = self.slot {
+                query.append_pair("at", &slot.timestamp().to_string());
+            }
+            if let Some(offered) = self.offered {
+                query.append_pair("offered", &offered.timestamp().to_string());
+            }
+        }
+        url.to_string()
     }
 }
 
@@ -110,10 +145,9 @@ impl ServiceObject {
             self.caller_gone(&call)?;
             return call.provider.respond(&[]);
         }
-        let at = At::read(req)?;
-        let verbs = match at.menu {
+        let verbs = match At::read(req)? {
             None => self.answer(&call).await?,
-            Some(menu) => self.keys(&call, menu, &at).await?,
+            Some(at) => self.keys(&call, &at).await?,
         };
         call.provider.respond(&verbs)
     }
@@ -144,15 +178,15 @@ impl ServiceObject {
         self.waiting(call, None).await
     }
 
-    /// The keys pressed at `menu` (none: the question went unanswered).
-    async fn keys(&self, call: &Call<'_>, menu: Menu, at: &At) -> ApiResult<Vec<Verb>> {
+    /// The keys pressed where the caller is (none: the question went unanswered).
+    async fn keys(&self, call: &Call<'_>, at: &At) -> ApiResult<Vec<Verb>> {
         let open = at.slot.is_none();
-        if menu == Menu::Wait {
+        if at.menu == Menu::Wait {
             return self.waiting(call, at.offered).await;
         }
         let caller = ivr::caller_number(&call.incoming.from);
         let next = ivr::choose(
-            menu,
+            at.menu,
             &call.incoming.digits,
             at.tries,
             caller.as_deref(),
@@ -164,11 +198,33 @@ impl ServiceObject {
             Next::Wait => self.waiting(call, Some(call.now)).await?,
             Next::Again(menu, tries) => {
                 let mut verbs = vec![call.say(call.words.not_understood)];
-                verbs.extend(self.ask(call, menu, tries, at.number.as_deref(), at.slot));
+                verbs.extend(self.ask(
+                    call,
+                    &At {
+                        menu,
+                        tries,
+                        number: at.number.clone(),
+                        slot: at.slot,
+                        offered: None,
+                    },
+                ));
                 verbs
             }
-            Next::ReadBack(number) => self.ask(call, Menu::ReadBack, 0, Some(&number), at.slot),
-            Next::AskNumber => self.ask(call, Menu::Number, 0, None, at.slot),
+            Next::ReadBack(number) => self.ask(
+                call,
+                &At {
+                    number: Some(number),
+                    slot: at.slot,
+                    ..At::new(Menu::ReadBack)
+                },
+            ),
+            Next::AskNumber => self.ask(
+                call,
+                &At {
+                    slot: at.slot,
+                    ..At::new(Menu::Number)
+                },
+            ),
             Next::Book(number) => match at.slot {
                 Some(slot) => self.book_at(call, &number, slot)?,
                 None => self.book_in_queue(call, number)?,
@@ -196,11 +252,17 @@ impl ServiceObject {
         let ewt = self.wait_of(&callback, call.service)?;
         if due && callback.state() == State::Queued && ewt > call.service.offer_ewt_threshold {
             let mut verbs = vec![call.say(&call.words.wait(ewt))];
-            verbs.extend(self.ask(call, Menu::Offer, 0, None, None));
+            verbs.extend(self.ask(call, &At::new(Menu::Offer)));
             return Ok(verbs);
         }
         let words = calls::words(call.provider.language());
-        let wait = self.menu_url(call, Menu::Wait, 0, None, None, offered);
+        let wait = self.menu_url(
+            call,
+            &At {
+                offered,
+                ..At::new(Menu::Wait)
+            },
+        );
         Ok(vec![
             call.say(words.hold),
             Verb::Pause(HOLD_PAUSE),
@@ -244,28 +306,22 @@ impl ServiceObject {
         ))
     }
 
-    /// Asks the question of `menu`; no key brings the caller back to it, as a wrong one does.
-    fn ask(
-        &self,
-        call: &Call,
-        menu: Menu,
-        tries: u32,
-        number: Option<&str>,
-        slot: Option<DateTime<Utc>>,
-    ) -> Vec<Verb> {
+    /// Asks the question of where the caller is; no key brings them back to it, as a wrong one
+    /// does.
+    fn ask(&self, call: &Call, at: &At) -> Vec<Verb> {
         let words = &call.words;
         let zone = call.service.schedule.zone;
-        let (text, digits) = match (menu, slot) {
+        let number = at.number.as_deref().unwrap_or("");
+        let (text, digits) = match (at.menu, at.slot) {
             (Menu::Offer, _) => (words.offer.to_string(), Some(1)),
             (Menu::Closed, Some(slot)) => (words.closed(zone.to_local(slot)), Some(1)),
-            (Menu::ReadBack, _) => (words.read_back(number.unwrap_or("")), Some(1)),
+            (Menu::ReadBack, _) => (words.read_back(number), Some(1)),
             (Menu::Number, _) => (words.ask_number.to_string(), None),
             (Menu::Wait | Menu::Closed, _) => {
-                let wait = self.menu_url(call, Menu::Wait, 0, None, None, None);
-                return vec![Verb::Redirect(wait)];
+                return vec![Verb::Redirect(self.menu_url(call, &At::new(Menu::Wait)))];
             }
         };
-        let action = self.menu_url(call, menu, tries, number, slot, None);
+        let action = self.menu_url(call, at);
         vec![
             Verb::Gather {
                 action: action.clone(),
@@ -289,7 +345,13 @@ impl ServiceObject {
         };
         let bookings = self.store.bookings(now, ask.end)?;
         match availability::offer(service, now, &ask, &bookings).first() {
-            Some(slot) => verbs.extend(self.ask(call, Menu::Closed, 0, None, Some(slot.start))),
+            Some(slot) => verbs.extend(self.ask(
+                call,
+                &At {
+                    slot: Some(slot.start),
+                    ..At::new(Menu::Closed)
+                },
+            )),
             None => verbs.extend([call.say(call.words.closed_full), Verb::Hangup]),
         }
         Ok(verbs)
@@ -361,39 +423,13 @@ impl ServiceObject {
         Ok(())
     }
 
-    /// The URL of the menu's next webhook, which the provider signs.
-    fn menu_url(
-        &self,
-        call: &Call,
-        menu: Menu,
-        tries: u32,
-        number: Option<&str>,
-        slot: Option<DateTime<Utc>>,
-        offered: Option<DateTime<Utc>>,
-    ) -> String {
-        let base = format!(
+    /// The URL of the webhook that answers where the caller is.
+    fn menu_url(&self, call: &Call, at: &At) -> String {
+        at.url(&format!(
             "{}{}/{}/incoming",
             self.store.origin(),
             call.provider.webhooks(),
             call.service.name
-        );
-        let Ok(mut url) = Url::parse(&base) else {
-            return base;
-        };
-        {
-            let mut query = url.query_pairs_mut();
-            query.append_pair("step", menu.as_str());
-            query.append_pair("tries", &tries.to_string());
-            if let Some(number) = number {
-                query.append_pair("number", number);
-            }
-            if let Some(slot) = slot {
-                query.append_pair("at", &slot.timestamp().to_string());
-            }
-            if let Some(offered) = offered {
-                query.append_pair("offered", &offered.timestamp().to_string());
-            }
-        }
-        url.to_string()
+        ))
     }
 }
