@@ -38,6 +38,11 @@ fn ChatPane(a: Agent, id: String) -> impl IntoView {
     let path = StoredValue::new(format!("/genesys/1/agent/chats/{id}"));
     let key = StoredValue::new(id.clone());
     let read = move || {
+        // An ended chat says nothing more, and once its disposition is saved it is no longer the
+        // agent's to read (403) until the pane goes.
+        if chat.with_untracked(|c| c.ended) {
+            return;
+        }
         spawn_local(async move {
             let from = chat.with_untracked(|c| c.next);
             let url = format!("{}?from={from}", path.get_value());
