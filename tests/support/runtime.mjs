@@ -29,7 +29,9 @@ export const newStateDir = () => mkdtempSync(join(tmpdir(), 'callback-state-'));
  * offset instead (`CLOCK_OFFSET_MS`). */
 export function wranglerEnv() {
   const { LD_PRELOAD, FAKETIME, CALLBACK_CLOCK_OFFSET_MS, ...env } = process.env;
-  return { ...env, PATH: `${join(root, 'node_modules', '.bin')}:${env.PATH}`, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
+  // Node keeps wrangler's compiled code between starts (a quarter of its start-up CPU).
+  const cache = join(root, 'target', 'node-compile-cache');
+  return { ...env, PATH: `${join(root, 'node_modules', '.bin')}:${env.PATH}`, WRANGLER_SEND_METRICS: 'false', CI: 'true', NODE_COMPILE_CACHE: cache };
 }
 
 /** Starts `wrangler dev`; resolves once it answers. `vars` are extra --var bindings; `config` another
