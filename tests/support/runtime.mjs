@@ -71,8 +71,11 @@ async function start({ stateDir = newStateDir(), port, vars = {}, config, probe 
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${output}`);
     try {
+      // Another process may have taken the port first (then wrangler stops, and starts again on
+      // another): only our Worker's answer means it is up.
       const res = await fetch(`${base}${probe}`);
       await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${probe}: ${res.status}`);
       break;
     } catch {
       if (Date.now() > deadline) throw new Error(`wrangler dev did not answer within 60 s: ${output}`);
