@@ -48,11 +48,13 @@ test('open with a long wait: offered, 1, the last four digits, 1: a callback in 
   const [callback] = await callbacksOf('line', number(2));
   assert.equal(callback._callback_state, 'QUEUED');
   assert.ok(Math.abs(Date.parse(callback._call_entered_time) - entered) < 5000, callback._call_entered_time);
-  assert.equal(callback._ivr_call_sid, undefined, 'off the line');
+  assert.equal(callback._ivr_on_the_line, undefined, 'off the line');
+  assert.equal(callback._ivr_call_sid, call.sid, 'the call it came from');
   assert.deepEqual([await position(before), await position(callback._id), await position(after)], [1, 2, 3], 'behind those before, ahead of those after');
   assert.ok(await until(() => twilio.messages.some((m) => m.to === number(2)), 10), 'the confirmation is texted');
-  // The same webhook again (Twilio retries) books nothing more.
+  // The same webhook again (Twilio retries) books nothing more, and says the same.
   await call.replay();
+  assert.match(call.heard(), /keep your place in the queue/);
   assert.equal((await callbacksOf('line', number(2))).length, 1);
 });
 
@@ -158,7 +160,8 @@ test('webhooks are verified first; a replayed call creates nothing twice; a serv
   assert.equal(off.status, 404);
   assert.match(off.text, /_twilio_inbound/);
   // A client cannot pretend a caller is on the line.
-  const faked = await api.post('/genesys/1/service/callback/line-safe', { _customer_number: number(42), _ivr_call_sid: 'CA0123' });
+  const faked = await api.post('/genesys/1/service/callback/line-safe', { _customer_number: number(42), _ivr_call_sid: 'CA0123', _ivr_on_the_line: 'true' });
   assert.equal(faked.status, 200);
-  assert.equal((await callbacksOf('line-safe', number(42)))[0]._ivr_call_sid, undefined);
+  const [record] = await callbacksOf('line-safe', number(42));
+  assert.deepEqual([record._ivr_call_sid, record._ivr_on_the_line], [undefined, undefined]);
 });

@@ -321,15 +321,18 @@ pub struct Callback {
     pub disposition: Option<Disposition>,
 }
 
-/// The system parameter of a caller waiting on the line of the service's number: their call's id
-/// with the provider. A callback with it is "a customer-first callback whose customer is already
-/// on the line" (SCENARIOS.md): nobody dials it; its agent is put through to the call.
-pub const CALL_ON_LINE: &str = "_ivr_call_sid";
+/// The system parameter of a callback that came from a call to the service's number: the call's
+/// id with the provider.
+pub const IVR_CALL: &str = "_ivr_call_sid";
+/// The system parameter of a caller still waiting on the line: "a customer-first callback whose
+/// customer is already on the line" (SCENARIOS.md). Nobody dials it; its agent is put through to
+/// the call. Gone once the caller chooses to be called back.
+pub const ON_THE_LINE: &str = "_ivr_on_the_line";
 
 impl Callback {
-    /// Whether the customer is on the line, waiting in the queue (see [`CALL_ON_LINE`]).
+    /// Whether the customer is on the line, waiting in the queue (see [`ON_THE_LINE`]).
     pub fn on_the_line(&self) -> bool {
-        self.system.contains_key(CALL_ON_LINE)
+        self.system.contains_key(ON_THE_LINE)
     }
 
     pub fn state(&self) -> State {

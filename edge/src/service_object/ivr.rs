@@ -158,7 +158,7 @@ impl ServiceObject {
             return self.closed(call, Vec::new());
         }
         // The provider may ask twice for one call: the second finds the first's callback.
-        if self.store.on_the_line(&call.incoming.call)?.is_none() {
+        if self.store.of_call(&call.incoming.call)?.is_none() {
             let id = CallbackId::new(&call.service.name, random16());
             let number = ivr::caller_number(&call.incoming.from).unwrap_or_default();
             let new = create::caller_on_the_line(
@@ -227,7 +227,7 @@ impl ServiceObject {
             ),
             Next::Book(number) => match at.slot {
                 Some(slot) => self.book_at(call, &number, slot)?,
-                None => self.book_in_queue(call, number)?,
+                None => self.book_in_queue(call, number).await?,
             },
             Next::Goodbye => vec![Verb::Hangup],
         })
@@ -240,9 +240,13 @@ impl ServiceObject {
         call: &Call<'_>,
         offered: Option<DateTime<Utc>>,
     ) -> ApiResult<Vec<Verb>> {
-        let Some(callback) = self.store.on_the_line(&call.incoming.call)? else {
+        let Some(callback) = self.store.of_call(&call.incoming.call)? else {
             return Ok(vec![call.say(call.words.sorry), Verb::Hangup]);
         };
+        if !callback.on_the_line() {
+            // They chose a callback already (this is a replayed webhook).
+            return Ok(vec![call.say(call.words.booked_in_queue), Verb::Hangup]);
+        }
         if let Phase::Connected { .. } = callback.phase {
             return self.put_through(call, &callback).await;
         }
@@ -384,20 +388,24 @@ impl ServiceObject {
         }
     }
 
-    /// Open: the caller leaves the line with a callback to `number`, in their place.
-    fn book_in_queue(&self, call: &Call, number: String) -> ApiResult<Vec<Verb>> {
-        let Some(callback) = self.store.on_the_line(&call.incoming.call)? else {
+    /// Open: the caller leaves the line with a callback to `number`, in their place. Chosen
+    /// already (a replayed webhook), they hear the same; their agent reserved meanwhile, they are
+    /// put through instead.
+    async fn book_in_queue(&self, call: &Call<'_>, number: String) -> ApiResult<Vec<Verb>> {
+        let booked = || vec![call.say(call.words.booked_in_queue), Verb::Hangup];
+        let Some(callback) = self.store.of_call(&call.incoming.call)? else {
             return Ok(vec![call.say(call.words.sorry), Verb::Hangup]);
         };
-        let chosen = Event::CallbackChosen { number };
-        match scenario::apply(&callback, chosen, call.service, call.now, Actor::Customer) {
-            Ok(step) => {
-                self.record(&step)?;
-                Ok(vec![call.say(call.words.booked_in_queue), Verb::Hangup])
-            }
-            // Their agent was reserved meanwhile: they are put through instead.
-            Err(_) => Ok(vec![call.say(call.words.sorry), Verb::Hangup]),
+        if !callback.on_the_line() {
+            return Ok(booked());
         }
+        if let Phase::Connected { .. } = callback.phase {
+            return self.put_through(call, &callback).await;
+        }
+        let chosen = Event::CallbackChosen { number };
+        let step = scenario::apply(&callback, chosen, call.service, call.now, Actor::Customer)?;
+        self.record(&step)?;
+        Ok(booked())
     }
 
     /// The call ended: a caller still waiting on the line leaves no callback (ABANDONED).
@@ -409,7 +417,7 @@ impl ServiceObject {
         if !over {
             return Ok(());
         }
-        if let Some(callback) = self.store.on_the_line(&call.incoming.call)? {
+        if let Some(callback) = self.store.of_call(&call.incoming.call)? {
             if let Ok(step) = scenario::apply(
                 &callback,
                 Event::CallerHungUp,

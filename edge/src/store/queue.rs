@@ -70,11 +70,11 @@ impl Store {
         Ok(None)
     }
 
-    /// The callback of a caller on the line of the service's number, by their call's id.
-    pub fn on_the_line(&self, call: &str) -> ApiResult<Option<Callback>> {
+    /// The open callback that came from a call to the service's number, by the call's id.
+    pub fn of_call(&self, call: &str) -> ApiResult<Option<Callback>> {
         let condition = format!(
             "state <> 'COMPLETED' AND json_extract(record, '$.system.\"{}\"') = ?",
-            callback_shared::record::CALL_ON_LINE
+            callback_shared::record::IVR_CALL
         );
         Ok(self
             .select(&condition, vec![call.into()], 1)?

@@ -98,12 +98,13 @@ const KEPT: [&str; 8] = [
 ];
 /// Keys that describe the record itself and are never taken from a request (a caller on the
 /// line is the service's word, never a client's).
-const RECORD_KEYS: [&str; 5] = [
+const RECORD_KEYS: [&str; 6] = [
     "_id",
     "_service_name",
     "_callback_state",
     "_desired_time",
-    crate::record::CALL_ON_LINE,
+    crate::record::IVR_CALL,
+    crate::record::ON_THE_LINE,
 ];
 const MAX_USER_DATA_KEYS: usize = 100;
 const MAX_VALUE_LEN: usize = 4096;
@@ -157,7 +158,8 @@ pub fn caller_on_the_line(
 ) -> NewCallback {
     let sc = &service.scenario;
     let system = BTreeMap::from([
-        (crate::record::CALL_ON_LINE.to_string(), call.to_string()),
+        (crate::record::IVR_CALL.to_string(), call.to_string()),
+        (crate::record::ON_THE_LINE.to_string(), "true".to_string()),
         ("_call_entered_time".to_string(), iso::format(now)),
     ]);
     NewCallback {

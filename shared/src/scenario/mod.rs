@@ -509,7 +509,7 @@ pub fn apply(
             if callback.on_the_line() =>
         {
             let c = &mut run.callback;
-            c.system.remove(crate::record::CALL_ON_LINE);
+            c.system.remove(crate::record::ON_THE_LINE);
             c.customer_number = number;
             if service.scenario.texts.confirmation {
                 run.effects.push(Effect::Text(Text::Booked));

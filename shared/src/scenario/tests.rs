@@ -1127,7 +1127,9 @@ fn on_the_line(service: &CallbackService, entered: &str) -> Step {
     let mut n = new(service, None);
     n.queued_since = Some(t(entered));
     n.system
-        .insert(crate::record::CALL_ON_LINE.into(), "CA1".into());
+        .insert(crate::record::IVR_CALL.into(), "CA1".into());
+    n.system
+        .insert(crate::record::ON_THE_LINE.into(), "true".into());
     create(n, service, t(NOW), Actor::System)
 }
 
