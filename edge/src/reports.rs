@@ -66,8 +66,8 @@ pub async fn stats(env: &Env, req: &Request, known: Vec<String>) -> ApiResult<Re
     let mut totals = BTreeMap::new();
     for (service, answer) in services.into_iter().zip(answers) {
         let answer = answer?;
-        rows.insert(service.clone(), answer.rows);
-        totals.insert(service, answer.totals);
+        totals.insert(service.clone(), answer.totals.clone());
+        rows.insert(service, answer.rows());
     }
     let csv = one("format") == "csv"
         || http::header(req, "accept").is_some_and(|a| a.contains("text/csv"));

@@ -21,6 +21,6 @@ impl ServiceObject {
         let (from, to) = (starts.first().copied().unwrap_or(time(to_ms)), time(to_ms));
         let facts = self.store.facts(from, to)?;
         let (rows, totals) = stats::report(&facts, zone, &starts, to, on_time_window);
-        Ok(ServiceReport { rows, totals })
+        Ok(ServiceReport::new(rows, totals))
     }
 }
