@@ -72,6 +72,8 @@ pub enum ServiceAsk {
         starts_ms: Vec<i64>,
         to_ms: i64,
         zone: String,
+        /// Rows as CSV lines rather than JSON.
+        csv: bool,
     },
     /// Benchmarks only: a year of synthetic reports' facts, 20 callbacks a day: how many.
     SeedFacts,

@@ -4,7 +4,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::internal::{ask_service, ServiceAsk};
-use callback_shared::stats::{self, Bucket, Report, ServiceReport};
+use callback_shared::stats::{self, Bucket, Figures, ServiceReport};
 use callback_shared::zone::Zone;
 use futures_util::future::join_all;
 use std::collections::BTreeMap;
@@ -47,6 +47,8 @@ pub async fn stats(env: &Env, req: &Request, known: Vec<String>) -> ApiResult<Re
     }
     let services = if asked.is_empty() { known } else { asked };
     let origin = http::own_origin(req)?;
+    let csv = one("format") == "csv"
+        || http::header(req, "accept").is_some_and(|a| a.contains("text/csv"));
     let ask = ServiceAsk::Stats {
         starts_ms: stats::starts(zone, bucket, from, to)
             .iter()
@@ -54,6 +56,7 @@ pub async fn stats(env: &Env, req: &Request, known: Vec<String>) -> ApiResult<Re
             .collect(),
         to_ms: to.timestamp_millis(),
         zone: zone.name().to_string(),
+        csv,
     };
     // Every service adds up its own facts, all at once.
     let answers = join_all(
@@ -62,22 +65,87 @@ pub async fn stats(env: &Env, req: &Request, known: Vec<String>) -> ApiResult<Re
             .map(|service| ask_service::<ServiceReport>(env, service, &origin, &ask)),
     )
     .await;
+    // Each service's rows come written; they are put together as they are, in service order.
     let mut rows = BTreeMap::new();
     let mut totals = BTreeMap::new();
     for (service, answer) in services.into_iter().zip(answers) {
         let answer = answer?;
-        totals.insert(service.clone(), answer.totals.clone());
-        rows.insert(service, answer.rows());
+        rows.insert(service.clone(), answer.rows);
+        totals.insert(service, answer.totals);
     }
-    let csv = one("format") == "csv"
-        || http::header(req, "accept").is_some_and(|a| a.contains("text/csv"));
     if csv {
-        return http::text_response(stats::csv(&rows), "text/csv; charset=utf-8", 200);
+        let text = std::iter::once(stats::CSV_HEAD)
+            .chain(rows.values().map(String::as_str))
+            .collect::<String>();
+        return http::text_response(text, "text/csv; charset=utf-8", 200);
     }
-    http::json(&Report {
-        timezone: zone.name().to_string(),
-        bucket,
-        services: rows,
-        totals,
-    })
+    let text = written(zone.name(), bucket, &rows, &totals)?;
+    http::text_response(text, "application/json; charset=utf-8", 200)
+}
+
+/// The JSON of a `stats::Report` whose services' rows are already written.
+fn written(
+    zone: &str,
+    bucket: Bucket,
+    rows: &BTreeMap<String, String>,
+    totals: &BTreeMap<String, Figures>,
+) -> ApiResult<String> {
+    let mut out = format!(
+        "{{\"timezone\":{},\"bucket\":{},\"services\":{{",
+        json(zone)?,
+        json(&bucket)?
+    );
+    for (i, (service, rows)) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&json(service)?);
+        out.push(':');
+        out.push_str(rows);
+    }
+    out.push_str("},\"totals\":");
+    out.push_str(&json(totals)?);
+    out.push('}');
+    Ok(out)
+}
+
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> ApiResult<String> {
+    serde_json::to_string(value).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use callback_shared::stats::{Report, Row};
+
+    #[test]
+    fn written_rows_make_the_report() {
+        let row = |start: &str, requested| Row {
+            start: start.into(),
+            figures: Figures {
+                requested,
+                ..Figures::default()
+            },
+        };
+        let report = Report {
+            timezone: "Europe/Paris".into(),
+            bucket: Bucket::Day,
+            services: BTreeMap::from([
+                ("a".into(), vec![row("2026-12-06T00:00:00+01:00", 2)]),
+                ("b\"c".into(), vec![]),
+            ]),
+            totals: BTreeMap::from([
+                ("a".into(), Figures::default()),
+                ("b\"c".into(), Figures::default()),
+            ]),
+        };
+        let rows = report
+            .services
+            .iter()
+            .map(|(s, r)| (s.clone(), serde_json::to_string(r).unwrap()))
+            .collect();
+        let text = written("Europe/Paris", Bucket::Day, &rows, &report.totals).unwrap();
+        assert_eq!(serde_json::from_str::<Report>(&text).unwrap(), report);
+        assert_eq!(text, serde_json::to_string(&report).unwrap());
+    }
 }

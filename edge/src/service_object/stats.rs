@@ -3,6 +3,7 @@
 
 use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
+use callback_shared::config::CallbackService;
 use callback_shared::stats::{self, ServiceReport};
 use callback_shared::zone::Zone;
 use chrono::DateTime;
@@ -13,14 +14,20 @@ impl ServiceObject {
         starts_ms: &[i64],
         to_ms: i64,
         zone: &str,
-        on_time_window: u32,
+        service: &CallbackService,
+        csv: bool,
     ) -> ApiResult<ServiceReport> {
         let time = |ms: i64| DateTime::from_timestamp_millis(ms).unwrap_or_default();
         let zone = Zone::parse(zone).map_err(|e| ApiError::InvalidParameter(e.to_string()))?;
         let starts: Vec<_> = starts_ms.iter().copied().map(time).collect();
         let (from, to) = (starts.first().copied().unwrap_or(time(to_ms)), time(to_ms));
         let facts = self.store.facts(from, to)?;
-        let (rows, totals) = stats::report(&facts, zone, &starts, to, on_time_window);
-        Ok(ServiceReport::new(rows, totals))
+        let (rows, totals) = stats::report(&facts, zone, &starts, to, service.on_time_window);
+        let rows = if csv {
+            stats::csv_rows(&service.name, &rows)
+        } else {
+            serde_json::to_string(&rows).map_err(|e| ApiError::Internal(e.to_string()))?
+        };
+        Ok(ServiceReport { rows, totals })
     }
 }
