@@ -151,6 +151,8 @@ test('the Reports view shows the API figures as a chart and a table, and downloa
   assert.ok(cells.length > 5, cells.join('|'));
   // As the API said after the first test's last moves: 8 requested, 3 connected, 2 cancelled, 3 failed, none open.
   assert.deepEqual(cells.slice(0, 5), ['8', '3', '2', '3', '0']);
+  assert.equal(await table.getByRole('columnheader').last().textContent(), 'Abandoned calls');
+  assert.equal(cells.at(-1), '0', 'no caller of the service\'s number hung up while waiting');
   await page.locator('svg.report-chart').first().waitFor();
   assert.match(await page.locator('svg.report-chart').first().getAttribute('aria-label'), /^8 requested, 3 connected, 3 failed, over \d+ days$/);
   assert.deepEqual(await axe(page, 'reports'), []);

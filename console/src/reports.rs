@@ -194,6 +194,7 @@ fn service_view(
                 <th scope="col">"Cancelled"</th><th scope="col">"Failed"</th><th scope="col">"Open"</th>
                 <th scope="col">"On time"</th><th scope="col">"Late"</th><th scope="col">"Punctuality, median (s)"</th>
                 <th scope="col">"Wait to first call, median (s)"</th><th scope="col">"Connect rate"</th>
+                <th scope="col" title="Callers of the service's number who hung up while waiting">"Abandoned calls"</th>
             </tr></thead>
             <tbody>{body}{figures_row("Total".to_string(), totals)}</tbody>
         </table>
@@ -216,6 +217,7 @@ fn figures_row(label: String, f: &Figures) -> impl IntoView {
             <td title=failed_title>{failed}</td><td>{f.open}</td><td>{f.on_time}</td><td>{f.late}</td>
             <td>{opt(f.punctuality_s.median)}</td><td>{opt(f.wait_to_first_attempt_s.median)}</td>
             <td>{f.connect_rate.map(|r| format!("{:.0} %", r * 100.0)).unwrap_or_else(|| "—".into())}</td>
+            <td>{f.abandoned}</td>
         </tr>
     }
 }
