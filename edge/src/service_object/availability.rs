@@ -81,11 +81,7 @@ impl ServiceObject {
             )));
         }
         let (position, total) = self.store.queue_position(&callback)?;
-        let ewt = queue::estimated_wait(
-            position.saturating_sub(1),
-            service.average_handle_secs,
-            self.store.ready_agents()?,
-        );
+        let ewt = self.wait_behind(position.saturating_sub(1), service)?;
         http::json(&QueuePosition {
             position,
             total_waiting: total,
@@ -97,11 +93,7 @@ impl ServiceObject {
     /// IVR Classic: offer a callback when the office is open and the wait is over the threshold.
     pub(super) fn offer(&self, service: &CallbackService) -> ApiResult<Response> {
         let waiting = self.store.queue_position_of_new()?;
-        let ewt = queue::estimated_wait(
-            waiting,
-            service.average_handle_secs,
-            self.store.ready_agents()?,
-        );
+        let ewt = self.wait_behind(waiting, service)?;
         let open = service.schedule.is_open_now(self.now());
         http::json(&OfferAnswer {
             ewt,
@@ -111,5 +103,14 @@ impl ServiceObject {
             timezone: service.schedule.office.zone.name().to_string(),
             media: service.scenario.media_type.clone(),
         })
+    }
+
+    /// The estimated wait behind `ahead` callbacks (`shared::queue`), with the agents ready now.
+    pub(super) fn wait_behind(&self, ahead: u32, service: &CallbackService) -> ApiResult<u32> {
+        Ok(queue::estimated_wait(
+            ahead,
+            service.average_handle_secs,
+            self.store.ready_agents()?,
+        ))
     }
 }

@@ -141,20 +141,10 @@ impl ServiceObject {
             text: text.to_string(),
         };
         let verbs = match next {
-            Next::ConnectAgent(_) => match self.agent_phone(&callback).await {
-                Some(phone) => vec![
-                    say(words.connecting),
-                    dial(phone, Leg::ToAgent),
-                    Verb::Hangup,
-                ],
-                None => {
-                    worker::console_error!("callback {}: its agent has no phone", callback.id);
-                    let connected = |c: &Callback| matches!(c.phase, Phase::Connected { .. });
-                    let fail = Event::Fail(Reason::FailAgentConnect);
-                    self.settle(&callback.id, connected, fail, service)?;
-                    vec![Verb::Hangup]
-                }
-            },
+            Next::ConnectAgent(_) => self
+                .put_through(&provider, &callback, service)
+                .await?
+                .unwrap_or_else(|| vec![Verb::Hangup]),
             Next::Hold => vec![
                 say(words.hold),
                 Verb::Pause(HOLD_PAUSE),
@@ -168,6 +158,38 @@ impl ServiceObject {
             Next::Hangup => vec![Verb::Hangup],
         };
         provider.respond(&verbs)
+    }
+
+    /// What puts a customer on the line through to the reserved agent's phone, whose leg reports
+    /// to the callback; none when the agent has no phone, and the callback then fails
+    /// (FAIL_AGENT_CONNECT).
+    pub(super) async fn put_through(
+        &self,
+        provider: &Provider,
+        callback: &Callback,
+        service: &CallbackService,
+    ) -> ApiResult<Option<Vec<Verb>>> {
+        let Some(phone) = self.agent_phone(callback).await else {
+            worker::console_error!("callback {}: its agent has no phone", callback.id);
+            let connected = |c: &Callback| matches!(c.phase, Phase::Connected { .. });
+            let fail = Event::Fail(Reason::FailAgentConnect);
+            self.settle(&callback.id, connected, fail, service)?;
+            return Ok(None);
+        };
+        let words = calls::words(provider.language());
+        Ok(Some(vec![
+            Verb::Say {
+                language: words.language,
+                text: words.connecting.to_string(),
+            },
+            Verb::Dial {
+                caller_id: provider.caller_id().to_string(),
+                timeout: provider.ring_timeout(),
+                number: phone,
+                status: self.webhook(provider, callback, "status", Leg::ToAgent),
+            },
+            Verb::Hangup,
+        ]))
     }
 
     /// Sends a text from the outbox (its words made now, so a moved callback's text says the new

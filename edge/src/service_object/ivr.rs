@@ -21,10 +21,9 @@ use callback_shared::create::{self, Ledger};
 use callback_shared::ivr::{self, Menu, Next, Prompts};
 use callback_shared::params::Params;
 use callback_shared::phone;
-use callback_shared::queue;
-use callback_shared::record::{Callback, Phase, Reason};
+use callback_shared::record::{Callback, Phase};
 use callback_shared::scenario::{self, Actor, Event};
-use callback_shared::telephony::{self as calls, Leg, Verb};
+use callback_shared::telephony::{self as calls, Verb};
 use callback_shared::{iso, record::State};
 use chrono::{DateTime, Utc};
 use worker::{Request, Response, Url};
@@ -158,31 +157,32 @@ impl ServiceObject {
             return self.closed(call, Vec::new());
         }
         // The provider may ask twice for one call: the second finds the first's callback.
-        if self.store.of_call(&call.incoming.call)?.is_none() {
-            let id = CallbackId::new(&call.service.name, random16());
-            let number = ivr::caller_number(&call.incoming.from).unwrap_or_default();
-            let new = create::caller_on_the_line(
-                call.service,
-                id.text,
-                &number,
-                &call.incoming.call,
-                call.now,
-            );
-            self.record(&scenario::create(
-                new,
-                call.service,
-                call.now,
-                Actor::Customer,
-            ))?;
-        }
-        self.waiting(call, None).await
+        let callback = match self.store.of_call(&call.incoming.call)? {
+            Some(callback) => callback,
+            None => {
+                let id = CallbackId::new(&call.service.name, random16());
+                let number = ivr::caller_number(&call.incoming.from).unwrap_or_default();
+                let new = create::caller_on_the_line(
+                    call.service,
+                    id.text,
+                    &number,
+                    &call.incoming.call,
+                    call.now,
+                );
+                let step = scenario::create(new, call.service, call.now, Actor::Customer);
+                self.record(&step)?;
+                step.callback
+            }
+        };
+        self.waiting(call, Some(callback), None).await
     }
 
     /// The keys pressed where the caller is (none: the question went unanswered).
     async fn keys(&self, call: &Call<'_>, at: &At) -> ApiResult<Vec<Verb>> {
         let open = at.slot.is_none();
+        let of_call = || self.store.of_call(&call.incoming.call);
         if at.menu == Menu::Wait {
-            return self.waiting(call, at.offered).await;
+            return self.waiting(call, of_call()?, at.offered).await;
         }
         let caller = ivr::caller_number(&call.incoming.from);
         let next = ivr::choose(
@@ -195,7 +195,7 @@ impl ServiceObject {
             open,
         );
         Ok(match next {
-            Next::Wait => self.waiting(call, Some(call.now)).await?,
+            Next::Wait => self.waiting(call, of_call()?, Some(call.now)).await?,
             Next::Again(menu, tries) => {
                 let mut verbs = vec![call.say(call.words.not_understood)];
                 verbs.extend(self.ask(
@@ -233,14 +233,16 @@ impl ServiceObject {
         })
     }
 
-    /// A waiting caller: put through when their agent is reserved, offered a callback when the
-    /// wait is long and the last offer is `_ivr_offer_interval` old, else on hold a while.
+    /// A waiting caller (`callback`: the one of their call): put through when their agent is
+    /// reserved, offered a callback when the wait is long and the last offer is
+    /// `_ivr_offer_interval` old, else on hold a while.
     async fn waiting(
         &self,
         call: &Call<'_>,
+        callback: Option<Callback>,
         offered: Option<DateTime<Utc>>,
     ) -> ApiResult<Vec<Verb>> {
-        let Some(callback) = self.store.of_call(&call.incoming.call)? else {
+        let Some(callback) = callback else {
             return Ok(vec![call.say(call.words.sorry), Verb::Hangup]);
         };
         if !callback.on_the_line() {
@@ -248,12 +250,13 @@ impl ServiceObject {
             return Ok(vec![call.say(call.words.booked_in_queue), Verb::Hangup]);
         }
         if let Phase::Connected { .. } = callback.phase {
-            return self.put_through(call, &callback).await;
+            return self.to_agent(call, &callback).await;
         }
         let interval = call.provider.inbound().unwrap_or(0);
         let due = offered
             .is_none_or(|o| call.now.signed_duration_since(o).num_seconds() >= i64::from(interval));
-        let ewt = self.wait_of(&callback, call.service)?;
+        let (position, _) = self.store.queue_position(&callback)?;
+        let ewt = self.wait_behind(position.saturating_sub(1), call.service)?;
         if due && callback.state() == State::Queued && ewt > call.service.offer_ewt_threshold {
             let mut verbs = vec![call.say(&call.words.wait(ewt))];
             verbs.extend(self.ask(call, &At::new(Menu::Offer)));
@@ -274,40 +277,12 @@ impl ServiceObject {
         ])
     }
 
-    /// The reserved agent's phone, dialled from the caller's call.
-    async fn put_through(&self, call: &Call<'_>, callback: &Callback) -> ApiResult<Vec<Verb>> {
-        let words = calls::words(call.provider.language());
-        let Some(phone) = self.agent_phone(callback).await else {
-            worker::console_error!("callback {}: its agent has no phone", callback.id);
-            if let Some(c) = self.store.load(&callback.id)? {
-                if matches!(c.phase, Phase::Connected { .. }) {
-                    let fail = Event::Fail(Reason::FailAgentConnect);
-                    let step = scenario::apply(&c, fail, call.service, call.now, Actor::Dialer)?;
-                    self.record(&step)?;
-                }
-            }
-            return Ok(vec![call.say(call.words.sorry), Verb::Hangup]);
-        };
-        Ok(vec![
-            call.say(words.connecting),
-            Verb::Dial {
-                caller_id: call.provider.caller_id().to_string(),
-                timeout: call.provider.ring_timeout(),
-                number: phone,
-                status: self.webhook(&call.provider, callback, "status", Leg::ToAgent),
-            },
-            Verb::Hangup,
-        ])
-    }
-
-    /// The estimated wait of a caller in the queue: those ahead of them over the ready agents.
-    fn wait_of(&self, callback: &Callback, service: &CallbackService) -> ApiResult<u32> {
-        let (position, _) = self.store.queue_position(callback)?;
-        Ok(queue::estimated_wait(
-            position.saturating_sub(1),
-            service.average_handle_secs,
-            self.store.ready_agents()?,
-        ))
+    /// The caller to their agent's phone (`calls`); sorry when the agent has none.
+    async fn to_agent(&self, call: &Call<'_>, callback: &Callback) -> ApiResult<Vec<Verb>> {
+        let verbs = self
+            .put_through(&call.provider, callback, call.service)
+            .await?;
+        Ok(verbs.unwrap_or_else(|| vec![call.say(call.words.sorry), Verb::Hangup]))
     }
 
     /// Asks the question of where the caller is; no key brings them back to it, as a wrong one
@@ -400,7 +375,7 @@ impl ServiceObject {
             return Ok(booked());
         }
         if let Phase::Connected { .. } = callback.phase {
-            return self.put_through(call, &callback).await;
+            return self.to_agent(call, &callback).await;
         }
         let chosen = Event::CallbackChosen { number };
         let step = scenario::apply(&callback, chosen, call.service, call.now, Actor::Customer)?;
