@@ -196,7 +196,7 @@ impl Prompts {
 
 /// The prompts for a language tag (`fr`, `fr-FR`, …); English when not one we speak.
 pub fn prompts(language: &str) -> Prompts {
-    match language.get(..2).unwrap_or("").to_ascii_lowercase().as_str() {
+    match crate::telephony::primary(language).as_str() {
         "fr" => Prompts {
             language: "fr-FR",
             wait: "Tous nos conseillers sont occupés. L'attente est d'environ {n} minutes.",

@@ -307,7 +307,7 @@ pub fn opts_out(body: &str) -> Option<bool> {
 }
 
 /// A language tag's primary language (`fr` of `fr-CA`), lower case.
-fn primary(tag: &str) -> String {
+pub(crate) fn primary(tag: &str) -> String {
     tag.get(..2).unwrap_or("").to_ascii_lowercase()
 }
 

@@ -514,9 +514,8 @@ pub fn apply(
             if service.scenario.texts.confirmation {
                 run.effects.push(Effect::Text(Text::Booked));
             }
+            // It stays where it waits, in its place.
             run.noted = true;
-            run.leave_phase();
-            run.enter_queue();
         }
         (Event::CallbackChosen { .. }, _) => return Err(illegal("chosen on the line")),
         (Event::CallerHungUp, Phase::Waiting | Phase::Paused) if callback.on_the_line() => {
