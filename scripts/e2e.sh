@@ -12,8 +12,20 @@ if [ -f "$history" ]; then
   mapfile -t files < <(for f in "${files[@]}"; do echo "$(awk -v f="$f" '$2 == f { print $1 }' "$history") $f"; done | sort -rn | awk '{ print $NF }')
 fi
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
 export out
+# One process loads wrangler once and starts every file's runtime (tests/support/runtime-host.mjs);
+# never under scripts/test-at.sh's libfaketime, which wrangler's bundler cannot run under.
+PATH="$PWD/node_modules/.bin:$PATH" env -u LD_PRELOAD -u FAKETIME CI=true WRANGLER_SEND_METRICS=false \
+  NODE_COMPILE_CACHE="$PWD/target/node-compile-cache" node tests/support/runtime-host.mjs > "$out/host.log" 2>&1 &
+host=$!
+trap 'kill $host 2>/dev/null; wait $host 2>/dev/null; rm -rf "$out"' EXIT
+for _ in $(seq 300); do
+  CALLBACK_RUNTIME_HOST=$(head -n 1 "$out/host.log")
+  [[ $CALLBACK_RUNTIME_HOST == http* ]] && break
+  kill -0 $host 2>/dev/null || { cat "$out/host.log"; exit 1; }
+  sleep 0.1
+done
+export CALLBACK_RUNTIME_HOST
 run() {
   local file=$1 name start status=ok
   name=$(basename "$file")
@@ -32,5 +44,7 @@ mkdir -p target
 failed=$(awk '$3 == "failed" { printf "%s ", $2 }' "$out"/*.time)
 if [ -n "$failed" ]; then
   echo "failed: $failed"
+  echo "the runtimes' host said:"
+  cat "$out/host.log"
   exit 1
 fi

@@ -40,6 +40,7 @@ export function wranglerEnv() {
  * by another process before wrangler binds it (test files run side by side): then it starts again
  * on another. */
 export async function startRuntime(options = {}) {
+  if (process.env.CALLBACK_RUNTIME_HOST && !options.config && !options.port) return hosted(options);
   for (let tries = 1; ; tries++) {
     try {
       return await start({ ...options, port: options.port ?? await freePort() });
@@ -47,6 +48,20 @@ export async function startRuntime(options = {}) {
       if (options.port || tries === 3 || !/Address already in use/.test(e.message)) throw e;
     }
   }
+}
+
+/** A runtime from the host scripts/e2e.sh runs (runtime-host.mjs): the same Worker, started
+ * without loading wrangler again. */
+async function hosted({ stateDir = newStateDir(), vars = {}, clockControl = true }) {
+  const host = process.env.CALLBACK_RUNTIME_HOST;
+  const offset = process.env.CALLBACK_CLOCK_OFFSET_MS;
+  const ask = async (path, body) => {
+    const res = await fetch(`${host}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`runtime host ${path}: ${res.status} ${await res.text()}`);
+    return res.status === 204 ? undefined : res.json();
+  };
+  const { base } = await ask('/start', { stateDir, clockControl, vars: offset ? { ...vars, CLOCK_OFFSET_MS: offset } : vars });
+  return { base, port: Number(new URL(base).port), stateDir, stop: () => ask('/stop', { base }), output: () => '' };
 }
 
 async function start({ stateDir = newStateDir(), port, vars = {}, config, probe = '/openapi.json', clockControl = true }) {
