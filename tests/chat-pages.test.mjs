@@ -22,7 +22,8 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await site?.stop(); await rt?.stop(); });
 
-/** A page of a site on another origin with the chat button on it. */
+/** A page of a site on another origin with the chat button on it. Its clock is Playwright's: a test
+ * moves it past the page's polls rather than waiting for them. */
 async function chatPage(service, { locale = 'en-US', viewport, sockets = true, media = 'chat' } = {}) {
   const tag = `<script type="module" src="${rt.base}/widget/callback.js" data-service="${service}"${media ? ` data-media="${media}"` : ''}></script>`;
   const url = site.page(`/chat-${service}.html`, hostHtml(`Shop: ${service}`, tag), guideCsp(rt.base, { sockets }));
@@ -32,6 +33,7 @@ async function chatPage(service, { locale = 'en-US', viewport, sockets = true, m
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   if (process.env.DEBUG_CHAT) page.on('request', (r) => console.log('REQ', r.method(), r.url(), r.postData()));
+  await context.clock.install();
   await page.goto(url);
   return { page, errors, context };
 }
@@ -103,10 +105,15 @@ test('Chat Delayed in the widget: told to wait, then "an agent is ready", in Fre
   await dialog.getByRole('button', { name: 'Commencer la discussion' }).click();
   await dialog.getByText('Nous vous préviendrons ici').waitFor();
   await eve.ready();
+  await eve.offered('confirming');
+  // The widget polls every 3 s, then every 2 s once the chat runs without sockets.
+  await page.clock.fastForward(3000);
   const ready = dialog.getByRole('button', { name: 'Un conseiller est prêt — commencer la discussion' });
-  await ready.waitFor({ timeout: 15_000 });
+  await ready.waitFor();
   assert.deepEqual(await axe(page, 'chat delayed'), []);
   await ready.click();
+  assert.ok(await until(async () => (await eve.status()).chats.length === 1, 5), 'the agent joins');
+  await page.clock.fastForward(2000);
   await dialog.getByRole('status').filter({ hasText: 'Ève a rejoint la discussion.' }).waitFor();
   const field = dialog.getByLabel('Message');
   await field.fill('Me voici');
@@ -114,6 +121,7 @@ test('Chat Delayed in the widget: told to wait, then "an agent is ready", in Fre
   const id = (await eve.status()).chats[0].callback._id;
   assert.ok(await until(async () => (await api.get(`/genesys/1/agent/chats/${id}`, { auth: eve.auth })).body.transcriptToShow.some((e) => e[2] === 'Me voici'), 5));
   await api.post(`/genesys/1/agent/chats/${id}/end`, {}, { auth: eve.auth });
+  await page.clock.fastForward(2000);
   await dialog.getByRole('status').filter({ hasText: 'La discussion est terminée.' }).waitFor();
   // The page's policy refused the socket (the browser says so in the console); nothing else failed.
   assert.deepEqual(errors.filter((e) => !e.includes('Content Security Policy')), []);
@@ -180,6 +188,7 @@ test('the manage page says when an agent is ready and starts the chat there', as
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await context.clock.install();
   await page.goto(`${rt.base}/manage.html?id=${encodeURIComponent(id)}`);
   const start = page.getByRole('button', { name: 'An agent is ready — start the chat' });
   await start.waitFor();
@@ -192,8 +201,9 @@ test('the manage page says when an agent is ready and starts the chat there', as
   assert.ok(await until(async () => (await api.get(`/genesys/1/agent/chats/${id}`, { auth: gus.auth })).body.transcriptToShow.some((e) => e[2] === 'Ready!'), 5));
   assert.deepEqual(await axe(page, 'manage chat'), []);
   await page.keyboard.press('Escape');
-  // The chat goes on: the page offers to open it again.
-  await page.getByRole('button', { name: 'Open the chat' }).waitFor({ timeout: 10_000 });
+  // The chat goes on: the page offers to open it again, once it reads the callback (every 5 s).
+  await page.clock.fastForward(5000);
+  await page.getByRole('button', { name: 'Open the chat' }).waitFor();
   await api.post(`/genesys/1/agent/chats/${id}/end`, {}, { auth: gus.auth });
   assert.deepEqual(errors, []);
   await gus.notReady();

@@ -1,6 +1,7 @@
 // Every scenario row of SCENARIOS.md that involves an agent, end to end through the API: agents
 // act with their tokens, a test dialer answers signed dial webhooks, the customer confirms, the IVR
-// matches calls. Timeouts are set to a few seconds so that the suite stays fast.
+// matches calls. Timeouts are a few seconds, and each test moves its service's clock past them
+// rather than waiting.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRuntime } from './support/runtime.mjs';
@@ -44,6 +45,7 @@ test('User Terminated Immediate: the agent dials (no dialer), retries after no a
   const retry = await ivan.dialResult(id, 'NO_ANSWER');
   assert.deepEqual([retry.body._callback_state, retry.body._phase], ['QUEUED', 'retry_wait']);
   assert.equal((await ivan.status()).offer, null, 'the agent is free while the callback waits for its retry');
+  await api.advance('ut-immediate', 1000);
   const second = await ivan.offered('dialing');
   assert.equal(second.callback._dial_attempts, '2', 'dialed again after _dial_retry_timeout');
   const failed = await ivan.dialResult(id, 'BUSY');
@@ -84,7 +86,8 @@ test('customer confirmation times out: CONNECT-ANYWAY dials anyway; otherwise FA
   const anyway = await api.create('ut-anyway', 4);
   await eve.ready();
   await eve.offered('confirming');
-  assert.equal((await eve.offered('dialing', 10)).callback._id, anyway, 'dialed anyway after _user_confirm_timeout');
+  await api.advance('ut-anyway', 1000);
+  assert.equal((await eve.offered('dialing')).callback._id, anyway, 'dialed anyway after _user_confirm_timeout');
   await eve.dialResult(anyway, 'INVALID_NUMBER');
   await eve.notReady();
 
@@ -93,7 +96,10 @@ test('customer confirmation times out: CONNECT-ANYWAY dials anyway; otherwise FA
   const id = await api.create('ut-noconfirm', 5);
   await fay.ready();
   await fay.offered('confirming');
-  assert.ok(await until(async () => (await stateOf('ut-noconfirm', id))[1] === 'FAIL_USER_NO_CONFIRM', 10), 'asked twice, then failed');
+  await api.advance('ut-noconfirm', 1000);
+  await fay.offered('confirming');
+  await api.advance('ut-noconfirm', 1000);
+  assert.ok(await until(async () => (await stateOf('ut-noconfirm', id))[1] === 'FAIL_USER_NO_CONFIRM', 5), 'asked twice, then failed');
   assert.ok(await until(async () => (await fay.status()).offer === null, 5), 'the agent is free again');
   await fay.notReady();
 });
@@ -106,7 +112,8 @@ test('User Terminated Scheduled: SCHEDULED until the execution buffer, then an a
   const id = await api.create('ut-scheduled', 6, { _desired_time: desired });
   assert.deepEqual(await stateOf('ut-scheduled', id), ['SCHEDULED', 'scheduled']);
   assert.equal((await sam.status()).offer, null, 'not before its time');
-  assert.equal((await sam.offered('dialing', 15)).callback._id, id);
+  await api.advance('ut-scheduled', 3000);
+  assert.equal((await sam.offered('dialing')).callback._id, id);
   await sam.dialResult(id, 'ANSWERED');
   await sam.end(id);
   await sam.notReady();
@@ -132,7 +139,8 @@ test('User Terminated Delayed Agent Preview: preview data, reject keeps the plac
   await rita.ready();
   assert.equal((await rita.offered('offered')).callback._id, first, 'back in its place, ahead of a later one');
   assert.equal((await rita.accept(later)).status, 403, 'not offered to her');
-  assert.ok(await until(async () => (await stateOf('ut-preview', first))[1] === 'AGENT_PREVIEW_CANCEL_AFTER_2REJECTS', 10), 'a silent preview counts as a rejection');
+  await api.advance('ut-preview', 2000);
+  assert.ok(await until(async () => (await stateOf('ut-preview', first))[1] === 'AGENT_PREVIEW_CANCEL_AFTER_2REJECTS', 5), 'a silent preview counts as a rejection');
   const next = await rita.offered('offered');
   assert.equal(next.callback._id, later, 'then the next one');
   const accepted = await rita.accept(later);
@@ -179,7 +187,8 @@ test('Preview and Disposition: the agent records a disposition within the timeou
   await dora.accept(silent);
   await dora.dialResult(silent, 'ANSWERED');
   await dora.end(silent);
-  assert.ok(await until(async () => (await stateOf('preview-dispo', silent))[1] === 'AGENT_CONNECTED', 10), 'completed after _agent_disposition_timeout');
+  await api.advance('preview-dispo', 2000);
+  assert.ok(await until(async () => (await stateOf('preview-dispo', silent))[1] === 'AGENT_CONNECTED', 5), 'completed after _agent_disposition_timeout');
   assert.equal((await api.record('preview-dispo', silent))._disposition, undefined);
   await dora.notReady();
 });
