@@ -9,19 +9,24 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { root } from './runtime.mjs';
 
-const { unstable_startWorker: startWorker } = await import(join(root, 'node_modules', 'wrangler', 'wrangler-dist', 'cli.js'));
+const { unstable_DevEnv: DevEnv } = await import(join(root, 'node_modules', 'wrangler', 'wrangler-dist', 'cli.js'));
 const running = new Map();
 
 async function start({ stateDir, vars = {}, clockControl = true }) {
   const bindings = Object.fromEntries(Object.entries(vars).map(([k, value]) => [k, { type: 'plain_text', value: String(value) }]));
   if (clockControl) bindings.CLOCK_CONTROL = { type: 'plain_text', value: 'on' };
-  const worker = await startWorker({
+  const env = new DevEnv();
+  const loaded = new Promise((resolve) => env.once('reloadComplete', (e) => resolve(e.proxyData.userWorkerUrl)));
+  const worker = await env.startWorker({
     config: join(root, 'wrangler.toml'),
     bindings,
     dev: { server: { hostname: '127.0.0.1', port: 0 }, inspector: false, persist: stateDir, watch: false, logLevel: 'warn' },
   });
   await worker.ready;
-  const base = (await worker.url).origin;
+  // The Worker's own address, not wrangler's proxy in front of it: the proxy only serves reloads,
+  // which tests never do, and passes each request through one more workerd.
+  const { protocol, hostname, port } = await loaded;
+  const base = `${protocol}//${hostname}:${port}`;
   running.set(base, worker);
   return { base };
 }
