@@ -30,9 +30,10 @@ try {
       if (r.status !== 200) throw new Error(`stats: ${r.status} ${r.text.slice(0, 200)}`);
       size = r.text.length;
     }
-    times.sort((a, b) => a - b);
+    // In order: the first run after facts changed also packs their days again.
     const s = (t) => (t / 1000).toFixed(2);
-    return `median ${s(times[2])} s (runs ${times.map(s).join(', ')}), ${(size / 1e6).toFixed(1)} MB`;
+    const median = [...times].sort((a, b) => a - b)[2];
+    return `median ${s(median)} s (runs in order ${times.map(s).join(', ')}), ${(size / 1e6).toFixed(1)} MB`;
   };
   console.log(`reports: ${SERVICES} services, ${seeded} callbacks' facts; target: a year by day of every service within 1 s`);
   console.log(`  a year by day, every service, JSON: ${await time(query)}`);

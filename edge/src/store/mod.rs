@@ -74,6 +74,12 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS transcript (callback_id TEXT NOT NULL, idx INTEGER NOT NULL, at_ms INTEGER NOT NULL, event TEXT NOT NULL,
        party TEXT NOT NULL, nickname TEXT NOT NULL, text TEXT NOT NULL, PRIMARY KEY (callback_id, idx));
      ALTER TABLE agents ADD COLUMN name TEXT;",
+    // Each UTC day's facts packed in one row as reports read them (a year is 365 rows, not one
+    // per callback); `packed` is NULL until a report packs the day, and again once a fact of
+    // that day changes.
+    "CREATE TABLE IF NOT EXISTS fact_days (day INTEGER PRIMARY KEY, packed TEXT);
+     INSERT INTO fact_days (day) SELECT DISTINCT created_ms / 86400000 FROM facts WHERE true
+       ON CONFLICT (day) DO UPDATE SET packed = NULL;",
 ];
 
 /// How long accepted creates are remembered for throttles (the longest window is one day).
