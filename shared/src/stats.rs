@@ -103,7 +103,12 @@ impl Figures {
                 None => add(&mut f.open, 1),
                 Some("AGENT_CONNECTED") => add(&mut f.connected, 1),
                 Some("CANCELLED" | "CANCELLED_BY_ADMIN") => add(&mut f.cancelled, 1),
-                Some(other) => add(f.failed.entry(other.to_string()).or_insert(0), 1),
+                Some(other) => match f.failed.get_mut(other) {
+                    Some(n) => add(n, 1),
+                    None => {
+                        f.failed.insert(other.to_string(), 1);
+                    }
+                },
             }
             add(&mut f.attempts, fact.attempts);
             add(&mut f.answered, fact.answered);

@@ -115,26 +115,23 @@ impl Store {
                 days,
             )?
             .one()?;
+        // Fields are read in the order they were packed (a struct's fields are evaluated in order).
         let unpack = |text: &str| -> Option<Fact> {
-            let f: Vec<&str> = text.split(' ').collect();
+            let mut f = text.split(' ');
             let when = |t: &str| (t != "-").then(|| t.parse().ok().map(time)).flatten();
-            let n = |t: &str| t.parse::<u32>().ok();
-            match f.as_slice() {
-                [created, promised, dial, attempts, answered, busy, no_answer, machine, reason] => {
-                    Some(Fact {
-                        created: time(created.parse().ok()?),
-                        promised: when(promised),
-                        first_dial: when(dial),
-                        attempts: n(attempts)?,
-                        answered: n(answered)?,
-                        busy: n(busy)?,
-                        no_answer: n(no_answer)?,
-                        machine: n(machine)?,
-                        reason: (*reason != "-").then(|| reason.to_string()),
-                    })
-                }
-                _ => None,
-            }
+            let n = |t: Option<&str>| t?.parse::<u32>().ok();
+            let fact = Fact {
+                created: time(f.next()?.parse().ok()?),
+                promised: when(f.next()?),
+                first_dial: when(f.next()?),
+                attempts: n(f.next())?,
+                answered: n(f.next())?,
+                busy: n(f.next())?,
+                no_answer: n(f.next())?,
+                machine: n(f.next())?,
+                reason: Some(f.next()?).filter(|r| *r != "-").map(str::to_string),
+            };
+            f.next().is_none().then_some(fact)
         };
         let mut facts = Vec::new();
         for p in row
