@@ -87,7 +87,12 @@ impl Figures {
     /// `on_time_window`: seconds after the promised time a first dial is on time.
     pub fn of<'a>(facts: impl IntoIterator<Item = &'a Fact>, on_time_window: u32) -> Figures {
         let mut f = Figures::default();
-        let (mut waits, mut punctuality) = (Vec::new(), Vec::new());
+        let facts = facts.into_iter();
+        // Allocations are dear in the Worker's wasm: one per list, at its final size.
+        let (mut waits, mut punctuality) = (
+            Vec::with_capacity(facts.size_hint().0),
+            Vec::with_capacity(facts.size_hint().0),
+        );
         let add = |n: &mut u32, by: u32| *n = n.saturating_add(by);
         for fact in facts {
             if fact.reason.as_deref() == Some("ABANDONED") {
@@ -225,27 +230,33 @@ pub fn report(
     on_time_window: u32,
 ) -> (Vec<Row>, Figures) {
     let from = starts.first().copied().unwrap_or(to);
-    let mut by_bucket: Vec<Vec<&Fact>> = vec![Vec::new(); starts.len()];
-    let mut within = Vec::new();
-    for fact in facts.iter().filter(|f| f.created >= from && f.created < to) {
-        // The last bucket starting at or before its creation.
-        let i = starts
-            .partition_point(|s| *s <= fact.created)
-            .saturating_sub(1);
-        if let Some(bucket) = by_bucket.get_mut(i) {
-            bucket.push(fact);
-        }
-        within.push(fact);
-    }
-    let rows = starts
+    // Each fact with its bucket (the last starting at or before its creation), grouped by bucket
+    // in one list rather than a list per bucket.
+    let mut placed: Vec<(usize, &Fact)> = facts
         .iter()
-        .zip(by_bucket)
-        .map(|(start, mine)| Row {
-            start: local_iso(zone, *start),
-            figures: Figures::of(mine, on_time_window),
+        .filter(|f| f.created >= from && f.created < to)
+        .map(|f| {
+            let i = starts.partition_point(|s| *s <= f.created);
+            (i.saturating_sub(1), f)
         })
         .collect();
-    (rows, Figures::of(within, on_time_window))
+    placed.sort_unstable_by_key(|(i, _)| *i);
+    let totals = Figures::of(placed.iter().map(|(_, f)| *f), on_time_window);
+    let mut rest = placed.as_slice();
+    let rows = starts
+        .iter()
+        .enumerate()
+        .map(|(i, start)| {
+            let n = rest.iter().take_while(|(bucket, _)| *bucket == i).count();
+            let (mine, after) = rest.split_at_checked(n).unwrap_or((rest, &[]));
+            rest = after;
+            Row {
+                start: local_iso(zone, *start),
+                figures: Figures::of(mine.iter().map(|(_, f)| *f), on_time_window),
+            }
+        })
+        .collect();
+    (rows, totals)
 }
 
 /// `t` as local time in `zone`, with the offset.
