@@ -15,26 +15,33 @@ impl Store {
         let c = &step.callback;
         let id = c.id.as_str();
         let promised = c.bucket.map(|_| ms(c.desired_time));
+        // Rows of facts written by this step: most steps (a reservation, a preview) change none.
+        let mut written = 0usize;
+        let mut run = |sql: &str, args: Vec<V>| -> ApiResult<()> {
+            written = written.saturating_add(self.sql.exec(sql, args)?.rows_written());
+            Ok(())
+        };
         if step
             .change
             .as_ref()
             .is_some_and(|change| change.from.is_none())
         {
-            self.sql.exec(
+            run(
                 "INSERT OR IGNORE INTO facts (id, created_ms, promised_ms) VALUES (?, ?, ?)",
                 vec![id.into(), ms(c.created), promised.unwrap_or(V::Null)],
             )?;
         } else if let Some(promised) = promised {
             // A scheduled callback moved before its first dial is promised its new time.
-            self.sql.exec(
-                "UPDATE facts SET promised_ms = ? WHERE id = ? AND promised_ms IS NOT NULL AND first_dial_ms IS NULL",
-                vec![promised, id.into()],
+            run(
+                "UPDATE facts SET promised_ms = ? WHERE id = ? AND promised_ms IS NOT NULL AND first_dial_ms IS NULL
+                   AND promised_ms <> ?",
+                vec![promised.clone(), id.into(), promised],
             )?;
         }
         for effect in &step.effects {
             let column = match effect {
                 Effect::Dial { .. } => {
-                    self.sql.exec(
+                    run(
                         "UPDATE facts SET attempts = attempts + 1, first_dial_ms = coalesce(first_dial_ms, ?) WHERE id = ?",
                         vec![ms(c.updated), id.into()],
                     )?;
@@ -46,25 +53,27 @@ impl Store {
                 Effect::Outcome(DialOutcome::AnsweringMachine) => "machine",
                 _ => continue,
             };
-            self.sql.exec(
+            run(
                 &format!("UPDATE facts SET {column} = {column} + 1 WHERE id = ?"),
                 vec![id.into()],
             )?;
         }
         if let (Some(change), Phase::Completed { reason }) = (&step.change, &c.phase) {
             if change.to == State::Completed {
-                self.sql.exec(
+                run(
                     "UPDATE facts SET reason = ? WHERE id = ?",
                     vec![reason.to_string().into(), id.into()],
                 )?;
             }
         }
         // Invariant: a day's packed facts are its facts, or NULL (packed again when read).
-        self.sql.exec(
-            "INSERT INTO fact_days (day) SELECT created_ms / 86400000 FROM facts WHERE id = ?
-             ON CONFLICT (day) DO UPDATE SET packed = NULL",
-            vec![id.into()],
-        )?;
+        if written > 0 {
+            self.sql.exec(
+                "INSERT INTO fact_days (day) SELECT created_ms / 86400000 FROM facts WHERE id = ?
+                 ON CONFLICT (day) DO UPDATE SET packed = NULL",
+                vec![id.into()],
+            )?;
+        }
         Ok(())
     }
 
