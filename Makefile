@@ -45,7 +45,7 @@ BROWSER_SOURCES := $(RUST_COMMON) $(shell find widget/src widget/web console/src
 edge: edge/build/index.js
 
 edge/build/index.js: $(EDGE_SOURCES)
-	@start=$$(date +%s); cd edge && $(NO_JOBSERVER) worker-build --release && \
+	@start=$$(date +%s); cd edge && $(NO_JOBSERVER) worker-build --profile worker && \
 		echo "built: the Worker in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
