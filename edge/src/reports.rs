@@ -3,10 +3,11 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::internal::{ask_service, ServiceAsk};
-use callback_shared::stats::{self, Bucket, Figures, ServiceReport};
+use crate::internal::{ask_service, ServiceAsk, ServiceReport};
+use callback_shared::stats::{self, Bucket, Figures};
 use callback_shared::zone::Zone;
 use futures_util::future::join_all;
+use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use worker::{Env, Request, Response};
 
@@ -74,9 +75,13 @@ pub async fn stats(env: &Env, req: &Request, known: Vec<String>) -> ApiResult<Re
         totals.insert(service, answer.totals);
     }
     if csv {
-        let text = std::iter::once(stats::CSV_HEAD)
-            .chain(rows.values().map(String::as_str))
-            .collect::<String>();
+        let mut text = stats::CSV_HEAD.to_string();
+        for lines in rows.values() {
+            text.push_str(
+                &serde_json::from_str::<String>(lines.get())
+                    .map_err(|e| ApiError::Internal(e.to_string()))?,
+            );
+        }
         return http::text_response(text, "text/csv; charset=utf-8", 200);
     }
     let text = written(zone.name(), bucket, &rows, &totals)?;
@@ -87,7 +92,7 @@ pub async fn stats(env: &Env, req: &Request, known: Vec<String>) -> ApiResult<Re
 fn written(
     zone: &str,
     bucket: Bucket,
-    rows: &BTreeMap<String, String>,
+    rows: &BTreeMap<String, Box<RawValue>>,
     totals: &BTreeMap<String, Figures>,
 ) -> ApiResult<String> {
     let mut out = format!(
@@ -101,7 +106,7 @@ fn written(
         }
         out.push_str(&json(service)?);
         out.push(':');
-        out.push_str(rows);
+        out.push_str(rows.get());
     }
     out.push_str("},\"totals\":");
     out.push_str(&json(totals)?);
@@ -142,7 +147,7 @@ mod tests {
         let rows = report
             .services
             .iter()
-            .map(|(s, r)| (s.clone(), serde_json::to_string(r).unwrap()))
+            .map(|(s, r)| (s.clone(), serde_json::value::to_raw_value(r).unwrap()))
             .collect();
         let text = written("Europe/Paris", Bucket::Day, &rows, &report.totals).unwrap();
         assert_eq!(serde_json::from_str::<Report>(&text).unwrap(), report);

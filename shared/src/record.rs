@@ -138,6 +138,34 @@ impl FromStr for Reason {
     }
 }
 
+/// The code of a preview cancelled after `n` rejects: the high bit, with `n` below it.
+const AFTER_REJECTS: u32 = 1 << 31;
+
+impl Reason {
+    /// A number for the reason, never 0, as reports' packed facts keep it.
+    pub fn code(self) -> u32 {
+        match self {
+            Reason::AgentPreviewCancelAfterRejects(n) => AFTER_REJECTS | n.min(AFTER_REJECTS - 1),
+            simple => SIMPLE_REASONS
+                .iter()
+                .zip(1..)
+                .find(|((r, _), _)| *r == simple)
+                .map_or(0, |(_, code)| code),
+        }
+    }
+
+    /// The reason of a [`Reason::code`].
+    pub fn from_code(code: u32) -> Option<Reason> {
+        if code & AFTER_REJECTS != 0 {
+            return Some(Reason::AgentPreviewCancelAfterRejects(
+                code & !AFTER_REJECTS,
+            ));
+        }
+        let i = usize::try_from(code.checked_sub(1)?).ok()?;
+        SIMPLE_REASONS.get(i).map(|(r, _)| *r)
+    }
+}
+
 impl Serialize for Reason {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
@@ -411,6 +439,23 @@ mod tests {
         assert!(Disposition::new(Some(&"x".repeat(101)), None).is_err());
         assert!(Disposition::new(Some("SALE"), Some(&"é".repeat(2000))).is_ok());
         assert!(Disposition::new(Some("SALE"), Some(&"é".repeat(2001))).is_err());
+    }
+
+    #[test]
+    fn reason_codes_are_distinct_and_read_back() {
+        let reasons: Vec<Reason> = SIMPLE_REASONS
+            .iter()
+            .map(|(r, _)| *r)
+            .chain([0, 3, u32::MAX].map(Reason::AgentPreviewCancelAfterRejects))
+            .collect();
+        let codes: std::collections::BTreeSet<u32> = reasons.iter().map(|r| r.code()).collect();
+        assert_eq!(codes.len(), reasons.len());
+        assert!(!codes.contains(&0));
+        for r in &reasons[..reasons.len() - 1] {
+            assert_eq!(Reason::from_code(r.code()), Some(*r));
+        }
+        assert_eq!(Reason::from_code(0), None);
+        assert_eq!(Reason::from_code(99), None);
     }
 
     #[test]

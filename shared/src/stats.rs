@@ -3,34 +3,96 @@
 //! so they outlive its purge and its erase.
 
 use crate::iso;
+use crate::record::Reason;
 use crate::zone::Zone;
-use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// What a report keeps of one callback, recorded as it moves.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What a report keeps of one callback, recorded as it moves. Times are Unix milliseconds: a
+/// report of a year reads every fact of it, and a date-time costs more to make than a number.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Fact {
-    pub created: DateTime<Utc>,
+    pub created_ms: i64,
     /// The time promised to a scheduled callback; none for an immediate one.
-    pub promised: Option<DateTime<Utc>>,
-    pub first_dial: Option<DateTime<Utc>>,
+    pub promised_ms: Option<i64>,
+    pub first_dial_ms: Option<i64>,
     pub attempts: u32,
     pub answered: u32,
     pub busy: u32,
     pub no_answer: u32,
     pub machine: u32,
-    /// How it ended (`AGENT_CONNECTED`, `CANCELLED`, `FAIL_…`); none while open.
-    pub reason: Option<String>,
+    /// How it ended; none while open.
+    pub reason: Option<Reason>,
 }
 
-/// What a service answers for a report: its rows already written as the answer has them (a JSON
-/// array, or CSV lines), which the Worker puts together without reading them again (a year of a
-/// hundred services is 36,500 rows), and its totals.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ServiceReport {
-    pub rows: String,
-    pub totals: Figures,
+/// The bytes of a packed fact: three times (i64) and six numbers (u32), little-endian.
+pub const PACKED_LEN: usize = 48;
+/// A missing time in a packed fact.
+const NO_TIME: i64 = i64::MIN;
+
+impl Fact {
+    /// Appends the fact's packed form, the form reports read facts in: fixed fields that need no
+    /// parsing. An open callback's reason is 0.
+    pub fn pack(&self, out: &mut Vec<u8>) {
+        for t in [Some(self.created_ms), self.promised_ms, self.first_dial_ms] {
+            out.extend_from_slice(&t.unwrap_or(NO_TIME).to_le_bytes());
+        }
+        for n in [
+            self.attempts,
+            self.answered,
+            self.busy,
+            self.no_answer,
+            self.machine,
+            self.reason.map_or(0, Reason::code),
+        ] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+
+    /// Appends the facts of `bytes` (packed by [`Fact::pack`]) to `out`; false when `bytes` are
+    /// not whole packed facts.
+    pub fn unpack(bytes: &[u8], out: &mut Vec<Fact>) -> bool {
+        let chunks = bytes.chunks_exact(PACKED_LEN);
+        if !chunks.remainder().is_empty() {
+            return false;
+        }
+        out.reserve(bytes.len() / PACKED_LEN);
+        for b in chunks {
+            let time = |at: usize| {
+                let t = b
+                    .get(at..)
+                    .and_then(<[u8]>::first_chunk)
+                    .map_or(NO_TIME, |b| i64::from_le_bytes(*b));
+                (t != NO_TIME).then_some(t)
+            };
+            let n = |at: usize| {
+                b.get(at..)
+                    .and_then(<[u8]>::first_chunk)
+                    .map_or(0, |b| u32::from_le_bytes(*b))
+            };
+            let (Some(created_ms), code) = (time(0), n(44)) else {
+                return false;
+            };
+            let reason = Reason::from_code(code);
+            if code != 0 && reason.is_none() {
+                return false;
+            }
+            out.push(Fact {
+                created_ms,
+                promised_ms: time(8),
+                first_dial_ms: time(16),
+                attempts: n(24),
+                answered: n(28),
+                busy: n(32),
+                no_answer: n(36),
+                machine: n(40),
+                reason,
+            });
+        }
+        true
+    }
 }
 
 /// Seconds, as a median and a 90th percentile (nearest rank); none without values.
@@ -41,7 +103,8 @@ pub struct Spread {
 }
 
 impl Spread {
-    fn of(mut values: Vec<i64>) -> Spread {
+    /// Sorts `values`.
+    fn of(values: &mut [i64]) -> Spread {
         values.sort_unstable();
         let rank = |p: usize| {
             // Nearest rank: the smallest value with at least p % of the values at or below it.
@@ -86,33 +149,38 @@ pub struct Figures {
 impl Figures {
     /// `on_time_window`: seconds after the promised time a first dial is on time.
     pub fn of<'a>(facts: impl IntoIterator<Item = &'a Fact>, on_time_window: u32) -> Figures {
+        Figures::with(facts, on_time_window, &mut Scratch::default())
+    }
+
+    fn with<'a>(
+        facts: impl IntoIterator<Item = &'a Fact>,
+        on_time_window: u32,
+        scratch: &mut Scratch,
+    ) -> Figures {
         let mut f = Figures::default();
-        let facts = facts.into_iter();
-        // Allocations are dear in the Worker's wasm: one per list, at its final size.
-        let (mut waits, mut punctuality) = (
-            Vec::with_capacity(facts.size_hint().0),
-            Vec::with_capacity(facts.size_hint().0),
-        );
+        let Scratch {
+            waits,
+            punctuality,
+            failed,
+        } = scratch;
         let add = |n: &mut u32, by: u32| *n = n.saturating_add(by);
         for fact in facts {
-            if fact.reason.as_deref() == Some("ABANDONED") {
+            if fact.reason == Some(Reason::Abandoned) {
                 add(&mut f.abandoned, 1);
                 continue;
             }
             add(&mut f.requested, 1);
-            match fact.promised {
+            match fact.promised_ms {
                 Some(_) => add(&mut f.scheduled, 1),
                 None => add(&mut f.immediate, 1),
             }
-            match fact.reason.as_deref() {
+            match fact.reason {
                 None => add(&mut f.open, 1),
-                Some("AGENT_CONNECTED") => add(&mut f.connected, 1),
-                Some("CANCELLED" | "CANCELLED_BY_ADMIN") => add(&mut f.cancelled, 1),
-                Some(other) => match f.failed.get_mut(other) {
-                    Some(n) => add(n, 1),
-                    None => {
-                        f.failed.insert(other.to_string(), 1);
-                    }
+                Some(Reason::AgentConnected) => add(&mut f.connected, 1),
+                Some(Reason::Cancelled | Reason::CancelledByAdmin) => add(&mut f.cancelled, 1),
+                Some(other) => match failed.iter_mut().find(|(r, _)| *r == other) {
+                    Some((_, n)) => add(n, 1),
+                    None => failed.push((other, 1)),
                 },
             }
             add(&mut f.attempts, fact.attempts);
@@ -120,11 +188,12 @@ impl Figures {
             add(&mut f.busy, fact.busy);
             add(&mut f.no_answer, fact.no_answer);
             add(&mut f.machine, fact.machine);
-            if let Some(dial) = fact.first_dial {
-                let from = fact.promised.unwrap_or(fact.created);
-                waits.push(dial.signed_duration_since(from).num_seconds().max(0));
-                if let Some(promised) = fact.promised {
-                    let late_by = dial.signed_duration_since(promised).num_seconds();
+            if let Some(dial) = fact.first_dial_ms {
+                // Whole seconds, rounded toward zero.
+                let seconds = |since: i64| dial.saturating_sub(since) / 1000;
+                waits.push(seconds(fact.promised_ms.unwrap_or(fact.created_ms)).max(0));
+                if let Some(promised) = fact.promised_ms {
+                    let late_by = seconds(promised);
                     punctuality.push(late_by);
                     if (0..=i64::from(on_time_window)).contains(&late_by) {
                         add(&mut f.on_time, 1);
@@ -134,8 +203,11 @@ impl Figures {
                 }
             }
         }
+        f.failed = failed.drain(..).map(|(r, n)| (r.to_string(), n)).collect();
         f.wait_to_first_attempt_s = Spread::of(waits);
         f.punctuality_s = Spread::of(punctuality);
+        waits.clear();
+        punctuality.clear();
         let ended = f
             .requested
             .saturating_sub(f.open)
@@ -143,6 +215,15 @@ impl Figures {
         f.connect_rate = (ended > 0).then(|| f64::from(f.connected) / f64::from(ended));
         f
     }
+}
+
+/// The lists figures are worked out with, kept from one bucket to the next: allocations are dear
+/// in the Worker's wasm. Failed reasons are counted by code, then named once per figure.
+#[derive(Default)]
+struct Scratch {
+    waits: Vec<i64>,
+    punctuality: Vec<i64>,
+    failed: Vec<(Reason, u32)>,
 }
 
 /// A report's buckets.
@@ -229,30 +310,33 @@ pub fn report(
     to: DateTime<Utc>,
     on_time_window: u32,
 ) -> (Vec<Row>, Figures) {
-    let from = starts.first().copied().unwrap_or(to);
-    // Each fact with its bucket (the last starting at or before its creation), grouped by bucket
-    // in one list rather than a list per bucket.
-    let mut placed: Vec<(usize, &Fact)> = facts
-        .iter()
-        .filter(|f| f.created >= from && f.created < to)
-        .map(|f| {
-            let i = starts.partition_point(|s| *s <= f.created);
-            (i.saturating_sub(1), f)
-        })
-        .collect();
-    placed.sort_unstable_by_key(|(i, _)| *i);
-    let totals = Figures::of(placed.iter().map(|(_, f)| *f), on_time_window);
-    let mut rest = placed.as_slice();
+    let ms = |t: &DateTime<Utc>| t.timestamp_millis();
+    let (from, to) = (starts.first().map_or(ms(&to), ms), ms(&to));
+    // Facts in order of creation, so that each bucket's are one run of them: reports read them
+    // so, and only others pay for a sorted copy.
+    let facts: Cow<[Fact]> = if facts.is_sorted_by_key(|f| f.created_ms) {
+        Cow::Borrowed(facts)
+    } else {
+        let mut sorted = facts.to_vec();
+        sorted.sort_by_key(|f| f.created_ms);
+        Cow::Owned(sorted)
+    };
+    let before = |t: i64| facts.partition_point(|f| f.created_ms < t);
+    let period = facts.get(before(from)..before(to)).unwrap_or_default();
+    let scratch = &mut Scratch::default();
+    let totals = Figures::with(period, on_time_window, scratch);
+    let mut rest = period;
+    let ends = starts.iter().skip(1).map(ms).chain(std::iter::once(to));
     let rows = starts
         .iter()
-        .enumerate()
-        .map(|(i, start)| {
-            let n = rest.iter().take_while(|(bucket, _)| *bucket == i).count();
+        .zip(ends)
+        .map(|(start, end)| {
+            let n = rest.partition_point(|f| f.created_ms < end);
             let (mine, after) = rest.split_at_checked(n).unwrap_or((rest, &[]));
             rest = after;
             Row {
                 start: local_iso(zone, *start),
-                figures: Figures::of(mine.iter().map(|(_, f)| *f), on_time_window),
+                figures: Figures::with(mine, on_time_window, scratch),
             }
         })
         .collect();
@@ -265,9 +349,15 @@ pub fn local_iso(zone: Zone, t: DateTime<Utc>) -> String {
     let offset = local.signed_duration_since(t.naive_utc()).num_minutes();
     let sign = if offset < 0 { '-' } else { '+' };
     let offset = offset.abs();
+    // Numbers written one by one: chrono's `format` reads its pattern again at every row.
     format!(
-        "{}{sign}{:02}:{:02}",
-        local.format("%Y-%m-%dT%H:%M:%S"),
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second(),
         offset / 60,
         offset % 60
     )
@@ -345,6 +435,7 @@ pub fn period(from: &str, to: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), St
 mod tests {
     use super::*;
     use crate::testkit::t;
+    use proptest::prelude::*;
 
     fn fact(
         created: &str,
@@ -352,13 +443,62 @@ mod tests {
         first_dial: Option<&str>,
         reason: Option<&str>,
     ) -> Fact {
+        let ms = |text: &str| t(text).timestamp_millis();
         Fact {
-            created: t(created),
-            promised: promised.map(t),
-            first_dial: first_dial.map(t),
+            created_ms: ms(created),
+            promised_ms: promised.map(ms),
+            first_dial_ms: first_dial.map(ms),
             attempts: u32::from(first_dial.is_some()),
-            reason: reason.map(str::to_string),
+            reason: reason.map(|r| r.parse().unwrap()),
             ..Fact::default()
+        }
+    }
+
+    fn any_fact() -> impl Strategy<Value = Fact> {
+        let time = || {
+            prop_oneof![
+                Just(None),
+                any::<i64>()
+                    .prop_filter("a time", |t| *t != i64::MIN)
+                    .prop_map(Some)
+            ]
+        };
+        let reason = (0u32..20).prop_map(|code| {
+            Reason::from_code(code)
+                .or_else(|| (code > 12).then_some(Reason::AgentPreviewCancelAfterRejects(code)))
+        });
+        (time(), time(), time(), any::<[u32; 5]>(), reason).prop_filter_map(
+            "created",
+            |(c, p, d, n, reason)| {
+                Some(Fact {
+                    created_ms: c?,
+                    promised_ms: p,
+                    first_dial_ms: d,
+                    attempts: n[0],
+                    answered: n[1],
+                    busy: n[2],
+                    no_answer: n[3],
+                    machine: n[4],
+                    reason,
+                })
+            },
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn packed_facts_read_back(facts in proptest::collection::vec(any_fact(), 0..20), cut in 1usize..PACKED_LEN) {
+            let mut bytes = Vec::new();
+            for f in &facts {
+                f.pack(&mut bytes);
+            }
+            prop_assert_eq!(bytes.len(), facts.len() * PACKED_LEN);
+            let mut read = vec![Fact::default()];
+            prop_assert!(Fact::unpack(&bytes, &mut read));
+            prop_assert_eq!(&read[1..], &facts[..]);
+            if !facts.is_empty() {
+                prop_assert!(!Fact::unpack(&bytes[..bytes.len() - cut], &mut Vec::new()), "a cut fact is refused");
+            }
         }
     }
 

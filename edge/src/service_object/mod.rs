@@ -35,6 +35,7 @@ use callback_shared::wire::Record;
 use chrono::{DateTime, Duration, Utc};
 use configuration::View;
 use guard::RateLimiter;
+use serde_json::value::RawValue;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
@@ -199,7 +200,7 @@ impl ServiceObject {
     }
 
     /// An ask of the Worker or another object; see [`ServiceAsk`] for what each answers.
-    async fn asked(&self, ask: ServiceAsk, req: &Request) -> ApiResult<serde_json::Value> {
+    async fn asked(&self, ask: ServiceAsk, req: &Request) -> ApiResult<Box<RawValue>> {
         let name = internal::name(req);
         self.open(&name, matches!(ask, ServiceAsk::Config(_)))?;
         let answer = self.answer_ask(ask, req, &name).await;
@@ -212,7 +213,7 @@ impl ServiceObject {
         ask: ServiceAsk,
         req: &Request,
         name: &str,
-    ) -> ApiResult<serde_json::Value> {
+    ) -> ApiResult<Box<RawValue>> {
         match ask {
             ServiceAsk::Config(push) => return json(self.receive_config(push).await),
             // A deleted service's clock moves too: its grace period is a timer of its own.
@@ -416,7 +417,7 @@ impl ServiceObject {
     }
 }
 
-/// An ask's answer as JSON, for [`internal::answer`].
-fn json<T: serde::Serialize>(result: ApiResult<T>) -> ApiResult<serde_json::Value> {
-    serde_json::to_value(result?).map_err(|e| ApiError::Internal(e.to_string()))
+/// An ask's answer as JSON text, for [`internal::answer`], which puts it in its envelope as it is.
+fn json<T: serde::Serialize>(result: ApiResult<T>) -> ApiResult<Box<RawValue>> {
+    serde_json::value::to_raw_value(&result?).map_err(|e| ApiError::Internal(e.to_string()))
 }

@@ -3,8 +3,9 @@
 
 use super::ServiceObject;
 use crate::error::{ApiError, ApiResult};
+use crate::internal::ServiceReport;
 use callback_shared::config::CallbackService;
-use callback_shared::stats::{self, ServiceReport};
+use callback_shared::stats;
 use callback_shared::zone::Zone;
 use chrono::DateTime;
 
@@ -24,10 +25,11 @@ impl ServiceObject {
         let facts = self.store.facts(from, to)?;
         let (rows, totals) = stats::report(&facts, zone, &starts, to, service.on_time_window);
         let rows = if csv {
-            stats::csv_rows(&service.name, &rows)
+            serde_json::value::to_raw_value(&stats::csv_rows(&service.name, &rows))
         } else {
-            serde_json::to_string(&rows).map_err(|e| ApiError::Internal(e.to_string()))?
-        };
+            serde_json::value::to_raw_value(&rows)
+        }
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
         Ok(ServiceReport { rows, totals })
     }
 }

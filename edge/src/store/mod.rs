@@ -80,6 +80,8 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS fact_days (day INTEGER PRIMARY KEY, packed TEXT);
      INSERT INTO fact_days (day) SELECT DISTINCT created_ms / 86400000 FROM facts WHERE true
        ON CONFLICT (day) DO UPDATE SET packed = NULL;",
+    // Days are packed as bytes (`Fact::pack`), not text: every day is packed again.
+    "UPDATE fact_days SET packed = NULL;",
 ];
 
 /// How long accepted creates are remembered for throttles (the longest window is one day).
