@@ -98,6 +98,13 @@ test('Chat Immediate: the visitor and the agent chat both ways; a GMS Chat API v
   const events = (await api.get(`/genesys/1/service/callback/chat-now/${id}/events`)).body;
   assert.ok(JSON.stringify(events).includes('PROCESSING'));
   assert.ok(!JSON.stringify(events).includes('order 42'), 'the history keeps the steps, not the words');
+  // Reports count a chat like a call, its agent's joining as its first dial (OPERATOR.md).
+  const day = 86_400_000;
+  const period = `from=${new Date(Date.now() - day).toISOString()}&to=${new Date(Date.now() + day).toISOString()}`;
+  const totals = (await api.get(`/genesys/1/admin/callback/stats?service_name=chat-now&${period}`, { auth: admin })).body.totals['chat-now'];
+  assert.equal(totals.requested, 1);
+  assert.equal(totals.open, 0);
+  assert.equal(typeof totals.wait_to_first_attempt_s.median, 'number', JSON.stringify(totals));
   await ann.notReady();
 });
 

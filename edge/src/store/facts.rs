@@ -47,6 +47,14 @@ impl Store {
                     )?;
                     continue;
                 }
+                // A chat counts like a call: its first agent joining is its first dial.
+                Effect::ChatJoined { .. } => {
+                    run(
+                        "UPDATE facts SET first_dial_ms = ? WHERE id = ? AND first_dial_ms IS NULL",
+                        vec![ms(c.updated), id.into()],
+                    )?;
+                    continue;
+                }
                 Effect::Outcome(DialOutcome::Answered) => "answered",
                 Effect::Outcome(DialOutcome::Busy) => "busy",
                 Effect::Outcome(DialOutcome::NoAnswer) => "no_answer",
@@ -211,4 +219,45 @@ fn fact_of(text: &str) -> Option<Fact> {
         },
     };
     f.next().is_none().then_some(fact)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use callback_shared::record::Reason;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn joined_facts_read_back(created: i64, promised: Option<i64>, dial: Option<i64>, n: [u32; 5], code in 0u32..14) {
+            let fact = Fact {
+                created_ms: created,
+                promised_ms: promised,
+                first_dial_ms: dial,
+                attempts: n[0],
+                answered: n[1],
+                busy: n[2],
+                no_answer: n[3],
+                machine: n[4],
+                reason: Reason::from_code(code),
+            };
+            // As pack_days's query joins a row.
+            let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+            let text = format!(
+                "{created} {} {} {} {} {} {} {} {}",
+                or_dash(promised.map(|t| t.to_string())),
+                or_dash(dial.map(|t| t.to_string())),
+                n[0], n[1], n[2], n[3], n[4],
+                or_dash(fact.reason.map(|r| r.to_string())),
+            );
+            prop_assert_eq!(fact_of(&text), Some(fact));
+        }
+
+        #[test]
+        fn other_text_is_no_fact(text in "[0-9 -]{0,40}|\\PC{0,40}") {
+            if let Some(fact) = fact_of(&text) {
+                prop_assert_eq!(text.split(' ').count(), 9, "{:?}", fact);
+            }
+        }
+    }
 }
