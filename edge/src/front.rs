@@ -218,11 +218,8 @@ async fn agents(env: &Env, req: &mut Request, m: &Matched, caller: Caller) -> Ap
         kind: Kind::Config(ConfigRoute::Agents),
         ..m.clone()
     };
-    let mut response = forward(env, Object::Config, CONFIG_NAME, req, &configured, caller).await?;
-    let mut agents: Vec<AgentAnswer> = response
-        .json()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let response = forward(env, Object::Config, CONFIG_NAME, req, &configured, caller).await?;
+    let mut agents: Vec<AgentAnswer> = http::read_json(response).await?;
     for agent in &mut agents {
         if let Ok(status) = ask_agent::<AgentAnswer>(env, &agent.id, &AgentAsk::Status).await {
             agent.ready = status.ready;

@@ -114,6 +114,21 @@ pub fn text_response(text: String, content_type: &str, status: u16) -> ApiResult
         .with_headers(headers))
 }
 
+/// An answer's body read whole in one call: worker's own `Response::json` reads a fetched body
+/// chunk by chunk, a round trip through JavaScript for each, which dominated reading a report's
+/// answers from their objects.
+pub async fn read_json<T: serde::de::DeserializeOwned>(response: Response) -> ApiResult<T> {
+    let response = worker::web_sys::Response::from(response);
+    let unreadable = |e| ApiError::Internal(format!("an answer could not be read: {e:?}"));
+    let read = response.array_buffer().map_err(unreadable)?;
+    let buffer = worker::wasm_bindgen_futures::JsFuture::from(read)
+        .await
+        .map_err(unreadable)?;
+    let bytes = worker::js_sys::Uint8Array::new(&buffer).to_vec();
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::Internal(format!("unreadable answer: {e}")))
+}
+
 /// The origin of the request's own URL (`http://127.0.0.1:8787`).
 pub fn own_origin(req: &Request) -> ApiResult<String> {
     let url = req.url()?;

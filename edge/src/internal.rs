@@ -216,11 +216,10 @@ pub async fn ask<A: DeserializeOwned>(
         .with_body(Some(body.into()));
     let url = format!("{}{PATH}", origin.unwrap_or(NO_ORIGIN));
     let request = Request::new_with_init(&url, &init)?;
-    let mut response = stub(env, object, name)?.fetch_with_request(request).await?;
-    let answer: Result<A, ApiError> = response
-        .json()
+    let response = stub(env, object, name)?.fetch_with_request(request).await?;
+    let answer: Result<A, ApiError> = http::read_json(response)
         .await
-        .map_err(|e| ApiError::Internal(format!("{name}: unreadable answer: {e}")))?;
+        .map_err(|e| ApiError::Internal(format!("{name}: {e}")))?;
     answer
 }
 
