@@ -121,3 +121,7 @@ bench-load: bootstrap build
 ## Where a create's CPU time goes: a profile of workerd under load (figures).
 profile-create: bootstrap build
 	node scripts/bench/profile-create.mjs
+
+## Where a report's CPU time goes: a profile of workerd answering a year of 100 services (figures).
+profile-reports: bootstrap build
+	node scripts/bench/profile-reports.mjs
