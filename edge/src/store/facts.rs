@@ -146,29 +146,29 @@ impl Store {
     /// last packed. SQLite joins each day's facts into one text, which crosses into the Worker
     /// far faster than a row per fact.
     fn pack_days(&self, days: Vec<V>) -> ApiResult<()> {
-        #[derive(Deserialize)]
-        struct Day {
-            day: i64,
-            facts: Option<String>,
-        }
-        let changed: Vec<Day> = self
-            .sql
-            .exec(
-                "SELECT d.day AS day, group_concat(f.created_ms || ' ' || coalesce(f.promised_ms, '-') || ' ' ||
-                   coalesce(f.first_dial_ms, '-') || ' ' || f.attempts || ' ' || f.answered || ' ' || f.busy || ' ' ||
-                   f.no_answer || ' ' || f.machine || ' ' || coalesce(f.reason, '-'), ',') AS facts
-                 FROM fact_days d LEFT JOIN facts f ON f.created_ms >= d.day * 86400000 AND f.created_ms < (d.day + 1) * 86400000
-                 WHERE d.packed IS NULL AND d.day BETWEEN ? AND ? GROUP BY d.day",
-                days,
-            )?
-            .to_array()?;
+        let changed = self.sql.exec(
+            "SELECT d.day, group_concat(f.created_ms || ' ' || coalesce(f.promised_ms, '-') || ' ' ||
+               coalesce(f.first_dial_ms, '-') || ' ' || f.attempts || ' ' || f.answered || ' ' || f.busy || ' ' ||
+               f.no_answer || ' ' || f.machine || ' ' || coalesce(f.reason, '-'), ',')
+             FROM fact_days d LEFT JOIN facts f ON f.created_ms >= d.day * 86400000 AND f.created_ms < (d.day + 1) * 86400000
+             WHERE d.packed IS NULL AND d.day BETWEEN ? AND ? GROUP BY d.day",
+            days,
+        )?;
         // Every day's bytes in one value, and where each day's are: a single write.
         let mut bytes = Vec::new();
-        let mut places = Vec::with_capacity(changed.len());
-        for Day { day, facts } in changed {
+        let mut places = Vec::new();
+        for row in changed.raw() {
+            let row = row?;
+            let (Some(V::Integer(day)), facts) = (row.first(), row.get(1)) else {
+                return Err(ApiError::Internal(
+                    "a changed day without its number".into(),
+                ));
+            };
+            let facts = match facts {
+                Some(V::String(text)) => text.as_str(),
+                _ => "",
+            };
             let mut day_facts = facts
-                .as_deref()
-                .unwrap_or_default()
                 .split(',')
                 .filter(|f| !f.is_empty())
                 .map(|f| fact_of(f).ok_or_else(|| ApiError::Internal(format!("bad facts row {f}"))))
@@ -180,7 +180,7 @@ impl Store {
                 fact.pack(&mut bytes);
             }
             places.push([
-                day,
+                *day,
                 as_i64(start),
                 as_i64(day_facts.len().saturating_mul(PACKED_LEN)),
             ]);
