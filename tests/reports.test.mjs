@@ -132,6 +132,20 @@ test('bad report queries are 400s that say what to change', async () => {
   assert.equal((await api.get('/genesys/1/admin/callback/stats?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z')).status, 401);
 });
 
+test('services come once each, in order of name, in the JSON and the CSV, however they are asked', async () => {
+  await alwaysOpenService(api, 'rep-b');
+  const q = `service_name=rep-b&service_name=rep&service_name=rep-b&${period()}&timezone=Europe/Paris`;
+  const r = await api.get(`/genesys/1/admin/callback/stats?${q}`, { auth: admin });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(Object.keys(r.body.services), ['rep', 'rep-b']);
+  assert.deepEqual(Object.keys(r.body.totals), ['rep', 'rep-b']);
+  assert.equal(r.body.totals['rep-b'].requested, 0);
+  const csv = await api.get(`/genesys/1/admin/callback/stats?${q}&format=csv`, { auth: admin });
+  const services = csv.text.trim().split('\r\n').slice(1).map((line) => line.split(',')[0]);
+  assert.deepEqual([...new Set(services)], ['rep', 'rep-b']);
+  assert.equal(services.length, r.body.services.rep.length + r.body.services['rep-b'].length);
+});
+
 test('the Reports view shows the API figures as a chart and a table, and downloads the CSV', async () => {
   const { page, errors } = await supervisor(browser, rt.base, 'Reports', { acceptDownloads: true });
   await page.getByLabel('rep', { exact: true }).check();

@@ -6,10 +6,12 @@ use crate::http;
 use crate::internal::{ask_service, ServiceAsk, ServiceReport};
 use callback_shared::stats::{self, Bucket, Figures};
 use callback_shared::zone::Zone;
-use futures_util::future::join_all;
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::value::RawValue;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
-use worker::{Env, Request, Response};
+use std::rc::Rc;
+use worker::{Env, Headers, Request, Response};
 
 /// `known`: the callback services; none asked means all of them.
 pub async fn stats(env: &Env, req: &Request, known: Vec<String>) -> ApiResult<Response> {
@@ -46,7 +48,10 @@ pub async fn stats(env: &Env, req: &Request, known: Vec<String>) -> ApiResult<Re
             "service_name: no callback service named `{unknown}`"
         )));
     }
-    let services = if asked.is_empty() { known } else { asked };
+    // In order of name, each once, as the answer lists them.
+    let mut services = if asked.is_empty() { known } else { asked };
+    services.sort_unstable();
+    services.dedup();
     let origin = http::own_origin(req)?;
     let csv = one("format") == "csv"
         || http::header(req, "accept").is_some_and(|a| a.contains("text/csv"));
@@ -59,59 +64,87 @@ pub async fn stats(env: &Env, req: &Request, known: Vec<String>) -> ApiResult<Re
         zone: zone.name().to_string(),
         csv,
     };
-    // Every service adds up its own facts, all at once.
-    let answers = join_all(
-        services
-            .iter()
-            .map(|service| ask_service::<ServiceReport>(env, service, &origin, &ask)),
-    )
-    .await;
-    // Each service's rows come written; they are put together as they are, in service order.
-    let mut rows = BTreeMap::new();
-    let mut totals = BTreeMap::new();
-    for (service, answer) in services.into_iter().zip(answers) {
-        let answer = answer?;
-        rows.insert(service.clone(), answer.rows);
-        totals.insert(service, answer.totals);
-    }
-    if csv {
-        let mut text = stats::CSV_HEAD.to_string();
-        for lines in rows.values() {
-            text.push_str(
-                &serde_json::from_str::<String>(lines.get())
-                    .map_err(|e| ApiError::Internal(e.to_string()))?,
-            );
+    // Each service adds up its own facts, a few at once, and the answer is written as they answer,
+    // in order of name: a quarter by hour of a hundred services is 75 MB, more than a Worker may
+    // hold at once. Each service's rows come written and are passed on as they are.
+    let (env, ask) = (env.clone(), Rc::new(ask));
+    let mut answers = futures_util::stream::iter(services)
+        .map(move |service| {
+            let (env, origin, ask) = (env.clone(), origin.clone(), ask.clone());
+            async move {
+                let answer = ask_service::<ServiceReport>(&env, &service, &origin, &ask).await;
+                answer.map(|a| (service, a))
+            }
+        })
+        .buffered(ASKED_AT_ONCE);
+    // The first answer before any byte: an error that every service would give (an object
+    // that cannot be reached) is still an error status; a later one ends the answer unfinished.
+    let first = answers.next().await.transpose()?;
+    let answers = futures_util::stream::iter(first.map(Ok)).chain(answers);
+    let totals = Rc::new(RefCell::new(Vec::new()));
+    let part = {
+        let totals = totals.clone();
+        move |(i, answer): (usize, ApiResult<(String, ServiceReport)>)| {
+            let (service, report) = answer?;
+            let text = if csv {
+                csv_lines(&report.rows)?
+            } else {
+                service_part(i, &service, &report.rows)?
+            };
+            totals.borrow_mut().push((service, report.totals));
+            Ok::<_, ApiError>(text)
         }
-        return http::text_response(text, "text/csv; charset=utf-8", 200);
-    }
-    let text = written(zone.name(), bucket, &rows, &totals)?;
-    http::text_response(text, "application/json; charset=utf-8", 200)
+    };
+    let (start, content_type) = if csv {
+        (stats::CSV_HEAD.to_string(), "text/csv; charset=utf-8")
+    } else {
+        (
+            head(zone.name(), bucket)?,
+            "application/json; charset=utf-8",
+        )
+    };
+    let body = futures_util::stream::iter([Ok(start)])
+        .chain(answers.enumerate().map(part))
+        .chain(futures_util::stream::once(async move {
+            if csv {
+                Ok(String::new())
+            } else {
+                tail(&totals.borrow())
+            }
+        }))
+        .map_err(|e: ApiError| worker::Error::RustError(e.to_string()));
+    let headers = Headers::new();
+    headers.set("content-type", content_type)?;
+    Ok(Response::from_stream(body)?.with_headers(headers))
 }
 
-/// The JSON of a `stats::Report` whose services' rows are already written.
-fn written(
-    zone: &str,
-    bucket: Bucket,
-    rows: &BTreeMap<String, Box<RawValue>>,
-    totals: &BTreeMap<String, Figures>,
-) -> ApiResult<String> {
-    let mut out = format!(
+/// Services asked at once: enough to keep them all busy, few enough that their answers are small.
+const ASKED_AT_ONCE: usize = 32;
+
+/// A report's JSON up to its first service (`stats::Report`'s fields, in its order).
+fn head(zone: &str, bucket: Bucket) -> ApiResult<String> {
+    Ok(format!(
         "{{\"timezone\":{},\"bucket\":{},\"services\":{{",
         json(zone)?,
         json(&bucket)?
-    );
-    for (i, (service, rows)) in rows.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&json(service)?);
-        out.push(':');
-        out.push_str(rows.get());
-    }
-    out.push_str("},\"totals\":");
-    out.push_str(&json(totals)?);
-    out.push('}');
-    Ok(out)
+    ))
+}
+
+/// The `i`th service's rows, already written, in the report's `services`.
+fn service_part(i: usize, service: &str, rows: &RawValue) -> ApiResult<String> {
+    let comma = if i > 0 { "," } else { "" };
+    Ok(format!("{comma}{}:{}", json(service)?, rows.get()))
+}
+
+/// The rest of the report after its services: their totals.
+fn tail(totals: &[(String, Figures)]) -> ApiResult<String> {
+    let totals: BTreeMap<&str, &Figures> = totals.iter().map(|(s, f)| (s.as_str(), f)).collect();
+    Ok(format!("}},\"totals\":{}}}", json(&totals)?))
+}
+
+/// A service's CSV lines, which travel as a JSON string.
+fn csv_lines(rows: &RawValue) -> ApiResult<String> {
+    serde_json::from_str(rows.get()).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 fn json<T: serde::Serialize + ?Sized>(value: &T) -> ApiResult<String> {
@@ -144,12 +177,13 @@ mod tests {
                 ("b\"c".into(), Figures::default()),
             ]),
         };
-        let rows = report
-            .services
-            .iter()
-            .map(|(s, r)| (s.clone(), serde_json::value::to_raw_value(r).unwrap()))
-            .collect();
-        let text = written("Europe/Paris", Bucket::Day, &rows, &report.totals).unwrap();
+        let mut text = head("Europe/Paris", Bucket::Day).unwrap();
+        for (i, (service, rows)) in report.services.iter().enumerate() {
+            let rows = serde_json::value::to_raw_value(rows).unwrap();
+            text.push_str(&service_part(i, service, &rows).unwrap());
+        }
+        let totals: Vec<_> = report.totals.clone().into_iter().collect();
+        text.push_str(&tail(&totals).unwrap());
         assert_eq!(serde_json::from_str::<Report>(&text).unwrap(), report);
         assert_eq!(text, serde_json::to_string(&report).unwrap());
     }

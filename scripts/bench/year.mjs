@@ -17,9 +17,9 @@ export async function seedYear(api) {
   return { names, seeded };
 }
 
-/** The stats query of `names`' figures by day over the `days` before now, in Paris. */
-export function statsQuery(names, days) {
+/** The stats query of `names`' figures by `bucket` over the `days` before now, in Paris. */
+export function statsQuery(names, days, bucket = 'day') {
   const to = new Date();
   const from = new Date(to.getTime() - days * 86_400_000);
-  return `${names.map((n) => `service_name=${n}`).join('&')}&from=${from.toISOString()}&to=${to.toISOString()}&bucket=day&timezone=Europe/Paris`;
+  return `${names.map((n) => `service_name=${n}`).join('&')}&from=${from.toISOString()}&to=${to.toISOString()}&bucket=${bucket}&timezone=Europe/Paris`;
 }
