@@ -147,12 +147,9 @@ pub struct Figures {
 }
 
 impl Figures {
-    /// `on_time_window`: seconds after the promised time a first dial is on time.
-    pub fn of<'a>(facts: impl IntoIterator<Item = &'a Fact>, on_time_window: u32) -> Figures {
-        Figures::with(facts, on_time_window, &mut Scratch::default())
-    }
-
-    fn with<'a>(
+    /// `on_time_window`: seconds after the promised time a first dial is on time; `scratch`: lists
+    /// reused from one call to the next.
+    fn of<'a>(
         facts: impl IntoIterator<Item = &'a Fact>,
         on_time_window: u32,
         scratch: &mut Scratch,
@@ -324,7 +321,7 @@ pub fn report(
     let before = |t: i64| facts.partition_point(|f| f.created_ms < t);
     let period = facts.get(before(from)..before(to)).unwrap_or_default();
     let scratch = &mut Scratch::default();
-    let totals = Figures::with(period, on_time_window, scratch);
+    let totals = Figures::of(period, on_time_window, scratch);
     let mut rest = period;
     let ends = starts.iter().skip(1).map(ms).chain(std::iter::once(to));
     let rows = starts
@@ -336,7 +333,7 @@ pub fn report(
             rest = after;
             Row {
                 start: local_iso(zone, *start),
-                figures: Figures::with(mine, on_time_window, scratch),
+                figures: Figures::of(mine, on_time_window, scratch),
             }
         })
         .collect();
@@ -454,6 +451,10 @@ mod tests {
         }
     }
 
+    fn figures(facts: &[Fact]) -> Figures {
+        Figures::of(facts, 300, &mut Scratch::default())
+    }
+
     fn any_fact() -> impl Strategy<Value = Fact> {
         let time = || {
             prop_oneof![
@@ -508,7 +509,7 @@ mod tests {
             fact("2026-12-01T09:00:00Z", None, None, Some("ABANDONED")),
             fact("2026-12-01T09:00:00Z", None, None, Some("AGENT_CONNECTED")),
         ];
-        let f = Figures::of(&facts, 300);
+        let f = figures(&facts);
         assert_eq!((f.abandoned, f.requested, f.connected), (1, 1, 1));
         assert!(f.failed.is_empty());
         assert_eq!(f.connect_rate, Some(1.0));
@@ -549,7 +550,7 @@ mod tests {
             ),
             fact("2026-12-01T09:00:00Z", None, None, Some("FAIL_TIMEOUT_TTL")),
         ];
-        let f = Figures::of(&facts, 300);
+        let f = figures(&facts);
         assert_eq!(
             (
                 f.requested,
@@ -586,7 +587,7 @@ mod tests {
         );
         assert_eq!((f.on_time, f.late), (1, 2));
         assert_eq!(f.connect_rate, Some(0.5));
-        assert_eq!(Figures::of(&[], 300).connect_rate, None);
+        assert_eq!(figures(&[]).connect_rate, None);
     }
 
     #[test]
