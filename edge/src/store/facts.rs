@@ -106,8 +106,8 @@ impl Store {
         Ok(u32::try_from(N).unwrap_or(u32::MAX))
     }
 
-    /// The facts of the callbacks created in `[from, to)`, in order of creation, read a packed
-    /// day at a time: a row per callback costs the runtime more than the report's sums.
+    /// The facts of the callbacks created in `[from, to)`, in order of creation, read from their
+    /// packed days: a row per callback costs the runtime more than the report's sums.
     pub fn facts(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> ApiResult<Vec<Fact>> {
         let (from, to) = (from.timestamp_millis(), to.timestamp_millis());
         let days = || {
@@ -126,12 +126,10 @@ impl Store {
              FROM fact_days WHERE day BETWEEN ? AND ?",
             days(),
         )?;
+        let row = packed.raw().next().transpose()?.unwrap_or_default();
         let mut facts = Vec::new();
-        let whole = match packed.raw().next() {
-            Some(Ok(row)) => match row.first() {
-                Some(V::Blob(bytes)) => Fact::unpack(bytes, &mut facts),
-                _ => false,
-            },
+        let whole = match row.first() {
+            Some(V::Blob(bytes)) => Fact::unpack(bytes, &mut facts),
             _ => false,
         };
         if !whole {
